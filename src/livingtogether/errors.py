@@ -1,0 +1,67 @@
+"""The one error base of the library and its few subclasses.
+
+Every error a caller can cause derives from :class:`LivingTogetherError` and
+carries a message that says what to fix. The web layer maps each subclass to
+one HTTP status (see ``livingtogether.web.errors``); nothing here knows HTTP.
+"""
+
+from __future__ import annotations
+
+
+class LivingTogetherError(Exception):
+    """Base of every error a caller of the library can cause.
+
+    ``message`` says what went wrong and what to fix; ``field`` names the
+    offending field (dotted path, e.g. ``sessions.2.ends_at``) when there is one;
+    ``problems`` lists every ``(field, message)`` when there are several.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        problems: list[tuple[str | None, str]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.problems: list[tuple[str | None, str]] = problems or [(field, message)]
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.field}: {self.message}"
+        return self.message
+
+    def with_prefix(self, prefix: str) -> LivingTogetherError:
+        """The same error with ``prefix`` put before its field path."""
+        field = f"{prefix}.{self.field}" if self.field else prefix
+        return type(self)(self.message, field=field)
+
+
+class ValidationError(LivingTogetherError):
+    """A value is not acceptable: wrong type, out of range, malformed."""
+
+
+class NotFound(LivingTogetherError):
+    """The record named does not exist."""
+
+
+class Conflict(LivingTogetherError):
+    """The record would clash with one already stored (e.g. a taken slug)."""
+
+
+class BadRequest(LivingTogetherError):
+    """The request itself is malformed (not JSON, not UTF-8, wrong method)."""
+
+
+class PayloadTooLarge(LivingTogetherError):
+    """The request body exceeds the configured limit."""
+
+
+class ConfigurationError(LivingTogetherError):
+    """The library was set up wrongly (a bad setting, a database to migrate)."""
+
+
+class MigrationRequired(ConfigurationError):
+    """The database schema is older than this version of the library."""

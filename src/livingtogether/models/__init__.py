@@ -1,0 +1,63 @@
+"""The library's models: frozen attrs classes, one module per domain."""
+
+from __future__ import annotations
+
+from .cities import City, CityStatus
+from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind
+from .programme import (
+    DisplayZone,
+    Event,
+    EventPart,
+    Mode,
+    Person,
+    Role,
+    Session,
+    SessionKind,
+    local_instant,
+)
+from .pledges import (
+    Campaign,
+    CampaignParticipation,
+    Declaration,
+    Dissemination,
+    Institution,
+    InstitutionKind,
+    Pledge,
+    PledgeStats,
+    PledgeStatus,
+    Screening,
+    SignerKind,
+)
+from .text import Localized, Text
+
+__all__ = [
+    "THEMES",
+    "Campaign",
+    "CampaignParticipation",
+    "City",
+    "CityStatus",
+    "Declaration",
+    "DisplayZone",
+    "Dissemination",
+    "Event",
+    "EventPart",
+    "Institution",
+    "InstitutionKind",
+    "Link",
+    "Localized",
+    "Mode",
+    "ModerationStatus",
+    "Person",
+    "Pledge",
+    "PledgeStats",
+    "PledgeStatus",
+    "Practice",
+    "PracticeKind",
+    "Role",
+    "Screening",
+    "Session",
+    "SessionKind",
+    "SignerKind",
+    "Text",
+    "local_instant",
+]

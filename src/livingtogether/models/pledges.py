@@ -1,0 +1,165 @@
+"""The Universal Declaration of Living Together in Peace, its signatures, and
+the yearly campaign day that member cities join."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import attrs
+
+from . import fields as f
+from .text import Text, text_field
+
+
+class SignerKind(str, enum.Enum):
+    """Who signs: a person, or someone on behalf of an institution."""
+
+    CITIZEN = "citizen"
+    INSTITUTION = "institution"
+
+
+class InstitutionKind(str, enum.Enum):
+    """What kind of institution signs."""
+
+    CITY = "city"
+    NGO = "ngo"
+    SCHOOL = "school"
+    COMPANY = "company"
+    OTHER = "other"
+
+
+class PledgeStatus(str, enum.Enum):
+    """A signature counts only once ``confirmed``."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+
+
+@attrs.frozen(kw_only=True)
+class Declaration:
+    """A text people sign, e.g. the Universal Declaration of Living Together in Peace."""
+
+    slug: str = attrs.field(validator=f.slug)
+    title: Text = text_field(f.SHORT, required=True)
+    text: Text = text_field(f.LONG)
+    version: int = attrs.field(default=1, validator=f.number(1, 10_000, integer=True))
+    milestones: tuple[int, ...] = attrs.field(default=(), validator=f.items(50))
+
+    @milestones.validator
+    def _ascending(self, attribute: attrs.Attribute[tuple[int, ...]], value: object) -> None:
+        for index, milestone in enumerate(self.milestones):
+            if isinstance(milestone, bool) or not isinstance(milestone, int) or milestone < 1:
+                f.fail(attribute, f"item {index} must be a whole number of signatures above 0")
+        if list(self.milestones) != sorted(set(self.milestones)):
+            f.fail(attribute, "must be distinct and in ascending order, e.g. [1000, 10000]")
+
+
+@attrs.frozen(kw_only=True)
+class Institution:
+    """The institution on whose behalf a representative signs."""
+
+    name: str = attrs.field(validator=f.text())
+    kind: InstitutionKind = attrs.field(validator=f.instance_of(InstitutionKind))
+    representative_role: str = attrs.field(validator=f.text())
+    website: str | None = attrs.field(default=None, validator=f.url())
+
+
+@attrs.frozen(kw_only=True)
+class Pledge:
+    """A signature of a declaration, by a citizen or on behalf of an institution.
+
+    ``name`` is the signer's (for an institution, its representative's). The
+    store assigns ``id``, ``status`` and the times; a new pledge is pending.
+    """
+
+    declaration: str = attrs.field(validator=f.slug)
+    kind: SignerKind = attrs.field(validator=f.instance_of(SignerKind))
+    name: str = attrs.field(validator=f.text(200))
+    email: str = attrs.field(validator=f.text(320))
+    country: str = attrs.field(converter=f.upper, validator=f.country)
+    city: str | None = attrs.field(default=None, validator=f.optional_text(200))
+    public: bool = attrs.field(default=False, validator=f.instance_of(bool))
+    consent_version: str = attrs.field(validator=f.text(60))
+    institution: Institution | None = attrs.field(default=None)
+    status: PledgeStatus = attrs.field(
+        default=PledgeStatus.PENDING, validator=f.instance_of(PledgeStatus)
+    )
+    id: int | None = attrs.field(default=None, validator=f.number(1, required=False, integer=True))
+    signed_at: datetime | None = attrs.field(
+        default=None, converter=f.to_utc, validator=f.aware_utc()
+    )
+    confirmed_at: datetime | None = attrs.field(
+        default=None, converter=f.to_utc, validator=f.aware_utc()
+    )
+
+    @institution.validator
+    def _institution(self, attribute: attrs.Attribute[Institution | None], value: object) -> None:
+        if self.kind is SignerKind.INSTITUTION and self.institution is None:
+            f.fail(attribute, "an institutional signature needs the institution's details")
+        if self.kind is SignerKind.CITIZEN and self.institution is not None:
+            f.fail(attribute, "a citizen signs without institution details")
+
+
+@attrs.frozen(kw_only=True)
+class PledgeStats:
+    """Confirmed signatures of a declaration, in all and by kind and by country."""
+
+    declaration: str
+    confirmed: int
+    by_kind: dict[str, int]
+    by_country: dict[str, int]
+    next_milestone: int | None
+
+
+@attrs.frozen(kw_only=True)
+class Campaign:
+    """A campaign such as the International Day of Living Together in Peace 2022."""
+
+    slug: str = attrs.field(validator=f.slug)
+    title: Text = text_field(f.SHORT, required=True)
+    description: Text = text_field(f.LONG)
+    day: date = attrs.field(validator=f.a_date())
+    declaration: str | None = attrs.field(default=None, validator=f.optional_slug)
+    film_url: str | None = attrs.field(default=None, validator=f.url())
+
+
+@attrs.frozen(kw_only=True)
+class Dissemination:
+    """A city spreading the campaign's film through its own channels."""
+
+    channels: tuple[str, ...] = attrs.field(default=(), validator=f.strings(20))
+    links: tuple[str, ...] = attrs.field(default=(), validator=f.urls)
+
+
+@attrs.frozen(kw_only=True)
+class Screening:
+    """A screening of the film that a city organises."""
+
+    venue: str = attrs.field(validator=f.text())
+    address: str | None = attrs.field(default=None, validator=f.optional_text(f.MEDIUM))
+    starts_at: datetime = attrs.field(converter=f.to_utc, validator=f.aware_utc(required=True))
+    zone: str = attrs.field(validator=f.zone)
+    capacity: int | None = attrs.field(
+        default=None, validator=f.number(1, 1_000_000, required=False, integer=True)
+    )
+    public: bool = attrs.field(default=True, validator=f.instance_of(bool))
+    registration_url: str | None = attrs.field(default=None, validator=f.url())
+
+
+@attrs.frozen(kw_only=True)
+class CampaignParticipation:
+    """A member city's part in a campaign: one or more of the three actions."""
+
+    campaign: str = attrs.field(validator=f.slug)
+    city: str = attrs.field(validator=f.slug)
+    dissemination: Dissemination | None = None
+    screenings: tuple[Screening, ...] = attrs.field(default=(), validator=f.items(50))
+    signed: bool = attrs.field(default=False, validator=f.instance_of(bool))
+
+    @signed.validator
+    def _some_action(self, attribute: attrs.Attribute[bool], value: object) -> None:
+        if self.dissemination is None and not self.screenings and not self.signed:
+            f.fail(attribute, "a city joins by disseminating the film, organising a "
+                   "screening or signing; give at least one")

@@ -1,0 +1,84 @@
+"""Best practices, case studies and studies documented by member cities."""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from . import fields as f
+from .text import Text, text_field
+
+#: The Observatory's own themes; sites may add to the taxonomy.
+THEMES: tuple[str, ...] = (
+    "social-development",
+    "immigration-and-integration",
+    "governance-and-participation",
+    "culture",
+    "public-safety",
+    "resilience",
+    "diversity-equity-and-inclusion",
+    "dialogue-and-solidarity",
+    "human-rights-and-democracy",
+)
+
+
+class PracticeKind(str, enum.Enum):
+    """What a catalogue entry is."""
+
+    PRACTICE = "practice"
+    CASE_STUDY = "case_study"
+    STUDY = "study"
+
+
+class ModerationStatus(str, enum.Enum):
+    """Where an entry stands in moderation; only ``published`` is public."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+@attrs.frozen(kw_only=True)
+class Link:
+    """A labelled link from a practice to more about it."""
+
+    url: str = attrs.field(validator=f.url(required=True))
+    label: Text = text_field(f.SHORT)
+
+
+@attrs.frozen(kw_only=True)
+class Practice:
+    """One entry of the best-practices catalogue.
+
+    ``body`` is rich text; the practices service sanitises it on the way in.
+    """
+
+    slug: str = attrs.field(validator=f.slug)
+    city: str = attrs.field(validator=f.slug)
+    kind: PracticeKind = attrs.field(
+        default=PracticeKind.PRACTICE, validator=f.instance_of(PracticeKind)
+    )
+    title: Text = text_field(f.SHORT, required=True)
+    summary: Text = text_field(f.MEDIUM)
+    body: Text = text_field(f.LONG)
+    themes: tuple[str, ...] = attrs.field(default=(), validator=f.slugs(20))
+    year_started: int | None = attrs.field(
+        default=None, validator=f.number(1900, 2200, required=False, integer=True)
+    )
+    status: ModerationStatus = attrs.field(
+        default=ModerationStatus.DRAFT, validator=f.instance_of(ModerationStatus)
+    )
+    rejection_reason: str | None = attrs.field(
+        default=None, validator=f.optional_text(f.MEDIUM, multiline=True)
+    )
+    partners: tuple[str, ...] = attrs.field(default=(), validator=f.strings(50))
+    contact: str | None = attrs.field(default=None, validator=f.optional_text())
+    links: tuple[Link, ...] = attrs.field(default=(), validator=f.items(50))
+    example: bool = attrs.field(default=False, validator=f.instance_of(bool))
+
+    @rejection_reason.validator
+    def _reason(self, attribute: attrs.Attribute[str | None], value: object) -> None:
+        if self.status is ModerationStatus.REJECTED and not (self.rejection_reason or "").strip():
+            f.fail(attribute, "a rejected practice needs a reason the city can act on")
