@@ -1,0 +1,151 @@
+"""The entry point: ``Observatory.open(...)`` and the import/export bundle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from . import convert
+from .errors import ValidationError
+from .models import Campaign, CampaignParticipation, City, Declaration, Event, Practice
+from .services import (
+    CityService,
+    PledgeService,
+    PracticeService,
+    ProgrammeService,
+)
+from .settings import Settings
+from .store import Store
+
+#: The bundle's keys in the order they are imported (each may refer to the ones before).
+BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
+    ("cities", City),
+    ("practices", Practice),
+    ("events", Event),
+    ("declarations", Declaration),
+    ("campaigns", Campaign),
+    ("participations", CampaignParticipation),
+)
+
+
+@attrs.frozen(kw_only=True)
+class ImportReport:
+    """How many records of each kind an import created and updated."""
+
+    created: dict[str, int]
+    updated: dict[str, int]
+
+
+class Observatory:
+    """The library's features on one database.
+
+    ``cities``, ``practices``, ``programme`` and ``pledges`` are the domain
+    services. Open with :meth:`open`; close with :meth:`close` (or use ``with``).
+    """
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        size = settings.max_page_size
+        self.cities = CityService(store, max_page_size=size)
+        self.practices = PracticeService(store, max_page_size=size)
+        self.programme = ProgrammeService(store, max_page_size=size)
+        self.pledges = PledgeService(store, max_page_size=size)
+
+    @classmethod
+    def open(cls, url: str | None = None, **settings: Any) -> Observatory:
+        """Open the database at ``url`` and bring its schema up to date.
+
+        ``url`` defaults to ``LIVINGTOGETHER_DATABASE_URL``, then the SQLite file
+        ``livingtogether.sqlite3`` in the working folder. With
+        ``auto_migrate=False`` an out-of-date database raises ``MigrationRequired``
+        naming the command to run. Other keywords are :class:`Settings`.
+        """
+        built = Settings.build(database_url=url, **settings)
+        store = Store(built.database_url)
+        try:
+            if built.auto_migrate:
+                store.upgrade()
+            else:
+                store.check()
+        except BaseException:
+            store.close()
+            raise
+        return cls(built, store)
+
+    def upgrade(self) -> list[int]:
+        """Apply pending schema migrations; return the versions applied."""
+        return self.store.upgrade()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.store.close()
+
+    def __enter__(self) -> Observatory:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _repositories(self) -> dict[str, Any]:
+        return {
+            "cities": self.cities,
+            "practices": self.practices,
+            "events": self.programme,
+            "declarations": self.pledges.declarations,
+            "campaigns": self.pledges.campaigns,
+            "participations": self.pledges.participations,
+        }
+
+    def export_bundle(self) -> dict[str, list[Any]]:
+        """Every public record as the bundle: ``{"cities": [...], "practices": [...], ...}``.
+
+        Signatures are personal data and are never part of it.
+        """
+        repositories = self._repositories()
+        with self.store.read() as connection:
+            return {
+                key: convert.unstructure(repositories[key].all_in(connection))
+                for key, _ in BUNDLE_KEYS
+            }
+
+    def import_bundle(self, data: Any) -> ImportReport:
+        """Create or update every record of a bundle, all or nothing.
+
+        Everything is validated before anything is written; then all records are
+        written in one transaction, so a failure leaves the database as it was.
+        """
+        if not isinstance(data, Mapping):
+            raise ValidationError("a bundle is an object with keys such as 'cities' and 'events'")
+        known = {key for key, _ in BUNDLE_KEYS}
+        unknown = sorted(str(key) for key in data if key not in known)
+        if unknown:
+            raise ValidationError(
+                f"unknown bundle key {', '.join(unknown)}; the keys are: {', '.join(sorted(known))}"
+            )
+        records = {
+            key: convert.structure(data.get(key, []), tuple[model, ...])  # type: ignore[valid-type]
+            for key, model in BUNDLE_KEYS
+        }
+        created = dict.fromkeys(records, 0)
+        updated = dict.fromkeys(records, 0)
+        repositories = self._repositories()
+        with self.store.write() as connection:
+            for key, _ in BUNDLE_KEYS:
+                repository = repositories[key]
+                for index, record in enumerate(records[key]):
+                    try:
+                        if key == "participations":
+                            repository.save_in(connection, record)
+                            created[key] += 1
+                        elif repository.exists_in(connection, record.slug):
+                            repository.update_in(connection, record)
+                            updated[key] += 1
+                        else:
+                            repository.create_in(connection, record)
+                            created[key] += 1
+                    except ValidationError as error:
+                        raise error.with_prefix(f"{key}.{index}") from None
+        return ImportReport(created=created, updated=updated)

@@ -1,0 +1,19 @@
+"""The domain services: the rules between the web layer and the store."""
+
+from __future__ import annotations
+
+from .base import Page, Records
+from .cities import CityService
+from .pledges import ParticipationService, PledgeService
+from .practices import PracticeService
+from .programme import ProgrammeService
+
+__all__ = [
+    "CityService",
+    "Page",
+    "ParticipationService",
+    "PledgeService",
+    "PracticeService",
+    "ProgrammeService",
+    "Records",
+]

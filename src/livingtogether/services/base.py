@@ -1,0 +1,210 @@
+"""What every service shares: pages, and a repository of slug-keyed records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Generic, TypeVar
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .. import convert
+from ..errors import Conflict, NotFound, ValidationError
+from ..store import Store, now
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class Page(Generic[T]):
+    """One page of a list: its items, the total over all pages, and where it starts."""
+
+    items: tuple[T, ...]
+    total: int
+    limit: int
+    offset: int
+
+
+def check_page(limit: int, offset: int, *, maximum: int) -> None:
+    """Refuse a page size or offset out of bounds."""
+    for name, value, low, high in (("limit", limit, 1, maximum), ("offset", offset, 0, 10**9)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValidationError(f"must be a whole number from {low} to {high}", field=name)
+
+
+def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
+    """Whether ``error`` is a unique-constraint violation (not a foreign key or null)."""
+    text = str(error.orig).lower()
+    return "unique" in text or "duplicate key" in text
+
+
+class Records(Generic[T]):
+    """Create, get, list, update, save and delete records of one model keyed by slug.
+
+    ``columns`` gives the indexed columns of a record besides ``slug`` and
+    ``data``; ``prepare`` applies the domain's rules before a write, inside
+    its transaction; ``after_write`` updates side tables. A subclass whose
+    records span tables overrides :meth:`dump` and :meth:`load_rows`.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        table: sa.Table,
+        model: type[T],
+        *,
+        noun: str,
+        columns: Callable[[T], Mapping[str, Any]] = lambda _: {},
+        prepare: Callable[[Connection, T], T] = lambda _, record: record,
+        after_write: Callable[[Connection, int, T], None] = lambda *_: None,
+        max_page_size: int = 200,
+    ) -> None:
+        self.store = store
+        self.table = table
+        self.model = model
+        self.noun = noun
+        self._columns = columns
+        self._prepare = prepare
+        self._after_write = after_write
+        self.max_page_size = max_page_size
+
+    # -- reading
+
+    def get(self, slug: str) -> T:
+        """The record ``slug``; ``NotFound`` if there is none."""
+        with self.store.read() as connection:
+            return self.get_in(connection, slug)
+
+    def get_in(self, connection: Connection, slug: str) -> T:
+        """The record ``slug`` within an open transaction."""
+        row = connection.execute(
+            sa.select(self.table.c.id, self.table.c.data).where(self.table.c.slug == slug)
+        ).first()
+        if row is None:
+            raise NotFound(f"there is no {self.noun} {slug!r}", field="slug")
+        return self.load_rows(connection, [(row.id, row.data)])[0]
+
+    def exists_in(self, connection: Connection, slug: str) -> bool:
+        """Whether the record ``slug`` exists."""
+        found = connection.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
+        return found is not None
+
+    def load_rows(self, connection: Connection, rows: Iterable[tuple[int, Any]]) -> list[T]:
+        """Stored ``(id, data)`` rows as models."""
+        return [convert.structure(data, self.model) for _, data in rows]
+
+    def dump(self, record: T) -> Any:
+        """What a record stores in its ``data`` column."""
+        return convert.unstructure(record)
+
+    def list(self, *, where: Iterable[sa.ColumnElement[bool]] = (), order_by: Any = None,
+             limit: int = 50, offset: int = 0) -> Page[T]:
+        """A page of records matching every condition in ``where``."""
+        check_page(limit, offset, maximum=self.max_page_size)
+        conditions = list(where)
+        order = order_by if order_by is not None else self.table.c.slug
+        with self.store.read() as connection:
+            total = connection.scalar(
+                sa.select(sa.func.count()).select_from(self.table).where(*conditions)
+            )
+            rows = connection.execute(
+                sa.select(self.table.c.id, self.table.c.data).where(*conditions)
+                .order_by(order, self.table.c.id).limit(limit).offset(offset)
+            )
+            items = tuple(self.load_rows(connection, [(row.id, row.data) for row in rows]))
+        return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+    def all_in(self, connection: Connection) -> list[T]:
+        """Every record, by slug."""
+        rows = connection.execute(
+            sa.select(self.table.c.id, self.table.c.data).order_by(self.table.c.slug)
+        )
+        return self.load_rows(connection, [(row.id, row.data) for row in rows])
+
+    # -- writing
+
+    def create(self, record: T) -> T:
+        """Store a new record; ``Conflict`` if its slug is taken."""
+        with self.store.write() as connection:
+            return self.create_in(connection, record)
+
+    def create_in(self, connection: Connection, record: T) -> T:
+        """Store a new record within an open transaction."""
+        record = self._prepare(connection, self._check(record))
+        slug = record.slug  # type: ignore[attr-defined]
+        if self.exists_in(connection, slug):
+            raise Conflict(f"a {self.noun} {slug!r} exists already; choose another slug",
+                           field="slug")
+        stamp = now()
+        try:
+            with connection.begin_nested():
+                new_id = connection.scalar(
+                    self.table.insert().values(
+                        slug=slug, data=self.dump(record), created_at=stamp,
+                        updated_at=stamp, **self._columns(record),
+                    ).returning(self.table.c.id)
+                )
+        except sa.exc.IntegrityError as error:
+            if is_unique_violation(error):
+                raise Conflict(f"a {self.noun} {slug!r} exists already; choose another slug",
+                               field="slug") from None
+            raise
+        assert new_id is not None
+        self._after_write(connection, new_id, record)
+        return record
+
+    def update(self, record: T) -> T:
+        """Replace the stored record of the same slug; ``NotFound`` if there is none."""
+        with self.store.write() as connection:
+            return self.update_in(connection, record)
+
+    def update_in(self, connection: Connection, record: T) -> T:
+        """Replace a record within an open transaction."""
+        record = self._prepare(connection, self._check(record))
+        slug = record.slug  # type: ignore[attr-defined]
+        row_id = connection.scalar(
+            self.table.update().where(self.table.c.slug == slug)
+            .values(data=self.dump(record), updated_at=now(), **self._columns(record))
+            .returning(self.table.c.id)
+        )
+        if row_id is None:
+            raise NotFound(f"there is no {self.noun} {slug!r} to update", field="slug")
+        self._after_write(connection, row_id, record)
+        return record
+
+    def save(self, record: T) -> T:
+        """Create the record, or update it if its slug exists."""
+        with self.store.write() as connection:
+            return self.save_in(connection, record)
+
+    def save_in(self, connection: Connection, record: T) -> T:
+        """Create or update within an open transaction."""
+        if self.exists_in(connection, record.slug):  # type: ignore[attr-defined]
+            return self.update_in(connection, record)
+        return self.create_in(connection, record)
+
+    def delete(self, slug: str) -> None:
+        """Delete the record ``slug``; ``NotFound`` if there is none."""
+        with self.store.write() as connection:
+            self.delete_in(connection, slug)
+
+    def delete_in(self, connection: Connection, slug: str) -> None:
+        """Delete within an open transaction; ``Conflict`` if other records need it."""
+        try:
+            with connection.begin_nested():
+                deleted = connection.execute(self.table.delete().where(self.table.c.slug == slug))
+        except sa.exc.IntegrityError:
+            raise Conflict(
+                f"the {self.noun} {slug!r} is still referred to by other records; "
+                "delete or move those first", field="slug",
+            ) from None
+        if deleted.rowcount == 0:
+            raise NotFound(f"there is no {self.noun} {slug!r}", field="slug")
+
+    def _check(self, record: T) -> T:
+        if not isinstance(record, self.model):
+            raise ValidationError(
+                f"expected a {self.model.__name__}, not {type(record).__name__}"
+            )
+        return record

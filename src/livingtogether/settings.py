@@ -1,0 +1,100 @@
+"""The library's settings: one frozen object, from keyword arguments or the environment.
+
+Every adapter maps its framework's ``LIVINGTOGETHER_*`` configuration onto
+these names (lowercase, without the prefix); the CLI reads the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from .errors import ConfigurationError, LivingTogetherError
+from .models import fields as f
+
+
+def _languages(_: Any, attribute: Any, value: Any) -> None:
+    f.languages(None, attribute, value)
+    if not value:
+        f.fail(attribute, "name at least one language")
+
+
+@attrs.frozen(kw_only=True)
+class Settings:
+    """Settings of one Observatory; every one has a default.
+
+    ============== ==================================================================
+    database_url   SQLAlchemy URL; ``None``: ``LIVINGTOGETHER_DATABASE_URL`` or
+                   ``sqlite:///livingtogether.sqlite3`` in the working folder
+    auto_migrate   apply pending migrations when opening (``True``); else refuse
+    default_language  language of widgets when the request names none (``en``)
+    languages      languages offered to readers, in order
+    fallback_languages  content languages tried after the reader's (``en``, ``fr``)
+    max_body_bytes largest request body accepted (1,000,000)
+    page_size      items per page when a request names no limit (50)
+    max_page_size  largest page a request may ask for (200)
+    ============== ==================================================================
+    """
+
+    database_url: str | None = attrs.field(default=None, validator=f.optional_text(2_000))
+    auto_migrate: bool = attrs.field(default=True, validator=f.instance_of(bool))
+    default_language: str = attrs.field(default="en", validator=f.language)
+    languages: tuple[str, ...] = attrs.field(
+        default=("en", "fr", "es", "de", "tr", "ar"), converter=tuple, validator=_languages
+    )
+    fallback_languages: tuple[str, ...] = attrs.field(
+        default=("en", "fr"), converter=tuple, validator=f.languages
+    )
+    max_body_bytes: int = attrs.field(
+        default=1_000_000, validator=f.number(1_024, 100_000_000, integer=True)
+    )
+    page_size: int = attrs.field(default=50, validator=f.number(1, 1_000, integer=True))
+    max_page_size: int = attrs.field(default=200, validator=f.number(1, 1_000, integer=True))
+
+    @classmethod
+    def build(cls, **values: Any) -> Settings:
+        """Settings from keyword arguments; an unknown name is a ``ConfigurationError``."""
+        known = {a.name for a in attrs.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown setting {', '.join(unknown)}; the settings are: {', '.join(sorted(known))}"
+            )
+        try:
+            return cls(**values)
+        except LivingTogetherError as error:
+            raise ConfigurationError(error.message, field=error.field) from None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
+        """Settings from ``LIVINGTOGETHER_*`` variables (text parsed to each type)."""
+        values: dict[str, Any] = {}
+        for field in attrs.fields(cls):
+            raw = environ.get(f"LIVINGTOGETHER_{field.name.upper()}")
+            if raw is None:
+                continue
+            values[field.name] = _parse(field.name, raw, field.default)
+        values.update(overrides)
+        return cls.build(**values)
+
+
+def _parse(name: str, raw: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        lowered = raw.strip().lower()
+        if lowered not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise ConfigurationError(
+                f"LIVINGTOGETHER_{name.upper()}={raw!r}: use true or false"
+            )
+        return lowered in ("1", "true", "yes", "on")
+    if isinstance(default, int):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigurationError(
+                f"LIVINGTOGETHER_{name.upper()}={raw!r}: use a whole number"
+            ) from None
+    if isinstance(default, tuple):
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+    return raw

@@ -1,0 +1,179 @@
+"""Storage: one SQLAlchemy engine, transactions, and schema migrations.
+
+SQLite (the embedded default) runs in WAL mode with foreign keys on and takes
+its write lock at the start of a write transaction (``BEGIN IMMEDIATE``), so
+concurrent writers queue instead of failing half-way. PostgreSQL is used by URL.
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ..errors import ConfigurationError, MigrationRequired
+from . import schema
+from .migrations import MIGRATIONS
+
+DEFAULT_URL = "sqlite:///livingtogether.sqlite3"
+_LOCK_KEY = zlib.crc32(b"livingtogether-migrate")
+
+
+def now() -> datetime:
+    """The current instant in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored instant as an aware UTC ``datetime`` (SQLite returns naive ones)."""
+    if value is None or value.tzinfo is not None:
+        return value.astimezone(timezone.utc) if value else value
+    return value.replace(tzinfo=timezone.utc)
+
+
+def resolve_url(url: str | None) -> str:
+    """``url``, else ``LIVINGTOGETHER_DATABASE_URL``, else the SQLite file in the working folder.
+
+    ``postgresql://`` and ``postgres://`` URLs get the psycopg 3 driver.
+    """
+    url = url or os.environ.get("LIVINGTOGETHER_DATABASE_URL") or DEFAULT_URL
+    for plain in ("postgres://", "postgresql://"):
+        if url.startswith(plain):
+            url = "postgresql+psycopg://" + url[len(plain):]
+    return url
+
+
+def create_engine(url: str) -> Engine:
+    """An engine for ``url`` set up for this library (SQLite pragmas, pool checks)."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as error:
+        raise ConfigurationError(
+            f"{url!r} is not a database URL; use e.g. 'sqlite:///livingtogether.sqlite3' "
+            "or 'postgresql://user@host/dbname'"
+        ) from error
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() != "postgresql":
+        raise ConfigurationError(
+            f"the database {parsed.get_backend_name()!r} is not supported; use SQLite or PostgreSQL"
+        )
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except ModuleNotFoundError as error:
+        raise ConfigurationError(
+            "PostgreSQL needs psycopg 3: pip install 'livingtogether[postgres]'"
+        ) from error
+
+
+def _sqlite_engine(url: sa.URL) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("livingtogether_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Store:
+    """The database of one Observatory: its engine, transactions and schema version."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = resolve_url(url)
+        self.engine = create_engine(self.url)
+        self.dialect = self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection in a read transaction."""
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in a write transaction, committed on success, rolled back on error."""
+        with self.engine.connect() as raw:
+            connection = raw.execution_options(livingtogether_write=True)
+            with connection.begin():
+                yield connection
+
+    def version(self) -> int:
+        """The schema version of the database (0 for an empty one)."""
+        with self.read() as connection:
+            if not sa.inspect(connection).has_table(schema.schema_version.name):
+                return 0
+            found = connection.scalar(sa.select(sa.func.max(schema.schema_version.c.version)))
+            return int(found or 0)
+
+    @property
+    def latest(self) -> int:
+        """The schema version this library needs."""
+        return len(MIGRATIONS)
+
+    def check(self) -> None:
+        """Raise ``MigrationRequired`` unless the schema is up to date."""
+        current = self.version()
+        if current < self.latest:
+            raise MigrationRequired(
+                f"the database is at schema version {current}, this library needs "
+                f"{self.latest}; run `livingtogether db upgrade` (or open it with migrate=True)"
+            )
+        if current > self.latest:
+            raise ConfigurationError(
+                f"the database is at schema version {current}, newer than this library "
+                f"({self.latest}); upgrade livingtogether"
+            )
+
+    def upgrade(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction; return the versions applied.
+
+        Safe to run from several processes at once: one migrates, the others
+        wait for it and then find nothing left to do.
+        """
+        from alembic.migration import MigrationContext
+        from alembic.operations import Operations
+
+        applied: list[int] = []
+        for version, module in enumerate(MIGRATIONS, start=1):
+            with self.write() as connection:
+                if self.dialect == "postgresql":
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": _LOCK_KEY})
+                schema.schema_version.create(connection, checkfirst=True)
+                done = connection.scalar(
+                    sa.select(sa.func.count()).where(schema.schema_version.c.version == version)
+                )
+                if done:
+                    continue
+                module.upgrade(Operations(MigrationContext.configure(connection)))
+                connection.execute(
+                    schema.schema_version.insert().values(
+                        version=version, name=module.NAME, applied_at=now()
+                    )
+                )
+                applied.append(version)
+        return applied
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()

@@ -1,0 +1,12 @@
+"""Schema migrations, applied in order; see ``livingtogether.store.migrate``.
+
+Each module ``mNNNN_name.py`` defines ``upgrade(op)`` with an Alembic
+``Operations`` object. A migration, once released, is never edited: later
+changes come as new modules. List them in ``MIGRATIONS``.
+"""
+
+from __future__ import annotations
+
+from . import m0001_initial
+
+MIGRATIONS = (m0001_initial,)

@@ -1,0 +1,174 @@
+"""The one schema of every domain, in SQLAlchemy Core.
+
+Each record keeps its converter output in ``data`` (the one source of truth
+for its fields) beside the columns that queries filter, sort and join on.
+Migrations in ``store/migrations`` build this schema step by step; a test
+compares the migrated database with this metadata so the two never drift.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+JSONData = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+Instant = sa.DateTime(timezone=True)
+
+
+def _timestamps() -> list[sa.Column[object]]:
+    return [
+        sa.Column("created_at", Instant, nullable=False),
+        sa.Column("updated_at", Instant, nullable=False),
+    ]
+
+
+schema_version = sa.Table(
+    "lt_schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("applied_at", Instant, nullable=False),
+)
+
+cities = sa.Table(
+    "lt_cities",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(100), nullable=False, unique=True),
+    sa.Column("country", sa.String(2), nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("data", JSONData, nullable=False),
+    *_timestamps(),
+)
+
+practices = sa.Table(
+    "lt_practices",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(100), nullable=False, unique=True),
+    sa.Column(
+        "city_slug",
+        sa.String(100),
+        sa.ForeignKey("lt_cities.slug", onupdate="CASCADE", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("data", JSONData, nullable=False),
+    *_timestamps(),
+)
+
+practice_themes = sa.Table(
+    "lt_practice_themes",
+    metadata,
+    sa.Column(
+        "practice_id",
+        sa.Integer,
+        sa.ForeignKey("lt_practices.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("theme", sa.String(100), primary_key=True, index=True),
+)
+
+events = sa.Table(
+    "lt_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(100), nullable=False, unique=True),
+    sa.Column("first_day", sa.Date, nullable=False, index=True),
+    sa.Column("last_day", sa.Date, nullable=False),
+    sa.Column("host_zone", sa.String(64), nullable=False),
+    sa.Column("data", JSONData, nullable=False),
+    *_timestamps(),
+)
+
+sessions = sa.Table(
+    "lt_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "event_id", sa.Integer, sa.ForeignKey("lt_events.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("key", sa.String(100), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("starts_at", Instant, nullable=True),
+    sa.Column("ends_at", Instant, nullable=True),
+    sa.Column("data", JSONData, nullable=False),
+    sa.UniqueConstraint("event_id", "key"),
+)
+
+declarations = sa.Table(
+    "lt_declarations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(100), nullable=False, unique=True),
+    sa.Column("data", JSONData, nullable=False),
+    *_timestamps(),
+)
+
+campaigns = sa.Table(
+    "lt_campaigns",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("slug", sa.String(100), nullable=False, unique=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("data", JSONData, nullable=False),
+    *_timestamps(),
+)
+
+participations = sa.Table(
+    "lt_participations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "campaign_slug",
+        sa.String(100),
+        sa.ForeignKey("lt_campaigns.slug", onupdate="CASCADE", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "city_slug",
+        sa.String(100),
+        sa.ForeignKey("lt_cities.slug", onupdate="CASCADE", ondelete="RESTRICT"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("data", JSONData, nullable=False),
+    *_timestamps(),
+    sa.UniqueConstraint("campaign_slug", "city_slug"),
+)
+
+pledges = sa.Table(
+    "lt_pledges",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "declaration_slug",
+        sa.String(100),
+        sa.ForeignKey("lt_declarations.slug", onupdate="CASCADE", ondelete="RESTRICT"),
+        nullable=False,
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    # The key that makes one signature per person: the normalised address, casefolded.
+    sa.Column("email_key", sa.String(320), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("public", sa.Boolean, nullable=False),
+    sa.Column("data", JSONData, nullable=False),
+    sa.Column("signed_at", Instant, nullable=False),
+    sa.Column("confirmed_at", Instant, nullable=True),
+    sa.UniqueConstraint("declaration_slug", "email_key"),
+    sa.Index("ix_lt_pledges_declaration_status", "declaration_slug", "status"),
+)
