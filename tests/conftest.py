@@ -26,8 +26,8 @@ def _postgres_schema_url() -> Iterator[str]:
 
     if not POSTGRES_URL:
         if os.environ.get("CI"):
-            pytest.fail("LIVINGTOGETHER_TEST_POSTGRES_URL is not set; run the suite with `make test`")
-        pytest.skip("no PostgreSQL server (set LIVINGTOGETHER_TEST_POSTGRES_URL or run `make test`)")
+            pytest.fail("LIVINGTOGETHER_TEST_POSTGRES_URL is not set; run the suite by `make test`")
+        pytest.skip("no PostgreSQL (set LIVINGTOGETHER_TEST_POSTGRES_URL or run `make test`)")
     schema = f"t_{secrets.token_hex(6)}"
     admin = sa.create_engine(POSTGRES_URL)
     with admin.begin() as conn:
@@ -44,11 +44,13 @@ def _postgres_schema_url() -> Iterator[str]:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database, once SQLite and once PostgreSQL."""
-    _ran[request.param] += 1
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'livingtogether.sqlite3'}"
+        _ran["sqlite"] += 1
+        yield f"sqlite:///{tmp_path / 'suite.sqlite3'}"
     else:
-        yield from _postgres_schema_url()
+        for url in _postgres_schema_url():
+            _ran["postgresql"] += 1
+            yield url
 
 
 @pytest.fixture

@@ -42,7 +42,9 @@ from .models.text import Text
 
 T = TypeVar("T")
 
-_ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?")
+_ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?"
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -141,7 +143,8 @@ def _tuple_hook(kind: Any, converter: cattrs.Converter) -> Callable[[Any, Any], 
             try:
                 result.append(handler(element, item))
             except Exception as error:  # collected, then raised together below
-                error.__notes__ = [IterableValidationNote(f"index {index}", index, item)]
+                note = IterableValidationNote(f"index {index}", index, item)
+                error.__notes__ = [*getattr(error, "__notes__", []), note]  # type: ignore[attr-defined]
                 errors.append(error)
         if errors:
             raise IterableValidationError("invalid items", errors, kind)
@@ -151,7 +154,9 @@ def _tuple_hook(kind: Any, converter: cattrs.Converter) -> Callable[[Any, Any], 
 
 
 def _class_hook(kind: type, converter: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    generated = make_dict_structure_fn(kind, converter, _cattrs_forbid_extra_keys=True)
+    generated: Callable[[Any, Any], Any] = make_dict_structure_fn(
+        kind, converter, _cattrs_forbid_extra_keys=True
+    )
 
     def structure(value: Any, _: Any) -> Any:
         if not isinstance(value, Mapping):
@@ -164,19 +169,18 @@ def _class_hook(kind: type, converter: cattrs.Converter) -> Callable[[Any, Any],
 def make_converter() -> cattrs.Converter:
     """The library's converter (see this module's docstring for its hooks)."""
     converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
-    # Exact-type predicates: a singledispatch hook on ``str`` would also catch
-    # the str-based enums.
-    for kind, hook in ((str, _structure_str), (int, _structure_int),
-                       (float, _structure_float), (bool, _structure_bool)):
-        converter.register_structure_hook_func(lambda t, kind=kind: t is kind, hook)
+    converter.register_structure_hook(str, _structure_str)
+    converter.register_structure_hook(int, _structure_int)
+    converter.register_structure_hook(float, _structure_float)
+    converter.register_structure_hook(bool, _structure_bool)
     converter.register_structure_hook(datetime, _structure_datetime)
     converter.register_unstructure_hook(datetime, _unstructure_datetime)
     converter.register_structure_hook(date, _structure_date)
     converter.register_unstructure_hook(date, date.isoformat)
     converter.register_structure_hook(Text, _structure_text)
     converter.register_unstructure_hook(Text, lambda text: dict(text.values))
-    # Registered per class: the models' enums derive from ``str``, whose hook
-    # would otherwise win the dispatch.
+    # Registered per class: the models' enums derive from ``str``, whose strict
+    # hook would otherwise win the dispatch.
     for kind in _model_enums():
         converter.register_structure_hook(kind, _structure_enum)
         converter.register_unstructure_hook(kind, lambda member: member.value)
@@ -237,7 +241,8 @@ def _problems(error: BaseException, path: tuple[str, ...]) -> Any:
 
 
 def _has_attribute_note(error: BaseException) -> bool:
-    return any(isinstance(note, AttributeValidationNote) for note in getattr(error, "__notes__", ()))
+    notes = getattr(error, "__notes__", ())
+    return any(isinstance(note, AttributeValidationNote) for note in notes)
 
 
 def _join(path: tuple[str, ...]) -> str | None:

@@ -35,8 +35,13 @@ class LivingTogetherError(Exception):
 
     def with_prefix(self, prefix: str) -> LivingTogetherError:
         """The same error with ``prefix`` put before its field path."""
-        field = f"{prefix}.{self.field}" if self.field else prefix
-        return type(self)(self.message, field=field)
+        def join(field: str | None) -> str:
+            return f"{prefix}.{field}" if field else prefix
+
+        problems: list[tuple[str | None, str]] = [
+            (join(field), message) for field, message in self.problems
+        ]
+        return type(self)(self.message, field=join(self.field), problems=problems)
 
 
 class ValidationError(LivingTogetherError):

@@ -120,15 +120,17 @@ class Observatory:
         if not isinstance(data, Mapping):
             raise ValidationError("a bundle is an object with keys such as 'cities' and 'events'")
         known = {key for key, _ in BUNDLE_KEYS}
-        unknown = sorted(str(key) for key in data if key not in known)
+        unknown = sorted(repr(key) for key in data if key not in known)
         if unknown:
             raise ValidationError(
                 f"unknown bundle key {', '.join(unknown)}; the keys are: {', '.join(sorted(known))}"
             )
-        records = {
-            key: convert.structure(data.get(key, []), tuple[model, ...])  # type: ignore[valid-type]
-            for key, model in BUNDLE_KEYS
-        }
+        records: dict[str, tuple[Any, ...]] = {}
+        for key, model in BUNDLE_KEYS:
+            try:
+                records[key] = convert.structure(data.get(key, []), tuple[model, ...])  # type: ignore[valid-type]
+            except ValidationError as error:
+                raise error.with_prefix(key) from None
         created = dict.fromkeys(records, 0)
         updated = dict.fromkeys(records, 0)
         repositories = self._repositories()

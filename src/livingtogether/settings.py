@@ -60,7 +60,8 @@ class Settings:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ConfigurationError(
-                f"unknown setting {', '.join(unknown)}; the settings are: {', '.join(sorted(known))}"
+                f"unknown setting {', '.join(unknown)}; "
+                f"the settings are: {', '.join(sorted(known))}"
             )
         try:
             return cls(**values)

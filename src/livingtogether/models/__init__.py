@@ -3,18 +3,6 @@
 from __future__ import annotations
 
 from .cities import City, CityStatus
-from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind
-from .programme import (
-    DisplayZone,
-    Event,
-    EventPart,
-    Mode,
-    Person,
-    Role,
-    Session,
-    SessionKind,
-    local_instant,
-)
 from .pledges import (
     Campaign,
     CampaignParticipation,
@@ -27,6 +15,18 @@ from .pledges import (
     PledgeStatus,
     Screening,
     SignerKind,
+)
+from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind
+from .programme import (
+    DisplayZone,
+    Event,
+    EventPart,
+    Mode,
+    Person,
+    Role,
+    Session,
+    SessionKind,
+    local_instant,
 )
 from .text import Localized, Text
 

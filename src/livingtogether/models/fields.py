@@ -173,7 +173,8 @@ def languages(_: Any, attribute: Any, value: Any) -> None:
 def _countries() -> frozenset[str]:
     from babel import Locale
 
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    codes: list[str] = [str(code) for code in Locale("en").territories]
+    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
 
 
 def country(_: Any, attribute: Any, value: Any) -> None:

@@ -127,7 +127,7 @@ def text_field(max_length: int = LONG, *, required: bool = False) -> Any:
         except ValidationError as error:
             raise error.with_prefix(field.name) from None
 
-    def validate(_: Any, attribute: Any, value: Text) -> None:
+    def validate(_: Any, attribute: Any, value: Any) -> None:
         if required and not value:
             raise ValidationError(
                 'is required in at least one language, e.g. {"en": "..."}', field=attribute.name
@@ -136,7 +136,7 @@ def text_field(max_length: int = LONG, *, required: bool = False) -> Any:
     default = attrs.NOTHING if required else EMPTY
     return attrs.field(
         default=default,
-        converter=attrs.Converter(convert, takes_field=True),  # type: ignore[call-overload]
+        converter=attrs.Converter(convert, takes_field=True),
         validator=validate,
         kw_only=True,
     )

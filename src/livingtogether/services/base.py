@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -90,7 +91,8 @@ class Records(Generic[T]):
         found = connection.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
         return found is not None
 
-    def load_rows(self, connection: Connection, rows: Iterable[tuple[int, Any]]) -> list[T]:
+    def load_rows(self, connection: Connection, rows: Iterable[tuple[int, Any]],
+                  ) -> builtins.list[T]:
         """Stored ``(id, data)`` rows as models."""
         return [convert.structure(data, self.model) for _, data in rows]
 
@@ -115,7 +117,7 @@ class Records(Generic[T]):
             items = tuple(self.load_rows(connection, [(row.id, row.data) for row in rows]))
         return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
 
-    def all_in(self, connection: Connection) -> list[T]:
+    def all_in(self, connection: Connection) -> builtins.list[T]:
         """Every record, by slug."""
         rows = connection.execute(
             sa.select(self.table.c.id, self.table.c.data).order_by(self.table.c.slug)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import unicodedata
 from typing import Any
 
@@ -37,8 +38,8 @@ def normalise_email(address: str) -> tuple[str, str]:
     return normalised, unicodedata.normalize("NFC", normalised).casefold()
 
 
-def _clean_name(value: str | None) -> str | None:
-    return unicodedata.normalize("NFC", " ".join(value.split())) if value else value
+def _clean_name(value: str) -> str:
+    return unicodedata.normalize("NFC", " ".join(value.split()))
 
 
 def _exists(connection: Connection, table: sa.Table, slug: str, noun: str, field: str) -> None:
@@ -90,7 +91,7 @@ class ParticipationService:
             items = tuple(convert.structure(data, CampaignParticipation) for data in rows)
         return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
 
-    def all_in(self, connection: Connection) -> list[CampaignParticipation]:
+    def all_in(self, connection: Connection) -> builtins.list[CampaignParticipation]:
         """Every participation."""
         table = schema.participations
         rows = connection.scalars(
@@ -140,7 +141,8 @@ class PledgeService:
         """Store a pending signature and return it; a repeated address returns the first."""
         email, key = normalise_email(pledge.email)
         pledge = attrs.evolve(
-            pledge, email=email, name=_clean_name(pledge.name), city=_clean_name(pledge.city),
+            pledge, email=email, name=_clean_name(pledge.name),
+            city=_clean_name(pledge.city) if pledge.city else None,
             status=PledgeStatus.PENDING, id=None, signed_at=now(), confirmed_at=None,
         )
         table = schema.pledges

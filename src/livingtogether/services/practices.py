@@ -42,7 +42,9 @@ class PracticeService(Records[Practice]):
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
         super().__init__(
             store, schema.practices, Practice, noun="practice",
-            columns=lambda p: {"city_slug": p.city, "kind": p.kind.value, "status": p.status.value},
+            columns=lambda p: {
+                "city_slug": p.city, "kind": p.kind.value, "status": p.status.value,
+            },
             prepare=_prepare, after_write=_themes, max_page_size=max_page_size,
         )
 
@@ -51,7 +53,10 @@ class PracticeService(Records[Practice]):
         theme: str | None = None, status: ModerationStatus | None = ModerationStatus.PUBLISHED,
         limit: int = 50, offset: int = 0,
     ) -> Page[Practice]:
-        """Practices by slug; only published ones unless ``status`` says otherwise (``None``: all)."""
+        """Practices by slug; only published ones unless ``status`` says otherwise.
+
+        ``status=None`` lists every status (for organisers).
+        """
         table = self.table
         where: list[Any] = []
         if city is not None:

@@ -1,0 +1,78 @@
+"""Export then import gives back the same data; a bad bundle changes nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from livingtogether import Observatory
+from livingtogether.errors import ValidationError
+from livingtogether.models import Declaration, Practice, Text
+from strategies import cities, events
+
+
+def _fill(obs: Observatory) -> None:
+    from test_services import IZMIR, PARIS, _event
+
+    obs.cities.create(IZMIR)
+    obs.cities.create(PARIS)
+    obs.practices.create(Practice(slug="p", city="paris", title=Text.of("P"),
+                                  body=Text.of("<p>body</p>")))
+    obs.programme.create(_event())
+    obs.programme.create(_event("later", date(2022, 5, 16)))
+    obs.pledges.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
+
+
+def test_export_then_import_into_an_empty_database(
+    observatory: Observatory, sqlite_url: str
+) -> None:
+    _fill(observatory)
+    exported = json.loads(json.dumps(observatory.export_bundle()))
+    with Observatory.open(sqlite_url) as empty:
+        report = empty.import_bundle(exported)
+        assert report.created == {"cities": 2, "practices": 1, "events": 2, "declarations": 1,
+                                  "campaigns": 0, "participations": 0}
+        assert empty.export_bundle() == exported
+        assert empty.import_bundle(exported).updated["events"] == 2
+        assert empty.export_bundle() == exported
+
+
+def test_a_bad_record_anywhere_imports_nothing(observatory: Observatory) -> None:
+    _fill(observatory)
+    before = observatory.export_bundle()
+    bundle = json.loads(json.dumps(before))
+    bundle["cities"].append({"slug": "new", "name": {"en": "New"}, "country": "FR"})
+    bundle["practices"].append({"slug": "q", "city": "atlantis", "title": {"en": "Q"}})
+    with pytest.raises(ValidationError) as caught:
+        observatory.import_bundle(bundle)
+    assert caught.value.field == "practices.1.city"
+    assert observatory.export_bundle() == before
+    bundle["practices"].pop()
+    bundle["events"][0]["sessions"][0]["ends_at"] = "1999-01-01T00:00:00Z"
+    with pytest.raises(ValidationError) as caught:
+        observatory.import_bundle(bundle)
+    assert caught.value.field == "events.0.sessions.0.ends_at"
+    with pytest.raises(ValidationError, match="unknown bundle key 'pledges'"):
+        observatory.import_bundle({"pledges": []})
+    assert observatory.export_bundle() == before
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(city_list=st.lists(cities, max_size=4, unique_by=lambda c: c.slug),
+       event_list=st.lists(events(), max_size=2, unique_by=lambda e: e.slug))
+def test_any_valid_bundle_round_trips(tmp_path_factory: pytest.TempPathFactory,
+                                      city_list: list, event_list: list) -> None:
+    from livingtogether import convert
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'x.sqlite3'}"
+    bundle = {"cities": convert.unstructure(city_list), "events": convert.unstructure(event_list)}
+    with Observatory.open(url) as obs:
+        obs.import_bundle(bundle)
+        exported = obs.export_bundle()
+    assert exported["cities"] == sorted(bundle["cities"], key=lambda c: c["slug"])
+    by_slug = {e["slug"]: e for e in exported["events"]}
+    assert by_slug == {e["slug"]: e for e in bundle["events"]}

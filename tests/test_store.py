@@ -1,0 +1,83 @@
+"""The schema, its migrations and its engines, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from livingtogether import Observatory
+from livingtogether.errors import ConfigurationError, MigrationRequired
+from livingtogether.store import Store, resolve_url, schema
+
+
+def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None:
+    store = Store(database_url)
+    try:
+        assert store.version() == 0
+        assert store.upgrade() == list(range(1, store.latest + 1))
+        assert store.version() == store.latest
+        with store.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection), schema.metadata)
+        assert diff == []
+        assert store.upgrade() == []
+    finally:
+        store.close()
+
+
+def test_without_auto_migrate_an_old_database_names_the_command(database_url: str) -> None:
+    with pytest.raises(MigrationRequired, match="livingtogether db upgrade"):
+        Observatory.open(database_url, auto_migrate=False)
+    Observatory.open(database_url).close()
+    Observatory.open(database_url, auto_migrate=False).close()
+
+
+def test_several_processes_opening_at_once_migrate_once(database_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            Observatory.open(database_url).close()
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    store = Store(database_url)
+    with store.read() as connection:
+        versions = connection.scalars(sa.select(schema.schema_version.c.version)).all()
+    store.close()
+    assert sorted(versions) == list(range(1, store.latest + 1))
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_url: str) -> None:
+    store = Store(sqlite_url)
+    with store.read() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()
+
+
+def test_urls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIVINGTOGETHER_DATABASE_URL", raising=False)
+    assert resolve_url(None) == "sqlite:///livingtogether.sqlite3"
+    monkeypatch.setenv("LIVINGTOGETHER_DATABASE_URL", "postgres://u@h/db")
+    assert resolve_url(None) == "postgresql+psycopg://u@h/db"
+    with pytest.raises(ConfigurationError, match="not a database URL"):
+        Store("nonsense")
+    with pytest.raises(ConfigurationError, match="not supported"):
+        Store("mysql://u@h/db")
+
+
+def test_unknown_and_bad_settings_say_what_to_fix(sqlite_url: str) -> None:
+    with pytest.raises(ConfigurationError, match="unknown setting colour; the settings are"):
+        Observatory.open(sqlite_url, colour="red")
+    with pytest.raises(ConfigurationError, match="max_body_bytes"):
+        Observatory.open(sqlite_url, max_body_bytes="big")
