@@ -1,0 +1,88 @@
+"""The ``livingtogether`` command, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from livingtogether import City, Observatory, Text
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def run(*args: str, cwd: Path, stdin: str | None = None, url: str | None = None,
+        ) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("LIVINGTOGETHER_DATABASE_URL", None)
+    if url:
+        env["LIVINGTOGETHER_DATABASE_URL"] = url
+    return subprocess.run(
+        [sys.executable, "-m", "livingtogether.cli", *args], cwd=cwd, env=env, input=stdin,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def test_export_then_import_through_the_command(tmp_path: Path, database_url: str) -> None:
+    with Observatory.open(database_url) as obs:
+        obs.cities.create(City(slug="rabat", name=Text({"fr": "Rabat", "ar": "الرباط"}),
+                               country="MA"))
+    exported = run("export", "-o", "bundle.json", cwd=tmp_path, url=database_url)
+    assert exported.returncode == 0, exported.stderr
+    bundle = json.loads((tmp_path / "bundle.json").read_text(encoding="utf-8"))
+    assert bundle["cities"][0]["name"]["ar"] == "الرباط"
+
+    imported = run("import", "bundle.json", cwd=tmp_path)  # the default SQLite file
+    assert imported.returncode == 0, imported.stderr
+    assert "cities: 1 created, 0 updated" in imported.stdout
+    assert (tmp_path / "livingtogether.sqlite3").exists()
+    again = run("export", cwd=tmp_path)
+    assert json.loads(again.stdout) == bundle
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ("{not json", "is not JSON: Expecting property name"),
+        ('{"cities": [{"slug": "x"}]}', "cities.0.name: is required"),
+        ('{"cities": "x"}', "cities: must be a list"),
+        ("[]", "a bundle is an object"),
+    ],
+)
+def test_bad_bundles_say_what_to_fix_and_exit_2(tmp_path: Path, content: str, words: str) -> None:
+    result = run("import", "-", cwd=tmp_path, stdin=content)
+    assert result.returncode == 2
+    assert words in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_db_upgrade_and_a_refusal_to_open_an_old_database(tmp_path: Path) -> None:
+    env_url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    result = run("export", cwd=tmp_path, url=env_url)
+    assert result.returncode == 0
+    fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    refused = subprocess.run(
+        [sys.executable, "-m", "livingtogether.cli", "export"], cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(SRC), "LIVINGTOGETHER_DATABASE_URL": fresh,
+             "LIVINGTOGETHER_AUTO_MIGRATE": "false"},
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert refused.returncode == 2
+    assert "run `livingtogether db upgrade`" in refused.stderr
+    upgraded = run("db", "upgrade", cwd=tmp_path, url=fresh)
+    assert "the database is at schema version 1" in upgraded.stdout
+    assert run("db", "upgrade", cwd=tmp_path, url=fresh).stdout.startswith("nothing to apply")
+
+
+def test_demo_loads_the_izmir_programme_and_is_safe_to_rerun(tmp_path: Path) -> None:
+    first = run("demo", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "events: 1 created" in first.stdout
+    second = run("demo", cwd=tmp_path)
+    assert "events: 0 created, 1 updated" in second.stdout
+    with Observatory.open(f"sqlite:///{tmp_path / 'livingtogether.sqlite3'}") as obs:
+        assert len(obs.programme.get("izmir-2021").sessions) == 7
