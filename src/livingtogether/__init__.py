@@ -27,7 +27,7 @@ from .settings import Settings
 
 __version__ = "0.1.0"
 
-__all__ = [  # noqa: PLE0604
+__all__ = [
     "BadRequest",
     "ConfigurationError",
     "Conflict",
