@@ -170,3 +170,11 @@ def test_campaigns_and_participations(observatory: Observatory) -> None:
         observatory.pledges.participations.save(attrs.evolve(joined, city="nowhere"))
     observatory.pledges.participations.delete("idltp-2022", "izmir")
     assert observatory.pledges.participations.list().total == 0
+
+
+def test_languages_keep_the_order_they_were_given_in(observatory: Observatory) -> None:
+    # The first language given is the last fallback, so storage must keep it first.
+    city = City(slug="rabat", name=Text({"ar": "الرباط", "fr": "Rabat", "en": "Rabat"}),
+                country="MA")
+    observatory.cities.create(city)
+    assert observatory.cities.get("rabat").name.languages == ("ar", "fr", "en")

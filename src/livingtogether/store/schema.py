@@ -2,6 +2,9 @@
 
 Each record keeps its converter output in ``data`` (the one source of truth
 for its fields) beside the columns that queries filter, sort and join on.
+``data`` is ``json``, not ``jsonb``, on PostgreSQL: it is never queried
+inside, and ``jsonb`` would reorder the languages of a multilingual text,
+whose first language is the last fallback.
 Migrations in ``store/migrations`` build this schema step by step; a test
 compares the migrated database with this metadata so the two never drift.
 """
@@ -9,7 +12,6 @@ compares the migrated database with this metadata so the two never drift.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 metadata = sa.MetaData(
     naming_convention={
@@ -21,7 +23,7 @@ metadata = sa.MetaData(
     }
 )
 
-JSONData = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+JSONData = sa.JSON()
 Instant = sa.DateTime(timezone=True)
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic.operations import Operations
-from sqlalchemy.dialects import postgresql
 
 NAME = "initial schema: cities, practices, events, sessions, declarations, campaigns, pledges"
 
-JSONData = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+JSONData = sa.JSON()
 Instant = sa.DateTime(timezone=True)
 
 
