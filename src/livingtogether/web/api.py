@@ -1,0 +1,169 @@
+"""The JSON API under ``/api/v1/``: read the public records, sign a declaration.
+
+Every record is rendered by the one converter (``convert.unstructure``). Lists
+answer ``{"items": [...], "total", "limit", "offset"}``. Reading endpoints
+allow any origin (the data is public); signing answers 202 with the same
+neutral message whether the address is new or not, and never echoes it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import convert
+from ..errors import NotFound, ValidationError
+from ..models import CityStatus, ModerationStatus, Pledge, PracticeKind
+from ..services import Page
+from .http import Response, json_response, parse_json
+from .routes import Call, Param, Route, page_params
+
+PREFIX = "/api/v1"
+
+#: Fields of a pledge the server sets; a signature request must leave them out.
+SERVER_FIELDS = ("declaration", "id", "status", "signed_at", "confirmed_at")
+
+#: The answer to every accepted signature, new or repeated.
+SIGNATURE_ACCEPTED = {
+    "status": "accepted",
+    "message": "Thank you. If this address has not signed yet, we have sent it a message: "
+               "the signature counts once its link is followed.",
+}
+
+_PUBLIC = (("Access-Control-Allow-Origin", "*"),)
+
+
+def ok(data: Any) -> Response:
+    """A 200 JSON response that any site may read."""
+    return json_response(data, 200, _PUBLIC)
+
+
+def page_json(page: Page[Any]) -> dict[str, Any]:
+    """A page of records as ``{"items", "total", "limit", "offset"}``."""
+    return {"items": convert.unstructure(list(page.items)), "total": page.total,
+            "limit": page.limit, "offset": page.offset}
+
+
+def list_cities(call: Call) -> Response:
+    """Member cities, by slug."""
+    p = call.params
+    return ok(page_json(call.obs.cities.list(
+        country=p["country"], status=p["status"], limit=p["limit"], offset=p["offset"])))
+
+
+def get_city(call: Call) -> Response:
+    """One city."""
+    return ok(convert.unstructure(call.obs.cities.get(call.path["slug"])))
+
+
+def list_practices(call: Call) -> Response:
+    """Published practices, by slug."""
+    p = call.params
+    return ok(page_json(call.obs.practices.list(
+        city=p["city"], kind=p["kind"], theme=p["theme"], status=ModerationStatus.PUBLISHED,
+        limit=p["limit"], offset=p["offset"])))
+
+
+def published_practice(call: Call, slug: str) -> Any:
+    """The practice ``slug`` if it is published; ``NotFound`` (the same as unknown) otherwise."""
+    try:
+        practice = call.obs.practices.get(slug)
+    except NotFound:
+        practice = None
+    if practice is None or practice.status is not ModerationStatus.PUBLISHED:
+        raise NotFound(f"there is no practice {slug!r}", field="slug")
+    return practice
+
+
+def get_practice(call: Call) -> Response:
+    """One published practice."""
+    return ok(convert.unstructure(published_practice(call, call.path["slug"])))
+
+
+def list_events(call: Call) -> Response:
+    """Events, the latest first, each with its sessions."""
+    p = call.params
+    return ok(page_json(call.obs.programme.list(limit=p["limit"], offset=p["offset"])))
+
+
+def get_event(call: Call) -> Response:
+    """One event with its whole programme."""
+    return ok(convert.unstructure(call.obs.programme.get(call.path["slug"])))
+
+
+def get_declaration(call: Call) -> Response:
+    """One declaration, its title and text."""
+    return ok(convert.unstructure(call.obs.pledges.declarations.get(call.path["slug"])))
+
+
+def declaration_stats(call: Call) -> Response:
+    """Confirmed signatures of a declaration."""
+    return ok(convert.unstructure(call.obs.pledges.stats(call.path["slug"])))
+
+
+def signature_from(data: Any, declaration: str) -> Pledge:
+    """A pending :class:`Pledge` of ``declaration`` from a request's JSON object."""
+    if not isinstance(data, dict):
+        raise ValidationError("the body must be a JSON object with the signer's fields")
+    given = [name for name in SERVER_FIELDS if name in data]
+    if given:
+        problems: list[tuple[str | None, str]] = [
+            (name, "is set by the server; leave it out") for name in given]
+        raise ValidationError(problems[0][1], field=given[0], problems=problems)
+    return convert.structure({**data, "declaration": declaration}, Pledge)
+
+
+def sign(call: Call) -> Response:
+    """Sign a declaration; answers 202 whether the address is new or not."""
+    pledge = signature_from(parse_json(call.request), call.path["slug"])
+    call.obs.pledges.sign(pledge)
+    return json_response(SIGNATURE_ACCEPTED, 202, (("Cache-Control", "no-store"),))
+
+
+_LIST_ERRORS = (400,)
+_GET_ERRORS = (404,)
+
+ROUTES: tuple[Route, ...] = (
+    Route(method="GET", path=f"{PREFIX}/cities", handler=list_cities, name="cities",
+          summary="List member cities", tag="cities",
+          params=(
+              Param(name="country", kind="country",
+                    description="only cities of this ISO 3166-1 alpha-2 country, e.g. TR"),
+              Param(name="status", kind="enum", choices=CityStatus,
+                    description="only cities of this standing"),
+              *page_params()),
+          response="CityPage", errors=_LIST_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/cities/{{slug}}", handler=get_city, name="city",
+          summary="Get a city", tag="cities", response="City", errors=_GET_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/practices", handler=list_practices, name="practices",
+          summary="List published practices", tag="practices",
+          params=(
+              Param(name="city", kind="slug", description="only practices of this city"),
+              Param(name="kind", kind="enum", choices=PracticeKind,
+                    description="only entries of this kind"),
+              Param(name="theme", kind="slug", description="only practices of this theme"),
+              *page_params()),
+          response="PracticePage", errors=_LIST_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/practices/{{slug}}", handler=get_practice,
+          name="practice", summary="Get a published practice", tag="practices",
+          description="Practices that are not published answer 404, as unknown ones do.",
+          response="Practice", errors=_GET_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/events", handler=list_events, name="events",
+          summary="List events, the latest first", tag="programme",
+          params=page_params(), response="EventPage", errors=_LIST_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/events/{{slug}}", handler=get_event, name="event",
+          summary="Get an event with its sessions", tag="programme", response="Event",
+          errors=_GET_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/declarations/{{slug}}", handler=get_declaration,
+          name="declaration", summary="Get a declaration", tag="pledges",
+          response="Declaration", errors=_GET_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/declarations/{{slug}}/stats", handler=declaration_stats,
+          name="declaration-stats", summary="Count a declaration's confirmed signatures",
+          tag="pledges", response="PledgeStats", errors=_GET_ERRORS),
+    Route(method="POST", path=f"{PREFIX}/declarations/{{slug}}/signatures", handler=sign,
+          name="sign", summary="Sign a declaration", tag="pledges",
+          description="Stores a pending signature and sends the address a confirmation link. "
+                      "The answer is the same whether the address has signed before or not, "
+                      "and never contains it.",
+          body="SignatureRequest", response="SignatureAccepted", status=202,
+          errors=(400, 404, 413, 415, 422)),
+)

@@ -1,0 +1,161 @@
+"""``WebApp``: the framework-free web application every adapter serves.
+
+``WebApp(observatory).handle(request) -> Response`` dispatches through the one
+route table (:func:`build_routes`), validates the query, maps every library
+error to its status with a JSON (or, for widgets, HTML) error body, never lets
+a traceback out, and adds the security headers to every response.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import attrs
+
+from ..errors import BadRequest, LivingTogetherError, NotFound
+from ..models import fields as f
+from . import widgets
+from .api import ROUTES as API_ROUTES
+from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
+from .files import ROUTE as STATIC_ROUTE
+from .files import StaticFiles
+from .http import Request, Response, has_undecodable, json_response, read_body, too_large
+from .openapi import ROUTE as OPENAPI_ROUTE
+from .routes import Call, Route, Router
+
+if TYPE_CHECKING:
+    from ..observatory import Observatory
+
+log = logging.getLogger("livingtogether.web")
+
+#: The Content-Security-Policy of HTML responses: no scripts at all, styles and
+#: images from this site, forms posting only here; any site may frame a widget.
+HTML_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            "base-uri 'none'; frame-ancestors *")
+#: Everything else is data, never a document.
+DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
+    """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
+    routes = (*API_ROUTES, OPENAPI_ROUTE, *widgets.ROUTES, STATIC_ROUTE)
+    return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
+
+
+class WebApp:
+    """The Observatory's HTTP interface: JSON API, OpenAPI, widgets, static files.
+
+    ``demo_page=True`` adds a page at ``/`` showing every widget.
+    """
+
+    def __init__(self, observatory: Observatory, *, demo_page: bool = False) -> None:
+        self.observatory = observatory
+        self.settings = observatory.settings
+        self.demo_page = demo_page
+        self.routes = build_routes(demo_page=demo_page)
+        self.router = Router(self.routes)
+        self.templates = widgets.make_environment()
+        self.static = StaticFiles()
+
+    # -- entry points
+
+    def handle(self, request: Request) -> Response:
+        """Answer ``request``; never raises."""
+        route: Route | None = None
+        try:
+            route, response = self._dispatch(request)
+        except LivingTogetherError as error:
+            response = self.error_response(request, error, route)
+        except Exception:
+            log.exception("unexpected error answering %s %s", request.method,
+                          request.path[:200].encode("utf-8", "replace").decode())
+            response = self.error_response(request, None, route)
+        return self._finish(request, response)
+
+    def handle_stream(self, request: Request, stream: BinaryIO | None, *,
+                      terminated: bool = False) -> Response:
+        """Read the body from ``stream`` under the size limit, then :meth:`handle`.
+
+        ``terminated``: the server ends the stream itself (a chunked request
+        without Content-Length), so it may be read to its end.
+        """
+        try:
+            body = read_body(stream, request.headers, self.settings.max_body_bytes,
+                             terminated=terminated)
+        except LivingTogetherError as error:
+            return self._finish(request, self.error_response(request, error, None))
+        except Exception:
+            log.exception("unexpected error reading a request body")
+            return self._finish(request, self.error_response(request, None, None))
+        return self.handle(attrs.evolve(request, body=body))
+
+    # -- dispatch
+
+    def _dispatch(self, request: Request) -> tuple[Route | None, Response]:
+        if has_undecodable(request.path):
+            raise BadRequest("the path is not valid UTF-8 once percent-decoded")
+        for name, value in request.query.items:
+            if has_undecodable(name) or has_undecodable(value):
+                shown = name.encode("utf-8", "replace").decode()[:40]
+                raise BadRequest(f"the query string is not valid UTF-8 once percent-decoded "
+                                 f"(parameter {shown!r})", field=shown)
+        if len(request.body) > self.settings.max_body_bytes:
+            raise too_large(self.settings.max_body_bytes)
+        route, values = self.router.match(request.method, request.path)
+        if route.tag != "static":
+            for value in values.values():
+                if len(value) > f.MAX_SLUG or not f.SLUG_RE.fullmatch(value):
+                    raise NotFound(f"there is nothing at {request.path[:200]}: {value[:60]!r} "
+                                   "is not a slug")
+        params = {p.name: p.parse(request.query.get_all(p.name), self.settings)
+                  for p in route.params}
+        call = Call(request=request, web=self, route=route, path=values, params=params)
+        return route, route.handler(call)
+
+    def error_response(self, request: Request, error: LivingTogetherError | None,
+                       route: Route | None) -> Response:
+        """The response to ``error`` (``None``: an unexpected failure, answered 500)."""
+        status = status_for(error) if error is not None else 500
+        if status >= 500 and error is not None:
+            log.error("configuration error answering %s: %s", request.path[:200], error)
+        headers: list[tuple[str, str]] = [("Cache-Control", "no-store")]
+        if isinstance(error, MethodNotAllowed):
+            headers.append(("Allow", ", ".join(error.allow)))
+        kind = route.kind if route is not None else (
+            "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
+        if kind == "html":
+            try:
+                message = error.message if error is not None and status < 500 else INTERNAL_MESSAGE
+                return widgets.error_fragment(self, request, status, message, headers)
+            except Exception:
+                log.exception("unexpected error rendering an error page")
+        return json_response(error_body(error), status, headers)
+
+    def _finish(self, request: Request, response: Response) -> Response:
+        kind = (response.header("content-type") or "").split(";")[0].strip()
+        headers = [
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "strict-origin-when-cross-origin"),
+            ("Content-Security-Policy", HTML_CSP if kind == "text/html" else DATA_CSP),
+            ("Cache-Control", "no-cache"),
+            ("Content-Length", str(len(response.body))),
+        ]
+        response = response.with_headers(headers)
+        if request.method == "HEAD":
+            response = attrs.evolve(response, body=b"")
+        return response
+
+
+def status_line(status: int) -> str:
+    """``404 Not Found``: the status line adapters send."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return f"{status} Unknown"
+
+
+def describe(app: WebApp) -> list[dict[str, Any]]:
+    """The route table as data (method, path, name), e.g. for a CLI listing."""
+    return [{"method": r.method, "path": r.path, "name": r.name} for r in app.routes]

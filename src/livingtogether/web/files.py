@@ -1,0 +1,78 @@
+"""The static files of the widgets (``web/static/``), served under ``/static/``.
+
+The files are read once, when the app starts; a request names one of them by
+its bare name, so no path can reach outside the folder. Each answer carries
+its content type, an ETag (answering ``If-None-Match`` with 304) and a day of
+caching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+
+import attrs
+
+from ..errors import NotFound
+from .http import Response
+from .routes import Call, Route
+
+CONTENT_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".woff2": "font/woff2",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+
+CACHE_CONTROL = "public, max-age=86400"
+
+
+@attrs.frozen
+class StaticFile:
+    """One static file: its bytes, type and ETag."""
+
+    body: bytes
+    content_type: str
+    etag: str
+
+
+class StaticFiles:
+    """The files of ``livingtogether/web/static``, by name."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, StaticFile] = {}
+        folder = resources.files("livingtogether.web").joinpath("static")
+        for entry in folder.iterdir():
+            suffix = "." + entry.name.rsplit(".", 1)[-1] if "." in entry.name else ""
+            if not entry.is_file() or suffix not in CONTENT_TYPES:
+                continue
+            body = entry.read_bytes()
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            self.files[entry.name] = StaticFile(body, CONTENT_TYPES[suffix], etag)
+
+    def version(self, name: str) -> str:
+        """A short fingerprint of ``name``'s content, to bust caches in URLs."""
+        found = self.files.get(name)
+        return found.etag.strip('"')[:12] if found else ""
+
+
+def serve(call: Call) -> Response:
+    """A static file by name; 304 when the client's copy is current."""
+    name = call.path["name"]
+    found = call.web.static.files.get(name)
+    if found is None:
+        raise NotFound(f"there is no static file {name[:100]!r}")
+    headers = (("Content-Type", found.content_type), ("ETag", found.etag),
+               ("Cache-Control", CACHE_CONTROL))
+    wanted = call.request.headers.get("if-none-match") or ""
+    if found.etag in (tag.strip() for tag in wanted.split(",")) or wanted.strip() == "*":
+        return Response(status=304, headers=headers[1:])
+    return Response(status=200, headers=headers, body=found.body)
+
+
+ROUTE = Route(method="GET", path="/static/{name}", handler=serve, name="static",
+              summary="A static file of the widgets (their stylesheet)", tag="static",
+              kind="json", response_type="text/css", in_schema=False)

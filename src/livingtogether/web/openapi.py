@@ -1,0 +1,278 @@
+"""The OpenAPI 3.1 document, generated from the route table and the models.
+
+Model schemas come from walking the attrs fields and their types:
+``Text`` -> an object of strings keyed by language, an enum -> ``enum`` of its
+values, ``tuple[X, ...]`` -> an array, ``X | None`` -> a union with ``null``,
+``date``/``datetime`` -> strings with ``format``, a nested model -> ``$ref``.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from ..models import (
+    City,
+    Declaration,
+    Event,
+    Pledge,
+    PledgeStats,
+    Practice,
+    Text,
+)
+from ..models import fields as f
+from .http import Response, json_response
+from .routes import Call, Route
+
+REF = "#/components/schemas/"
+
+_NULL = {"type": "null"}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": REF + name}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema.get("type")
+    if isinstance(kind, str) and "$ref" not in schema and "enum" not in schema:
+        return {**schema, "type": [kind, "null"]}
+    return {"anyOf": [schema, _NULL]}
+
+
+class SchemaBuilder:
+    """Collects the JSON Schemas of models (and what they refer to) as OpenAPI components."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[str, Any] = {}
+
+    def type_schema(self, kind: Any) -> dict[str, Any]:
+        """The JSON Schema of one Python type as the converter writes it."""
+        origin = typing.get_origin(kind)
+        args = typing.get_args(kind)
+        if origin in (typing.Union, types.UnionType):
+            others = [arg for arg in args if arg is not type(None)]
+            inner = (self.type_schema(others[0]) if len(others) == 1
+                     else {"anyOf": [self.type_schema(arg) for arg in others]})
+            return _nullable(inner) if type(None) in args else inner
+        if origin is tuple:
+            return {"type": "array", "items": self.type_schema(args[0])}
+        if origin in (dict, Mapping) or kind is dict:
+            values = self.type_schema(args[1]) if args else {}
+            return {"type": "object", "additionalProperties": values}
+        if kind is Text:
+            return self._component("Text", lambda: {
+                "type": "object",
+                "description": "Text in several languages, keyed by BCP 47 language code.",
+                "propertyNames": {"pattern": f"^{f.LANGUAGE_RE.pattern}$"},
+                "additionalProperties": {"type": "string"},
+                "examples": [{"en": "Welcome", "fr": "Bienvenue"}],
+            })
+        if isinstance(kind, type) and issubclass(kind, enum.Enum):
+            return self._component(kind.__name__, lambda: {
+                "type": "string", "enum": [member.value for member in kind],
+                "description": _doc(kind),
+            })
+        if isinstance(kind, type) and attrs.has(kind):
+            return self.model(kind)
+        simple = {str: {"type": "string"}, bool: {"type": "boolean"},
+                  int: {"type": "integer"}, float: {"type": "number"},
+                  datetime: {"type": "string", "format": "date-time"},
+                  date: {"type": "string", "format": "date"}}
+        if kind in simple:
+            return dict(simple[kind])
+        return {}
+
+    def model(self, cls: type, *, name: str | None = None, exclude: tuple[str, ...] = (),
+              description: str | None = None) -> dict[str, Any]:
+        """A ``$ref`` to the schema of attrs class ``cls`` (without the ``exclude`` fields)."""
+
+        def build() -> dict[str, Any]:
+            hints = typing.get_type_hints(cls)
+            properties: dict[str, Any] = {}
+            required: list[str] = []
+            for field in attrs.fields(cls):
+                if field.name in exclude or not field.init:
+                    continue
+                properties[field.name] = self.type_schema(hints[field.name])
+                if field.default is attrs.NOTHING:
+                    required.append(field.name)
+            return {"type": "object", "description": description or _doc(cls),
+                    "properties": properties, "required": required,
+                    "additionalProperties": False}
+
+        return self._component(name or cls.__name__, build)
+
+    def page(self, cls: type) -> dict[str, Any]:
+        """A ``$ref`` to the schema of a page of ``cls``."""
+        item = self.model(cls)
+        return self._component(f"{cls.__name__}Page", lambda: {
+            "type": "object",
+            "description": f"One page of {cls.__name__} records.",
+            "properties": {
+                "items": {"type": "array", "items": item},
+                "total": {"type": "integer", "minimum": 0,
+                          "description": "how many records match, over all pages"},
+                "limit": {"type": "integer", "minimum": 1},
+                "offset": {"type": "integer", "minimum": 0},
+            },
+            "required": ["items", "total", "limit", "offset"],
+            "additionalProperties": False,
+        })
+
+    def _component(self, name: str, build: Any) -> dict[str, Any]:
+        if name not in self.schemas:
+            self.schemas[name] = {}  # placeholder: a model may refer to itself
+            self.schemas[name] = build()
+        return _ref(name)
+
+
+def _doc(thing: Any) -> str:
+    return (inspect.getdoc(thing) or "").split("\n\n")[0].replace("\n", " ")
+
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Every error: what went wrong and what to fix, with the offending fields.",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["message", "field", "problems"],
+            "properties": {
+                "message": {"type": "string"},
+                "field": {"type": ["string", "null"]},
+                "problems": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["field", "message"],
+                        "properties": {"field": {"type": ["string", "null"]},
+                                       "message": {"type": "string"}},
+                    },
+                },
+            },
+        },
+    },
+}
+
+ERROR_DESCRIPTIONS = {
+    400: "Malformed request: a query parameter, JSON or UTF-8 that cannot be read",
+    404: "No such record (or route)",
+    405: "The path does not accept this method (see the Allow header)",
+    409: "The record clashes with one already stored",
+    413: "The request body is larger than the configured limit",
+    415: "The body is not of the media type the endpoint reads",
+    422: "A field of the body is not acceptable",
+    500: "Something failed on the server; the message is generic",
+}
+
+
+@functools.cache
+def components() -> dict[str, Any]:
+    """The ``components`` of the document: every schema and the error responses."""
+    from .api import SERVER_FIELDS
+
+    builder = SchemaBuilder()
+    for listed in (City, Practice, Event):
+        builder.page(listed)
+    for model in (Declaration, PledgeStats):
+        builder.model(model)
+    builder.model(Pledge, name="SignatureRequest", exclude=SERVER_FIELDS,
+                  description="A signature: who signs, and their consent. The declaration "
+                              "comes from the path; the server sets the rest.")
+    schemas = builder.schemas
+    schemas["SignatureAccepted"] = {
+        "type": "object",
+        "description": "The same answer for every accepted signature, new or repeated.",
+        "properties": {"status": {"const": "accepted"}, "message": {"type": "string"}},
+        "required": ["status", "message"],
+        "additionalProperties": False,
+    }
+    schemas["Error"] = ERROR_SCHEMA
+    responses = {
+        f"Error{status}": {
+            "description": text,
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
+        for status, text in ERROR_DESCRIPTIONS.items()
+    }
+    return {"schemas": dict(sorted(schemas.items())), "responses": responses}
+
+
+def operation(route: Route) -> dict[str, Any]:
+    """The OpenAPI operation of one route."""
+    parameters: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "string", "pattern": f"^{f.SLUG_RE.pattern}$"}}
+        for name in route.path_params
+    ]
+    parameters += [
+        {"name": p.name, "in": "query", "required": p.required, "description": p.description,
+         "schema": p.schema()}
+        for p in route.params
+    ]
+    if route.response_type == "application/json":
+        schema: dict[str, Any] = _ref(route.response) if route.response else {"type": "object"}
+    else:
+        schema = {"type": "string"}
+    success: dict[str, Any] = {"description": route.summary,
+                               "content": {route.response_type: {"schema": schema}}}
+    responses: dict[str, Any] = {str(route.status): success}
+    for status in sorted({*route.errors, 500}):
+        responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
+    op: dict[str, Any] = {"operationId": route.name, "summary": route.summary,
+                          "tags": [route.tag], "responses": responses}
+    if route.description:
+        op["description"] = route.description
+    if parameters:
+        op["parameters"] = parameters
+    if route.body:
+        body_schema = _ref(route.body) if route.body_type == "application/json" else {
+            "type": "object", "additionalProperties": {"type": "string"}}
+        op["requestBody"] = {"required": True,
+                             "content": {route.body_type: {"schema": body_schema}}}
+    return op
+
+
+def document(routes: tuple[Route, ...], server_url: str = "/") -> dict[str, Any]:
+    """The OpenAPI 3.1 document of ``routes``, served from ``server_url``."""
+    from .. import __version__
+
+    paths: dict[str, Any] = {}
+    for route in routes:
+        if route.in_schema:
+            paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "livingtogether",
+            "version": __version__,
+            "summary": "The International Observatory of Mayors on Living Together: member "
+                       "cities, best practices, programmes and the Universal Declaration.",
+            "license": {"name": "MIT", "identifier": "MIT"},
+        },
+        "servers": [{"url": server_url or "/"}],
+        "tags": [{"name": name} for name in dict.fromkeys(r.tag for r in routes if r.in_schema)],
+        "paths": paths,
+        "components": components(),
+    }
+
+
+def serve(call: Call) -> Response:
+    """The OpenAPI document, its server URL the app's mount point."""
+    return json_response(document(call.web.routes, call.request.script_name or "/"), 200,
+                         (("Access-Control-Allow-Origin", "*"),))
+
+
+ROUTE = Route(method="GET", path="/openapi.json", handler=serve, name="openapi",
+              summary="This API's OpenAPI 3.1 document", tag="meta",
+              response_type="application/json")

@@ -1,0 +1,245 @@
+"""The route table: one list of :class:`Route` that the dispatcher and the OpenAPI generator read.
+
+A route names its method, its path template (``/api/v1/cities/{slug}``), its
+handler, and what OpenAPI needs to document it: a summary, its query
+parameters with their types, its request body and its response schema. The
+query parameters are validated here, before the handler runs, so every
+handler receives typed values.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..errors import BadRequest, NotFound, ValidationError
+from ..models import fields as f
+from .errors import MethodNotAllowed
+from .http import Request, Response
+
+if TYPE_CHECKING:
+    from ..observatory import Observatory
+    from ..settings import Settings
+    from .app import WebApp
+
+
+@attrs.frozen
+class FromSettings:
+    """A parameter bound or default read from the Observatory's settings, e.g. ``page_size``."""
+
+    name: str
+
+    def value(self, settings: Settings) -> Any:
+        """The setting's value."""
+        return getattr(settings, self.name)
+
+
+def _setting(value: Any, settings: Settings) -> Any:
+    return value.value(settings) if isinstance(value, FromSettings) else value
+
+
+@attrs.frozen(kw_only=True)
+class Param:
+    """A query parameter: its name, type and bounds.
+
+    ``kind`` is ``integer``, ``string``, ``slug``, ``country`` (ISO 3166-1
+    alpha-2), ``language`` or ``enum`` (with ``choices``, an enum class).
+    """
+
+    name: str
+    kind: str
+    description: str
+    default: Any = None
+    minimum: int | FromSettings | None = None
+    maximum: int | FromSettings | None = None
+    choices: type[enum.Enum] | None = None
+    required: bool = False
+
+    def parse(self, values: tuple[str, ...], settings: Settings) -> Any:
+        """The typed value of this parameter from its raw values; ``BadRequest`` when wrong."""
+        if not values:
+            if self.required:
+                raise BadRequest("is required", field=self.name)
+            return _setting(self.default, settings)
+        if len(values) > 1:
+            raise BadRequest(f"give {self.name} once, not {len(values)} times", field=self.name)
+        raw = values[0]
+        if raw == "" and not self.required:
+            return _setting(self.default, settings)
+        shown = raw[:40]
+        if self.kind == "integer":
+            minimum, maximum = _setting(self.minimum, settings), _setting(self.maximum, settings)
+            if not re.fullmatch(r"[0-9]{1,12}", raw):
+                raise BadRequest(f"{shown!r} is not a whole number; give one from {minimum} to "
+                                 f"{maximum}", field=self.name)
+            number = int(raw)
+            if (minimum is not None and number < minimum) or (
+                    maximum is not None and number > maximum):
+                raise BadRequest(f"must be a whole number from {minimum} to {maximum}, not "
+                                 f"{number}", field=self.name)
+            return number
+        if self.kind == "enum":
+            assert self.choices is not None
+            try:
+                return self.choices(raw)
+            except ValueError:
+                allowed = ", ".join(repr(member.value) for member in self.choices)
+                raise BadRequest(f"{shown!r} is not one of {allowed}", field=self.name) from None
+        if self.kind == "slug":
+            if len(raw) > f.MAX_SLUG or not f.SLUG_RE.fullmatch(raw):
+                raise BadRequest(f"{shown!r} is not a slug (lowercase letters, digits and single "
+                                 "hyphens, e.g. 'izmir')", field=self.name)
+            return raw
+        if self.kind == "country":
+            code = raw.strip().upper()
+            try:
+                f.country(None, None, code)
+            except ValidationError:
+                raise BadRequest(f"{shown!r} is not an ISO 3166-1 alpha-2 country code such as "
+                                 "'TR' or 'FR'", field=self.name) from None
+            return code
+        if self.kind == "language":
+            code = raw.strip().lower()
+            if not f.LANGUAGE_RE.fullmatch(code) or len(code) > 35:
+                raise BadRequest(f"{shown!r} is not a language code such as 'en' or 'fr'",
+                                 field=self.name)
+            return code
+        return raw
+
+    def schema(self, settings: Settings | None = None) -> dict[str, Any]:
+        """The parameter's JSON Schema (bounds from ``settings`` or their defaults)."""
+        from ..settings import Settings as _Settings
+
+        settings = settings or _Settings()
+        schema: dict[str, Any]
+        if self.kind == "integer":
+            schema = {"type": "integer"}
+            for key, bound in (("minimum", self.minimum), ("maximum", self.maximum)):
+                if bound is not None:
+                    schema[key] = _setting(bound, settings)
+        elif self.kind == "enum":
+            assert self.choices is not None
+            schema = {"type": "string", "enum": [member.value for member in self.choices]}
+        elif self.kind == "slug":
+            schema = {"type": "string", "pattern": f"^{f.SLUG_RE.pattern}$",
+                      "maxLength": f.MAX_SLUG}
+        elif self.kind == "country":
+            schema = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
+        elif self.kind == "language":
+            schema = {"type": "string", "pattern": f"^{f.LANGUAGE_RE.pattern}$"}
+        else:
+            schema = {"type": "string"}
+        default = _setting(self.default, settings)
+        if default is not None:
+            schema["default"] = default.value if isinstance(default, enum.Enum) else default
+        return schema
+
+
+def page_params() -> tuple[Param, Param]:
+    """``limit`` and ``offset``, bounded by the settings."""
+    return (
+        Param(name="limit", kind="integer", description="how many items to return",
+              default=FromSettings("page_size"), minimum=1,
+              maximum=FromSettings("max_page_size")),
+        Param(name="offset", kind="integer", description="how many items to skip",
+              default=0, minimum=0, maximum=10**9),
+    )
+
+
+LANG = Param(name="lang", kind="language",
+             description="the reader's language (else Accept-Language, else the default)")
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    """What a handler gets: the request, the app, and the validated path and query values."""
+
+    request: Request
+    web: WebApp
+    route: Route
+    path: Mapping[str, str]
+    params: Mapping[str, Any]
+
+    @property
+    def obs(self) -> Observatory:
+        """The Observatory the app serves."""
+        return self.web.observatory
+
+
+Handler = Callable[[Call], Response]
+
+
+@attrs.frozen(kw_only=True)
+class Route:
+    """One endpoint of the route table.
+
+    ``kind`` says how errors are answered: ``json`` (an error object) or
+    ``html`` (an error fragment). ``body`` names the request body's schema in
+    the OpenAPI components and ``body_type`` its media type; ``response``
+    names the success schema (a component name) and ``status`` its code.
+    """
+
+    method: str
+    path: str
+    handler: Handler
+    name: str
+    summary: str
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    body: str | None = None
+    body_type: str = "application/json"
+    response: str | None = None
+    response_type: str = "application/json"
+    status: int = 200
+    kind: str = "json"
+    tag: str = "api"
+    in_schema: bool = True
+    errors: tuple[int, ...] = ()
+    pattern: re.Pattern[str] = attrs.field(init=False)
+
+    @pattern.default
+    def _compile(self) -> re.Pattern[str]:
+        parts = re.split(r"\{([a-z_]+)\}", self.path)
+        regex = "".join(
+            re.escape(part) if index % 2 == 0 else f"(?P<{part}>[^/]+)"
+            for index, part in enumerate(parts)
+        )
+        return re.compile(regex)
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """The names of the path's ``{placeholders}``."""
+        return tuple(re.findall(r"\{([a-z_]+)\}", self.path))
+
+
+class Router:
+    """Finds the route of a method and path in a route table."""
+
+    def __init__(self, routes: tuple[Route, ...]) -> None:
+        self.routes = routes
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        """The route and path values; ``NotFound`` or ``MethodNotAllowed`` otherwise."""
+        if len(path) > 1 and path.endswith("/"):
+            path = path.rstrip("/") or "/"
+        wanted = "GET" if method == "HEAD" else method
+        allowed: list[str] = []
+        for route in self.routes:
+            found = route.pattern.fullmatch(path)
+            if found is None:
+                continue
+            if route.method == wanted:
+                return route, found.groupdict()
+            allowed.append(route.method)
+        if allowed:
+            if "GET" in allowed:
+                allowed.append("HEAD")
+            allow = tuple(dict.fromkeys(allowed))
+            raise MethodNotAllowed(
+                f"{path} does not accept {method}; use {' or '.join(allow)}", allow=allow
+            )
+        raise NotFound(f"there is nothing at {path[:200]}")

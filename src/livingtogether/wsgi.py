@@ -1,0 +1,62 @@
+"""The plain WSGI adapter: ``make_app(observatory) -> a WSGI callable``.
+
+It only translates: the WSGI environ into a :class:`~livingtogether.web.Request`
+(``PATH_INFO`` relative to ``SCRIPT_NAME``, so the app works mounted under any
+prefix) and the :class:`~livingtogether.web.Response` back. Reading the body
+under the size limit, routing, errors and static files are the web layer's.
+
+Serve it with any WSGI server, e.g. ``gunicorn 'mysite:app'`` where
+``app = make_app(Observatory.open(...))``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .web import Request, WebApp, status_line
+
+if TYPE_CHECKING:
+    from .observatory import Observatory
+
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_UNPREFIXED = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+
+
+def request_from_environ(environ: dict[str, Any]) -> Request:
+    """The web layer's request for a WSGI environ (without its body, read later)."""
+    headers = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers.append((key[5:].replace("_", "-").title(), value))
+        elif key in _UNPREFIXED and value:
+            headers.append((_UNPREFIXED[key], value))
+    host = environ.get("HTTP_HOST") or (
+        f"{environ.get('SERVER_NAME', 'localhost')}:{environ.get('SERVER_PORT', '80')}")
+    return Request.build(
+        method=environ.get("REQUEST_METHOD", "GET"),
+        path=environ.get("PATH_INFO", "") or "/",
+        query_string=environ.get("QUERY_STRING", ""),
+        headers=headers,
+        script_name=environ.get("SCRIPT_NAME", ""),
+        scheme=environ.get("wsgi.url_scheme", "http"),
+        host=host,
+        remote_addr=environ.get("REMOTE_ADDR"),
+    )
+
+
+def make_app(observatory: Observatory, *, demo_page: bool = False) -> WSGIApp:
+    """A WSGI application serving the Observatory's API, widgets and static files."""
+    web = WebApp(observatory, demo_page=demo_page)
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request = request_from_environ(environ)
+        response = web.handle_stream(request, environ.get("wsgi.input"),
+                                     terminated=bool(environ.get("wsgi.input_terminated")))
+        start_response(status_line(response.status), list(response.headers))
+        return [response.body]
+
+    app.web = web  # type: ignore[attr-defined]
+    return app
