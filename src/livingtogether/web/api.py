@@ -114,7 +114,9 @@ def signature_from(data: Any, declaration: str) -> Pledge:
 
 def sign(call: Call) -> Response:
     """Sign a declaration; answers 202 whether the address is new or not."""
-    pledge = signature_from(parse_json(call.request), call.path["slug"])
+    slug = call.path["slug"]
+    call.obs.pledges.declarations.get(slug)  # an unknown declaration is 404 whatever the body
+    pledge = signature_from(parse_json(call.request), slug)
     call.obs.pledges.sign(pledge)
     return json_response(SIGNATURE_ACCEPTED, 202, (("Cache-Control", "no-store"),))
 

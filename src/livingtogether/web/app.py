@@ -127,7 +127,7 @@ class WebApp:
             "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
         if kind == "html":
             try:
-                message = error.message if error is not None and status < 500 else INTERNAL_MESSAGE
+                message = str(error) if error is not None and status < 500 else INTERNAL_MESSAGE
                 return widgets.error_fragment(self, request, status, message, headers)
             except Exception:
                 log.exception("unexpected error rendering an error page")
