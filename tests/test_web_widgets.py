@@ -1,0 +1,348 @@
+"""The widgets over a real HTTP server: content, languages, the pledge form, escaping."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, time
+from typing import Any
+
+import pytest
+from test_web_support import Client, Tree, check_fragment, serving
+
+from livingtogether import Observatory
+from livingtogether.demo import bundle
+from livingtogether.models import (
+    City,
+    Declaration,
+    DisplayZone,
+    Event,
+    ModerationStatus,
+    Person,
+    Practice,
+    Role,
+    Session,
+    Text,
+)
+from livingtogether.wsgi import make_app
+
+PROGRAMME = "/widgets/programme/izmir-2021"
+FORM = {"kind": "citizen", "name": "Jean Tremblay", "email": "jean@example.org",
+        "country": "CA", "city": "Montréal", "consent": "yes"}
+SIGN = "/widgets/pledge/universal-declaration"
+
+
+@pytest.fixture
+def obs(sqlite_url: str) -> Iterator[Any]:
+    """An Observatory on a fresh SQLite file with the demo data."""
+    observatory = Observatory.open(sqlite_url, max_body_bytes=4096)
+    try:
+        observatory.import_bundle(bundle())
+        yield observatory
+    finally:
+        observatory.close()
+
+
+@pytest.fixture
+def client(obs: Any) -> Iterator[Client]:
+    """A server with the demo page."""
+    with serving(make_app(obs, demo_page=True)) as base:
+        yield Client(base)
+
+
+def text_of(response: Any, name: str) -> Tree:
+    """The widget's parsed fragment, checked."""
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    return check_fragment(response.text, name)
+
+
+# -- cities and practices
+
+
+def test_cities_are_grouped_by_country(client: Client) -> None:
+    tree = text_of(client.get("/widgets/cities"), "cities")
+    headings = [attrs["id"] for attrs in tree.find("h3")]
+    assert "lt-country-tr" in headings and "lt-country-ca" in headings
+    text = tree.text
+    assert "Member cities" in text
+    assert re.search(r"Canada Montréal Founding member Québec", text), text
+    assert text.index("Belgium") < text.index("Canada") < text.index("Türkiye Izmir")
+
+
+def test_practices_list_published_only(client: Client, obs: Any) -> None:
+    obs.practices.create(Practice(slug="hidden", city="izmir", title=Text.of("Hidden draft"),
+                                  status=ModerationStatus.DRAFT))
+    tree = text_of(client.get("/widgets/practices"), "practices")
+    assert "Hidden draft" not in tree.text
+    assert len(tree.find("article", class_="lt-practice")) == 5
+    assert "Paris" in tree.text and "Case study" in tree.text
+    only = text_of(client.get("/widgets/practices?kind=case_study"), "practices")
+    assert len(only.find("article", class_="lt-practice")) == 1
+
+
+def test_practices_pages_link_under_the_mount_point(client: Client) -> None:
+    first = text_of(client.get("/widgets/practices?limit=1&theme=governance-and-participation"),
+                    "practices")
+    links = first.find("a", rel="next")
+    assert links and links[0]["href"].startswith("/widgets/practices?")
+    assert "theme=governance-and-participation" in links[0]["href"]
+    second = text_of(client.get("/widgets/practices?limit=1&offset=1"), "practices")
+    assert second.find("a", rel="prev") and second.find("a", rel="next")
+
+
+# -- the programme
+
+
+def test_the_izmir_programme_prints_times_as_the_reference(client: Client) -> None:
+    tree = text_of(client.get(PROGRAMME), "programme")
+    text = tree.text
+    for line in ("Izmir: 16:00–17:30 TRT (UTC+3)", "Paris: 14:00–15:30 CET (UTC+1)",
+                 "Montréal: 8:00–9:30 EST (UTC-5)", "Izmir: 17:45–19:00 TRT (UTC+3)",
+                 "Montréal: 11:15–12:30 EST (UTC-5)"):
+        assert line in text, line
+    days = [attrs["datetime"] for attrs in tree.find("time") if len(attrs["datetime"]) == 10]
+    assert days[1:] == ["2021-12-07", "2021-12-08", "2021-12-10"]
+    assert "Tuesday, December 7, 2021" in text and "Friday, December 10, 2021" in text
+    assert text.count("Time to be announced") == 2
+    assert "(to be confirmed)" in text
+    assert "Moderator Ayten Alkan, Associate Professor" in text
+    assert "Guiding questions" in text and "Priorities: Short-term or long-term resilience?" in text
+    start = tree.find("time", datetime="2021-12-07T16:00+03:00")
+    assert start, "a machine-readable start time"
+    # sessions in order within a day
+    assert text.index("Thematic workshop 1") < text.index("Thematic workshop 2") < \
+        text.index("Thematic workshop 3")
+
+
+def test_programme_in_french_and_arabic(client: Client) -> None:
+    french = text_of(client.get(PROGRAMME, params={"lang": "fr"}), "programme")
+    assert french.elements[0][1]["lang"] == "fr"
+    assert "mardi 7 décembre 2021" in french.text
+    assert "3e Sommet des maires sur le vivre-ensemble" in french.text
+    # content that has no French falls back to English and says so
+    assert any(attrs.get("lang") == "en" for _, attrs in french.elements[1:])
+    arabic = text_of(client.get(PROGRAMME, headers={"Accept-Language": "ar, fr;q=0.5"}),
+                     "programme")
+    root = arabic.elements[0][1]
+    assert (root["lang"], root["dir"]) == ("ar", "rtl")
+    marked = [attrs for _, attrs in arabic.elements[1:] if attrs.get("lang") == "en"]
+    assert marked and all(attrs.get("dir") == "ltr" for attrs in marked)
+
+
+def test_language_negotiation(client: Client) -> None:
+    def lang(**kwargs: Any) -> str:
+        return text_of(client.get("/widgets/cities", **kwargs), "cities").elements[0][1]["lang"]
+
+    assert lang() == "en"
+    assert lang(headers={"Accept-Language": "tr-TR,tr;q=0.9,en;q=0.8"}) == "tr"
+    assert lang(headers={"Accept-Language": "ja, de;q=0.5"}) == "de"
+    assert lang(headers={"Accept-Language": "ja"}) == "en"
+    assert lang(params={"lang": "fr-CA"}, headers={"Accept-Language": "de"}) == "fr"
+    refused = client.get("/widgets/cities?lang=ja")
+    assert refused.status_code == 400 and "lt-widget--error" in refused.text
+    assert "en, fr, es, de, tr, ar" in refused.text
+
+
+def test_programme_across_midnight_and_without_display_zones(client: Client, obs: Any) -> None:
+    obs.programme.create(Event(
+        slug="late", title=Text.of("Late talk"), host_zone="Asia/Kolkata",
+        first_day=date(2022, 5, 16), last_day=date(2022, 5, 16),
+        sessions=(Session.at(key="s", title=Text.of("Night"), day=date(2022, 5, 16),
+                             start=time(5, 0), end=time(6, 0), zone="Asia/Kolkata"),),
+    ))
+    text = text_of(client.get("/widgets/programme/late"), "programme").text
+    assert "Kolkata: 5:00–6:00 IST (UTC+5:30)" in text
+    obs.programme.update(Event(
+        slug="late", title=Text.of("Late talk"), host_zone="Asia/Kolkata",
+        first_day=date(2022, 5, 16), last_day=date(2022, 5, 16),
+        display_zones=(DisplayZone(zone="America/Vancouver", label=Text.of("Vancouver")),),
+        sessions=(Session.at(key="s", title=Text.of("Night"), day=date(2022, 5, 16),
+                             start=time(5, 0), end=time(6, 0), zone="Asia/Kolkata"),),
+    ))
+    text = text_of(client.get("/widgets/programme/late"), "programme").text
+    assert "Vancouver: 16:30–17:30 PDT (UTC-7) (May 15, 2022)" in text
+
+
+def test_unknown_programme_is_a_404_fragment(client: Client) -> None:
+    response = client.get("/widgets/programme/no-such-event")
+    assert response.status_code == 404
+    tree = check_fragment(response.text, "error")
+    assert "no-such-event" in tree.text
+
+
+# -- the pledge form
+
+
+def test_pledge_widget_shows_the_declaration_and_an_accessible_form(client: Client) -> None:
+    tree = text_of(client.get("/widgets/pledge"), "pledge")
+    assert "Universal Declaration of Living Together in Peace" in tree.text
+    assert "0 confirmed signatures" in tree.text
+    form = tree.find("form")[0]
+    assert form["method"] == "post" and form["enctype"] == "application/x-www-form-urlencoded"
+    assert form["action"] == "/widgets/pledge/universal-declaration?lang=en"
+    assert tree.find("input", name="email", type="email")
+    assert tree.find("select", name="country")
+    assert not tree.find("script")
+    named = text_of(client.get("/widgets/pledge?declaration=universal-declaration"), "pledge")
+    assert named.text == tree.text
+    assert client.get("/widgets/pledge?declaration=nope").status_code == 404
+
+
+def test_pledge_form_errors_sit_next_to_their_fields(client: Client, obs: Any) -> None:
+    response = client.post(SIGN, data={"kind": "citizen", "name": " ", "email": "jean@",
+                                       "country": ""})
+    assert response.status_code == 422
+    tree = check_fragment(response.text, "pledge")
+    for field in ("name", "country", "consent"):
+        control = tree.find("input", id=f"lt-pledge-{field}") or \
+            tree.find("select", id=f"lt-pledge-{field}")
+        assert control[0]["aria-invalid"] == "true", field
+        assert f"lt-pledge-{field}-error" in control[0]["aria-describedby"]
+    assert tree.find("div", role="alert")
+    assert "Enter your name." in tree.text and "Tick the box to agree" in tree.text
+    # what was typed is kept
+    assert tree.find("input", id="lt-pledge-email")[0]["value"] == "jean@"
+    # the model's own checks (here the address) also land next to their field
+    bad_email = client.post(SIGN, data={**FORM, "email": "jean@"})
+    assert bad_email.status_code == 422
+    email = check_fragment(bad_email.text, "pledge").find("input", id="lt-pledge-email")[0]
+    assert email["aria-invalid"] == "true"
+    institution = client.post(SIGN, data={**FORM, "kind": "institution"})
+    tree = check_fragment(institution.text, "pledge")
+    assert tree.find("input", id="lt-pledge-institution_name")[0]["aria-invalid"] == "true"
+    assert obs.pledges.list("universal-declaration").total == 0
+
+
+def test_pledge_form_signs_and_thanks_identically(client: Client, obs: Any) -> None:
+    first = client.post(SIGN, data=FORM)
+    assert first.status_code == 200
+    tree = check_fragment(first.text, "pledge")
+    assert tree.find("div", role="status") and "Thank you for signing" in tree.text
+    assert "jean@example.org" not in first.text
+    again = client.post(SIGN, data={**FORM, "email": "JEAN@example.org", "name": "Someone"})
+    assert again.text == first.text
+    stored = obs.pledges.list("universal-declaration").items
+    assert len(stored) == 1 and stored[0].country == "CA" and stored[0].city == "Montréal"
+    institution = client.post(SIGN, data={
+        **FORM, "email": "office@example.org", "kind": "institution",
+        "institution_name": "Association", "institution_kind": "ngo",
+        "representative_role": "Chair", "institution_website": "https://example.org"})
+    assert institution.status_code == 200
+    assert obs.pledges.list("universal-declaration").total == 2
+
+
+def test_pledge_form_refuses_what_it_cannot_read(client: Client) -> None:
+    assert client.post(SIGN, json=FORM).status_code == 415
+    status, _, body = client.raw("POST", SIGN.encode(), b"name=%FF",
+                                 {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 400 and b"UTF-8" in body
+    assert client.post("/widgets/pledge/nope", data=FORM).status_code == 404
+    assert client.post(SIGN, data={"name": "x" * 5000}).status_code == 413
+
+
+def test_opened_directly_a_widget_comes_in_a_page(client: Client) -> None:
+    response = client.post(SIGN, data=FORM, headers={"Sec-Fetch-Dest": "document"})
+    assert response.text.startswith("<!DOCTYPE html>")
+    tree = Tree(response.text)
+    assert not tree.problems
+    assert tree.find("link", rel="stylesheet")[0]["href"].startswith(
+        "/static/livingtogether.css?v=")
+    assert "Thank you for signing" in tree.text
+
+
+# -- the demo page and the static files
+
+
+def test_demo_page_shows_every_widget(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    tree = Tree(response.text)
+    assert not tree.problems, tree.problems
+    classes = [attrs.get("class", "") for tag, attrs in tree.elements if tag == "section"]
+    for name in ("cities", "practices", "programme", "pledge"):
+        assert f"lt-widget lt-widget--{name}" in classes, name
+    assert tree.find("h1") and tree.find("link", rel="stylesheet")
+    assert "Content-Security-Policy" in response.headers
+
+
+def test_demo_page_is_off_by_default(obs: Any) -> None:
+    with serving(make_app(obs)) as base:
+        assert Client(base).get("/").status_code == 404
+
+
+def test_static_files(client: Client) -> None:
+    css = client.get("/static/livingtogether.css")
+    assert css.status_code == 200
+    assert css.headers["Content-Type"] == "text/css; charset=utf-8"
+    assert "max-age" in css.headers["Cache-Control"]
+    assert ".lt-widget" in css.text and "--lt-accent" in css.text and "margin-inline" in css.text
+    selectors = re.findall(r"^([^\s@/*}][^{]*)\{", css.text, flags=re.MULTILINE)
+    assert all(s.strip().startswith((".lt-widget", ".lt-page")) for s in selectors), selectors
+    cached = client.get("/static/livingtogether.css", headers={"If-None-Match": css.headers["ETag"]})
+    assert cached.status_code == 304 and cached.content == b""
+    for path in (b"/static/../app.py", b"/static/..%2fapp.py", b"/static/%2e%2e/app.py",
+                 b"/static/", b"/static/nothing.css", b"/static/livingtogether.css%00.py",
+                 b"/static/../../web/app.py"):
+        status, _, body = client.raw("GET", path)
+        assert status == 404, path
+        assert b"import" not in body
+
+
+# -- escaping
+
+
+EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+@pytest.fixture
+def evil(obs: Any) -> Iterator[Client]:
+    """Content with markup typed in everywhere a person can type."""
+    obs.cities.create(City(slug="evil", name=Text.of(EVIL), country="FR",
+                           partner_board=(EVIL,)))
+    obs.practices.create(Practice(slug="evil", city="evil", title=Text.of(EVIL),
+                                  summary=Text.of(EVIL), body=Text.of(EVIL),
+                                  status=ModerationStatus.PUBLISHED, themes=("evil-theme",)))
+    obs.programme.create(Event(
+        slug="evil", title=Text.of(EVIL), description=Text.of(EVIL), host_zone="Europe/Paris",
+        host_city="evil", first_day=date(2022, 5, 16), last_day=date(2022, 5, 16),
+        display_zones=(DisplayZone(zone="Europe/Paris", label=Text.of(EVIL)),),
+        sessions=(Session.at(
+            key="s", title=Text.of(EVIL), description=Text.of(EVIL), day=date(2022, 5, 16),
+            start=time(10), end=time(11), zone="Europe/Paris", venue=EVIL,
+            questions=(Text.of(EVIL),),
+            people=(Person(role=Role.PANELIST, name=EVIL, honorific=EVIL[:60],
+                           affiliation=EVIL, topic=Text.of(EVIL)),
+                    Person(role=Role.OTHER, city="evil")),
+        ),),
+    ))
+    obs.pledges.declarations.create(Declaration(slug="evil", title=Text.of(EVIL),
+                                                text=Text.of(EVIL)))
+    with serving(make_app(obs, demo_page=True)) as base:
+        yield Client(base)
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("/widgets/cities", "cities"), ("/widgets/practices", "practices"),
+    ("/widgets/programme/evil", "programme"), ("/widgets/pledge?declaration=evil", "pledge"),
+])
+def test_markup_in_content_is_escaped(evil: Client, path: str, name: str) -> None:
+    response = evil.get(path)
+    tree = text_of(response, name)
+    assert "<script" not in response.text and "<img" not in response.text
+    assert "&lt;script&gt;" in response.text
+    assert not tree.find("script") and not tree.find("img")
+    assert EVIL in tree.text
+
+
+def test_markup_in_form_input_is_escaped(evil: Client) -> None:
+    response = evil.post("/widgets/pledge/evil", data={"name": EVIL, "email": EVIL,
+                                                       "city": EVIL, "country": EVIL})
+    assert response.status_code == 422
+    assert "<script" not in response.text and "<img" not in response.text
+    check_fragment(response.text, "pledge")
+
+
+def test_markup_on_the_demo_page_is_escaped(evil: Client) -> None:
+    page = evil.get("/").text
+    assert "<script" not in page and "<img" not in page
