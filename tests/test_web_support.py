@@ -23,7 +23,7 @@ SECURITY_HEADERS = ("X-Content-Type-Options", "Referrer-Policy", "Content-Securi
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib's name)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -88,7 +88,7 @@ class Client:
             response = http.client.HTTPResponse(sock)
             response.begin()
             data = response.read()
-            found = {name: value for name, value in response.getheaders()}
+            found = dict(response.getheaders())
         self.check(response.status, found)
         return response.status, found, data
 
@@ -100,7 +100,8 @@ def error_of(response: requests.Response) -> dict[str, Any]:
     assert set(body) == {"error"}
     error = body["error"]
     assert set(error) == {"message", "field", "problems"}
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     for problem in error["problems"]:
         assert set(problem) == {"field", "message"}
     assert "Traceback" not in response.text
@@ -174,8 +175,10 @@ def check_fragment(html: str, name: str) -> Tree:
     assert tree.roots == ["section"], tree.roots
     root = tree.elements[0][1]
     assert root["class"].split() == ["lt-widget", f"lt-widget--{name}"]
-    assert root.get("lang") and root.get("dir") in ("ltr", "rtl")
-    assert not tree.find("html") and not tree.find("body")
+    assert root.get("lang")
+    assert root.get("dir") in ("ltr", "rtl")
+    assert not tree.find("html")
+    assert not tree.find("body")
     check_accessible_form(tree)
     return tree
 

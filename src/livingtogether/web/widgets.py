@@ -57,6 +57,9 @@ DEFAULT_DECLARATION = "universal-declaration"
 #: The version of the consent text the pledge form shows; stored with each signature.
 CONSENT_VERSION = "2022-1"
 
+#: CLDR's two-letter territories that are groupings or placeholders, not countries.
+NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
+
 #: Abbreviations for zones whose tz database abbreviation is only a number
 #: (``+03``); the offset itself always comes from ``zoneinfo``.
 ZONE_ABBREVIATIONS = {
@@ -208,7 +211,8 @@ class Localizer:
     def countries(self) -> list[tuple[str, str]]:
         """``(code, name)`` of every country, by name."""
         codes = [str(code) for code in Locale("en").territories
-                 if isinstance(code, str) and len(code) == 2 and code.isalpha()]
+                 if isinstance(code, str) and len(code) == 2 and code.isalpha()
+                 and code not in NOT_COUNTRIES]
         return sorted(((code, self.country(code)) for code in codes),
                       key=lambda item: item[1].casefold())
 

@@ -1,0 +1,172 @@
+"""The framework-free pieces: request parsing, JSON reading, languages, routing, zone names."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from livingtogether.errors import BadRequest, NotFound, PayloadTooLarge
+from livingtogether.settings import Settings
+from livingtogether.web import Headers, Query, Request, Response, status_line
+from livingtogether.web.errors import MethodNotAllowed, UnsupportedMediaType, status_for
+from livingtogether.web.http import (
+    accepted_languages,
+    has_undecodable,
+    parse_form,
+    parse_json,
+    pick_language,
+    read_body,
+)
+from livingtogether.web.routes import Param, Route, Router, page_params
+from livingtogether.web.widgets import utc_offset, zone_name
+
+
+def test_query_keeps_repeats_and_marks_bad_bytes() -> None:
+    query = Query.parse(b"a=1&a=2&b=%C3%A7&c&d=x+y&&e=%FF")
+    assert query.get_all("a") == ("1", "2")
+    assert query.get("a") == "2"
+    assert query.get("b") == "ç"
+    assert query.get("c") == ""
+    assert query.get("d") == "x y"
+    assert has_undecodable(query.get("e") or "")
+    assert not has_undecodable(query.get("b") or "")
+    assert query.names() == ("a", "b", "c", "d", "e")
+
+
+def test_headers_ignore_case() -> None:
+    headers = Headers([("Content-Type", "a"), ("X-Many", "1"), ("x-many", "2")])
+    assert headers.get("content-type") == "a"
+    assert headers.get_all("X-MANY") == ("1", "2")
+    assert "CONTENT-TYPE" in headers
+    assert "nope" not in headers
+
+
+def test_request_build_decodes_paths() -> None:
+    request = Request.build(method="get", path=b"/caf\xc3\xa9", script_name="/x/")
+    assert (request.method, request.path, request.script_name) == ("GET", "/café", "/x")
+    assert request.url_for("/static/a.css") == "/x/static/a.css"
+    assert has_undecodable(Request.build(method="GET", path=b"/\xff").path)
+
+
+def _json(body: bytes, content_type: str = "application/json") -> object:
+    return parse_json(Request(method="POST", path="/", body=body,
+                              headers=Headers([("Content-Type", content_type)])))
+
+
+def test_json_reading() -> None:
+    assert _json(b'{"a": "[[[[", "b": [1, {"c": null}]}') == {
+        "a": "[[[[", "b": [1, {"c": None}]}
+    assert _json(b'\xef\xbb\xbf{"bom": true}') == {"bom": True}
+    assert _json(b'{"a": 1}', "application/problem+json; charset=UTF-8") == {"a": 1}
+    with pytest.raises(BadRequest, match="line 2 column 1"):
+        _json(b'{"a": 1,\n}')
+    with pytest.raises(BadRequest, match="0xff at position 7"):
+        _json(b'{"a": "\xff"}')
+    with pytest.raises(BadRequest, match="deeper than 32"):
+        _json(b"[" * 33 + b"]" * 33)
+    assert _json(b"[" * 32 + b"]" * 32) is not None
+    with pytest.raises(BadRequest, match="Infinity"):
+        _json(b"[Infinity]")
+    with pytest.raises(BadRequest):
+        _json(b"1" * 5000)  # longer than Python's integer digit limit
+    with pytest.raises(UnsupportedMediaType):
+        _json(b"{}", "text/json")
+
+
+def test_form_reading() -> None:
+    def form(body: bytes) -> dict[str, str]:
+        return parse_form(Request(method="POST", path="/", body=body, headers=Headers(
+            [("Content-Type", "application/x-www-form-urlencoded")])))
+
+    assert form(b"a=1&b=%C3%A7a+va&a=2") == {"a": "2", "b": "ça va"}
+    with pytest.raises(BadRequest, match="UTF-8"):
+        form(b"a=%FF")
+    with pytest.raises(BadRequest, match="more than 200"):
+        form(b"&".join(b"a%d=1" % i for i in range(300)))
+
+
+def test_body_reading_limits() -> None:
+    def headers(length: str | None) -> Headers:
+        return Headers([("Content-Length", length)] if length is not None else [])
+
+    assert read_body(io.BytesIO(b"abcdef"), headers("3"), 10) == b"abc"
+    assert read_body(io.BytesIO(b"abc"), headers(None), 10) == b""
+    assert read_body(io.BytesIO(b"abc"), headers(None), 10, terminated=True) == b"abc"
+    with pytest.raises(PayloadTooLarge):
+        read_body(io.BytesIO(b"x" * 11), headers(None), 10, terminated=True)
+    with pytest.raises(PayloadTooLarge):
+        read_body(io.BytesIO(), headers("11"), 10)
+    for bad in ("abc", "-1", "1e3", "9" * 30):
+        with pytest.raises(BadRequest, match="Content-Length"):
+            read_body(io.BytesIO(), headers(bad), 10)
+
+
+def test_languages() -> None:
+    assert accepted_languages("fr-CA,fr;q=0.9, en;q=0.8, *;q=0.1, de;q=0") == [
+        "fr-ca", "fr", "en"]
+    assert accepted_languages("garbage;;, en") == ["en"]
+    assert accepted_languages(None) == []
+    assert pick_language(["pt-br", "fr-ca"], ("en", "fr")) == "fr"
+    assert pick_language(["ja"], ("en",)) is None
+
+
+def test_params_parse_and_bound() -> None:
+    settings = Settings()
+    limit, offset = page_params()
+    assert limit.parse((), settings) == 50
+    assert limit.parse(("200",), settings) == 200
+    for bad in ("0", "201", "x", "-3", " 5"):
+        with pytest.raises(BadRequest) as caught:
+            limit.parse((bad,), settings)
+        assert caught.value.field == "limit"
+        assert "from 1 to 200" in caught.value.message
+    assert Settings(max_page_size=20).max_page_size == 20
+    assert offset.parse(("0",), settings) == 0
+    country = Param(name="country", kind="country", description="")
+    assert country.parse(("tr",), settings) == "TR"
+    with pytest.raises(BadRequest, match="ISO 3166"):
+        country.parse(("XX",), settings)
+
+
+def test_router_answers_404_and_405_with_allow() -> None:
+    def handler(_: object) -> Response:
+        return Response()
+
+    router = Router((
+        Route(method="GET", path="/a/{slug}", handler=handler, name="a", summary=""),
+        Route(method="POST", path="/a/{slug}", handler=handler, name="b", summary=""),
+    ))
+    assert router.match("GET", "/a/x")[1] == {"slug": "x"}
+    assert router.match("HEAD", "/a/x/")[0].name == "a"
+    with pytest.raises(MethodNotAllowed) as caught:
+        router.match("PUT", "/a/x")
+    assert caught.value.allow == ("GET", "POST", "HEAD")
+    with pytest.raises(NotFound):
+        router.match("GET", "/a/x/y")
+
+
+def test_statuses() -> None:
+    assert status_for(MethodNotAllowed("x", allow=("GET",))) == 405
+    assert status_for(UnsupportedMediaType("x")) == 415
+    assert status_for(BadRequest("x")) == 400
+    assert status_line(413) == "413 Request Entity Too Large"
+    assert status_line(599) == "599 Unknown"
+
+
+@pytest.mark.parametrize(("zone", "when", "expected"), [
+    ("Europe/Istanbul", datetime(2021, 12, 7, 13), "TRT (UTC+3)"),
+    ("Europe/Paris", datetime(2021, 12, 7, 13), "CET (UTC+1)"),
+    ("Europe/Paris", datetime(2021, 7, 7, 13), "CEST (UTC+2)"),
+    ("America/Montreal", datetime(2021, 12, 7, 13), "EST (UTC-5)"),
+    ("America/Montreal", datetime(2021, 7, 7, 13), "EDT (UTC-4)"),
+    ("Asia/Kolkata", datetime(2021, 7, 7, 13), "IST (UTC+5:30)"),
+    ("Asia/Kathmandu", datetime(2021, 7, 7, 13), "UTC+5:45"),
+    ("UTC", datetime(2021, 7, 7, 13), "UTC+0"),
+])
+def test_zone_names_come_from_zoneinfo(zone: str, when: datetime, expected: str) -> None:
+    moment = when.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone))
+    assert zone_name(moment, zone) == expected
+    assert utc_offset(None) == "UTC+0"
