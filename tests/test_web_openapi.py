@@ -129,3 +129,12 @@ def test_signature_bodies_match_their_schemas(served: tuple[Client, dict[str, An
     assert not list(_validator(spec, "SignatureAccepted").iter_errors(response.json()))
     invalid = client.post("/api/v1/declarations/universal-declaration/signatures", json={})
     assert not list(_validator(spec, "Error").iter_errors(invalid.json()))
+
+
+def test_parameter_bounds_follow_the_settings() -> None:
+    from livingtogether.settings import Settings
+
+    spec = document(build_routes(), "/", Settings(page_size=10, max_page_size=20))
+    limit = next(p for p in spec["paths"]["/api/v1/practices"]["get"]["parameters"]
+                 if p["name"] == "limit")
+    assert limit["schema"] == {"type": "integer", "minimum": 1, "maximum": 20, "default": 10}

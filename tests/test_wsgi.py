@@ -149,3 +149,11 @@ def test_head_and_content_length(obs: Any) -> None:
     assert int(headers["Content-Length"]) > 1000
     status, headers, body = _call(app, {"PATH_INFO": "/api/v1/cities"})
     assert int(headers["Content-Length"]) == len(body)
+    etag = headers.get("ETag")
+    assert etag is None
+    _, css, _ = _call(app, {"PATH_INFO": "/static/livingtogether.css"})
+    status, headers, body = _call(app, {"PATH_INFO": "/static/livingtogether.css",
+                                        "HTTP_IF_NONE_MATCH": css["ETag"]})
+    assert status == "304 Not Modified"
+    assert body == b""
+    assert "Content-Length" not in headers

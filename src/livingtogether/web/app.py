@@ -140,8 +140,9 @@ class WebApp:
             ("Referrer-Policy", "strict-origin-when-cross-origin"),
             ("Content-Security-Policy", HTML_CSP if kind == "text/html" else DATA_CSP),
             ("Cache-Control", "no-cache"),
-            ("Content-Length", str(len(response.body))),
         ]
+        if response.status not in (204, 304):
+            headers.append(("Content-Length", str(len(response.body))))
         response = response.with_headers(headers)
         if request.method == "HEAD":
             response = attrs.evolve(response, body=b"")

@@ -29,6 +29,7 @@ from ..models import (
     Text,
 )
 from ..models import fields as f
+from ..settings import Settings
 from .http import Response, json_response
 from .routes import Call, Route
 
@@ -208,8 +209,8 @@ def components() -> dict[str, Any]:
     return {"schemas": dict(sorted(schemas.items())), "responses": responses}
 
 
-def operation(route: Route) -> dict[str, Any]:
-    """The OpenAPI operation of one route."""
+def operation(route: Route, settings: Settings | None = None) -> dict[str, Any]:
+    """The OpenAPI operation of one route (parameter bounds from ``settings``)."""
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True,
          "schema": {"type": "string", "pattern": f"^{f.SLUG_RE.pattern}$"}}
@@ -217,7 +218,7 @@ def operation(route: Route) -> dict[str, Any]:
     ]
     parameters += [
         {"name": p.name, "in": "query", "required": p.required, "description": p.description,
-         "schema": p.schema()}
+         "schema": p.schema(settings)}
         for p in route.params
     ]
     if route.response_type == "application/json":
@@ -243,14 +244,15 @@ def operation(route: Route) -> dict[str, Any]:
     return op
 
 
-def document(routes: tuple[Route, ...], server_url: str = "/") -> dict[str, Any]:
+def document(routes: tuple[Route, ...], server_url: str = "/",
+             settings: Settings | None = None) -> dict[str, Any]:
     """The OpenAPI 3.1 document of ``routes``, served from ``server_url``."""
     from .. import __version__
 
     paths: dict[str, Any] = {}
     for route in routes:
         if route.in_schema:
-            paths.setdefault(route.path, {})[route.method.lower()] = operation(route)
+            paths.setdefault(route.path, {})[route.method.lower()] = operation(route, settings)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -269,7 +271,8 @@ def document(routes: tuple[Route, ...], server_url: str = "/") -> dict[str, Any]
 
 def serve(call: Call) -> Response:
     """The OpenAPI document, its server URL the app's mount point."""
-    return json_response(document(call.web.routes, call.request.script_name or "/"), 200,
+    return json_response(document(call.web.routes, call.request.script_name or "/",
+                                  call.web.settings), 200,
                          (("Access-Control-Allow-Origin", "*"),))
 
 
