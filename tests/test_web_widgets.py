@@ -211,6 +211,7 @@ def test_pledge_form_errors_sit_next_to_their_fields(client: Client, obs: Any) -
         assert control[0]["aria-invalid"] == "true", field
         assert f"lt-pledge-{field}-error" in control[0]["aria-describedby"]
     assert tree.find("div", role="alert")
+    assert "Consent: Tick the box to agree" in tree.text
     assert "Enter your name." in tree.text
     assert "Tick the box to agree" in tree.text
     # what was typed is kept
