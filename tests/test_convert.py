@@ -39,6 +39,8 @@ CITY = {"slug": "izmir", "name": {"tr": "İzmir"}, "country": "TR"}
         ({"slug": "İzmir!"}, "slug", "not a valid slug"),
         ({"slug": 5}, "slug", "must be text"),
         ({"country": "XX"}, "country", "ISO 3166-1"),
+        ({"country": "EU"}, "country", "ISO 3166-1"),
+        ({"country": "ZZ"}, "country", "ISO 3166-1"),
         ({"name": "Izmir"}, "name", "mapping of language code"),
         ({"name": {"EN_us!": "x"}}, "name", "not a language code"),
         ({"name": {"en": "a\x00b"}}, "name.en", "control characters"),

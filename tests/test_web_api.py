@@ -10,7 +10,7 @@ import pytest
 
 from livingtogether import convert
 from livingtogether.demo import bundle
-from livingtogether.models import ModerationStatus, Practice, Text
+from livingtogether.models import ModerationStatus, Pledge, Practice, Text
 from livingtogether.web import build_routes
 from livingtogether.wsgi import make_app
 from test_web_support import Client, error_of, serving
@@ -319,3 +319,18 @@ def test_an_unexpected_failure_is_a_generic_500(sqlite_observatory: Any,
     assert "secret" not in widget.text
     assert "lt-widget--error" in widget.text
     assert "secret detail" in caplog.text
+
+
+def test_pledge_stats_of_every_declaration(api: tuple[Client, Any]) -> None:
+    client, obs = api
+    signed = obs.pledges.sign(convert.structure(
+        {**SIGNER, "declaration": "universal-declaration"}, Pledge))
+    obs.pledges.confirm(signed.id)
+    everything = client.get("/api/v1/pledges/stats")
+    assert everything.status_code == 200
+    slugs = [item["declaration"] for item in everything.json()["items"]]
+    assert slugs == ["universal-declaration"]
+    one = client.get("/api/v1/pledges/stats?declaration=universal-declaration")
+    assert one.json()["items"][0]["by_country"] == {"TR": 1}
+    assert client.get("/api/v1/pledges/stats?declaration=nope").status_code == 404
+    assert client.get("/api/v1/pledges/stats?declaration=No!").status_code == 400

@@ -169,17 +169,28 @@ def languages(_: Any, attribute: Any, value: Any) -> None:
         check_language(item, field=f"{attribute.name}.{index}")
 
 
+#: Two-letter codes CLDR knows that are not countries: unions, reserved and
+#: private-use codes (XK, Kosovo, stays: it is in common use).
+NOT_COUNTRIES = frozenset({
+    "AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ",
+})
+
+
 @functools.cache
-def _countries() -> frozenset[str]:
+def countries() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes accepted for a country."""
     from babel import Locale
 
     codes: list[str] = [str(code) for code in Locale("en").territories]
-    return frozenset(code for code in codes if len(code) == 2 and code.isalpha())
+    return frozenset(
+        code for code in codes
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+    )
 
 
 def country(_: Any, attribute: Any, value: Any) -> None:
     """An ISO 3166-1 alpha-2 country code in capitals, e.g. ``TR``."""
-    if not isinstance(value, str) or value not in _countries():
+    if not isinstance(value, str) or value not in countries():
         shown = value[:20] if isinstance(value, str) else type(value).__name__
         fail(
             attribute,

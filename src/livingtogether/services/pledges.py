@@ -241,6 +241,14 @@ class PledgeService:
         if deleted.rowcount == 0:
             raise NotFound(f"there is no signature {pledge_id}", field="id")
 
+    def all_stats(self) -> builtins.list[PledgeStats]:
+        """The stats of every declaration, by slug."""
+        with self.store.read() as connection:
+            slugs = connection.scalars(
+                sa.select(schema.declarations.c.slug).order_by(schema.declarations.c.slug)
+            ).all()
+        return [self.stats(slug) for slug in slugs]
+
     def stats(self, declaration: str) -> PledgeStats:
         """Confirmed signatures of ``declaration``: in all, by kind, by country."""
         table = schema.pledges

@@ -25,8 +25,7 @@ SERVER_FIELDS = ("declaration", "id", "status", "signed_at", "confirmed_at")
 #: The answer to every accepted signature, new or repeated.
 SIGNATURE_ACCEPTED = {
     "status": "accepted",
-    "message": "Thank you. If this address has not signed yet, we have sent it a message: "
-               "the signature counts once its link is followed.",
+    "message": "Thank you. Your signature is recorded; it counts once it is confirmed.",
 }
 
 _PUBLIC = (("Access-Control-Allow-Origin", "*"),)
@@ -100,6 +99,13 @@ def declaration_stats(call: Call) -> Response:
     return ok(convert.unstructure(call.obs.pledges.stats(call.path["slug"])))
 
 
+def all_stats(call: Call) -> Response:
+    """Confirmed signatures of every declaration, or of the one named."""
+    slug = call.params["declaration"]
+    found = [call.obs.pledges.stats(slug)] if slug else call.obs.pledges.all_stats()
+    return ok({"items": convert.unstructure(found)})
+
+
 def signature_from(data: Any, declaration: str) -> Pledge:
     """A pending :class:`Pledge` of ``declaration`` from a request's JSON object."""
     if not isinstance(data, dict):
@@ -161,9 +167,14 @@ ROUTES: tuple[Route, ...] = (
     Route(method="GET", path=f"{PREFIX}/declarations/{{slug}}/stats", handler=declaration_stats,
           name="declaration-stats", summary="Count a declaration's confirmed signatures",
           tag="pledges", response="PledgeStats", errors=_GET_ERRORS),
+    Route(method="GET", path=f"{PREFIX}/pledges/stats", handler=all_stats, name="pledge-stats",
+          summary="Count the confirmed signatures of every declaration", tag="pledges",
+          params=(Param(name="declaration", kind="slug",
+                        description="only this declaration (404 if there is none)"),),
+          response="PledgeStatsList", errors=(400, 404)),
     Route(method="POST", path=f"{PREFIX}/declarations/{{slug}}/signatures", handler=sign,
           name="sign", summary="Sign a declaration", tag="pledges",
-          description="Stores a pending signature and sends the address a confirmation link. "
+          description="Stores a pending signature, which counts once confirmed. "
                       "The answer is the same whether the address has signed before or not, "
                       "and never contains it.",
           body="SignatureRequest", response="SignatureAccepted", status=202,

@@ -198,6 +198,13 @@ def components() -> dict[str, Any]:
         "required": ["status", "message"],
         "additionalProperties": False,
     }
+    schemas["PledgeStatsList"] = {
+        "type": "object",
+        "description": "The stats of every declaration, by slug.",
+        "properties": {"items": {"type": "array", "items": _ref("PledgeStats")}},
+        "required": ["items"],
+        "additionalProperties": False,
+    }
     schemas["Error"] = ERROR_SCHEMA
     responses = {
         f"Error{status}": {

@@ -46,6 +46,7 @@ from ..models import (
     SignerKind,
     Text,
 )
+from ..models import fields as f
 from .http import Request, Response, accepted_languages, html_response, parse_form, pick_language
 from .routes import LANG, Call, Param, Route, page_params
 
@@ -56,9 +57,6 @@ if TYPE_CHECKING:
 DEFAULT_DECLARATION = "universal-declaration"
 #: The version of the consent text the pledge form shows; stored with each signature.
 CONSENT_VERSION = "2022-1"
-
-#: CLDR's two-letter territories that are groupings or placeholders, not countries.
-NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "ZZ", "QO", "XA", "XB"})
 
 #: Abbreviations for zones whose tz database abbreviation is only a number
 #: (``+03``); the offset itself always comes from ``zoneinfo``.
@@ -210,10 +208,7 @@ class Localizer:
 
     def countries(self) -> list[tuple[str, str]]:
         """``(code, name)`` of every country, by name."""
-        codes = [str(code) for code in Locale("en").territories
-                 if isinstance(code, str) and len(code) == 2 and code.isalpha()
-                 and code not in NOT_COUNTRIES]
-        return sorted(((code, self.country(code)) for code in codes),
+        return sorted(((code, self.country(code)) for code in f.countries()),
                       key=lambda item: item[1].casefold())
 
     def url(self, path: str, **query: Any) -> str:
