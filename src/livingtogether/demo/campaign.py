@@ -26,36 +26,35 @@ UNIVERSAL_DECLARATION = Declaration(
         "or on behalf of your institution, you join the call to act in favour of solidarity, "
         "peace and harmony. Signing is one of the ways cities and their residents mark the "
         "International Day of Living Together in Peace, held every year on 16 May. Your "
-        "signature counts once you have confirmed it from the email we send you.",
+        "signature counts once it is confirmed.",
         "fr": "En signant la Déclaration universelle du vivre-ensemble en paix, en tant que "
         "citoyenne ou citoyen ou au nom de votre institution, vous vous joignez à l'appel à "
         "agir en faveur de la solidarité, de la paix et de l'harmonie. La signature est l'une "
         "des façons dont les villes et leurs habitants soulignent la Journée internationale du "
         "vivre-ensemble en paix, célébrée chaque année le 16 mai. Votre signature compte dès "
-        "que vous l'avez confirmée à l'aide du courriel que nous vous envoyons.",
+        "qu'elle est confirmée.",
         "es": "Al firmar la Declaración Universal de la Convivencia en Paz, como ciudadana o "
         "ciudadano o en nombre de su institución, usted se suma al llamamiento a actuar en "
         "favor de la solidaridad, la paz y la armonía. Firmar es una de las formas en que las "
         "ciudades y sus habitantes conmemoran el Día Internacional de la Convivencia en Paz, "
-        "que tiene lugar cada año el 16 de mayo. Su firma cuenta en cuanto la confirme desde "
-        "el correo electrónico que le enviamos.",
+        "que tiene lugar cada año el 16 de mayo. Su firma cuenta en cuanto "
+        "se confirma.",
         "de": "Wenn Sie die Allgemeine Erklärung des friedlichen Zusammenlebens als Bürgerin "
         "oder Bürger oder im Namen Ihrer Institution unterzeichnen, schließen Sie sich dem "
         "Aufruf an, sich für Solidarität, Frieden und Harmonie einzusetzen. Die Unterzeichnung "
         "ist eine der Möglichkeiten, mit denen Städte und ihre Einwohnerinnen und Einwohner "
         "den Internationalen Tag des friedlichen Zusammenlebens begehen, der jedes Jahr am "
-        "16. Mai stattfindet. Ihre Unterschrift zählt, sobald Sie sie über die E-Mail "
-        "bestätigt haben, die wir Ihnen senden.",
+        "16. Mai stattfindet. Ihre Unterschrift zählt, sobald sie "
+        "bestätigt ist.",
         "tr": "Barış İçinde Birlikte Yaşama Evrensel Beyannamesi'ni bir yurttaş olarak ya da "
         "kurumunuz adına imzalayarak dayanışma, barış ve uyum için harekete geçme çağrısına "
         "katılırsınız. İmzalamak, kentlerin ve kent sakinlerinin her yıl 16 Mayıs'ta kutlanan "
         "Uluslararası Barış İçinde Birlikte Yaşama Günü'nü anmasının yollarından biridir. "
-        "İmzanız, size gönderdiğimiz e-posta aracılığıyla onayladığınızda geçerlilik kazanır.",
+        "İmzanız onaylandığında geçerlilik kazanır.",
         "ar": "بتوقيعكم على الإعلان العالمي للعيش معاً في سلام، بصفتكم مواطنين أو باسم "
         "مؤسستكم، تنضمون إلى الدعوة إلى العمل من أجل التضامن والسلام والوئام. والتوقيع إحدى "
         "الطرق التي تحيي بها المدن وسكانها اليوم الدولي للعيش معاً في سلام، الذي يُحتفل به في "
-        "16 أيار/مايو من كل عام. ويُحتسب توقيعكم بعد تأكيده عبر الرسالة الإلكترونية التي "
-        "نرسلها إليكم.",
+        "16 أيار/مايو من كل عام. ويُحتسب توقيعكم بعد تأكيده.",
     }),
     milestones=(1000, 10000),
 )
