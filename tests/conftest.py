@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -80,6 +81,25 @@ def sqlite_observatory(sqlite_url: str) -> Iterator[object]:
     try:
         yield obs
     finally:
+        obs.close()
+
+
+@pytest.fixture
+def open_demo(sqlite_url: str) -> Iterator[Callable[..., Any]]:
+    """``open_demo(**settings)``: an Observatory on a fresh SQLite file with the demo data."""
+    from livingtogether import Observatory
+    from livingtogether.demo import install
+
+    opened: list[Any] = []
+
+    def open_it(**settings: Any) -> Any:
+        obs = Observatory.open(sqlite_url, **settings)
+        opened.append(obs)
+        install(obs)
+        return obs
+
+    yield open_it
+    for obs in opened:
         obs.close()
 
 

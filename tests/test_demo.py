@@ -29,20 +29,16 @@ from livingtogether.demo.izmir import IZMIR_2021
 from livingtogether.demo.practices import PRACTICES
 from livingtogether.models import (
     THEMES,
-    Campaign,
-    CampaignParticipation,
     City,
     CityStatus,
-    Declaration,
-    Event,
     Mode,
     ModerationStatus,
-    Practice,
     Role,
     Session,
     SessionKind,
     Text,
 )
+from livingtogether.observatory import BUNDLE_KEYS
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 PROGRAMME = REFERENCE / "izmir-summit-2021-programme.txt"
@@ -61,14 +57,7 @@ PRINTED_ZONES = {
     "Paris": "Europe/Paris",
     "Montréal": "America/Montreal",
 }
-MODELS: dict[str, type] = {
-    "cities": City,
-    "practices": Practice,
-    "events": Event,
-    "declarations": Declaration,
-    "campaigns": Campaign,
-    "participations": CampaignParticipation,
-}
+MODELS: dict[str, type] = dict(BUNDLE_KEYS)
 
 TBC_RE = re.compile(r"\b(tbc|tbd|to be confirmed)\b", re.IGNORECASE)
 TBC_MARK_RE = re.compile(r"\((tbc|tbd|to be confirmed)\)", re.IGNORECASE)

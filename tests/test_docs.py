@@ -102,23 +102,9 @@ def _bundle_example() -> dict[str, Any]:
 def test_bundle_example_is_what_the_converter_writes() -> None:
     """docs/bundle.md's example has the six keys and each record round-trips exactly."""
     from livingtogether import convert
-    from livingtogether.models import (
-        Campaign,
-        CampaignParticipation,
-        City,
-        Declaration,
-        Event,
-        Practice,
-    )
+    from livingtogether.observatory import BUNDLE_KEYS
 
-    models = {
-        "cities": City,
-        "practices": Practice,
-        "events": Event,
-        "declarations": Declaration,
-        "campaigns": Campaign,
-        "participations": CampaignParticipation,
-    }
+    models = dict(BUNDLE_KEYS)
     bundle = _bundle_example()
     assert list(bundle) == list(models)
     for key, model in models.items():

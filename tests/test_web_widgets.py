@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, time
 from typing import Any
 
 import pytest
 
-from livingtogether import Observatory
-from livingtogether.demo import bundle
 from livingtogether.models import (
     City,
     Declaration,
@@ -33,14 +31,9 @@ SIGN = "/widgets/pledge/universal-declaration"
 
 
 @pytest.fixture
-def obs(sqlite_url: str) -> Iterator[Any]:
+def obs(open_demo: Callable[..., Any]) -> Any:
     """An Observatory on a fresh SQLite file with the demo data."""
-    observatory = Observatory.open(sqlite_url, max_body_bytes=4096)
-    try:
-        observatory.import_bundle(bundle())
-        yield observatory
-    finally:
-        observatory.close()
+    return open_demo(max_body_bytes=4096)
 
 
 @pytest.fixture

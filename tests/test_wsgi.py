@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from livingtogether import Observatory
-from livingtogether.demo import bundle
 from livingtogether.wsgi import make_app, request_from_environ
 from test_web_support import Client, Tree, check_fragment, serving
 
@@ -35,14 +33,9 @@ def mounted(prefix: str, app: Any) -> Any:
 
 
 @pytest.fixture
-def obs(sqlite_url: str) -> Iterator[Any]:
+def obs(open_demo: Callable[..., Any]) -> Any:
     """The demo data on a fresh SQLite file, with a small body limit."""
-    observatory = Observatory.open(sqlite_url, max_body_bytes=2048)
-    try:
-        observatory.import_bundle(bundle())
-        yield observatory
-    finally:
-        observatory.close()
+    return open_demo(max_body_bytes=2048)
 
 
 @pytest.fixture

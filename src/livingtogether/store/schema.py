@@ -11,6 +11,8 @@ compares the migrated database with this metadata so the two never drift.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -34,6 +36,19 @@ def _timestamps() -> list[sa.Column[object]]:
     ]
 
 
+def _records(name: str, *columns: sa.Column[Any] | sa.Constraint) -> sa.Table:
+    """A table of slug-keyed records: ``id``, ``slug``, its own columns, ``data``, times."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("slug", sa.String(100), nullable=False, unique=True),
+        *columns,
+        sa.Column("data", JSONData, nullable=False),
+        *_timestamps(),
+    )
+
+
 schema_version = sa.Table(
     "lt_schema_version",
     metadata,
@@ -42,22 +57,14 @@ schema_version = sa.Table(
     sa.Column("applied_at", Instant, nullable=False),
 )
 
-cities = sa.Table(
+cities = _records(
     "lt_cities",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("slug", sa.String(100), nullable=False, unique=True),
     sa.Column("country", sa.String(2), nullable=False, index=True),
     sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("data", JSONData, nullable=False),
-    *_timestamps(),
 )
 
-practices = sa.Table(
+practices = _records(
     "lt_practices",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("slug", sa.String(100), nullable=False, unique=True),
     sa.Column(
         "city_slug",
         sa.String(100),
@@ -67,8 +74,6 @@ practices = sa.Table(
     ),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("status", sa.String(20), nullable=False, index=True),
-    sa.Column("data", JSONData, nullable=False),
-    *_timestamps(),
 )
 
 practice_themes = sa.Table(
@@ -83,16 +88,11 @@ practice_themes = sa.Table(
     sa.Column("theme", sa.String(100), primary_key=True, index=True),
 )
 
-events = sa.Table(
+events = _records(
     "lt_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("slug", sa.String(100), nullable=False, unique=True),
     sa.Column("first_day", sa.Date, nullable=False, index=True),
     sa.Column("last_day", sa.Date, nullable=False),
     sa.Column("host_zone", sa.String(64), nullable=False),
-    sa.Column("data", JSONData, nullable=False),
-    *_timestamps(),
 )
 
 sessions = sa.Table(
@@ -111,24 +111,9 @@ sessions = sa.Table(
     sa.UniqueConstraint("event_id", "key"),
 )
 
-declarations = sa.Table(
-    "lt_declarations",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("slug", sa.String(100), nullable=False, unique=True),
-    sa.Column("data", JSONData, nullable=False),
-    *_timestamps(),
-)
+declarations = _records("lt_declarations")
 
-campaigns = sa.Table(
-    "lt_campaigns",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("slug", sa.String(100), nullable=False, unique=True),
-    sa.Column("day", sa.Date, nullable=False),
-    sa.Column("data", JSONData, nullable=False),
-    *_timestamps(),
-)
+campaigns = _records("lt_campaigns", sa.Column("day", sa.Date, nullable=False))
 
 participations = sa.Table(
     "lt_participations",
