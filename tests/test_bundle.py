@@ -76,3 +76,13 @@ def test_any_valid_bundle_round_trips(tmp_path_factory: pytest.TempPathFactory,
     assert exported["cities"] == sorted(bundle["cities"], key=lambda c: c["slug"])
     by_slug = {e["slug"]: e for e in exported["events"]}
     assert by_slug == {e["slug"]: e for e in bundle["events"]}
+
+
+def test_reimporting_participations_counts_them_as_updated(observatory: Observatory) -> None:
+    from livingtogether.demo import bundle
+
+    data = bundle()
+    data["participations"] = [{"campaign": "idltp-2022", "city": "izmir", "signed": True}]
+    assert observatory.import_bundle(data).created["participations"] == 1
+    again = observatory.import_bundle(data)
+    assert (again.created["participations"], again.updated["participations"]) == (0, 1)

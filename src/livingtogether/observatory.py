@@ -139,15 +139,11 @@ class Observatory:
                 repository = repositories[key]
                 for index, record in enumerate(records[key]):
                     try:
-                        if key == "participations":
-                            repository.save_in(connection, record)
-                            created[key] += 1
-                        elif repository.exists_in(connection, record.slug):
-                            repository.update_in(connection, record)
-                            updated[key] += 1
-                        else:
-                            repository.create_in(connection, record)
-                            created[key] += 1
+                        exists = repository.exists_in(
+                            connection, record if key == "participations" else record.slug
+                        )
+                        repository.save_in(connection, record)
+                        (updated if exists else created)[key] += 1
                     except ValidationError as error:
                         raise error.with_prefix(f"{key}.{index}") from None
         return ImportReport(created=created, updated=updated)

@@ -54,6 +54,15 @@ class ParticipationService:
         self.store = store
         self.max_page_size = max_page_size
 
+    def exists_in(self, connection: Connection, participation: CampaignParticipation) -> bool:
+        """Whether the city already takes part in the campaign."""
+        table = schema.participations
+        found = connection.scalar(sa.select(table.c.id).where(
+            table.c.campaign_slug == participation.campaign,
+            table.c.city_slug == participation.city,
+        ))
+        return found is not None
+
     def save(self, participation: CampaignParticipation) -> CampaignParticipation:
         """Record (or replace) a city's participation in a campaign."""
         with self.store.write() as connection:
