@@ -139,11 +139,8 @@ class Observatory:
                 repository = repositories[key]
                 for index, record in enumerate(records[key]):
                     try:
-                        exists = repository.exists_in(
-                            connection, record if key == "participations" else record.slug
-                        )
-                        repository.save_in(connection, record)
-                        (updated if exists else created)[key] += 1
+                        _, new = repository.save_in(connection, record)
+                        (created if new else updated)[key] += 1
                     except ValidationError as error:
                         raise error.with_prefix(f"{key}.{index}") from None
         return ImportReport(created=created, updated=updated)

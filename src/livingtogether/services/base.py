@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -32,6 +32,27 @@ def check_page(limit: int, offset: int, *, maximum: int) -> None:
     for name, value, low, high in (("limit", limit, 1, maximum), ("offset", offset, 0, 10**9)):
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValidationError(f"must be a whole number from {low} to {high}", field=name)
+
+
+def read_page(
+    store: Store, query: sa.Select[Any], *, limit: int, offset: int, maximum: int,
+    load: Callable[[Connection, Sequence[Any]], Iterable[T]],
+) -> Page[T]:
+    """One page of ``query`` (already ordered), its rows made models by ``load``."""
+    check_page(limit, offset, maximum=maximum)
+    with store.read() as connection:
+        total = connection.scalar(
+            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+        )
+        rows = connection.execute(query.limit(limit).offset(offset)).all()
+        items = tuple(load(connection, rows))
+    return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+
+
+def require(connection: Connection, table: sa.Table, slug: str, error: Exception) -> None:
+    """Raise ``error`` unless ``table`` has a record ``slug``."""
+    if connection.scalar(sa.select(table.c.id).where(table.c.slug == slug)) is None:
+        raise error
 
 
 def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
@@ -84,14 +105,14 @@ class Records(Generic[T]):
         ).first()
         if row is None:
             raise NotFound(f"there is no {self.noun} {slug!r}", field="slug")
-        return self.load_rows(connection, [(row.id, row.data)])[0]
+        return self.load_rows(connection, [row])[0]
 
     def exists_in(self, connection: Connection, slug: str) -> bool:
         """Whether the record ``slug`` exists."""
         found = connection.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
         return found is not None
 
-    def load_rows(self, connection: Connection, rows: Iterable[tuple[int, Any]],
+    def load_rows(self, connection: Connection, rows: Iterable[Sequence[Any]],
                   ) -> builtins.list[T]:
         """Stored ``(id, data)`` rows as models."""
         return [convert.structure(data, self.model) for _, data in rows]
@@ -103,26 +124,18 @@ class Records(Generic[T]):
     def list(self, *, where: Iterable[sa.ColumnElement[bool]] = (), order_by: Any = None,
              limit: int = 50, offset: int = 0) -> Page[T]:
         """A page of records matching every condition in ``where``."""
-        check_page(limit, offset, maximum=self.max_page_size)
-        conditions = list(where)
         order = order_by if order_by is not None else self.table.c.slug
-        with self.store.read() as connection:
-            total = connection.scalar(
-                sa.select(sa.func.count()).select_from(self.table).where(*conditions)
-            )
-            rows = connection.execute(
-                sa.select(self.table.c.id, self.table.c.data).where(*conditions)
-                .order_by(order, self.table.c.id).limit(limit).offset(offset)
-            )
-            items = tuple(self.load_rows(connection, [(row.id, row.data) for row in rows]))
-        return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+        query = (sa.select(self.table.c.id, self.table.c.data).where(*where)
+                 .order_by(order, self.table.c.id))
+        return read_page(self.store, query, limit=limit, offset=offset,
+                         maximum=self.max_page_size, load=self.load_rows)
 
     def all_in(self, connection: Connection) -> builtins.list[T]:
         """Every record, by slug."""
         rows = connection.execute(
             sa.select(self.table.c.id, self.table.c.data).order_by(self.table.c.slug)
         )
-        return self.load_rows(connection, [(row.id, row.data) for row in rows])
+        return self.load_rows(connection, rows)
 
     # -- writing
 
@@ -132,12 +145,10 @@ class Records(Generic[T]):
             return self.create_in(connection, record)
 
     def create_in(self, connection: Connection, record: T) -> T:
-        """Store a new record within an open transaction."""
+        """Store a new record within an open transaction; its slug's unique constraint
+        decides whether it is taken."""
         record = self._prepare(connection, self._check(record))
         slug = record.slug  # type: ignore[attr-defined]
-        if self.exists_in(connection, slug):
-            raise Conflict(f"a {self.noun} {slug!r} exists already; choose another slug",
-                           field="slug")
         stamp = now()
         try:
             with connection.begin_nested():
@@ -178,13 +189,13 @@ class Records(Generic[T]):
     def save(self, record: T) -> T:
         """Create the record, or update it if its slug exists."""
         with self.store.write() as connection:
-            return self.save_in(connection, record)
+            return self.save_in(connection, record)[0]
 
-    def save_in(self, connection: Connection, record: T) -> T:
-        """Create or update within an open transaction."""
+    def save_in(self, connection: Connection, record: T) -> tuple[T, bool]:
+        """Create or update within an open transaction; ``True`` if it created."""
         if self.exists_in(connection, record.slug):  # type: ignore[attr-defined]
-            return self.update_in(connection, record)
-        return self.create_in(connection, record)
+            return self.update_in(connection, record), False
+        return self.create_in(connection, record), True
 
     def delete(self, slug: str) -> None:
         """Delete the record ``slug``; ``NotFound`` if there is none."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -22,7 +23,7 @@ from ..models import (
     PledgeStatus,
 )
 from ..store import Store, aware, now, schema
-from .base import Page, Records, check_page, is_unique_violation
+from .base import Page, Records, is_unique_violation, read_page, require
 
 
 def normalise_email(address: str) -> tuple[str, str]:
@@ -42,9 +43,8 @@ def _clean_name(value: str) -> str:
     return unicodedata.normalize("NFC", " ".join(value.split()))
 
 
-def _exists(connection: Connection, table: sa.Table, slug: str, noun: str, field: str) -> None:
-    if connection.scalar(sa.select(table.c.id).where(table.c.slug == slug)) is None:
-        raise NotFound(f"there is no {noun} {slug!r}", field=field)
+def _exists(connection: Connection, table: sa.Table, slug: str, noun: str) -> None:
+    require(connection, table, slug, NotFound(f"there is no {noun} {slug!r}", field=noun))
 
 
 class ParticipationService:
@@ -54,59 +54,56 @@ class ParticipationService:
         self.store = store
         self.max_page_size = max_page_size
 
-    def exists_in(self, connection: Connection, participation: CampaignParticipation) -> bool:
-        """Whether the city already takes part in the campaign."""
-        table = schema.participations
-        found = connection.scalar(sa.select(table.c.id).where(
-            table.c.campaign_slug == participation.campaign,
-            table.c.city_slug == participation.city,
-        ))
-        return found is not None
-
     def save(self, participation: CampaignParticipation) -> CampaignParticipation:
         """Record (or replace) a city's participation in a campaign."""
         with self.store.write() as connection:
-            return self.save_in(connection, participation)
+            return self.save_in(connection, participation)[0]
 
     def save_in(self, connection: Connection, participation: CampaignParticipation,
-                ) -> CampaignParticipation:
-        """Record or replace within an open transaction."""
-        _exists(connection, schema.campaigns, participation.campaign, "campaign", "campaign")
-        _exists(connection, schema.cities, participation.city, "city", "city")
+                ) -> tuple[CampaignParticipation, bool]:
+        """Record or replace within an open transaction; ``True`` if it is new."""
+        _exists(connection, schema.campaigns, participation.campaign, "campaign")
+        _exists(connection, schema.cities, participation.city, "city")
         table = schema.participations
         key = (table.c.campaign_slug == participation.campaign,
                table.c.city_slug == participation.city)
         data, stamp = convert.unstructure(participation), now()
-        updated = connection.execute(table.update().where(*key).values(data=data, updated_at=stamp))
-        if updated.rowcount == 0:
-            connection.execute(table.insert().values(
-                campaign_slug=participation.campaign, city_slug=participation.city, data=data,
-                created_at=stamp, updated_at=stamp,
-            ))
-        return participation
+        update = table.update().where(*key).values(data=data, updated_at=stamp)
+        if connection.execute(update).rowcount:
+            return participation, False
+        try:
+            with connection.begin_nested():
+                connection.execute(table.insert().values(
+                    campaign_slug=participation.campaign, city_slug=participation.city,
+                    data=data, created_at=stamp, updated_at=stamp,
+                ))
+        except sa.exc.IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
+            connection.execute(update)  # saved at the same moment by another writer
+            return participation, False
+        return participation, True
 
     def list(self, campaign: str | None = None, *, limit: int = 50, offset: int = 0,
              ) -> Page[CampaignParticipation]:
         """Participations by campaign and city, optionally of one campaign."""
-        check_page(limit, offset, maximum=self.max_page_size)
         table = schema.participations
         where = [table.c.campaign_slug == campaign] if campaign is not None else []
-        with self.store.read() as connection:
-            total = connection.scalar(sa.select(sa.func.count()).select_from(table).where(*where))
-            rows = connection.scalars(
-                sa.select(table.c.data).where(*where)
-                .order_by(table.c.campaign_slug, table.c.city_slug).limit(limit).offset(offset)
-            )
-            items = tuple(convert.structure(data, CampaignParticipation) for data in rows)
-        return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+        return read_page(self.store, self._query().where(*where), limit=limit, offset=offset,
+                         maximum=self.max_page_size, load=self._load)
 
     def all_in(self, connection: Connection) -> builtins.list[CampaignParticipation]:
         """Every participation."""
+        return self._load(connection, connection.execute(self._query()).all())
+
+    @staticmethod
+    def _query() -> sa.Select[Any]:
         table = schema.participations
-        rows = connection.scalars(
-            sa.select(table.c.data).order_by(table.c.campaign_slug, table.c.city_slug)
-        )
-        return [convert.structure(data, CampaignParticipation) for data in rows]
+        return sa.select(table.c.data).order_by(table.c.campaign_slug, table.c.city_slug)
+
+    @staticmethod
+    def _load(_: Connection, rows: Sequence[Any]) -> builtins.list[CampaignParticipation]:
+        return [convert.structure(row.data, CampaignParticipation) for row in rows]
 
     def delete(self, campaign: str, city: str) -> None:
         """Remove a city's participation; ``NotFound`` if it has none."""
@@ -142,8 +139,7 @@ class PledgeService:
 
     def _campaign_rules(self, connection: Connection, campaign: Campaign) -> Campaign:
         if campaign.declaration is not None:
-            _exists(connection, schema.declarations, campaign.declaration, "declaration",
-                    "declaration")
+            _exists(connection, schema.declarations, campaign.declaration, "declaration")
         return campaign
 
     def sign(self, pledge: Pledge) -> Pledge:
@@ -156,11 +152,7 @@ class PledgeService:
         )
         table = schema.pledges
         with self.store.write() as connection:
-            _exists(connection, schema.declarations, pledge.declaration, "declaration",
-                    "declaration")
-            existing = self._find(connection, pledge.declaration, key)
-            if existing is not None:
-                return existing
+            _exists(connection, schema.declarations, pledge.declaration, "declaration")
             try:
                 with connection.begin_nested():
                     new_id = connection.scalar(table.insert().values(
@@ -172,6 +164,7 @@ class PledgeService:
             except sa.exc.IntegrityError as error:
                 if not is_unique_violation(error):
                     raise
+                # This address has signed already: the first signature stands.
                 found = self._find(connection, pledge.declaration, key)
                 assert found is not None
                 return found
@@ -218,18 +211,13 @@ class PledgeService:
     def list(self, declaration: str, *, status: PledgeStatus | None = None, limit: int = 50,
              offset: int = 0) -> Page[Pledge]:
         """Signatures of ``declaration``, oldest first (personal data: for organisers only)."""
-        check_page(limit, offset, maximum=self.max_page_size)
         table = schema.pledges
         where = [table.c.declaration_slug == declaration]
         if status is not None:
             where.append(table.c.status == PledgeStatus(status).value)
-        with self.store.read() as connection:
-            total = connection.scalar(sa.select(sa.func.count()).select_from(table).where(*where))
-            rows = connection.execute(
-                self._select().where(*where).order_by(table.c.id).limit(limit).offset(offset)
-            )
-            items = tuple(self._load(row) for row in rows)
-        return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
+        return read_page(self.store, self._select().where(*where).order_by(table.c.id),
+                         limit=limit, offset=offset, maximum=self.max_page_size,
+                         load=lambda _, rows: map(self._load, rows))
 
     def confirm(self, pledge_id: int) -> Pledge:
         """Count a pending signature; confirming twice changes nothing."""
@@ -251,30 +239,32 @@ class PledgeService:
             raise NotFound(f"there is no signature {pledge_id}", field="id")
 
     def all_stats(self) -> builtins.list[PledgeStats]:
-        """The stats of every declaration, by slug."""
+        """The stats of every declaration, by slug, in one transaction."""
         with self.store.read() as connection:
-            slugs = connection.scalars(
-                sa.select(schema.declarations.c.slug).order_by(schema.declarations.c.slug)
-            ).all()
-        return [self.stats(slug) for slug in slugs]
+            found = self.declarations.all_in(connection)
+            return [self._stats_in(connection, declaration) for declaration in found]
 
     def stats(self, declaration: str) -> PledgeStats:
         """Confirmed signatures of ``declaration``: in all, by kind, by country."""
-        table = schema.pledges
         with self.store.read() as connection:
             found = self.declarations.get_in(connection, declaration)
-            rows = connection.execute(
-                sa.select(table.c.kind, table.c.country, sa.func.count())
-                .where(table.c.declaration_slug == declaration,
-                       table.c.status == PledgeStatus.CONFIRMED.value)
-                .group_by(table.c.kind, table.c.country)
-            ).all()
+            return self._stats_in(connection, found)
+
+    @staticmethod
+    def _stats_in(connection: Connection, declaration: Declaration) -> PledgeStats:
+        table = schema.pledges
+        rows = connection.execute(
+            sa.select(table.c.kind, table.c.country, sa.func.count())
+            .where(table.c.declaration_slug == declaration.slug,
+                   table.c.status == PledgeStatus.CONFIRMED.value)
+            .group_by(table.c.kind, table.c.country)
+        ).all()
         by_kind: dict[str, int] = {}
         by_country: dict[str, int] = {}
         for kind, country, count in rows:
             by_kind[kind] = by_kind.get(kind, 0) + count
             by_country[country] = by_country.get(country, 0) + count
         total = sum(by_kind.values())
-        upcoming = next((m for m in found.milestones if m > total), None)
-        return PledgeStats(declaration=declaration, confirmed=total, by_kind=by_kind,
+        upcoming = next((m for m in declaration.milestones if m > total), None)
+        return PledgeStats(declaration=declaration.slug, confirmed=total, by_kind=by_kind,
                            by_country=dict(sorted(by_country.items())), next_milestone=upcoming)

@@ -12,17 +12,12 @@ from ..errors import ValidationError
 from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
 from ..store import Store, schema
-from .base import Page, Records
+from .base import Page, Records, require
 
 
 def _prepare(connection: Connection, practice: Practice) -> Practice:
-    exists = connection.scalar(
-        sa.select(schema.cities.c.id).where(schema.cities.c.slug == practice.city)
-    )
-    if exists is None:
-        raise ValidationError(
-            f"there is no city {practice.city!r}; add the city first", field="city"
-        )
+    require(connection, schema.cities, practice.city, ValidationError(
+        f"there is no city {practice.city!r}; add the city first", field="city"))
     body = Text({language: clean_html(html) for language, html in practice.body.values.items()})
     return attrs.evolve(practice, body=body)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
@@ -48,7 +48,7 @@ class ProgrammeService(Records[Event]):
         data.pop("sessions")
         return data
 
-    def load_rows(self, connection: Connection, rows: Iterable[tuple[int, Any]]) -> list[Event]:
+    def load_rows(self, connection: Connection, rows: Iterable[Sequence[Any]]) -> list[Event]:
         """Events with their sessions, in one query for all of them."""
         rows = list(rows)
         table = schema.sessions
