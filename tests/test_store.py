@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 
 from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError, MigrationRequired
-from livingtogether.store import Store, resolve_url, schema
+from livingtogether.store import Store, now, resolve_url, schema
 
 
 def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None:
@@ -81,3 +81,15 @@ def test_unknown_and_bad_settings_say_what_to_fix(sqlite_url: str) -> None:
         Observatory.open(sqlite_url, colour="red")
     with pytest.raises(ConfigurationError, match="max_body_bytes"):
         Observatory.open(sqlite_url, max_body_bytes="big")
+
+
+def test_a_database_newer_than_the_library_is_refused(database_url: str) -> None:
+    Observatory.open(database_url).close()
+    store = Store(database_url)
+    with store.write() as connection:
+        connection.execute(schema.schema_version.insert().values(
+            version=store.latest + 1, name="from a newer release", applied_at=now()))
+    store.close()
+    for auto_migrate in (True, False):
+        with pytest.raises(ConfigurationError, match="newer than this library"):
+            Observatory.open(database_url, auto_migrate=auto_migrate)

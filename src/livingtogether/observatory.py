@@ -66,10 +66,12 @@ class Observatory:
         built = Settings.build(database_url=url, **settings)
         store = Store(built.database_url)
         try:
-            if built.auto_migrate:
+            # One read when the schema is current; migrations only when it is behind.
+            current = store.version()
+            if built.auto_migrate and current < store.latest:
                 store.upgrade()
-            else:
-                store.check()
+                current = store.version()
+            store.check(current)
         except BaseException:
             store.close()
             raise

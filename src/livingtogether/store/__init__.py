@@ -130,9 +130,11 @@ class Store:
         """The schema version this library needs."""
         return len(MIGRATIONS)
 
-    def check(self) -> None:
-        """Raise ``MigrationRequired`` unless the schema is up to date."""
-        current = self.version()
+    def check(self, current: int | None = None) -> None:
+        """Raise ``MigrationRequired`` unless the schema (at ``current``, read if not
+        given) is up to date; ``ConfigurationError`` if it is newer than this library."""
+        if current is None:
+            current = self.version()
         if current < self.latest:
             raise MigrationRequired(
                 f"the database is at schema version {current}, this library needs "
