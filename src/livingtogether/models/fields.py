@@ -188,15 +188,21 @@ def countries() -> frozenset[str]:
     )
 
 
-def country(_: Any, attribute: Any, value: Any) -> None:
-    """An ISO 3166-1 alpha-2 country code in capitals, e.g. ``TR``."""
+def check_country(value: object, *, field: str | None) -> str:
+    """Return ``value`` if it is a country code, else raise ``ValidationError``."""
     if not isinstance(value, str) or value not in countries():
         shown = value[:20] if isinstance(value, str) else type(value).__name__
-        fail(
-            attribute,
+        raise ValidationError(
             f"{shown!r} is not an ISO 3166-1 alpha-2 country code: use two capitals "
             "such as 'TR', 'FR' or 'CA'",
+            field=field,
         )
+    return value
+
+
+def country(_: Any, attribute: Any, value: Any) -> None:
+    """An ISO 3166-1 alpha-2 country code in capitals, e.g. ``TR``."""
+    check_country(value, field=attribute.name)
 
 
 def upper(value: Any) -> Any:

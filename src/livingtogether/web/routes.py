@@ -42,6 +42,15 @@ def _setting(value: Any, settings: Settings) -> Any:
     return value.value(settings) if isinstance(value, FromSettings) else value
 
 
+#: Parameter kinds checked by the models' own checks, so that a query accepts
+#: exactly what a record may hold: ``kind -> (check, normalise)``.
+_CHECKS: dict[str, tuple[Callable[..., str], Callable[[str], str]]] = {
+    "slug": (f.check_slug, lambda value: value),
+    "country": (f.check_country, lambda value: value.strip().upper()),
+    "language": (f.check_language, lambda value: value.strip().lower()),
+}
+
+
 @attrs.frozen(kw_only=True)
 class Param:
     """A query parameter: its name, type and bounds.
@@ -89,25 +98,12 @@ class Param:
             except ValueError:
                 allowed = ", ".join(repr(member.value) for member in self.choices)
                 raise BadRequest(f"{shown!r} is not one of {allowed}", field=self.name) from None
-        if self.kind == "slug":
-            if len(raw) > f.MAX_SLUG or not f.SLUG_RE.fullmatch(raw):
-                raise BadRequest(f"{shown!r} is not a slug (lowercase letters, digits and single "
-                                 "hyphens, e.g. 'izmir')", field=self.name)
-            return raw
-        if self.kind == "country":
-            code = raw.strip().upper()
+        if self.kind in _CHECKS:
+            check, normalise = _CHECKS[self.kind]
             try:
-                f.country(None, None, code)
-            except ValidationError:
-                raise BadRequest(f"{shown!r} is not an ISO 3166-1 alpha-2 country code such as "
-                                 "'TR' or 'FR'", field=self.name) from None
-            return code
-        if self.kind == "language":
-            code = raw.strip().lower()
-            if not f.LANGUAGE_RE.fullmatch(code) or len(code) > 35:
-                raise BadRequest(f"{shown!r} is not a language code such as 'en' or 'fr'",
-                                 field=self.name)
-            return code
+                return check(normalise(raw), field=self.name)
+            except ValidationError as error:
+                raise BadRequest(error.message, field=self.name) from None
         return raw
 
     def schema(self, settings: Settings | None = None) -> dict[str, Any]:
