@@ -16,11 +16,12 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 def run(*args: str, cwd: Path, stdin: str | None = None, url: str | None = None,
-        ) -> subprocess.CompletedProcess[str]:
+        **settings: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     env.pop("LIVINGTOGETHER_DATABASE_URL", None)
     if url:
         env["LIVINGTOGETHER_DATABASE_URL"] = url
+    env.update({f"LIVINGTOGETHER_{name.upper()}": value for name, value in settings.items()})
     return subprocess.run(
         [sys.executable, "-m", "livingtogether.cli", *args], cwd=cwd, env=env, input=stdin,
         capture_output=True, text=True, timeout=120, check=False,
@@ -65,12 +66,7 @@ def test_db_upgrade_and_a_refusal_to_open_an_old_database(tmp_path: Path) -> Non
     result = run("export", cwd=tmp_path, url=env_url)
     assert result.returncode == 0
     fresh = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    refused = subprocess.run(
-        [sys.executable, "-m", "livingtogether.cli", "export"], cwd=tmp_path,
-        env={**os.environ, "PYTHONPATH": str(SRC), "LIVINGTOGETHER_DATABASE_URL": fresh,
-             "LIVINGTOGETHER_AUTO_MIGRATE": "false"},
-        capture_output=True, text=True, timeout=120, check=False,
-    )
+    refused = run("export", cwd=tmp_path, url=fresh, auto_migrate="false")
     assert refused.returncode == 2
     assert "run `livingtogether db upgrade`" in refused.stderr
     upgraded = run("db", "upgrade", cwd=tmp_path, url=fresh)
