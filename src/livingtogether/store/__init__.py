@@ -8,6 +8,8 @@ concurrent writers queue instead of failing half-way. PostgreSQL is used by URL.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,11 +82,11 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout=30000")
         if url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -93,6 +95,27 @@ def _sqlite_engine(url: sa.URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch a SQLite file to WAL (a setting stored in the file itself).
+
+    The switch needs the file to itself and SQLite answers "database is locked"
+    at once, without waiting, while another connection is switching it too; so
+    it is retried for up to 30 seconds. A file already in WAL needs no switch.
+    """
+    deadline = time.monotonic() + 30
+    delay = 0.005
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 class Store:
