@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
-from ..errors import BadRequest, LivingTogetherError, NotFound
+from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests
 from ..models import fields as f
 from . import widgets
 from .api import ROUTES as API_ROUTES
@@ -123,6 +123,8 @@ class WebApp:
         headers: list[tuple[str, str]] = [("Cache-Control", "no-store")]
         if isinstance(error, MethodNotAllowed):
             headers.append(("Allow", ", ".join(error.allow)))
+        if isinstance(error, TooManyRequests):
+            headers.append(("Retry-After", str(error.retry_after)))
         kind = route.kind if route is not None else (
             "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
         if kind == "html":
