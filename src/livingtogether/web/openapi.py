@@ -173,6 +173,7 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is larger than the configured limit",
     415: "The body is not of the media type the endpoint reads",
     422: "A field of the body is not acceptable",
+    429: "Too many requests from this client; the Retry-After header says when to retry",
     500: "Something failed on the server; the message is generic",
 }
 
