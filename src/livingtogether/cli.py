@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -122,6 +123,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox_send(args: argparse.Namespace) -> int:
+    """Send the queued emails (SMTP if smtp_host is set, else print them); safe in parallel."""
+    from .mail import ConsoleMailer, Mailer, SMTPMailer
+
+    with _open(args) as observatory:
+        settings = observatory.settings
+        mailer: Mailer = (SMTPMailer.from_settings(settings) if settings.smtp_host
+                          else ConsoleMailer())
+        passes = 0
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                report = observatory.pledges.send_outbox(mailer, limit=args.limit)
+                passes += 1
+                if report.claimed or args.once:
+                    print(f"outbox: {len(report.sent)} sent, {len(report.retried)} to retry, "
+                          f"{len(report.failed)} given up", file=sys.stderr, flush=True)
+                if args.once or (args.passes and passes >= args.passes):
+                    break
+                if report.claimed < args.limit:
+                    time.sleep(args.interval)
+    return 0
+
+
+def cmd_pledges_recount(args: argparse.Namespace) -> int:
+    """Check the signature counters against the rows; fix and report any drift."""
+    with _open(args) as observatory:
+        drift = observatory.pledges.recount(fix=not args.check)
+    for item in drift:
+        print(f"{item.declaration} {item.kind} {item.country}: counted {item.counted}, "
+              f"the rows say {item.actual}")
+    verb = "found" if args.check else "fixed"
+    print(f"recount: {len(drift)} drifting counter{'s' if len(drift) != 1 else ''} {verb}")
+    return 1 if drift and args.check else 0
+
+
+def cmd_pledges_retention(args: argparse.Namespace) -> int:
+    """Delete unconfirmed signatures and anonymise those of closed campaigns."""
+    with _open(args) as observatory:
+        report = observatory.pledges.retention(pending_days=args.pending_days,
+                                               closed_months=args.closed_months)
+    print(f"retention: {report.deleted} unconfirmed deleted, {report.anonymised} anonymised")
+    return 0
+
+
+def cmd_pledges_export(args: argparse.Namespace) -> int:
+    """Write the confirmed signatures of a declaration as CSV (personal data)."""
+    with _open(args) as observatory:
+        if args.output in (None, "-"):
+            count = observatory.pledges.export_csv(args.declaration, sys.stdout)
+        else:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                count = observatory.pledges.export_csv(args.declaration, out)
+    print(f"export: {count} confirmed signatures", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command's argument parser."""
     top = argparse.ArgumentParser(
@@ -152,6 +209,35 @@ def parser() -> argparse.ArgumentParser:
     dump.set_defaults(run=cmd_export)
 
     commands.add_parser("demo", help=cmd_demo.__doc__).set_defaults(run=cmd_demo)
+
+    outbox = commands.add_parser("outbox", help="the queue of emails")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True,
+                                            metavar="COMMAND")
+    send = outbox_commands.add_parser("send", help=cmd_outbox_send.__doc__)
+    send.add_argument("--once", action="store_true", help="one pass, then exit")
+    send.add_argument("--passes", type=int, default=0, help="stop after this many passes")
+    send.add_argument("--interval", type=float, default=5.0,
+                      help="seconds to wait when the queue is empty (5)")
+    send.add_argument("--limit", type=int, default=100, help="emails per pass (100)")
+    send.set_defaults(run=cmd_outbox_send)
+
+    pledges = commands.add_parser("pledges", help="signatures: counts, retention, export")
+    pledge_commands = pledges.add_subparsers(dest="pledges_command", required=True,
+                                             metavar="COMMAND")
+    recount = pledge_commands.add_parser("recount", help=cmd_pledges_recount.__doc__)
+    recount.add_argument("--check", action="store_true",
+                         help="only report; exit 1 if a counter drifts")
+    recount.set_defaults(run=cmd_pledges_recount)
+    retention = pledge_commands.add_parser("retention", help=cmd_pledges_retention.__doc__)
+    retention.add_argument("--pending-days", type=int, metavar="N",
+                           help="delete signatures still unconfirmed after N days")
+    retention.add_argument("--closed-months", type=int, metavar="M",
+                           help="anonymise signatures M months after their campaign's day")
+    retention.set_defaults(run=cmd_pledges_retention)
+    export = pledge_commands.add_parser("export", help=cmd_pledges_export.__doc__)
+    export.add_argument("declaration", metavar="DECLARATION", help="the declaration's slug")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    export.set_defaults(run=cmd_pledges_export)
     return top
 
 

@@ -51,8 +51,18 @@ class Keys:
             self._key = self._stored_key()
         return self._key
 
+    def load(self) -> None:
+        """Read (or make) the key now, outside any transaction."""
+        if self._key is None:
+            self._key = self._stored_key()
+
     def _stored_key(self) -> bytes:
+        """The generated key; never call it inside a write transaction (SQLite has one writer)."""
         table = schema.secrets
+        with self.store.read() as connection:
+            found = connection.scalar(sa.select(table.c.value).where(table.c.name == "hash-key"))
+        if found is not None:
+            return str(found).encode("utf-8")
         with self.store.write() as connection:
             found = connection.scalar(sa.select(table.c.value).where(table.c.name == "hash-key"))
             if found is None:

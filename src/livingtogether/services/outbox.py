@@ -127,6 +127,7 @@ class Outbox:
                 "widgets are mounted, e.g. https://city.example/observatory; the links in "
                 "emails start with it", field="base_url")
         lease = timedelta(seconds=lease_seconds or self.settings.smtp_timeout + 60)
+        self.keys.load()  # before the claim's transaction needs it
         claim = secrets.token_hex(16)
         claimed = self._claim(claim, limit, lease)
         sent: list[int] = []
@@ -171,8 +172,8 @@ class Outbox:
         """Load each claimed message's signature and draw its tokens (hashes stored)."""
         outbox, pledges = schema.outbox, schema.pledges
         rows = connection.execute(
-            sa.select(outbox.c.id, outbox.c.kind, outbox.c.language, outbox.c.attempts,
-                      outbox.c.created_at, pledges.c.id.label("pledge_id"), pledges.c.status,
+            sa.select(outbox.c.id.label("outbox_id"), outbox.c.kind, outbox.c.language,
+                      outbox.c.attempts, outbox.c.created_at, pledges.c.id, pledges.c.status,
                       pledges.c.data, pledges.c.signed_at, pledges.c.confirmed_at,
                       schema.declarations.c.data.label("declaration"))
             .join(pledges, pledges.c.id == outbox.c.pledge_id)
@@ -184,18 +185,18 @@ class Outbox:
         tokens: list[dict[str, Any]] = []
         claimed = []
         for row in rows:
-            pledge = self._load_pledge(row._replace(id=row.pledge_id))
+            pledge = self._load_pledge(row)
             confirm = self.keys.token() if row.status == "pending" else None
             withdraw = self.keys.token()
             if confirm:
                 tokens.append({"token_hash": self.keys.hash(CONFIRM_TOKEN, confirm),
-                               "pledge_id": row.pledge_id, "purpose": CONFIRM_TOKEN,
+                               "pledge_id": row.id, "purpose": CONFIRM_TOKEN,
                                "expires_at": stamp + hours})
             tokens.append({"token_hash": self.keys.hash(WITHDRAW_TOKEN, withdraw),
-                           "pledge_id": row.pledge_id, "purpose": WITHDRAW_TOKEN,
+                           "pledge_id": row.id, "purpose": WITHDRAW_TOKEN,
                            "expires_at": stamp + timedelta(days=WITHDRAW_TOKEN_DAYS)})
             claimed.append(_Claimed(
-                id=row.id, kind=row.kind, language=row.language, attempts=row.attempts,
+                id=row.outbox_id, kind=row.kind, language=row.language, attempts=row.attempts,
                 created_at=aware(row.created_at) or stamp, pledge=pledge,
                 declaration=convert.structure(row.declaration, Declaration),
                 confirm_token=confirm, withdraw_token=withdraw))

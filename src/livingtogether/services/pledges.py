@@ -393,14 +393,16 @@ class PledgeService:
 
     def check_token(self, purpose: str, token: str) -> TokenCheck:
         """Where a link's token leads, without changing anything (for the GET page)."""
+        digest = self._token_hash(purpose, token)
         with self.store.read() as connection:
-            row = self._token_row(connection, purpose, token)
+            row = self._token_row(connection, purpose, digest)
         return _token_check(row)
 
     def confirm_token(self, token: str) -> TokenCheck:
         """Confirm the signature of a confirmation link's token (single use)."""
+        digest = self._token_hash(CONFIRM_TOKEN, token)
         with self.store.write() as connection:
-            row = self._token_row(connection, CONFIRM_TOKEN, token)
+            row = self._token_row(connection, CONFIRM_TOKEN, digest)
             check = _token_check(row)
             if check.state == "valid":
                 self._confirm_in(connection, row.pledge_id)
@@ -408,22 +410,30 @@ class PledgeService:
 
     def withdraw_token(self, token: str) -> TokenCheck:
         """Withdraw and erase the signature of a withdrawal link's token."""
+        digest = self._token_hash(WITHDRAW_TOKEN, token)
         with self.store.write() as connection:
-            row = self._token_row(connection, WITHDRAW_TOKEN, token)
+            row = self._token_row(connection, WITHDRAW_TOKEN, digest)
             check = _token_check(row)
             if check.state != "invalid":
                 self._withdraw_in(connection, row.pledge_id)
         return check
 
-    def _token_row(self, connection: Connection, purpose: str, token: str) -> Any:
+    def _token_hash(self, purpose: str, token: str) -> str | None:
+        # Hashed before any transaction opens: the key may have to be read first.
         if not isinstance(token, str) or not 20 <= len(token) <= 100:
+            return None
+        return self.keys.hash(purpose, token)
+
+    @staticmethod
+    def _token_row(connection: Connection, purpose: str, digest: str | None) -> Any:
+        if digest is None:
             return None
         tokens, pledges = schema.pledge_tokens, schema.pledges
         return connection.execute(
             sa.select(tokens.c.pledge_id, tokens.c.expires_at, pledges.c.status,
                       pledges.c.declaration_slug)
             .join(pledges, pledges.c.id == tokens.c.pledge_id)
-            .where(tokens.c.token_hash == self.keys.hash(purpose, token),
+            .where(tokens.c.token_hash == digest,
                    tokens.c.purpose == purpose)
         ).first()
 

@@ -1,0 +1,121 @@
+"""Real parts for the pledge tests: an SMTP server on 127.0.0.1 (aiosmtpd), a
+threaded HTTP server, and helpers that read links out of the emails received."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from socketserver import ThreadingMixIn
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from aiosmtpd.controller import Controller
+
+LINK_RE = re.compile(r"(https?://\S+/widgets/pledge/(confirm|withdraw)\?token=([A-Za-z0-9_-]+))")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    """What the SMTP server received: every message, parsed, in order."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append(message)  # type: ignore[arg-type]
+        return "250 OK"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages sent to ``address``."""
+        with self.lock:
+            return [m for m in self.messages if address in str(m["To"])]
+
+    def wait(self, count: int, seconds: float = 20) -> list[EmailMessage]:
+        """Wait (bounded) until ``count`` messages arrived; return them all."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.02)
+        with self.lock:
+            return list(self.messages)
+
+
+class SMTPServer:
+    """aiosmtpd on 127.0.0.1 at a fixed port, which a test can stop and start again."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.inbox = Inbox()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        """Listen (again) on the same port."""
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        """Stop listening: connections are refused until :meth:`start`."""
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@contextmanager
+def smtp_server() -> Iterator[SMTPServer]:
+    """A running SMTP server, stopped afterwards."""
+    server = SMTPServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def links(message: EmailMessage) -> dict[str, str]:
+    """``{"confirm": token, "withdraw": token}`` from an email's body."""
+    body = message.get_body(("plain",))
+    assert body is not None
+    return {action: token for _, action, token in LINK_RE.findall(body.get_content())}
+
+
+class _Threaded(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serving_threaded(app: Callable[..., Any]) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 with a thread per request; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, server_class=_Threaded, handler_class=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
