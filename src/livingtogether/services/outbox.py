@@ -260,7 +260,10 @@ class Outbox:
         message = EmailMessage()
         message["Subject"] = subject
         message["From"] = self.settings.mail_from
-        message["To"] = Address(display_name=pledge.name, addr_spec=pledge.email)
+        # username and domain apart: an internationalised address (sent with SMTPUTF8)
+        # would be refused by ``addr_spec`` parsing.
+        local, _at, domain_part = pledge.email.rpartition("@")
+        message["To"] = Address(display_name=pledge.name, username=local, domain=domain_part)
         message["Date"] = format_datetime(now())
         domain = self.settings.mail_from.rpartition("@")[2].strip("> ") or "livingtogether"
         # One Message-ID across attempts, so a receiver can drop a rare duplicate.
