@@ -7,6 +7,7 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -317,3 +318,42 @@ def test_the_campaign_widget_lists_cities_and_screenings(site: tuple[Client, Obs
     tree = check_fragment(client.get("/widgets/campaign/idltp-2022").text, "campaign")
     assert "Cities taking part" in tree.text
     assert client.get("/widgets/campaign/nope").status_code == 404
+
+
+def test_campaign_and_signatory_api_match_the_openapi_document(
+        site: tuple[Client, Observatory]) -> None:
+    import jsonschema
+
+    from livingtogether import CampaignParticipation, Screening
+
+    client, obs = site
+    starts = datetime.now(timezone.utc) + timedelta(days=3)
+    obs.pledges.participations.save(CampaignParticipation(
+        campaign="idltp-2022", city="izmir", signed=True, screenings=(
+            Screening(venue="Kültürpark", starts_at=starts, zone="Europe/Istanbul",
+                      capacity=300),
+            Screening(venue="Private", starts_at=starts, zone="Europe/Istanbul",
+                      public=False),
+            Screening(venue="Past", starts_at=starts - timedelta(days=30),
+                      zone="Europe/Istanbul"))))
+    spec = client.get("/openapi.json").json()
+
+    def valid(path: str, name: str) -> Any:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+        jsonschema.Draft202012Validator(schema).validate(response.json())
+        return response.json()
+
+    assert valid("/api/v1/campaigns", "CampaignPage")["total"] >= 1
+    valid("/api/v1/campaigns/idltp-2022", "Campaign")
+    taking = valid("/api/v1/campaigns/idltp-2022/participations", "CampaignParticipationList")
+    assert "izmir" in [p["city"] for p in taking["items"]]
+    screenings = valid("/api/v1/campaigns/idltp-2022/screenings", "UpcomingScreeningList")
+    assert [s["screening"]["venue"] for s in screenings["items"]] == ["Kültürpark"]
+    valid("/api/v1/declarations/universal-declaration/signatories", "PublicSignatoryPage")
+    assert client.get("/api/v1/campaigns/nope/screenings").status_code == 404
+    widget = check_fragment(client.get("/widgets/campaign/idltp-2022").text, "campaign")
+    assert "Kültürpark" in widget.text
+    assert "Private" not in widget.text
+    assert "(UTC+3)" in widget.text

@@ -25,6 +25,7 @@ from ..models import (
     Pledge,
     PledgeStats,
     PledgeStatus,
+    Screening,
     SignerKind,
 )
 from ..settings import Settings
@@ -213,6 +214,25 @@ class PledgeService:
         if campaign.declaration is not None:
             _exists(connection, schema.declarations, campaign.declaration, "declaration")
         return campaign
+
+    def taking_part(self, campaign: str) -> builtins.list[CampaignParticipation]:
+        """Every city's participation in ``campaign`` (``NotFound`` for an unknown one)."""
+        table = schema.participations
+        with self.store.read() as connection:
+            self.campaigns.get_in(connection, campaign)
+            rows = connection.execute(sa.select(table.c.data)
+                                      .where(table.c.campaign_slug == campaign)
+                                      .order_by(table.c.city_slug)).all()
+        return [convert.structure(row.data, CampaignParticipation) for row in rows]
+
+    def screenings(self, campaign: str, *, after: datetime | None = None,
+                   ) -> builtins.list[UpcomingScreening]:
+        """The public screenings of ``campaign`` starting after ``after`` (now), by time."""
+        start = after or now()
+        found = [UpcomingScreening(city=p.city, screening=s)
+                 for p in self.taking_part(campaign) for s in p.screenings
+                 if s.public and s.starts_at >= start]
+        return sorted(found, key=lambda item: (item.screening.starts_at, item.city))
 
     # -- signing
 
@@ -562,6 +582,14 @@ class PledgeService:
                 writer.writerow([_cell(value) for value in _csv_row(self._load(row))])
                 written += 1
             last = rows[-1].id
+
+
+@attrs.frozen(kw_only=True)
+class UpcomingScreening:
+    """A public screening still to come, with the city that organises it."""
+
+    city: str
+    screening: Screening
 
 
 @attrs.frozen(kw_only=True)

@@ -20,6 +20,8 @@ from typing import Any
 import attrs
 
 from ..models import (
+    Campaign,
+    CampaignParticipation,
     City,
     Declaration,
     Event,
@@ -181,6 +183,7 @@ ERROR_DESCRIPTIONS = {
 @functools.cache
 def components() -> dict[str, Any]:
     """The ``components`` of the document: every schema and the error responses."""
+    from ..services.pledges import PublicSignatory, UpcomingScreening
     from .api import SERVER_FIELDS
 
     builder = SchemaBuilder()
@@ -188,6 +191,15 @@ def components() -> dict[str, Any]:
         builder.page(listed)
     for model in (Declaration, PledgeStats):
         builder.model(model)
+    for paged in (Campaign, PublicSignatory):
+        builder.page(paged)
+    for item in (CampaignParticipation, UpcomingScreening):
+        schemas_list = builder.model(item)
+        builder.schemas[f"{item.__name__}List"] = {
+            "type": "object", "description": f"Every {item.__name__} record.",
+            "properties": {"items": {"type": "array", "items": schemas_list}},
+            "required": ["items"], "additionalProperties": False,
+        }
     builder.model(Pledge, name="SignatureRequest", exclude=SERVER_FIELDS,
                   description="A signature: who signs, and their consent. The declaration "
                               "comes from the path; the server sets the rest.")

@@ -9,14 +9,14 @@ The form's guards are in :mod:`livingtogether.web.guard`.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from .. import convert
 from ..errors import BadRequest
-from ..models import Screening, SignerKind
+from ..models import SignerKind
 from ..services.outbox import CONFIRM_TOKEN, WITHDRAW_TOKEN
 from ..services.pledges import TokenCheck
-from ..store import now
+from .api import PREFIX, ok, page_json
 from .http import Request, Response, parse_form
 from .routes import LANG, Call, Param, Route, page_params
 from .widgets import DEFAULT_DECLARATION, language, render, respond
@@ -111,33 +111,75 @@ def signatories_widget(call: Call) -> Response:
     return respond(call, html)
 
 
-def upcoming_screenings(call: Call, campaign: str) -> list[tuple[str, Screening]]:
-    """``(city, screening)`` of a campaign's public screenings still to come, by time."""
-    stamp: datetime = now()
-    found = [(p.city, s) for p in all_participations(call, campaign) for s in p.screenings
-             if s.public and s.starts_at >= stamp]
-    return sorted(found, key=lambda item: item[1].starts_at)
-
-
-def all_participations(call: Call, campaign: str) -> list[Any]:
-    """Every participation in ``campaign``, page after page."""
-    found: list[Any] = []
-    size = call.web.settings.max_page_size
-    while True:
-        page = call.obs.pledges.participations.list(campaign, limit=size, offset=len(found))
-        found.extend(page.items)
-        if not page.items or len(found) >= page.total:
-            return found
-
-
 def campaign_widget(call: Call) -> Response:
     """A campaign: the cities taking part, what each does, and the screenings to come."""
     lang = language(call)
     campaign = call.obs.pledges.campaigns.get(call.path["slug"])
     html = render(call.web, call.request, "campaign.html", lang, campaign=campaign,
-                  participations=all_participations(call, campaign.slug),
-                  screenings=upcoming_screenings(call, campaign.slug))
+                  participations=call.obs.pledges.taking_part(campaign.slug),
+                  screenings=call.obs.pledges.screenings(campaign.slug))
     return respond(call, html)
+
+
+# -- the JSON API of campaigns and public signatories
+
+
+def list_campaigns(call: Call) -> Response:
+    """Campaigns, by slug."""
+    p = call.params
+    return ok(page_json(call.obs.pledges.campaigns.list(limit=p["limit"], offset=p["offset"])))
+
+
+def get_campaign(call: Call) -> Response:
+    """One campaign."""
+    return ok(convert.unstructure(call.obs.pledges.campaigns.get(call.path["slug"])))
+
+
+def campaign_participations(call: Call) -> Response:
+    """The cities taking part in a campaign and what each does."""
+    found = call.obs.pledges.taking_part(call.path["slug"])
+    return ok({"items": convert.unstructure(found)})
+
+
+def campaign_screenings(call: Call) -> Response:
+    """A campaign's public screenings still to come, by time."""
+    found = call.obs.pledges.screenings(call.path["slug"])
+    return ok({"items": convert.unstructure(found)})
+
+
+def signatories(call: Call) -> Response:
+    """The signatories of a declaration who chose to appear publicly (never an address)."""
+    p = call.params
+    slug = call.path["slug"]
+    call.obs.pledges.declarations.get(slug)
+    return ok(page_json(call.obs.pledges.signatories(slug, kind=p["kind"], limit=p["limit"],
+                                                     offset=p["offset"])))
+
+
+_KIND = Param(name="kind", kind="enum", choices=SignerKind, default=SignerKind.INSTITUTION,
+              description="which signatories")
+
+API_ROUTES: tuple[Route, ...] = (
+    Route(method="GET", path=f"{PREFIX}/campaigns", handler=list_campaigns, name="campaigns",
+          summary="List campaigns", tag="pledges", params=page_params(),
+          response="CampaignPage", errors=(400,)),
+    Route(method="GET", path=f"{PREFIX}/campaigns/{{slug}}", handler=get_campaign,
+          name="campaign", summary="Get a campaign", tag="pledges", response="Campaign",
+          errors=(404,)),
+    Route(method="GET", path=f"{PREFIX}/campaigns/{{slug}}/participations",
+          handler=campaign_participations, name="campaign-participations",
+          summary="The cities taking part in a campaign", tag="pledges",
+          response="CampaignParticipationList", errors=(404,)),
+    Route(method="GET", path=f"{PREFIX}/campaigns/{{slug}}/screenings",
+          handler=campaign_screenings, name="campaign-screenings",
+          summary="A campaign's public screenings still to come", tag="pledges",
+          response="UpcomingScreeningList", errors=(404,)),
+    Route(method="GET", path=f"{PREFIX}/declarations/{{slug}}/signatories",
+          handler=signatories, name="declaration-signatories",
+          summary="Signatories who chose to appear publicly (names, never addresses)",
+          tag="pledges", params=(_KIND, *page_params()), response="PublicSignatoryPage",
+          errors=(400, 404)),
+)
 
 
 def _page(**fields: Any) -> Route:
@@ -177,9 +219,7 @@ ROUTES: tuple[Route, ...] = (
           name="widget-pledge-signatories",
           summary="Widget: the signatories who chose to appear publicly",
           params=(LANG, _DECLARATION,
-                  Param(name="kind", kind="enum", choices=SignerKind,
-                        default=SignerKind.INSTITUTION, description="which signatories"),
-                  *page_params()),
+                  _KIND, *page_params()),
           errors=(400, 404)),
     _page(method="GET", path="/widgets/campaign/{slug}", handler=campaign_widget,
           name="widget-campaign",
