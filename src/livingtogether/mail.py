@@ -88,9 +88,13 @@ class ConsoleMailer:
         self._lock = threading.Lock()
 
     def send(self, message: EmailMessage) -> None:
-        """Print ``message`` with its headers, followed by a separator line."""
+        """Print ``message``: its headers and its text decoded, then a separator line."""
         stream = self.stream or sys.stdout
+        lines = [f"{name}: {value}" for name, value in message.items()
+                 if name.lower() not in ("content-type", "content-transfer-encoding",
+                                         "mime-version")]
+        body = message.get_body(("plain",))
+        text = body.get_content() if isinstance(body, EmailMessage) else ""
         with self._lock:
-            stream.write(message.as_string())
-            stream.write("\n" + "-" * 72 + "\n")
+            stream.write("\n".join(lines) + "\n\n" + text + "\n" + "-" * 72 + "\n")
             stream.flush()
