@@ -352,3 +352,38 @@ def test_csv_export_lists_confirmed_signatures_safely(obs: Observatory) -> None:
     assert rows[0]["email"] == "csv@example.org"
     assert rows[0]["name"].startswith("'=")
     assert rows[0]["consent_version"] == "2022-1"
+
+
+def test_smtp_stopped_and_restarted_under_a_running_worker(obs: Observatory,
+                                                            smtp: SMTPServer) -> None:
+    """The worker keeps running while the server goes away and comes back."""
+    for i in range(20):
+        obs.pledges.sign(citizen(f"run{i}@example.org"))
+    done = threading.Event()
+    reports: list[Any] = []
+
+    def worker() -> None:
+        deadline = time.monotonic() + 60
+        while not done.is_set() and time.monotonic() < deadline:
+            reports.append(obs.pledges.send_outbox(mailer(smtp), limit=1))
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert len(smtp.inbox.wait(5)) >= 5
+        smtp.stop()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and sum(len(r.retried) for r in reports) < 3:
+            time.sleep(0.02)
+        assert sum(len(r.retried) for r in reports) >= 3  # failures while it was down
+        smtp.start()
+        smtp.inbox.wait(20, seconds=30)
+        time.sleep(0.3)
+    finally:
+        done.set()
+        thread.join(timeout=30)
+    ids = Counter(m["X-Livingtogether-Outbox"] for m in smtp.inbox.messages)
+    assert len(ids) == 20
+    assert set(ids.values()) == {1}
+    assert sum(len(r.sent) for r in reports) == 20

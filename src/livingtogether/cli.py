@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any, TextIO
 import attrs
 
 from .errors import LivingTogetherError
+from .mail import ConsoleMailer, Mailer, SMTPMailer
 from .observatory import ImportReport, Observatory
 from .settings import Settings
 from .store import Store
@@ -32,8 +34,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _open(args: argparse.Namespace) -> Observatory:
-    settings = attrs.asdict(_settings(args), recurse=False)
+def _open(args: argparse.Namespace, **overrides: Any) -> Observatory:
+    settings = {**attrs.asdict(_settings(args), recurse=False), **overrides}
     return Observatory.open(settings.pop("database_url"), **settings)
 
 
@@ -58,16 +60,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def log_message(self, format: str, *values: Any) -> None:
             sys.stderr.write(f"{self.address_string()} {format % values}\n")
 
-    observatory = _open(args)
+    # The links in emails point at this very server unless base_url says otherwise.
+    own = {} if _settings(args).base_url else {"base_url": f"http://{args.host}:{args.port}"}
+    observatory = _open(args, **own)
     app = make_app(observatory, demo_page=not args.no_demo_page)
+    stop = threading.Event()
+    if args.send_mail:
+        threading.Thread(target=_send_mail_until, args=(observatory, stop, 2.0),
+                         daemon=True).start()
     with make_server(args.host, args.port, app, server_class=Server,
                      handler_class=Handler) as server:
         print(f"livingtogether: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)",
               flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
+    stop.set()
     observatory.close()
     return 0
+
+
+def _mailer(settings: Settings) -> Mailer:
+    """SMTP when ``smtp_host`` is set, else the console."""
+    return SMTPMailer.from_settings(settings) if settings.smtp_host else ConsoleMailer()
+
+
+def _send_mail_until(observatory: Observatory, stop: threading.Event, interval: float) -> None:
+    """The outbox worker of ``serve --send-mail``: a pass every ``interval`` seconds."""
+    mailer = _mailer(observatory.settings)
+    while not stop.is_set():
+        try:
+            observatory.pledges.send_outbox(mailer)
+        except Exception as error:  # keep serving; say why mail is not going out
+            print(f"livingtogether: outbox: {error}", file=sys.stderr, flush=True)
+        stop.wait(interval)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -125,12 +150,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Send the queued emails (SMTP if smtp_host is set, else print them); safe in parallel."""
-    from .mail import ConsoleMailer, Mailer, SMTPMailer
-
     with _open(args) as observatory:
-        settings = observatory.settings
-        mailer: Mailer = (SMTPMailer.from_settings(settings) if settings.smtp_host
-                          else ConsoleMailer())
+        mailer = _mailer(observatory.settings)
         passes = 0
         with contextlib.suppress(KeyboardInterrupt):
             while True:
@@ -194,6 +215,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-demo-page", action="store_true",
                        help="do not serve the page showing every widget at /")
+    serve.add_argument("--send-mail", action="store_true",
+                       help="also send the outbox every 2 seconds (SMTP if smtp_host is set, "
+                            "else printed)")
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database schema")
