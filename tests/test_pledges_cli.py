@@ -1,4 +1,4 @@
-"""The pledge commands: outbox send (SMTP and console), recount, retention, export; serve --send-mail."""
+"""The pledge commands: outbox send, recount, retention, export; serve --send-mail."""
 
 from __future__ import annotations
 
