@@ -1,5 +1,5 @@
-"""Real parts for the pledge tests: an SMTP server on 127.0.0.1 (aiosmtpd), a
-threaded HTTP server, and helpers that read links out of the emails received."""
+"""Real parts for the pledge tests: an SMTP server on 127.0.0.1 (aiosmtpd), threads
+started together, and a reader of the links in the emails received."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from aiosmtpd.controller import Controller
 
@@ -97,26 +95,13 @@ def links(message: EmailMessage) -> dict[str, str]:
     return {action: token for _, action, token in LINK_RE.findall(body.get_content())}
 
 
-class _Threaded(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    request_queue_size = 128
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def serving_threaded(app: Callable[..., Any]) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 with a thread per request; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, server_class=_Threaded, handler_class=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def in_parallel(target: Callable[[Any], None], arguments: Iterable[Any],
+                seconds: float = 120) -> None:
+    """Run ``target(argument)`` for every argument at once, each in a thread; wait (bounded)."""
+    threads = [threading.Thread(target=target, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(timeout=max(0.1, deadline - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "threads still running"

@@ -31,7 +31,7 @@ from livingtogether import (
 )
 from livingtogether.mail import SMTPMailer
 from livingtogether.store import now, schema
-from pledge_support import SMTPServer, links, smtp_server
+from pledge_support import SMTPServer, in_parallel, links, smtp_server
 
 BASE = "https://city.example/observatory"
 
@@ -177,11 +177,7 @@ def test_counts_stay_exact_under_concurrent_confirmations_and_withdrawals(
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    in_parallel(work, range(4))
     for other in others:
         other.close()
     assert not errors, errors
@@ -236,11 +232,7 @@ def test_several_workers_at_once_send_nothing_twice(obs: Observatory, database_u
             if report.claimed == 0:
                 return
 
-    threads = [threading.Thread(target=work, args=(w,)) for w in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
+    in_parallel(work, workers)
     for worker in workers:
         worker.close()
     received = smtp.inbox.wait(60)

@@ -20,8 +20,8 @@ from livingtogether.store import schema
 from livingtogether.web.guard import client_ip
 from livingtogether.web.http import Headers, Request
 from livingtogether.wsgi import make_app
-from pledge_support import SMTPServer, links, serving_threaded, smtp_server
-from test_web_support import Client, Tree, check_fragment
+from pledge_support import SMTPServer, in_parallel, links, smtp_server
+from test_web_support import Client, Tree, check_fragment, serving
 
 SIGN = "/widgets/pledge/universal-declaration"
 API_SIGN = "/api/v1/declarations/universal-declaration/signatures"
@@ -50,7 +50,7 @@ def site(database_url: str) -> Iterator[tuple[Client, Observatory]]:
     """A threaded real HTTP server over each database."""
     obs = open_site(database_url, pledge_min_fill_seconds=0)
     try:
-        with serving_threaded(make_app(obs, demo_page=True)) as base:
+        with serving(make_app(obs, demo_page=True), threaded=True) as base:
             yield Client(base), obs
     finally:
         obs.close()
@@ -108,11 +108,7 @@ def test_fifty_concurrent_signers_one_signature_each(site: tuple[Client, Observa
         with lock:
             statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=sign, args=(data,)) for data in attempts]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
+    in_parallel(sign, attempts)
     assert len(statuses) == 50
     assert set(statuses) <= {200, 202}, Counter(statuses)
     assert obs.pledges.list("universal-declaration").total == 34
@@ -206,7 +202,7 @@ def test_link_pages_refuse_bad_tokens_clearly(site: tuple[Client, Observatory]) 
 def test_the_form_s_guards(database_url: str) -> None:
     obs = open_site(database_url, pledge_min_fill_seconds=2)
     try:
-        with serving_threaded(make_app(obs)) as base:
+        with serving(make_app(obs), threaded=True) as base:
             client = Client(base)
             token = form_token(client)
             # too fast: shown again with a message, nothing stored, every value kept
@@ -244,7 +240,7 @@ def test_rate_limits_answer_429_with_retry_after(database_url: str) -> None:
                            pledge_min_fill_seconds=0, trusted_proxies=("127.0.0.1",))
     install(obs)
     try:
-        with serving_threaded(make_app(obs)) as base:
+        with serving(make_app(obs), threaded=True) as base:
             client = Client(base)
             for i in range(2):
                 assert client.post(API_SIGN, json={
