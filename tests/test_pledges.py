@@ -28,6 +28,7 @@ from livingtogether import (
     SignerKind,
     Text,
     TooManyRequests,
+    ValidationError,
 )
 from livingtogether.mail import SMTPMailer
 from livingtogether.store import now, schema
@@ -295,6 +296,18 @@ def test_an_email_is_given_up_after_its_attempts(database_url: str) -> None:
         assert len(obs.pledges.send_outbox(closed).retried) == 1
         assert len(obs.pledges.send_outbox(closed).failed) == 1
         assert obs.pledges.send_outbox(closed).claimed == 0
+
+
+def test_worker_bounds_are_checked(obs: Observatory, smtp: SMTPServer) -> None:
+    for limit in (0, -1, 10_001, True, "5"):
+        with pytest.raises(ValidationError, match="whole number"):
+            obs.pledges.send_outbox(mailer(smtp), limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="seconds"):
+        obs.pledges.send_outbox(mailer(smtp), lease_seconds=0)
+    obs.pledges.sign(citizen("count@example.org"))
+    assert obs.pledges.outbox.counts()["pending"] == 1
+    obs.pledges.send_outbox(mailer(smtp))
+    assert obs.pledges.outbox.counts() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
 
 
 def test_sending_without_a_base_url_says_what_to_set(database_url: str) -> None:
