@@ -189,6 +189,11 @@ def test_counts_stay_exact_under_concurrent_confirmations_and_withdrawals(
     assert obs.pledges.recount(fix=False) == []
 
 
+def test_a_declaration_cannot_take_the_slug_of_a_pledge_page(obs: Observatory) -> None:
+    with pytest.raises(ValidationError, match="choose another slug"):
+        obs.pledges.declarations.create(Declaration(slug="confirm", title=Text.of("C")))
+
+
 def test_recount_reports_and_fixes_drift(obs: Observatory) -> None:
     signed = obs.pledges.sign(citizen("r@example.org"))
     obs.pledges.confirm(signed.id)  # type: ignore[arg-type]
@@ -344,6 +349,12 @@ def test_retention_deletes_unconfirmed_and_anonymises_closed_campaigns(
     assert obs.pledges.stats("ud").confirmed == 1  # the count stands
     assert obs.pledges.signatories("ud").total == 0  # no longer listed publicly
     assert obs.pledges.get(fresh.id).status is PledgeStatus.PENDING  # type: ignore[arg-type]
+    # sent emails are kept a week (for the daily limit), then removed
+    with obs.store.write() as connection:
+        connection.execute(schema.outbox.update().values(
+            status="sent", sent_at=now() - timedelta(days=8)))
+    obs.pledges.retention()
+    assert obs.pledges.outbox.counts()["sent"] == 0
 
 
 def test_csv_export_lists_confirmed_signatures_safely(obs: Observatory) -> None:
