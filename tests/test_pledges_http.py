@@ -304,7 +304,8 @@ def test_public_lists_never_expose_an_email_and_escape_markup(
         **FORM, "form_token": form_token(client), "kind": "institution", "public": "yes",
         "email": "secret.person@example.org", "institution_name": EVIL,
         "institution_kind": "ngo", "representative_role": "Chair\x00\u202e",
-        "institution_website": "https://example.org", "name": "Rep\u0007 Name"})
+        "institution_website": "https://example.org", "name": "Rep\u0007 Name",
+        "city": "'; DROP TABLE lt_pledges; --"})
     assert signed.status_code == 200
     [pledge] = obs.pledges.list("universal-declaration").items
     assert pledge.name == "Rep Name"  # control characters stripped
@@ -314,6 +315,7 @@ def test_public_lists_never_expose_an_email_and_escape_markup(
     widget = client.get("/widgets/pledge/signatories")
     tree = check_fragment(widget.text, "pledge-signatories")
     assert EVIL in tree.text
+    assert "'; DROP TABLE lt_pledges; --" in tree.text  # stored as text, nothing run
     assert not tree.find("script")
     assert not tree.find("img")
     for path in ("/widgets/pledge/signatories", "/widgets/pledge/counter", STATS,
