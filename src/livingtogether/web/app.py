@@ -21,8 +21,17 @@ from .api import ROUTES as API_ROUTES
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
-from .http import Request, Response, has_undecodable, json_response, read_body, too_large
+from .http import (
+    Request,
+    Response,
+    conditional,
+    has_undecodable,
+    json_response,
+    read_body,
+    too_large,
+)
 from .openapi import ROUTE as OPENAPI_ROUTE
+from .programme import ROUTES as PROGRAMME_ROUTES
 from .routes import Call, Route, Router
 
 if TYPE_CHECKING:
@@ -30,17 +39,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("livingtogether.web")
 
-#: The Content-Security-Policy of HTML responses: no scripts at all, styles and
-#: images from this site, forms posting only here; any site may frame a widget.
-HTML_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors *")
+#: The Content-Security-Policy of HTML responses: scripts, styles and images only
+#: from this site's static files (no inline script), forms posting only here;
+#: any site may frame a widget.
+HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors *")
 #: Everything else is data, never a document.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
-    routes = (*API_ROUTES, OPENAPI_ROUTE, *widgets.ROUTES, STATIC_ROUTE)
+    routes = (*API_ROUTES, *PROGRAMME_ROUTES, OPENAPI_ROUTE, *widgets.ROUTES, STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 
@@ -141,6 +151,7 @@ class WebApp:
             ("Content-Security-Policy", HTML_CSP if kind == "text/html" else DATA_CSP),
             ("Cache-Control", "no-cache"),
         ]
+        response = conditional(request, response)
         if response.status not in (204, 304):
             headers.append(("Content-Length", str(len(response.body))))
         response = response.with_headers(headers)

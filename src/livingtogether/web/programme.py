@@ -1,0 +1,417 @@
+"""The programme on the web: its widget, calendar and schedule exports, changes and feed.
+
+The widget and the exports show what the public may see: the latest published
+version of the event (else the stored programme, before anything is published).
+What each session shows in every display zone is computed once per published
+version and language (:func:`programme_view`) and reused by every request.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+import attrs
+from babel.dates import format_time
+
+from .. import convert, programme_export
+from ..errors import BadRequest, NotFound
+from ..models import (
+    Change,
+    ChangeKind,
+    DisplayZone,
+    Event,
+    Localized,
+    Mode,
+    ProgrammeChanges,
+    Session,
+    SessionKind,
+    Text,
+)
+from ..services.programme import Published
+from .http import Response, json_response
+from .routes import LANG, Call, Param, Route
+from .widgets import Localizer, language, respond, zone_name
+
+if TYPE_CHECKING:
+    from .app import WebApp
+    from .http import Request
+
+PREFIX = "/api/v1/events"
+_PUBLIC = (("Access-Control-Allow-Origin", "*"),)
+#: How many (version, language) views of programmes stay computed in memory.
+VIEW_CACHE_SIZE = 128
+
+
+@attrs.frozen
+class ZoneTime:
+    """A session's times in one display zone, as printed: ``Izmir: 16:00–17:30 TRT (UTC+3)``.
+
+    ``start`` and ``end`` are ``None`` while the time is not yet known; ``zone``
+    then names the zone as it is on the session's day.
+    """
+
+    label: Localized | None
+    start: str | None
+    end: str | None
+    start_iso: str | None
+    end_iso: str | None
+    zone: str
+    other_day: str | None
+
+
+@attrs.frozen
+class SessionView:
+    """A session with what the widget prints of it, computed once per version and language."""
+
+    session: Session
+    times: tuple[ZoneTime, ...]
+    utc_start: str | None
+    utc_end: str | None
+
+
+@attrs.frozen
+class DayView:
+    """One day of the programme: its date as printed and its sessions in order."""
+
+    day: date
+    label: str
+    sessions: tuple[SessionView, ...]
+
+
+@attrs.frozen
+class ProgrammeView:
+    """The programme as the widget prints it, in one language."""
+
+    event: Event
+    days: tuple[DayView, ...]
+
+
+def host_zone(localizer: Localizer, event: Event) -> DisplayZone:
+    """The host's zone as a display zone, labelled with the host city's name."""
+    city = localizer.cities().get(event.host_city or "")
+    label = city.name if city else Text.of(event.host_zone.rsplit("/", 1)[-1].replace("_", " "))
+    return DisplayZone(zone=event.host_zone, label=label)
+
+
+def zone_times(localizer: Localizer, event: Event, session: Session,
+               zones: tuple[DisplayZone, ...]) -> tuple[ZoneTime, ...]:
+    """The session's times in each display zone; the host zone's name alone when unknown."""
+    if session.starts_at is None or session.ends_at is None:
+        info = ZoneInfo(session.zone or event.host_zone)
+        noon = datetime.combine(session.day, time(12), info)
+        display = next((z for z in zones if z.zone == info.key), None)
+        label = localizer.text(display.label) if display else Localized(
+            localizer.lang, info.key.rsplit("/", 1)[-1].replace("_", " "))
+        return (ZoneTime(label=label, start=None, end=None, start_iso=None, end_iso=None,
+                         zone=zone_name(noon, info.key), other_day=None),)
+    result = []
+    for display in zones:
+        info = ZoneInfo(display.zone)
+        start = session.starts_at.astimezone(info)
+        end = session.ends_at.astimezone(info)
+        other_day = (localizer.format_date(start.date(), "medium")
+                     if start.date() != session.day else None)
+        result.append(ZoneTime(
+            label=localizer.text(display.label),
+            start=format_time(start, "H:mm", tzinfo=info, locale=localizer.locale),
+            end=format_time(end, "H:mm", tzinfo=info, locale=localizer.locale),
+            start_iso=start.isoformat(timespec="minutes"),
+            end_iso=end.isoformat(timespec="minutes"),
+            zone=zone_name(start, display.zone),
+            other_day=other_day,
+        ))
+    return tuple(result)
+
+
+def _order(item: tuple[int, Session]) -> tuple[bool, datetime, int]:
+    index, session = item
+    return session.starts_at is None, session.starts_at or datetime.min, index
+
+
+_views: dict[tuple[Any, ...], tuple[Published, ProgrammeView]] = {}
+_views_lock = threading.Lock()
+
+
+def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
+    event = published.event
+    zones = event.display_zones or (host_zone(localizer, event),)
+    by_day: dict[date, list[tuple[int, Session]]] = {}
+    for index, session in enumerate(event.sessions):
+        by_day.setdefault(session.day, []).append((index, session))
+    days = []
+    for day in sorted(by_day):
+        sessions = tuple(
+            SessionView(
+                session=session, times=zone_times(localizer, event, session, zones),
+                utc_start=session.starts_at.isoformat() if session.starts_at else None,
+                utc_end=session.ends_at.isoformat() if session.ends_at else None)
+            for _, session in sorted(by_day[day], key=_order))
+        days.append(DayView(day=day, label=localizer.format_date(day), sessions=sessions))
+    return ProgrammeView(event=event, days=tuple(days))
+
+
+def programme_view(localizer: Localizer, published: Published) -> ProgrammeView:
+    """The programme as printed in the localizer's language, computed once per version."""
+    event = published.event
+    host_label = None
+    if not event.display_zones:  # the host city's name labels the only zone
+        city = localizer.cities().get(event.host_city or "")
+        host_label = city.name if city else None
+    key = (published.key, localizer.lang, localizer.fallbacks, host_label)
+    found = _views.get(key)
+    # The service hands out the same Published object for the same version, so an
+    # identity check confirms the hit without comparing whole programmes.
+    if found is not None and found[0] is published:
+        return found[1]
+    view = _build_view(localizer, published)
+    with _views_lock:
+        _views[key] = (published, view)
+        while len(_views) > VIEW_CACHE_SIZE:
+            _views.pop(next(iter(_views)))
+    return view
+
+
+@attrs.frozen(kw_only=True)
+class Filters:
+    """The widget's filters, as given in its query."""
+
+    day: date | None = None
+    kind: SessionKind | None = None
+    mode: Mode | None = None
+
+    def keep(self, view: SessionView) -> bool:
+        """Whether the session passes every filter."""
+        session = view.session
+        return ((self.kind is None or session.kind is self.kind)
+                and (self.mode is None or session.mode is self.mode))
+
+    def query(self) -> dict[str, str]:
+        """The filters as query parameters."""
+        return {name: value for name, value in (
+            ("day", self.day.isoformat() if self.day else None),
+            ("kind", self.kind.value if self.kind else None),
+            ("mode", self.mode.value if self.mode else None)) if value}
+
+
+def parse_day(raw: str | None, event: Event) -> date | None:
+    """``?day=YYYY-MM-DD`` as a date of the event; ``BadRequest`` otherwise."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadRequest(f"{raw[:40]!r} is not a date; give one as YYYY-MM-DD", field="day")
+    if not event.first_day <= day <= event.last_day:
+        raise BadRequest(f"{day.isoformat()} is not a day of the event; give one from "
+                         f"{event.first_day.isoformat()} to {event.last_day.isoformat()}",
+                         field="day")
+    return day
+
+
+def changes_for_widget(web: WebApp, published: Published, since: int | None,
+                       ) -> ProgrammeChanges | None:
+    """The changes the widget marks: since ``since``, else since the previous version."""
+    latest = published.version.number if published.version else 0
+    if since is None:
+        if latest < 2:
+            return None
+        since = latest - 1
+    return web.observatory.programme.changes(published.event.slug, since=since)
+
+
+def programme_html(web: WebApp, request: Request, lang: str, published: Published,
+                   filters: Filters | None = None, since: int | None = None) -> str:
+    """An event's programme: days, then sessions with their times in every display zone."""
+    filters = filters or Filters()
+    localizer = Localizer(web, request, lang)
+    view = programme_view(localizer, published)
+    days = [(day, [s for s in day.sessions if filters.keep(s)]) for day in view.days
+            if filters.day is None or day.day == filters.day]
+    changes = changes_for_widget(web, published, since)
+    by_session: dict[str, list[Change]] = {}
+    removed: list[Change] = []
+    for change in changes.changes if changes else ():
+        if change.kind is ChangeKind.REMOVED:
+            removed.append(change)
+        else:
+            by_session.setdefault(change.session, []).append(change)
+    return str(web.templates.get_template("programme.html").render(
+        L=localizer, request=request, event=published.event, version=published.version,
+        days=days, filters=filters, every_day=view.days, changes=changes,
+        changed=by_session, removed=removed, kinds=[k.value for k in SessionKind],
+        modes=[m.value for m in Mode]))
+
+
+# -- handlers
+
+
+def programme_widget(call: Call) -> Response:
+    """One event's programme, filtered by day, kind and mode."""
+    published = call.obs.programme.published(call.path["event"])
+    p = call.params
+    filters = Filters(day=parse_day(p["day"], published.event), kind=p["kind"], mode=p["mode"])
+    html = programme_html(call.web, call.request, language(call), published, filters,
+                          p["since"])
+    return respond(call, html)
+
+
+def _export_language(call: Call) -> tuple[str, tuple[str, ...]]:
+    settings = call.web.settings
+    return language(call), tuple(dict.fromkeys((settings.default_language,
+                                                *settings.fallback_languages)))
+
+
+def _page_url(call: Call, slug: str) -> str:
+    request = call.request
+    return f"{request.scheme}://{request.host}{request.url_for(f'/widgets/programme/{slug}')}"
+
+
+def calendar_response(call: Call, session: str | None) -> Response:
+    """The iCalendar file of the event or of one session."""
+    slug = call.path["slug"]
+    published = call.obs.programme.published(slug)
+    if session is not None and published.event.session(session) is None:
+        raise NotFound(f"{slug!r} has no session {session!r}", field="session")
+    lang, fallbacks = _export_language(call)
+    body = programme_export.icalendar(
+        published.event, version=published.version, session=session, language=lang,
+        fallbacks=fallbacks, url=_page_url(call, slug))
+    name = f"{slug}-{session}.ics" if session else f"{slug}.ics"
+    return Response(status=200, body=body, headers=(
+        ("Content-Type", "text/calendar; charset=utf-8"),
+        ("Content-Disposition", f'inline; filename="{name}"'),
+        ("Vary", "Accept-Language"), *_PUBLIC))
+
+
+def event_calendar(call: Call) -> Response:
+    """The whole programme as iCalendar."""
+    return calendar_response(call, None)
+
+
+def session_calendar(call: Call) -> Response:
+    """One session as iCalendar."""
+    return calendar_response(call, call.path["session"])
+
+
+def schedule(call: Call) -> Response:
+    """The programme as a frab schedule."""
+    slug = call.path["slug"]
+    published = call.obs.programme.published(slug)
+    lang, fallbacks = _export_language(call)
+    data = programme_export.frab(published.event, version=published.version, language=lang,
+                                 fallbacks=fallbacks, url=_page_url(call, slug))
+    return json_response(data, 200, (("Vary", "Accept-Language"), *_PUBLIC))
+
+
+def changes(call: Call) -> Response:
+    """The published versions and what changed between them."""
+    found = call.obs.programme.changes(call.path["slug"], since=call.params["since"])
+    return json_response(convert.unstructure(found), 200, _PUBLIC)
+
+
+CHANGE_TITLES = {
+    ChangeKind.ADDED: "Session added", ChangeKind.REMOVED: "Session removed",
+    ChangeKind.CANCELLED: "Session cancelled", ChangeKind.RESTORED: "Session restored",
+    ChangeKind.MOVED: "Session moved", ChangeKind.PERSON_CONFIRMED: "Speaker confirmed",
+    ChangeKind.PERSON_ADDED: "Speaker added", ChangeKind.PERSON_REMOVED: "Speaker removed",
+    ChangeKind.UPDATED: "Session updated",
+}
+
+
+def atom_feed(call: Call) -> Response:
+    """The changes as an Atom feed, one entry per change, the newest first."""
+    slug = call.path["slug"]
+    lang, fallbacks = _export_language(call)
+    resolve = programme_export.resolver(lang, fallbacks)
+    published = call.obs.programme.published(slug)
+    found = call.obs.programme.changes(slug)
+    page = _page_url(call, slug)
+    request = call.request
+    self_url = f"{request.scheme}://{request.host}{request.url_for(request.path)}"
+    stamps = {v.number: v.published_at for v in found.versions}
+    updated = max(stamps.values()) if stamps else datetime.combine(
+        published.event.first_day, time(0), ZoneInfo("UTC"))
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(lang)}>',
+        f"<id>tag:livingtogether,2021:{escape(slug)}/changes</id>",
+        f"<title>{escape(resolve(published.event.title))}: "
+        f"{escape(programme_export._('programme changes'))}</title>",
+        f"<updated>{updated.isoformat()}</updated>",
+        f"<link rel=\"self\" href={quoteattr(self_url)}/>",
+        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(page)}/>",
+        "<author><name>livingtogether</name></author>",
+    ]
+    for number, change in reversed(list(enumerate(found.changes))):
+        what = programme_export._(CHANGE_TITLES[change.kind])
+        title = f"{what}: {resolve(change.title)}"
+        if change.person:
+            title += f" ({change.person})"
+        summary = f"{programme_export._('Version')} {change.version}. {title}"
+        if change.fields:
+            summary += f" [{', '.join(change.fields)}]"
+        lines += [
+            "<entry>",
+            f"<id>tag:livingtogether,2021:{escape(slug)}/v{change.version}/{number}</id>",
+            f"<title>{escape(title)}</title>",
+            f"<updated>{stamps[change.version].isoformat()}</updated>",
+            f"<link href={quoteattr(f'{page}#lt-session-{slug}-{change.session}')}/>",
+            f"<summary>{escape(summary)}</summary>",
+            "</entry>",
+        ]
+    lines.append("</feed>")
+    return Response(status=200, body="\n".join(lines).encode("utf-8"), headers=(
+        ("Content-Type", "application/atom+xml; charset=utf-8"), *_PUBLIC))
+
+
+# -- routes
+
+_LANG_ONLY = (LANG,)
+SINCE = Param(name="since", kind="integer", minimum=0, maximum=10**6,
+              description="mark the changes published after this version")
+
+
+def _widget(**fields: Any) -> Route:
+    return Route(kind="html", tag="widgets", response_type="text/html", **fields)
+
+
+ROUTES: tuple[Route, ...] = (
+    _widget(method="GET", path="/widgets/programme/{event}", handler=programme_widget,
+            name="widget-programme", summary="Widget: an event's programme",
+            description="The latest published version (else the stored programme), with "
+                        "each session's times in every display zone and the changes since "
+                        "the previous version (or `since`) marked.",
+            params=(LANG,
+                    Param(name="day", kind="string",
+                          description="only this day of the event (YYYY-MM-DD)"),
+                    Param(name="kind", kind="enum", choices=SessionKind,
+                          description="only sessions of this kind"),
+                    Param(name="mode", kind="enum", choices=Mode,
+                          description="only sessions held this way"),
+                    SINCE),
+            errors=(400, 404)),
+    Route(method="GET", path=f"{PREFIX}/{{slug}}/calendar.ics", handler=event_calendar,
+          name="event-calendar", summary="The programme as iCalendar", tag="programme",
+          params=_LANG_ONLY, response_type="text/calendar", errors=(400, 404)),
+    Route(method="GET", path=f"{PREFIX}/{{slug}}/sessions/{{session}}/calendar.ics",
+          handler=session_calendar, name="session-calendar",
+          summary="One session as iCalendar", tag="programme", params=_LANG_ONLY,
+          response_type="text/calendar", errors=(400, 404)),
+    Route(method="GET", path=f"{PREFIX}/{{slug}}/schedule.json", handler=schedule,
+          name="event-schedule", summary="The programme as a frab schedule (schedule apps)",
+          tag="programme", params=_LANG_ONLY, errors=(400, 404)),
+    Route(method="GET", path=f"{PREFIX}/{{slug}}/changes", handler=changes,
+          name="event-changes", summary="The published versions and what changed",
+          tag="programme", params=(SINCE,), response="ProgrammeChanges", errors=(400, 404)),
+    Route(method="GET", path=f"{PREFIX}/{{slug}}/changes.atom", handler=atom_feed,
+          name="event-changes-feed", summary="The programme's changes as an Atom feed",
+          tag="programme", params=_LANG_ONLY, response_type="application/atom+xml",
+          errors=(400, 404)),
+)
+

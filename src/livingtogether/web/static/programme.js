@@ -1,0 +1,44 @@
+/* livingtogether programme widget: adds each session's time in the reader's own
+ * time zone. The widget is complete without it; this only adds one line per
+ * session, labelled in the widget's language (data-lt-local-label). */
+(function () {
+  "use strict";
+  function addLocalTimes(root) {
+    var label = root.getAttribute("data-lt-local-label") || "Your time";
+    var lang = root.getAttribute("lang") || undefined;
+    var clock, zone;
+    try {
+      clock = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
+      zone = new Intl.DateTimeFormat(lang, { timeZoneName: "short" });
+    } catch (error) {
+      return;
+    }
+    var lists = root.querySelectorAll("ul.lt-times[data-lt-start]");
+    for (var i = 0; i < lists.length; i++) {
+      var list = lists[i];
+      if (list.querySelector(".lt-times__local")) continue;
+      var start = new Date(list.getAttribute("data-lt-start"));
+      var end = new Date(list.getAttribute("data-lt-end"));
+      if (isNaN(start.getTime()) || isNaN(end.getTime())) continue;
+      var name = "";
+      var parts = zone.formatToParts(start);
+      for (var j = 0; j < parts.length; j++) {
+        if (parts[j].type === "timeZoneName") name = parts[j].value;
+      }
+      var item = document.createElement("li");
+      item.className = "lt-times__local";
+      item.textContent = label + ": " + clock.format(start) + "\u2013" + clock.format(end) +
+        (name ? " " + name : "");
+      list.appendChild(item);
+    }
+  }
+  function run() {
+    var roots = document.querySelectorAll(".lt-widget--programme");
+    for (var i = 0; i < roots.length; i++) addLocalTimes(roots[i]);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", run);
+  } else {
+    run();
+  }
+})();
