@@ -21,15 +21,7 @@ from .api import ROUTES as API_ROUTES
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
-from .http import (
-    Request,
-    Response,
-    conditional,
-    has_undecodable,
-    json_response,
-    read_body,
-    too_large,
-)
+from .http import Request, Response, has_undecodable, json_response, read_body, too_large
 from .openapi import ROUTE as OPENAPI_ROUTE
 from .programme import ROUTES as PROGRAMME_ROUTES
 from .routes import Call, Route, Router
@@ -151,7 +143,6 @@ class WebApp:
             ("Content-Security-Policy", HTML_CSP if kind == "text/html" else DATA_CSP),
             ("Cache-Control", "no-cache"),
         ]
-        response = conditional(request, response)
         if response.status not in (204, 304):
             headers.append(("Content-Length", str(len(response.body))))
         response = response.with_headers(headers)

@@ -32,7 +32,7 @@ from ..models import (
     Text,
 )
 from ..services.programme import Published
-from .http import Response, json_response
+from .http import Response, conditional, json_response
 from .routes import LANG, Call, Param, Route
 from .widgets import Localizer, language, respond, zone_name
 
@@ -258,7 +258,7 @@ def programme_widget(call: Call) -> Response:
     filters = Filters(day=parse_day(p["day"], published.event), kind=p["kind"], mode=p["mode"])
     html = programme_html(call.web, call.request, language(call), published, filters,
                           p["since"])
-    return respond(call, html)
+    return conditional(call.request, respond(call, html))
 
 
 def _export_language(call: Call) -> tuple[str, tuple[str, ...]]:
@@ -283,10 +283,10 @@ def calendar_response(call: Call, session: str | None) -> Response:
         published.event, version=published.version, session=session, language=lang,
         fallbacks=fallbacks, url=_page_url(call, slug))
     name = f"{slug}-{session}.ics" if session else f"{slug}.ics"
-    return Response(status=200, body=body, headers=(
+    return conditional(call.request, Response(status=200, body=body, headers=(
         ("Content-Type", "text/calendar; charset=utf-8"),
         ("Content-Disposition", f'inline; filename="{name}"'),
-        ("Vary", "Accept-Language"), *_PUBLIC))
+        ("Vary", "Accept-Language"), *_PUBLIC)))
 
 
 def event_calendar(call: Call) -> Response:
@@ -306,13 +306,14 @@ def schedule(call: Call) -> Response:
     lang, fallbacks = _export_language(call)
     data = programme_export.frab(published.event, version=published.version, language=lang,
                                  fallbacks=fallbacks, url=_page_url(call, slug))
-    return json_response(data, 200, (("Vary", "Accept-Language"), *_PUBLIC))
+    return conditional(call.request,
+                       json_response(data, 200, (("Vary", "Accept-Language"), *_PUBLIC)))
 
 
 def changes(call: Call) -> Response:
     """The published versions and what changed between them."""
     found = call.obs.programme.changes(call.path["slug"], since=call.params["since"])
-    return json_response(convert.unstructure(found), 200, _PUBLIC)
+    return conditional(call.request, json_response(convert.unstructure(found), 200, _PUBLIC))
 
 
 CHANGE_TITLES = {
@@ -366,8 +367,9 @@ def atom_feed(call: Call) -> Response:
             "</entry>",
         ]
     lines.append("</feed>")
-    return Response(status=200, body="\n".join(lines).encode("utf-8"), headers=(
-        ("Content-Type", "application/atom+xml; charset=utf-8"), *_PUBLIC))
+    return conditional(call.request, Response(
+        status=200, body="\n".join(lines).encode("utf-8"),
+        headers=(("Content-Type", "application/atom+xml; charset=utf-8"), *_PUBLIC)))
 
 
 # -- routes
