@@ -66,8 +66,8 @@ def test_links_and_static_urls_carry_the_prefix(site: Client) -> None:
                                "practices")
     assert practices.find("a", rel="next")[0]["href"].startswith(f"{PREFIX}/widgets/practices?")
     signed = site.post(sign, data={"kind": "citizen", "name": "Ana",
-                                             "email": "ana@example.org", "country": "UY",
-                                             "consent": "yes"})
+                                   "email": "ana@example.org", "country": "UY",
+                                   "consent": "yes"})
     assert signed.status_code == 200
     assert "Thank you for signing" in signed.text
 
