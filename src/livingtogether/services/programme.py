@@ -27,11 +27,17 @@ CACHE_SIZE = 64
 @attrs.frozen(kw_only=True)
 class Published:
     """The programme the public sees: the event, its latest version (``None``: never
-    published), and ``key``, which names this exact content (for caches and ETags)."""
+    published), and ``key``, which names this exact content (for caches).
+
+    ``cities`` names the state of the cities table, whose names a programme
+    shows for people that represent a city: a cache of what is displayed
+    keys on both.
+    """
 
     event: Event
     version: ProgrammeVersion | None
     key: str
+    cities: str = ""
 
 
 def _write_sessions(connection: Connection, event_id: int, event: Event) -> None:
@@ -148,38 +154,48 @@ class ProgrammeService(Records[Event]):
         The result is cached per version, so that reading it again costs one query.
         """
         with self.store.read() as connection:
-            table, events = schema.programme_versions, schema.events
+            table, events, cities = schema.programme_versions, schema.events, schema.cities
             row = connection.execute(
                 sa.select(events.c.id, events.c.updated_at, table.c.number,
-                          table.c.published_at, table.c.note)
+                          table.c.published_at, table.c.note,
+                          sa.select(sa.func.count()).select_from(cities)
+                          .scalar_subquery().label("city_count"),
+                          sa.select(sa.func.max(cities.c.updated_at))
+                          .scalar_subquery().label("city_stamp"))
                 .select_from(events.outerjoin(table, table.c.event_id == events.c.id))
                 .where(events.c.slug == slug)
                 .order_by(table.c.number.desc()).limit(1)
             ).first()
             if row is None:
                 raise NotFound(f"there is no event {slug!r}", field="slug")
-            if row.number is None:
-                stamp = aware(row.updated_at)
-                key = f"{row.id}-draft-{stamp.isoformat() if stamp else ''}"
-                cached = self._cache.get(key)
-                if cached is None:
-                    cached = Published(event=self.get_in(connection, slug), version=None,
-                                       key=key)
-                    self._remember(key, cached)
-                return cached
-            published_at = aware(row.published_at)
-            assert published_at is not None
-            key = f"{row.id}-v{row.number}-{published_at.isoformat()}"
+            stamp = aware(row.city_stamp)
+            city_key = f"{row.city_count}-{stamp.isoformat() if stamp else ''}"
+            return attrs.evolve(self._published(connection, slug, row), cities=city_key)
+
+    def _published(self, connection: Connection, slug: str, row: Any) -> Published:
+        table = schema.programme_versions
+        if row.number is None:
+            stamp = aware(row.updated_at)
+            key = f"{row.id}-draft-{stamp.isoformat() if stamp else ''}"
             cached = self._cache.get(key)
             if cached is None:
-                data = connection.scalar(sa.select(table.c.data).where(
-                    table.c.event_id == row.id, table.c.number == row.number))
-                version = ProgrammeVersion(number=row.number, published_at=published_at,
-                                           note=row.note)
-                event = self._snapshot(row.id, row.number, published_at, data)
-                cached = Published(event=event, version=version, key=key)
+                cached = Published(event=self.get_in(connection, slug), version=None,
+                                   key=key)
                 self._remember(key, cached)
             return cached
+        published_at = aware(row.published_at)
+        assert published_at is not None
+        key = f"{row.id}-v{row.number}-{published_at.isoformat()}"
+        cached = self._cache.get(key)
+        if cached is None:
+            data = connection.scalar(sa.select(table.c.data).where(
+                table.c.event_id == row.id, table.c.number == row.number))
+            version = ProgrammeVersion(number=row.number, published_at=published_at,
+                                       note=row.note)
+            event = self._snapshot(row.id, row.number, published_at, data)
+            cached = Published(event=event, version=version, key=key)
+            self._remember(key, cached)
+        return cached
 
     def changes(self, slug: str, *, since: int | None = None) -> ProgrammeChanges:
         """The published versions and what each changed after version ``since``.

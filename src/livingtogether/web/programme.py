@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 from babel.dates import format_time
+from markupsafe import Markup
 
 from .. import convert, programme_export
 from ..errors import BadRequest, NotFound
@@ -65,12 +66,15 @@ class ZoneTime:
 
 @attrs.frozen
 class SessionView:
-    """A session with what the widget prints of it, computed once per version and language."""
+    """A session with what the widget prints of it, computed once per version and language:
+    its times, and its title (``head``) and the rest (``body``) as rendered HTML."""
 
     session: Session
     times: tuple[ZoneTime, ...]
     utc_start: str | None
     utc_end: str | None
+    head: Markup = Markup("")
+    body: Markup = Markup("")
 
 
 @attrs.frozen
@@ -132,8 +136,22 @@ def _order(item: tuple[int, Session]) -> tuple[bool, datetime, int]:
     return session.starts_at is None, session.starts_at or datetime.min, index
 
 
-_views: dict[tuple[Any, ...], tuple[Published, ProgrammeView]] = {}
+_views: dict[tuple[Any, ...], tuple[Event, ProgrammeView]] = {}
 _views_lock = threading.Lock()
+
+
+def _session_view(localizer: Localizer, event: Event, session: Session,
+                  zones: tuple[DisplayZone, ...]) -> SessionView:
+    view = SessionView(
+        session=session, times=zone_times(localizer, event, session, zones),
+        utc_start=session.starts_at.isoformat() if session.starts_at else None,
+        utc_end=session.ends_at.isoformat() if session.ends_at else None)
+    template = localizer.web.templates.get_template("programme_session.html")
+    pieces = {
+        part: Markup(template.render(  # noqa: S704 (our autoescaping template's output)
+            L=localizer, event=event, session=session, item=view, part=part))
+        for part in ("head", "body")}
+    return attrs.evolve(view, head=pieces["head"], body=pieces["body"])
 
 
 def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
@@ -144,32 +162,28 @@ def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
         by_day.setdefault(session.day, []).append((index, session))
     days = []
     for day in sorted(by_day):
-        sessions = tuple(
-            SessionView(
-                session=session, times=zone_times(localizer, event, session, zones),
-                utc_start=session.starts_at.isoformat() if session.starts_at else None,
-                utc_end=session.ends_at.isoformat() if session.ends_at else None)
-            for _, session in sorted(by_day[day], key=_order))
+        sessions = tuple(_session_view(localizer, event, session, zones)
+                         for _, session in sorted(by_day[day], key=_order))
         days.append(DayView(day=day, label=localizer.format_date(day), sessions=sessions))
     return ProgrammeView(event=event, days=tuple(days))
 
 
 def programme_view(localizer: Localizer, published: Published) -> ProgrammeView:
-    """The programme as printed in the localizer's language, computed once per version."""
-    event = published.event
-    host_label = None
-    if not event.display_zones:  # the host city's name labels the only zone
-        city = localizer.cities().get(event.host_city or "")
-        host_label = city.name if city else None
-    key = (published.key, localizer.lang, localizer.fallbacks, host_label)
+    """The programme as printed in the localizer's language, computed once per version.
+
+    What is printed depends on the version, the language and its fallbacks,
+    the city names (people may stand for a city) and the mount point (links).
+    """
+    key = (published.key, localizer.lang, localizer.fallbacks, published.cities,
+           localizer.request.script_name)
     found = _views.get(key)
-    # The service hands out the same Published object for the same version, so an
+    # The service hands out the same Event object for the same version, so an
     # identity check confirms the hit without comparing whole programmes.
-    if found is not None and found[0] is published:
+    if found is not None and found[0] is published.event:
         return found[1]
     view = _build_view(localizer, published)
     with _views_lock:
-        _views[key] = (published, view)
+        _views[key] = (published.event, view)
         while len(_views) > VIEW_CACHE_SIZE:
             _views.pop(next(iter(_views)))
     return view
