@@ -173,7 +173,31 @@ def icalendar(event: Event, *, version: ProgrammeVersion | None = None,
         calendar.add_component(_vtimezone(zone, first, last))
     for entry in entries:
         calendar.add_component(entry)
-    return bytes(calendar.to_ical())
+    return b"".join(fold(line) + b"\r\n" for line in calendar.content_lines(sorted=False)
+                    if line)
+
+
+def fold(line: str, limit: int = 75) -> bytes:
+    """An unfolded content line folded as RFC 5545 says: at most ``limit`` octets a line
+    (the leading space included), never inside a UTF-8 character or a backslash escape.
+
+    icalendar folds character by character, which is most of an export's time.
+    """
+    data = line.encode("utf-8")
+    if len(data) <= limit:
+        return data
+    pieces = []
+    start, width = 0, limit
+    while len(data) - start > width:
+        cut = start + width
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: step back to the character
+            cut -= 1
+        if data[cut - 1] == 0x5C and cut - 1 > start:  # keep "\\n", "\\," whole
+            cut -= 1
+        pieces.append(data[start:cut])
+        start, width = cut, limit - 1
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces)
 
 
 # -- frab

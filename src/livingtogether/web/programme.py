@@ -140,18 +140,23 @@ _views: dict[tuple[Any, ...], tuple[Event, ProgrammeView]] = {}
 _views_lock = threading.Lock()
 
 
-def _session_view(localizer: Localizer, event: Event, session: Session,
-                  zones: tuple[DisplayZone, ...]) -> SessionView:
-    view = SessionView(
-        session=session, times=zone_times(localizer, event, session, zones),
-        utc_start=session.starts_at.isoformat() if session.starts_at else None,
-        utc_end=session.ends_at.isoformat() if session.ends_at else None)
-    template = localizer.web.templates.get_template("programme_session.html")
-    pieces = {
-        part: Markup(template.render(  # noqa: S704 (our autoescaping template's output)
-            L=localizer, event=event, session=session, item=view, part=part))
-        for part in ("head", "body")}
-    return attrs.evolve(view, head=pieces["head"], body=pieces["body"])
+#: What ends a session's title and a session in the one-pass rendering of all sessions.
+_HEAD_END, _SESSION_END = "\x1f", "\x1e"
+
+
+def _rendered(localizer: Localizer, event: Event,
+              items: list[SessionView]) -> list[SessionView]:
+    """``items`` with their title and body rendered, all in one pass of the template."""
+    html = localizer.web.templates.get_template("programme_session.html").render(
+        L=localizer, event=event, items=items, head_end=_HEAD_END, session_end=_SESSION_END)
+    pieces = html.split(_SESSION_END)
+    assert len(pieces) == len(items) + 1, "a session's text held a separator"
+    done = []
+    for item, piece in zip(items, pieces, strict=False):
+        head, _, body = piece.partition(_HEAD_END)
+        done.append(attrs.evolve(
+            item, head=Markup(head.strip()), body=Markup(body.strip())))  # noqa: S704 (our autoescaping template's output)
+    return done
 
 
 def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
@@ -160,10 +165,16 @@ def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
     by_day: dict[date, list[tuple[int, Session]]] = {}
     for index, session in enumerate(event.sessions):
         by_day.setdefault(session.day, []).append((index, session))
+    ordered = [session for day in sorted(by_day)
+               for _, session in sorted(by_day[day], key=_order)]
+    items = _rendered(localizer, event, [
+        SessionView(session=session, times=zone_times(localizer, event, session, zones),
+                    utc_start=session.starts_at.isoformat() if session.starts_at else None,
+                    utc_end=session.ends_at.isoformat() if session.ends_at else None)
+        for session in ordered])
     days = []
     for day in sorted(by_day):
-        sessions = tuple(_session_view(localizer, event, session, zones)
-                         for _, session in sorted(by_day[day], key=_order))
+        sessions = tuple(item for item in items if item.session.day == day)
         days.append(DayView(day=day, label=localizer.format_date(day), sessions=sessions))
     return ProgrammeView(event=event, days=tuple(days))
 

@@ -1,0 +1,123 @@
+"""Benchmark of the programme: the widget, iCalendar and frab JSON, in-process.
+
+Renders the Izmir 2021 programme (the demo) and a synthetic 500-session,
+5-day, 4-display-zone event through ``WebApp.handle`` on a fresh SQLite file
+(and on PostgreSQL too when ``LIVINGTOGETHER_BENCH_POSTGRES_URL`` is set), each
+published as a version, and prints median and p95 latencies. "warm" figures
+are what every request after the first sees (the per-version computation is
+cached); "cold" ones recompute it each time (the first request after
+publishing). Floors: Izmir widget <= 2 ms median, 500-session widget <= 50 ms,
+500-session iCalendar <= 100 ms.
+
+    python bench/programme.py [--rounds 200] [--seconds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from livingtogether import Observatory, programme_export
+from livingtogether.demo import install
+from livingtogether.demo.izmir import IZMIR_2021
+from livingtogether.demo.synthetic import synthetic_event
+from livingtogether.web import WebApp
+from livingtogether.web import programme as web_programme
+from livingtogether.web.http import Request
+
+
+def measure(action: Callable[[], object], *, rounds: int, seconds: float) -> list[float]:
+    """Milliseconds of up to ``rounds`` calls, stopping after ``seconds``."""
+    action()
+    timings: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while len(timings) < rounds and time.perf_counter() < deadline:
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def line(name: str, timings: list[float]) -> str:
+    """One printed row: median and p95 in milliseconds, and the count."""
+    ordered = sorted(timings)
+    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+    return f"  {name:<52} median {statistics.median(ordered):8.3f} ms   " \
+           f"p95 {p95:8.3f} ms   n={len(ordered)}"
+
+
+def run(url: str, label: str, rounds: int, seconds: float) -> None:
+    """Every figure on one database."""
+    print(f"{label}: {url.split('@')[-1]}")
+    obs = Observatory.open(url)
+    install(obs)
+    obs.programme.save(synthetic_event())
+    for slug in ("izmir-2021", "synthetic"):
+        obs.programme.publish(slug)
+    app = WebApp(obs)
+
+    def get(path: str) -> Callable[[], None]:
+        base, _, query = path.partition("?")
+        request = Request.build(method="GET", path=base, query_string=query)
+
+        def handle() -> None:
+            response = app.handle(request)
+            assert response.status == 200, (path, response.status, response.body[:300])
+
+        return handle
+
+    def cold(path: str) -> Callable[[], None]:
+        action = get(path)
+
+        def handle() -> None:
+            web_programme._views.clear()
+            action()
+
+        return handle
+
+    for slug, name in (("izmir-2021", "Izmir"), ("synthetic", "500 sessions")):
+        widget = f"/widgets/programme/{slug}"
+        print(line(f"{name}: widget (warm)", measure(get(widget), rounds=rounds,
+                                                      seconds=seconds)))
+        print(line(f"{name}: widget (cold, first after publishing)", measure(
+            cold(widget), rounds=min(rounds, 50), seconds=seconds)))
+        print(line(f"{name}: widget, one day", measure(
+            get(f"{widget}?day={'2021-12-08' if slug == 'izmir-2021' else '2022-03-26'}"),
+            rounds=rounds, seconds=seconds)))
+        print(line(f"{name}: GET calendar.ics", measure(
+            get(f"/api/v1/events/{slug}/calendar.ics"), rounds=rounds, seconds=seconds)))
+        print(line(f"{name}: GET schedule.json (frab)", measure(
+            get(f"/api/v1/events/{slug}/schedule.json"), rounds=rounds, seconds=seconds)))
+    event = synthetic_event()
+    print(line("500 sessions: programme_export.icalendar() alone", measure(
+        lambda: programme_export.icalendar(event, url="https://example.org/p"),
+        rounds=rounds, seconds=seconds)))
+    print(line("500 sessions: programme_export.frab() alone", measure(
+        lambda: programme_export.frab(event, url="https://example.org/p"),
+        rounds=rounds, seconds=seconds)))
+    print(line("Izmir: programme_export.icalendar() alone", measure(
+        lambda: programme_export.icalendar(IZMIR_2021, url="https://example.org/p"),
+        rounds=rounds, seconds=seconds)))
+    obs.close()
+
+
+def main() -> None:
+    """Parse the bounds and run on SQLite (and PostgreSQL if named)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200, help="most calls per figure")
+    parser.add_argument("--seconds", type=float, default=5.0, help="most time per figure")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", args.rounds, args.seconds)
+    postgres = os.environ.get("LIVINGTOGETHER_BENCH_POSTGRES_URL")
+    if postgres:
+        run(postgres, "PostgreSQL", args.rounds, args.seconds)
+
+
+if __name__ == "__main__":
+    main()
