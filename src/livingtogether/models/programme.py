@@ -156,6 +156,7 @@ class Session:
         """
         if (start is None) != (end is None):
             raise ValidationError("give both start and end, or neither", field="ends_at")
+        f.check_zone(zone, field="zone")
         starts_at = ends_at = None
         if start is not None and end is not None:
             starts_at = local_instant(day, start, zone, field="starts_at")

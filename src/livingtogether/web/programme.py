@@ -19,7 +19,7 @@ from babel.dates import format_time
 from markupsafe import Markup
 
 from .. import convert, programme_export
-from ..errors import BadRequest, NotFound
+from ..errors import BadRequest, NotFound, ValidationError
 from ..models import (
     Change,
     ChangeKind,
@@ -247,7 +247,15 @@ def changes_for_widget(web: WebApp, published: Published, since: int | None,
         if latest < 2:
             return None
         since = latest - 1
-    return web.observatory.programme.changes(published.event.slug, since=since)
+    return read_changes(web, published.event.slug, since)
+
+
+def read_changes(web: WebApp, slug: str, since: int | None) -> ProgrammeChanges:
+    """The changes after ``since``; a ``since`` that names no version is a bad query (400)."""
+    try:
+        return web.observatory.programme.changes(slug, since=since)
+    except ValidationError as error:
+        raise BadRequest(error.message, field="since") from None
 
 
 def programme_html(web: WebApp, request: Request, lang: str, published: Published,
@@ -337,7 +345,7 @@ def schedule(call: Call) -> Response:
 
 def changes(call: Call) -> Response:
     """The published versions and what changed between them."""
-    found = call.obs.programme.changes(call.path["slug"], since=call.params["since"])
+    found = read_changes(call.web, call.path["slug"], call.params["since"])
     return conditional(call.request, json_response(convert.unstructure(found), 200, _PUBLIC))
 
 
