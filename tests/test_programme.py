@@ -472,6 +472,23 @@ def test_publishing_versions_and_their_changes(client: Client, obs: Any) -> None
     assert "Session removed: Thematic workshop 3: Promoting dialogue and solidarity" in titles
 
 
+def test_the_command_publishes(obs: Any, database_url: str,
+                               capsys: pytest.CaptureFixture[str]) -> None:
+    from livingtogether import cli
+
+    assert cli.main(["--database-url", database_url, "publish", "izmir-2021",
+                     "--note", "Preliminary"]) == 0
+    assert "published version 1 of izmir-2021 (0 change(s)" in capsys.readouterr().out
+    assert cli.main(["--database-url", database_url, "publish", "izmir-2021"]) == 2
+    assert "nothing changed since version 1" in capsys.readouterr().err
+    obs.programme.update(_edited(IZMIR_2021))
+    assert cli.main(["--database-url", database_url, "publish", "izmir-2021"]) == 0
+    assert "published version 2 of izmir-2021 (5 change(s)" in capsys.readouterr().out
+    assert cli.main(["--database-url", database_url, "publish", "no-such-event"]) == 2
+    assert "there is no event 'no-such-event'" in capsys.readouterr().err
+    assert [v.note for v in obs.programme.versions("izmir-2021")] == ["Preliminary", None]
+
+
 def test_changes_between_two_versions() -> None:
     old = _dst_event()
     person = Person(role=Role.PANELIST, name="Ana", to_be_confirmed=True)
