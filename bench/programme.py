@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
+import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,25 +29,9 @@ from livingtogether.web import WebApp
 from livingtogether.web import programme as web_programme
 from livingtogether.web.http import Request
 
-
-def measure(action: Callable[[], object], *, rounds: int, seconds: float) -> list[float]:
-    """Milliseconds of up to ``rounds`` calls, stopping after ``seconds``."""
-    action()
-    timings: list[float] = []
-    deadline = time.perf_counter() + seconds
-    while len(timings) < rounds and time.perf_counter() < deadline:
-        start = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - start) * 1000)
-    return timings
-
-
-def line(name: str, timings: list[float]) -> str:
-    """One printed row: median and p95 in milliseconds, and the count."""
-    ordered = sorted(timings)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"  {name:<52} median {statistics.median(ordered):8.3f} ms   " \
-           f"p95 {p95:8.3f} ms   n={len(ordered)}"
+# The same measuring and printing as the foundation's benchmark (run from bench/).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from foundation import line, measure
 
 
 def run(url: str, label: str, rounds: int, seconds: float) -> None:
@@ -82,25 +65,25 @@ def run(url: str, label: str, rounds: int, seconds: float) -> None:
 
     for slug, name in (("izmir-2021", "Izmir"), ("synthetic", "500 sessions")):
         widget = f"/widgets/programme/{slug}"
-        print(line(f"{name}: widget (warm)", measure(get(widget), rounds=rounds,
+        print(line(f"{name}: widget, warm", measure(get(widget), rounds=rounds,
                                                       seconds=seconds)))
-        print(line(f"{name}: widget (cold, first after publishing)", measure(
+        print(line(f"{name}: widget, cold", measure(
             cold(widget), rounds=min(rounds, 50), seconds=seconds)))
-        print(line(f"{name}: widget, one day", measure(
+        print(line(f"{name}: widget, one day, warm", measure(
             get(f"{widget}?day={'2021-12-08' if slug == 'izmir-2021' else '2022-03-26'}"),
             rounds=rounds, seconds=seconds)))
         print(line(f"{name}: GET calendar.ics", measure(
             get(f"/api/v1/events/{slug}/calendar.ics"), rounds=rounds, seconds=seconds)))
-        print(line(f"{name}: GET schedule.json (frab)", measure(
+        print(line(f"{name}: GET schedule.json", measure(
             get(f"/api/v1/events/{slug}/schedule.json"), rounds=rounds, seconds=seconds)))
     event = synthetic_event()
-    print(line("500 sessions: programme_export.icalendar() alone", measure(
+    print(line("500 sessions: icalendar() alone", measure(
         lambda: programme_export.icalendar(event, url="https://example.org/p"),
         rounds=rounds, seconds=seconds)))
-    print(line("500 sessions: programme_export.frab() alone", measure(
+    print(line("500 sessions: frab() alone", measure(
         lambda: programme_export.frab(event, url="https://example.org/p"),
         rounds=rounds, seconds=seconds)))
-    print(line("Izmir: programme_export.icalendar() alone", measure(
+    print(line("Izmir: icalendar() alone", measure(
         lambda: programme_export.icalendar(IZMIR_2021, url="https://example.org/p"),
         rounds=rounds, seconds=seconds)))
     obs.close()
