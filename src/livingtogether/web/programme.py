@@ -8,6 +8,7 @@ version and language (:func:`programme_view`) and reused by every request.
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 import attrs
+from babel import Locale
 from babel.dates import format_time
 from markupsafe import Markup
 
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
 PREFIX = "/api/v1/events"
 _PUBLIC = (("Access-Control-Allow-Origin", "*"),)
 #: How many (version, language) views of programmes stay computed in memory.
-VIEW_CACHE_SIZE = 128
+VIEW_CACHE_SIZE = 32
 
 
 @attrs.frozen
@@ -121,14 +123,20 @@ def zone_times(localizer: Localizer, event: Event, session: Session,
                      if start.date() != session.day else None)
         result.append(ZoneTime(
             label=localizer.text(display.label),
-            start=format_time(start, "H:mm", tzinfo=info, locale=localizer.locale),
-            end=format_time(end, "H:mm", tzinfo=info, locale=localizer.locale),
+            start=clock(start.hour, start.minute, localizer.locale),
+            end=clock(end.hour, end.minute, localizer.locale),
             start_iso=start.isoformat(timespec="minutes"),
             end_iso=end.isoformat(timespec="minutes"),
             zone=zone_name(start, display.zone),
             other_day=other_day,
         ))
     return tuple(result)
+
+
+@functools.lru_cache(maxsize=4096)
+def clock(hour: int, minute: int, locale: Locale) -> str:
+    """``16:00``, ``8:05``: a wall-clock time as the reader's language writes it (Babel)."""
+    return format_time(time(hour, minute), "H:mm", locale=locale)
 
 
 def _order(item: tuple[int, Session]) -> tuple[bool, datetime, int]:
