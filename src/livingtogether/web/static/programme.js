@@ -6,9 +6,10 @@
   function addLocalTimes(root) {
     var label = root.getAttribute("data-lt-local-label") || "Your time";
     var lang = root.getAttribute("lang") || undefined;
-    var clock, zone;
+    var clock, day, zone;
     try {
       clock = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
+      day = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short" });
       zone = new Intl.DateTimeFormat(lang, { timeZoneName: "short" });
     } catch (error) {
       return;
@@ -27,8 +28,11 @@
       }
       var item = document.createElement("li");
       item.className = "lt-times__local";
-      item.textContent = label + ": " + clock.format(start) + "\u2013" + clock.format(end) +
-        (name ? " " + name : "");
+      // The reader's day may differ from the host's: say which day, for the end too
+      // when the session ends on the next one.
+      var first = day.format(start), last = day.format(end);
+      item.textContent = label + ": " + first + ", " + clock.format(start) + "\u2013" +
+        (last !== first ? last + ", " : "") + clock.format(end) + (name ? " " + name : "");
       list.appendChild(item);
     }
   }
