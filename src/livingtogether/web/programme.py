@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import threading
+from collections.abc import Callable
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
@@ -35,13 +36,15 @@ from ..models import (
     Text,
 )
 from ..services.programme import Published
-from .http import Response, conditional, json_response
+from .http import JSON_TYPE, Response, conditional, dump_json, json_response
 from .routes import LANG, Call, Param, Route
 from .widgets import Localizer, language, respond, zone_name
 
 if TYPE_CHECKING:
     from .app import WebApp
     from .http import Request
+
+T = TypeVar("T")
 
 PREFIX = "/api/v1/events"
 _PUBLIC = (("Access-Control-Allow-Origin", "*"),)
@@ -144,8 +147,40 @@ def _order(item: tuple[int, Session]) -> tuple[bool, datetime, int]:
     return session.starts_at is None, session.starts_at or datetime.min, index
 
 
-_views: dict[tuple[Any, ...], tuple[Event, ProgrammeView]] = {}
-_views_lock = threading.Lock()
+class VersionCache:
+    """What was computed from one published version, kept while the version is current.
+
+    Keys name the version (``Published.key``) and everything else the result
+    depends on. The service hands out the same ``Event`` object for the same
+    version, so an identity check confirms a hit without comparing programmes.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: dict[tuple[Any, ...], tuple[Event, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], event: Event, build: Callable[[], T]) -> T:
+        """The value under ``key`` computed from ``event``, built on a miss."""
+        found = self._items.get(key)
+        if found is not None and found[0] is event:
+            return found[1]  # type: ignore[no-any-return]
+        value = build()
+        with self._lock:
+            self._items[key] = (event, value)
+            while len(self._items) > self.size:
+                self._items.pop(next(iter(self._items)))
+        return value
+
+    def clear(self) -> None:
+        """Forget everything (the benchmark measures the first request this way)."""
+        with self._lock:
+            self._items.clear()
+
+
+#: The widget's views, and the exports' bodies, per version and what else they depend on.
+views = VersionCache(VIEW_CACHE_SIZE)
+exports = VersionCache(VIEW_CACHE_SIZE)
 
 
 #: What ends a session's title and a session in the one-pass rendering of all sessions.
@@ -195,17 +230,7 @@ def programme_view(localizer: Localizer, published: Published) -> ProgrammeView:
     """
     key = (published.key, localizer.lang, localizer.fallbacks, published.cities,
            localizer.request.script_name)
-    found = _views.get(key)
-    # The service hands out the same Event object for the same version, so an
-    # identity check confirms the hit without comparing whole programmes.
-    if found is not None and found[0] is published.event:
-        return found[1]
-    view = _build_view(localizer, published)
-    with _views_lock:
-        _views[key] = (published.event, view)
-        while len(_views) > VIEW_CACHE_SIZE:
-            _views.pop(next(iter(_views)))
-    return view
+    return views.get(key, published.event, lambda: _build_view(localizer, published))
 
 
 @attrs.frozen(kw_only=True)
@@ -320,9 +345,12 @@ def calendar_response(call: Call, session: str | None) -> Response:
     if session is not None and published.event.session(session) is None:
         raise NotFound(f"{slug!r} has no session {session!r}", field="session")
     lang, fallbacks = _export_language(call)
-    body = programme_export.icalendar(
-        published.event, version=published.version, session=session, language=lang,
-        fallbacks=fallbacks, url=_page_url(call, slug))
+    url = _page_url(call, slug)
+    body = exports.get(
+        ("ics", published.key, session, lang, fallbacks, url), published.event,
+        lambda: programme_export.icalendar(
+            published.event, version=published.version, session=session, language=lang,
+            fallbacks=fallbacks, url=url))
     name = f"{slug}-{session}.ics" if session else f"{slug}.ics"
     return conditional(call.request, Response(status=200, body=body, headers=(
         ("Content-Type", "text/calendar; charset=utf-8"),
@@ -345,10 +373,14 @@ def schedule(call: Call) -> Response:
     slug = call.path["slug"]
     published = call.obs.programme.published(slug)
     lang, fallbacks = _export_language(call)
-    data = programme_export.frab(published.event, version=published.version, language=lang,
-                                 fallbacks=fallbacks, url=_page_url(call, slug))
-    return conditional(call.request,
-                       json_response(data, 200, (("Vary", "Accept-Language"), *_PUBLIC)))
+    url = _page_url(call, slug)
+    body = exports.get(
+        ("frab", published.key, lang, fallbacks, url), published.event,
+        lambda: dump_json(programme_export.frab(
+            published.event, version=published.version, language=lang, fallbacks=fallbacks,
+            url=url)))
+    return conditional(call.request, Response(status=200, body=body, headers=(
+        ("Content-Type", JSON_TYPE), ("Vary", "Accept-Language"), *_PUBLIC)))
 
 
 def changes(call: Call) -> Response:
