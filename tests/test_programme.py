@@ -139,6 +139,10 @@ def test_filters_by_day_kind_and_mode(client: Client) -> None:
 
     assert titles(day="2021-12-08") == [s.title.get("en") for s in IZMIR_2021.sessions[2:5]]
     assert titles(kind="plenary") == ["Plenary session on Human Rights and Democracy"]
+    # days left without a session are not shown at all
+    plenary = Tree(client.get(WIDGET, params={"kind": "plenary"}).text)
+    assert [s["aria-labelledby"] for s in plenary.find("section", class_="lt-day")] == [
+        "lt-day-izmir-2021-2021-12-10"]
     assert len(titles(mode="on_site")) == 2
     assert titles(day="2021-12-10", kind="workshop") == []
     assert "No session matches these filters." in client.get(

@@ -247,13 +247,6 @@ class Filters:
         return ((self.kind is None or session.kind is self.kind)
                 and (self.mode is None or session.mode is self.mode))
 
-    def query(self) -> dict[str, str]:
-        """The filters as query parameters."""
-        return {name: value for name, value in (
-            ("day", self.day.isoformat() if self.day else None),
-            ("kind", self.kind.value if self.kind else None),
-            ("mode", self.mode.value if self.mode else None)) if value}
-
 
 def parse_day(raw: str | None, event: Event) -> date | None:
     """``?day=YYYY-MM-DD`` as a date of the event; ``BadRequest`` otherwise."""
@@ -297,8 +290,8 @@ def programme_html(web: WebApp, request: Request, lang: str, published: Publishe
     filters = filters or Filters()
     localizer = Localizer(web, request, lang)
     view = programme_view(localizer, published)
-    days = [(day, [s for s in day.sessions if filters.keep(s)]) for day in view.days
-            if filters.day is None or day.day == filters.day]
+    days = [(day, kept) for day in view.days if filters.day in (None, day.day)
+            for kept in [[s for s in day.sessions if filters.keep(s)]] if kept]
     changes = changes_for_widget(web, published, since)
     by_session: dict[str, list[Change]] = {}
     removed: list[Change] = []
