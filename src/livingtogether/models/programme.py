@@ -60,7 +60,7 @@ def local_instant(day: date, clock: time, zone: str, *, field: str | None = None
     instant = local.astimezone(timezone.utc)
     if instant.astimezone(info).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValidationError(
-            f"{day.isoformat()} {clock.strftime('%H:%M')} does not exist in {zone} "
+            f"{day.isoformat()} {clock.isoformat(timespec='minutes')} does not exist in {zone} "
             "(the clocks skip it for daylight saving time); choose another time",
             field=field,
         )
