@@ -14,10 +14,7 @@ request after publishing does. Floors: Izmir widget <= 2 ms median, 500-session 
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +28,7 @@ from livingtogether.web.http import Request
 
 # The same measuring and printing as the foundation's benchmark (run from bench/).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from foundation import line, measure
+from foundation import line, main, measure
 
 
 def run(url: str, label: str, rounds: int, seconds: float) -> None:
@@ -92,18 +89,5 @@ def run(url: str, label: str, rounds: int, seconds: float) -> None:
     obs.close()
 
 
-def main() -> None:
-    """Parse the bounds and run on SQLite (and PostgreSQL if named)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=200, help="most calls per figure")
-    parser.add_argument("--seconds", type=float, default=5.0, help="most time per figure")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", args.rounds, args.seconds)
-    postgres = os.environ.get("LIVINGTOGETHER_BENCH_POSTGRES_URL")
-    if postgres:
-        run(postgres, "PostgreSQL", args.rounds, args.seconds)
-
-
 if __name__ == "__main__":
-    main()
+    main(run, __doc__, rounds=200)
