@@ -26,6 +26,7 @@ from ..models import (
     Pledge,
     PledgeStats,
     Practice,
+    ProgrammeChanges,
     Text,
 )
 from ..models import fields as f
@@ -187,6 +188,7 @@ def components() -> dict[str, Any]:
         builder.page(listed)
     for model in (Declaration, PledgeStats):
         builder.model(model)
+    builder.model(ProgrammeChanges)
     builder.model(Pledge, name="SignatureRequest", exclude=SERVER_FIELDS,
                   description="A signature: who signs, and their consent. The declaration "
                               "comes from the path; the server sets the rest.")
