@@ -240,7 +240,8 @@ def test_every_endpoint_refuses_bad_input_without_a_5xx(client: Client, route: A
         bad_values = {"integer": ["abc", "-1", "1.5", "99999999999999"], "enum": ["bogus"],
                       "slug": ["Not a slug!"], "country": ["XX", "Turkey"],
                       "language": ["not a language", "zz"],
-                      "string": ["not a date", "2021-13-01", "2030-01-01"]}[param.kind]
+                      "string": ["not a date", "2021-13-01", "2030-01-01"],
+                      "token": ["short", "not a token but long enough!"]}[param.kind]
         for value in bad_values:
             response = client.request(route.method, path, params={param.name: value})
             assert response.status_code == 400, (param.name, value)
