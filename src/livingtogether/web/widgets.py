@@ -7,15 +7,16 @@ browser tab or frame (``Sec-Fetch-Dest: document`` or ``iframe``), as after
 posting the pledge form without scripts, the fragment comes wrapped in a
 minimal page that links the stylesheet.
 
-Templates are Jinja2 with autoescaping and the ``i18n`` extension (null
-translations for now): every user-facing string is ``{{ _("...") }}``. Dates
-are formatted by Babel in the reader's language; times are converted with
-``zoneinfo`` for each display zone.
+Templates are Jinja2 with autoescaping and the ``i18n`` extension (newstyle
+gettext): every user-facing string is ``{{ _("...") }}`` or ``{{ ngettext(...) }}``,
+translated from the catalogs of :mod:`livingtogether.i18n` into the language of
+the :class:`Localizer` rendering it. Dates and numbers are formatted by Babel
+in the reader's language; times are converted with ``zoneinfo`` for each
+display zone.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -24,12 +25,12 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import jinja2
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_interval
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from .. import convert
+from .. import convert, i18n
 from ..errors import BadRequest, NotFound, ValidationError
 from ..models import (
     City,
@@ -47,7 +48,7 @@ from ..models import (
 from ..models import fields as f
 from ..services.pledges import clean_text, normalise_email
 from . import guard
-from .http import Request, Response, accepted_languages, html_response, parse_form, pick_language
+from .http import Request, Response, accepted_languages, html_response, parse_form
 from .routes import LANG, Call, Param, Route, page_params
 
 if TYPE_CHECKING:
@@ -73,8 +74,23 @@ ZONE_ABBREVIATIONS = {
 }
 
 
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return str(context["L"].gettext(message))
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+    return str(context["L"].ngettext(singular, plural, count))
+
+
 def make_environment() -> jinja2.Environment:
-    """The widgets' Jinja2 environment: autoescaped HTML, i18n with null translations."""
+    """The widgets' Jinja2 environment: autoescaped HTML, i18n in the Localizer's language.
+
+    The template's ``L`` (:class:`Localizer`) holds the catalog, so one shared
+    environment renders every language; newstyle gettext escapes the values
+    put into a translated message, never the message itself.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("livingtogether.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
@@ -83,7 +99,8 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True)
     return env
 
 
@@ -91,32 +108,19 @@ def make_environment() -> jinja2.Environment:
 
 
 def negotiate_language(web: WebApp, request: Request, requested: str | None) -> str:
-    """``?lang=`` if offered, else the best of Accept-Language, else the default language."""
+    """The request's language (:func:`livingtogether.i18n.negotiate`): ``requested``
+    (``?lang=``; 400 if not offered), the host framework's active language
+    (``request.language``, set by the adapter), Accept-Language, the default."""
     settings = web.settings
-    if requested:
-        found = pick_language([requested], settings.languages)
-        if found is None:
-            raise BadRequest(f"{requested!r} is not offered here; choose one of "
-                             f"{', '.join(settings.languages)}", field="lang")
-        return found
-    wanted = accepted_languages(request.headers.get("accept-language"))
-    return pick_language(wanted, settings.languages) or settings.default_language
+    if requested and i18n.match([requested], settings.languages) is None:
+        raise BadRequest(f"{requested!r} is not offered here; choose one of "
+                         f"{', '.join(settings.languages)}", field="lang")
+    return i18n.negotiate(offered=settings.languages, default=settings.default_language,
+                          requested=requested, active=request.language,
+                          accepted=accepted_languages(request.headers.get("accept-language")))
 
 
-@functools.lru_cache(maxsize=64)
-def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(language.split("-")[0]) if "-" in language else Locale("en")
-
-
-def text_direction(language: str) -> str:
-    """``rtl`` or ``ltr``."""
-    try:
-        return "rtl" if _locale(language).text_direction == "rtl" else "ltr"
-    except (UnknownLocaleError, ValueError):
-        return "ltr"
+text_direction = i18n.text_direction
 
 
 def utc_offset(offset: timedelta | None) -> str:
@@ -146,11 +150,22 @@ class Localizer:
         self.request = request
         self.lang = language
         self.dir = text_direction(language)
-        self.locale = _locale(language)
+        self.locale = i18n.locale(language)
+        self.translations = i18n.translations(language)
         settings = web.settings
-        self.fallbacks = tuple(dict.fromkeys((settings.default_language,
-                                              *settings.fallback_languages)))
+        self.fallbacks = i18n.content_chain(settings.fallback_languages,
+                                            settings.default_language)
         self._cities: dict[str, City] | None = None
+
+    # our own strings
+
+    def gettext(self, message: str) -> str:
+        """``message`` translated into the reader's language."""
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The plural form for ``count`` in the reader's language (Arabic has six)."""
+        return self.translations.ngettext(singular, plural, count)
 
     # content
 
@@ -184,6 +199,10 @@ class Localizer:
         if first == last:
             return self.format_date(first, "long")
         return format_interval(first, last, "yMMMd", locale=self.locale)
+
+    def list(self, items: Iterable[str]) -> str:
+        """``a, b and c`` as the reader's language joins a list (Babel)."""
+        return format_list([str(item) for item in items], locale=self.locale)
 
     def number(self, value: int) -> str:
         """``12,345`` in the reader's language."""
@@ -287,9 +306,12 @@ def language(call: Call) -> str:
 
 def error_fragment(web: WebApp, request: Request, status: int, message: str,
                    headers: Iterable[tuple[str, str]]) -> Response:
-    """An error as a widget fragment, in the default language."""
-    html = render(web, request, "error.html", web.settings.default_language,
-                  status=status, message=message)
+    """An error as a widget fragment, in the request's language if it can tell."""
+    settings = web.settings
+    lang = i18n.negotiate(offered=settings.languages, default=settings.default_language,
+                          requested=request.query.get("lang"), active=request.language,
+                          accepted=accepted_languages(request.headers.get("accept-language")))
+    html = render(web, request, "error.html", lang, status=status, message=message)
     return html_response(html, status, headers)
 
 
@@ -376,7 +398,8 @@ _TEXT_FIELDS = ("kind", "name", "email", "country", "city", "institution_name",
 def _required(form: dict[str, str]) -> dict[str, str]:
     """Keys of the messages for fields left empty (the model checks the rest).
 
-    The template turns each key (``missing-name``) into its translatable message.
+    The template turns each key (``missing-name``, ``invalid-email``) into its
+    message in the reader's language.
     """
     missing = {}
     for name in ("name", "email", "country"):
@@ -436,12 +459,14 @@ def sign_widget(call: Call) -> Response:
                 ip = guard.client_ip(call.request, call.web.settings.trusted_proxies)
                 call.obs.pledges.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
-            for field, message in error.problems:
+            # The model's messages are for developers, in English: the reader gets the
+            # translated message of the field (the template's ``invalid-*`` keys).
+            for field, _message in error.problems:
                 target = FORM_FIELDS.get(field or "")
                 if target and target not in errors:
-                    errors[target] = message
-                elif not target:
-                    general.append(message)
+                    errors[target] = f"invalid-{target}"
+                elif not target and "invalid-form" not in general:
+                    general.append("invalid-form")
     if errors or general:
         form = PledgeForm(values=values, errors=errors, general=tuple(general))
         html = pledge_html(call.web, call.request, lang, declaration, form)

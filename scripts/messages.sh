@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# `make messages`: extract every user-facing string into the template catalog,
+# bring each language's catalog up to date with it, and compile them all.
+#
+#   scripts/messages.sh            extract, update (or create) every catalog, compile
+#   scripts/messages.sh compile    compile only (after editing a .po file)
+#
+# The catalogs are src/livingtogether/locale/<lang>/LC_MESSAGES/livingtogether.po;
+# the compiled .mo files next to them are committed too, so that an install from
+# a clone or an sdist has them without a build step (tests/test_i18n.py fails when
+# a .mo file is older than its .po, or the template misses a string of the code).
+# English is the source language: its catalog's translations are the source text.
+# A string that changed comes back "fuzzy" in every other catalog, to review.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+BIN="${BIN:-$ROOT/.venv/bin}"
+LOCALE=src/livingtogether/locale
+DOMAIN=livingtogether
+POT="$LOCALE/$DOMAIN.pot"
+LANGUAGES=(en fr es de tr ar)
+
+if [ "${1:-}" != compile ]; then
+    "$BIN/pybabel" -q extract -F babel.cfg -o "$POT" -c TRANSLATORS: \
+        --project=livingtogether --copyright-holder="The livingtogether team" \
+        --msgid-bugs-address="https://github.com/livingtogether/livingtogether/issues" \
+        --add-location=file --sort-output .
+    for lang in "${LANGUAGES[@]}"; do
+        po="$LOCALE/$lang/LC_MESSAGES/$DOMAIN.po"
+        if [ -f "$po" ]; then
+            "$BIN/pybabel" -q update -i "$POT" -d "$LOCALE" -D "$DOMAIN" -l "$lang" \
+                --ignore-obsolete
+        else
+            "$BIN/pybabel" -q init -i "$POT" -d "$LOCALE" -D "$DOMAIN" -l "$lang"
+        fi
+    done
+    # English is the source: its "translations" are the source text itself.
+    "$BIN/python" - "$LOCALE/en/LC_MESSAGES/$DOMAIN.po" <<'PY'
+import sys
+from babel.messages.pofile import read_po, write_po
+path = sys.argv[1]
+with open(path, "rb") as handle:
+    catalog = read_po(handle, locale="en")
+for message in catalog:
+    if message.id:
+        message.string = message.id
+        message.flags.discard("fuzzy")
+with open(path, "wb") as handle:
+    write_po(handle, catalog, omit_header=False, include_previous=False)
+PY
+fi
+"$BIN/pybabel" compile -d "$LOCALE" -D "$DOMAIN" --statistics 2>&1 | sed 's/^/messages: /'
