@@ -173,9 +173,10 @@ class Localizer:
         """The best translation of ``value`` for the reader."""
         return value.resolve(self.lang, self.fallbacks) if value else None
 
-    def attrs(self, found: Localized | None) -> Markup:
-        """`` lang=".." dir=".."`` when ``found`` is in another language than the widget."""
-        if found is None or found.language == self.lang:
+    def attrs(self, found: Localized | str | None) -> Markup:
+        """`` lang=".." dir=".."`` when ``found`` is in another language than the widget
+        (nothing for a plain string: a name, in no language in particular)."""
+        if not isinstance(found, Localized) or found.language == self.lang:
             return Markup("")
         direction = text_direction(found.language)
         if direction != self.dir:
@@ -250,11 +251,11 @@ class Localizer:
         """The event part ``key``, if any."""
         return next((p for p in event.parts if p.key == key), None)
 
-    def person(self, person: Person) -> tuple[str | None, str | None]:
-        """``(main, detail)``: the name (or city, or affiliation) and what follows it."""
+    def person(self, person: Person) -> tuple[str | Localized | None, str | Localized | None]:
+        """``(main, detail)``: the name (or city, or affiliation) and what follows it;
+        a city's name comes as :class:`Localized`, to be marked with its language."""
         name = " ".join(part for part in (person.honorific, person.name) if part) or None
-        city = self.city_name(person.city)
-        city_text = city.text if city else person.city
+        city_text: str | Localized | None = self.city_name(person.city) or person.city
         if name:
             return name, person.affiliation or city_text
         if person.affiliation:
@@ -292,11 +293,17 @@ def render(web: WebApp, request: Request, template: str, language: str, **contex
 
 def respond(call: Call, html: str, status: int = 200) -> Response:
     """A widget response: the fragment, or a minimal page around it when opened directly."""
-    destination = (call.request.headers.get("sec-fetch-dest") or "").lower()
-    if destination in ("document", "iframe"):
-        html = render(call.web, call.request, "standalone.html", language(call),
-                      fragment=Markup(html))  # noqa: S704 (rendered by our autoescaping templates)
+    html = as_opened(call.web, call.request, html, language(call))
     return html_response(html, status, (("Vary", "Accept-Language, Sec-Fetch-Dest"),))
+
+
+def as_opened(web: WebApp, request: Request, html: str, lang: str) -> str:
+    """``html`` wrapped in a minimal page when the browser opens it directly."""
+    destination = (request.headers.get("sec-fetch-dest") or "").lower()
+    if destination in ("document", "iframe"):
+        return render(web, request, "standalone.html", lang,
+                      fragment=Markup(html))  # noqa: S704 (rendered by our autoescaping templates)
+    return html
 
 
 def language(call: Call) -> str:
@@ -312,7 +319,8 @@ def error_fragment(web: WebApp, request: Request, status: int, message: str,
                           requested=request.query.get("lang"), active=request.language,
                           accepted=accepted_languages(request.headers.get("accept-language")))
     html = render(web, request, "error.html", lang, status=status, message=message)
-    return html_response(html, status, headers)
+    return html_response(as_opened(web, request, html, lang), status,
+                         (*headers, ("Vary", "Accept-Language, Sec-Fetch-Dest")))
 
 
 def cities_html(web: WebApp, request: Request, lang: str) -> str:
