@@ -15,6 +15,7 @@ from .services import (
     PledgeService,
     PracticeService,
     ProgrammeService,
+    ThemeService,
 )
 from .settings import Settings
 from .store import Store
@@ -42,7 +43,7 @@ class Observatory:
     """The library's features on one database.
 
     ``cities``, ``practices``, ``programme`` and ``pledges`` are the domain
-    services. Open with :meth:`open`; close with :meth:`close` (or use ``with``).
+    services; ``themes`` is the practices' taxonomy. Open with :meth:`open`; close with :meth:`close` (or use ``with``).
     """
 
     def __init__(self, settings: Settings, store: Store) -> None:
@@ -53,6 +54,7 @@ class Observatory:
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
         self.pledges = PledgeService(store, max_page_size=size)
+        self.themes = ThemeService(store, max_page_size=size)
 
     @classmethod
     def open(cls, url: str | None = None, **settings: Any) -> Observatory:

@@ -1,0 +1,410 @@
+"""Full-text search of published practices: ranked, accent- and case-insensitive, faceted.
+
+The database finds and ranks the matching rows (one row per practice and
+language): FTS5 with ``bm25`` on SQLite, a ``tsvector`` with ``ts_rank`` on
+PostgreSQL, both over text folded the same way (case and accents removed, no
+stemming), so both find the same practices. Filters are applied in SQL; the
+grouping of rows into practices, the facet counts and the page are computed
+here, in one place for both databases.
+
+User input never reaches a query language unquoted: the query is cut into
+words (runs of letters, digits and combining marks), each quoted, so no input
+can cause an FTS syntax error.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from html.parser import HTMLParser
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from markupsafe import escape
+from sqlalchemy.engine import Connection
+
+from .. import convert
+from ..errors import ValidationError
+from ..models import Practice, PracticeKind
+from ..models import fields as f
+from ..store import Store, schema
+from .base import check_page
+
+#: The facets, in the order widgets show them.
+FACETS: tuple[str, ...] = ("theme", "city", "country", "kind", "language")
+MAX_QUERY = 500
+MAX_TERMS = 20
+#: The last word also matches as a prefix ("montr" finds "Montréal") from this length.
+PREFIX_MIN = 3
+#: Private-use characters that mark a match in a snippet; removed from indexed text.
+START, STOP = "\ue000", "\ue001"
+_MARKERS = str.maketrans({START: " ", STOP: " "})
+#: bm25 weights of title, summary and body (SQLite); PostgreSQL weighs them A, B, C.
+_SQLITE_SCORE = "bm25(lt_practice_fts, 10.0, 4.0, 1.0)"
+_HEADLINE = (f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, ShortWord=2, '
+             'MaxFragments=2, FragmentDelimiter=" … "')
+
+
+@attrs.frozen(kw_only=True)
+class FacetCount:
+    """One value of a facet and how many results have it."""
+
+    value: str
+    count: int
+
+
+@attrs.frozen(kw_only=True)
+class Hit:
+    """A practice found, its score, and a snippet of where it matched.
+
+    ``snippet`` is HTML: the text escaped, the matched words in ``<mark>``;
+    ``language`` is the language of the text that matched best.
+    """
+
+    practice: Practice
+    score: float
+    language: str
+    snippet: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SearchResults:
+    """A page of hits, the total, and the facet counts over all results."""
+
+    hits: tuple[Hit, ...]
+    total: int
+    limit: int
+    offset: int
+    facets: dict[str, tuple[FacetCount, ...]]
+
+
+@attrs.frozen(kw_only=True)
+class SearchQuery:
+    """What to search: words and filters (each optional), and which page."""
+
+    q: str = ""
+    theme: str | None = None
+    city: str | None = None
+    country: str | None = None
+    kind: PracticeKind | None = None
+    language: str | None = None
+    limit: int = 20
+    offset: int = 0
+
+    def filters(self) -> dict[str, str]:
+        """The filters given, by facet name, as text."""
+        values = {"theme": self.theme, "city": self.city, "country": self.country,
+                  "kind": self.kind.value if self.kind else None, "language": self.language}
+        return {name: value for name, value in values.items() if value is not None}
+
+
+def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
+    """``query`` with its values checked and normalised; ``ValidationError`` naming the field."""
+    if not isinstance(query.q, str):
+        raise ValidationError("must be text", field="q")
+    f.check_text(query.q, field="q", max_length=MAX_QUERY, multiline=True)
+    for name in ("theme", "city"):
+        value = getattr(query, name)
+        if value is not None:
+            f.check_slug(value, field=name)
+    country = f.upper(query.country) if query.country is not None else None
+    if country is not None:
+        f.check_country(country, field="country")
+    language = f.lower(query.language) if query.language is not None else None
+    if language is not None:
+        f.check_language(language, field="language")
+    kind = query.kind
+    if kind is not None:
+        try:
+            kind = PracticeKind(kind)
+        except ValueError:
+            raise ValidationError(
+                f"{str(kind)[:40]!r} is not one of "
+                f"{', '.join(repr(k.value) for k in PracticeKind)}", field="kind") from None
+    check_page(query.limit, query.offset, maximum=max_page_size)
+    terms(query.q)
+    return attrs.evolve(query, country=country, language=language, kind=kind)
+
+
+def terms(text: str) -> list[str]:
+    """The words of a query: runs of letters, digits and combining marks, at most 20."""
+    found: list[str] = []
+    current: list[str] = []
+    for char in unicodedata.normalize("NFC", text):
+        if unicodedata.category(char)[0] in "LNM":
+            current.append(char)
+        elif current:
+            found.append("".join(current))
+            current = []
+    if current:
+        found.append("".join(current))
+    if len(found) > MAX_TERMS:
+        raise ValidationError(f"has {len(found)} words; search with at most {MAX_TERMS}",
+                              field="q")
+    return found
+
+
+def sqlite_match(words: Sequence[str]) -> str:
+    """An FTS5 query: every word (quoted), the last one (of 3 letters or more) also as a prefix."""
+    quoted = [f'"{word}"' for word in words]
+    if len(words[-1]) >= PREFIX_MIN:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def postgres_match(words: Sequence[str]) -> str:
+    """A ``to_tsquery`` text: every word (quoted), the last one (of 3 letters or more) also as a prefix."""
+    quoted = [f"'{word}'" for word in words]
+    if len(words[-1]) >= PREFIX_MIN:
+        quoted[-1] += ":*"
+    return " & ".join(quoted)
+
+
+def highlight(snippet: str) -> str:
+    """A snippet with match markers as HTML: text escaped, matches in ``<mark>``."""
+    out: list[str] = []
+    open_ = False
+    buffer: list[str] = []
+    for char in snippet:
+        if char in (START, STOP):
+            out.append(str(escape("".join(buffer))))
+            buffer = []
+            if char == START and not open_:
+                out.append("<mark>")
+                open_ = True
+            elif char == STOP and open_:
+                out.append("</mark>")
+                open_ = False
+        else:
+            buffer.append(char)
+    out.append(str(escape("".join(buffer))))
+    if open_:
+        out.append("</mark>")
+    return "".join(out)
+
+
+# -- the index rows
+
+
+class _Text(HTMLParser):
+    """The text of sanitised HTML, with a space wherever an element starts or ends."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(html: str) -> str:
+    """The plain text of (sanitised) HTML, whitespace collapsed."""
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.parts).split())
+
+
+def _plain(text: str) -> str:
+    return text.translate(_MARKERS)
+
+
+def index_rows(practice_id: int, practice: Practice, stamp: datetime) -> list[dict[str, Any]]:
+    """The search rows of a published practice: one per language it is written in."""
+    languages = dict.fromkeys((*practice.title.languages, *practice.summary.languages,
+                               *practice.body.languages))
+    themes = f"|{'|'.join(practice.themes)}|" if practice.themes else ""
+    return [
+        {"practice_id": practice_id, "language": language, "city_slug": practice.city,
+         "kind": practice.kind.value, "themes": themes, "published_at": stamp,
+         "title": _plain(practice.title.values.get(language, "")),
+         "summary": _plain(practice.summary.values.get(language, "")),
+         "body": _plain(html_text(practice.body.values.get(language, "")))}
+        for language in languages
+    ]
+
+
+def reindex(connection: Connection, practice_id: int, practice: Practice | None,
+            stamp: datetime) -> None:
+    """Replace the search rows of one practice (none unless it is published)."""
+    table = schema.practice_search
+    connection.execute(table.delete().where(table.c.practice_id == practice_id))
+    if practice is not None:
+        rows = index_rows(practice_id, practice, stamp)
+        if rows:
+            connection.execute(table.insert(), rows)
+
+
+# -- searching
+
+
+class Searcher:
+    """Runs a :class:`SearchQuery` on one store."""
+
+    def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
+        self.store = store
+        self.max_page_size = max_page_size
+        self.postgres = store.dialect == "postgresql"
+
+    def search(self, query: SearchQuery, *, reader_language: str | None = None,
+               ) -> SearchResults:
+        """The page of ``query``'s results, best first (newest first without words)."""
+        query = check_query(query, max_page_size=self.max_page_size)
+        words = terms(query.q)
+        if query.q.strip() and not words:
+            return SearchResults(hits=(), total=0, limit=query.limit, offset=query.offset,
+                                 facets={name: () for name in FACETS})
+        with self.store.read() as connection:
+            rows = connection.execute(self._rows(query, words)).all()
+            found = _group(rows)
+            facets = _facets(found.values())
+            if words:
+                order = sorted(found, key=lambda pid: (-found[pid].score, pid))
+            else:
+                order = sorted(found, key=lambda pid: (found[pid].published_at, pid),
+                               reverse=True)
+            page = order[query.offset:query.offset + query.limit]
+            practices = self._practices(connection, page)
+            snippets = self._snippets(connection, words, page, query) if words else {}
+        hits = []
+        for pid in page:
+            best = found[pid]
+            language = best.language
+            chosen = snippets.get(pid, {})
+            if reader_language in chosen:
+                language = reader_language
+            elif language not in chosen and chosen:
+                language = next(iter(chosen))
+            snippet = chosen.get(language)
+            hits.append(Hit(practice=practices[pid], score=best.score, language=language,
+                            snippet=highlight(snippet) if snippet else None))
+        return SearchResults(hits=tuple(hits), total=len(found), limit=query.limit,
+                             offset=query.offset, facets=facets)
+
+    def _match(self, words: Sequence[str]) -> sa.ColumnElement[bool]:
+        if self.postgres:
+            return sa.literal_column("lt_practice_search.document").op("@@")(self._tsquery(words))
+        return sa.text("lt_practice_fts MATCH :match").bindparams(match=sqlite_match(words))
+
+    @staticmethod
+    def _tsquery(words: Sequence[str]) -> sa.ColumnElement[Any]:
+        return sa.func.to_tsquery(sa.literal_column("'lt_search'::regconfig"),
+                                  sa.bindparam("tsquery", postgres_match(words)))
+
+    def _rows(self, query: SearchQuery, words: Sequence[str]) -> sa.Select[Any]:
+        table, cities = schema.practice_search, schema.cities
+        source = table.join(cities, cities.c.slug == table.c.city_slug)
+        if words and self.postgres:
+            score: sa.ColumnElement[Any] = sa.func.ts_rank(
+                sa.literal_column("lt_practice_search.document"), self._tsquery(words))
+        elif words:
+            fts = sa.table("lt_practice_fts", sa.column("rowid"))
+            source = source.join(fts, fts.c.rowid == table.c.id)
+            score = -sa.literal_column(_SQLITE_SCORE)
+        else:
+            score = sa.literal(0.0)
+        select = sa.select(
+            table.c.practice_id, table.c.language, table.c.city_slug, cities.c.country,
+            table.c.kind, table.c.themes, table.c.published_at, score.label("score"),
+        ).select_from(source)
+        if words:
+            select = select.where(self._match(words))
+        filters = query.filters()
+        column_of = {"city": table.c.city_slug, "country": cities.c.country,
+                     "kind": table.c.kind, "language": table.c.language}
+        for name, value in filters.items():
+            if name == "theme":
+                select = select.where(table.c.themes.like(f"%|{value}|%"))
+            else:
+                select = select.where(column_of[name] == value)
+        return select
+
+    def _practices(self, connection: Connection, ids: Sequence[int]) -> dict[int, Practice]:
+        if not ids:
+            return {}
+        table = schema.practices
+        rows = connection.execute(sa.select(table.c.id, table.c.data).where(table.c.id.in_(ids)))
+        return {row.id: convert.structure(row.data, Practice) for row in rows}
+
+    def _snippets(self, connection: Connection, words: Sequence[str], ids: Sequence[int],
+                  query: SearchQuery) -> dict[int, dict[str, str]]:
+        """For each practice of the page, a snippet per language that matched."""
+        if not ids:
+            return {}
+        table = schema.practice_search
+        if self.postgres:
+            snippet: sa.ColumnElement[Any] = sa.func.ts_headline(
+                sa.literal_column("'lt_search'::regconfig"),
+                table.c.title + " — " + table.c.summary + " " + table.c.body,
+                self._tsquery(words), _HEADLINE)
+            source: Any = table
+        else:
+            snippet = sa.literal_column(
+                f"snippet(lt_practice_fts, -1, '{START}', '{STOP}', '…', 24)")
+            fts = sa.table("lt_practice_fts", sa.column("rowid"))
+            source = table.join(fts, fts.c.rowid == table.c.id)
+        select = (sa.select(table.c.practice_id, table.c.language, snippet.label("snippet"))
+                  .select_from(source)
+                  .where(self._match(words), table.c.practice_id.in_(ids)))
+        if query.language is not None:
+            select = select.where(table.c.language == query.language)
+        found: dict[int, dict[str, str]] = {}
+        for row in connection.execute(select):
+            if row.snippet and START in row.snippet:
+                found.setdefault(row.practice_id, {})[row.language] = row.snippet
+        return found
+
+
+@attrs.define
+class _Found:
+    score: float
+    language: str
+    city: str
+    country: str
+    kind: str
+    themes: str
+    published_at: datetime
+    languages: set[str]
+
+
+def _group(rows: Iterable[Any]) -> dict[int, _Found]:
+    """The rows (one per practice and language) as practices, each with its best score."""
+    found: dict[int, _Found] = {}
+    for row in rows:
+        entry = found.get(row.practice_id)
+        score = float(row.score)
+        if entry is None:
+            found[row.practice_id] = _Found(
+                score=score, language=row.language, city=row.city_slug, country=row.country,
+                kind=row.kind, themes=row.themes, published_at=row.published_at,
+                languages={row.language})
+            continue
+        entry.languages.add(row.language)
+        if score > entry.score or (score == entry.score and row.language < entry.language):
+            entry.score, entry.language = score, row.language
+    return found
+
+
+def _facets(found: Iterable[_Found]) -> dict[str, tuple[FacetCount, ...]]:
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for entry in found:
+        counts["city"][entry.city] += 1
+        counts["country"][entry.country] += 1
+        counts["kind"][entry.kind] += 1
+        counts["language"].update(entry.languages)
+        if entry.themes:
+            counts["theme"].update(entry.themes.strip("|").split("|"))
+    return {
+        name: tuple(FacetCount(value=value, count=count) for value, count in
+                    sorted(counter.items(), key=lambda item: (-item[1], item[0])))
+        for name, counter in counts.items()
+    }
