@@ -162,7 +162,9 @@ pledges = sa.Table(
 
 # -- the catalogue (migration 4): the themes taxonomy, pending revisions, the search rows
 
-themes = _records("lt_themes", sa.Column("position", sa.Integer, nullable=False))
+themes = _records(
+    "lt_themes", sa.Column("position", sa.Integer, nullable=False, server_default="0")
+)
 
 #: An edit of a published practice waiting for review (or rejected), one per practice;
 #: the published version stays in ``lt_practices`` until the edit is published.

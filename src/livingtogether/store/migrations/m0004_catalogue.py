@@ -90,7 +90,7 @@ def upgrade(op: Operations) -> None:
         "lt_themes",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("slug", sa.String(100), nullable=False),
-        sa.Column("position", sa.Integer, nullable=False),
+        sa.Column("position", sa.Integer, nullable=False, server_default="0"),
         sa.Column("data", JSONData, nullable=False),
         sa.Column("created_at", Instant, nullable=False),
         sa.Column("updated_at", Instant, nullable=False),
