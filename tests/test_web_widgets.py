@@ -317,7 +317,7 @@ def evil(obs: Any) -> Iterator[Client]:
                            partner_board=(EVIL,)))
     obs.practices.create(Practice(slug="evil", city="evil", title=Text.of(EVIL),
                                   summary=Text.of(EVIL), body=Text.of(EVIL),
-                                  status=ModerationStatus.PUBLISHED, themes=("evil-theme",)))
+                                  status=ModerationStatus.PUBLISHED, themes=("culture",)))
     obs.programme.create(Event(
         slug="evil", title=Text.of(EVIL), description=Text.of(EVIL), host_zone="Europe/Paris",
         host_city="evil", first_day=date(2022, 5, 16), last_day=date(2022, 5, 16),

@@ -43,7 +43,8 @@ class Observatory:
     """The library's features on one database.
 
     ``cities``, ``practices``, ``programme`` and ``pledges`` are the domain
-    services; ``themes`` is the practices' taxonomy. Open with :meth:`open`; close with :meth:`close` (or use ``with``).
+    services; ``themes`` is the practices' taxonomy. Open with :meth:`open`; close
+    with :meth:`close` (or use ``with``).
     """
 
     def __init__(self, settings: Settings, store: Store) -> None:

@@ -156,7 +156,8 @@ def sqlite_match(words: Sequence[str]) -> str:
 
 
 def postgres_match(words: Sequence[str]) -> str:
-    """A ``to_tsquery`` text: every word (quoted), the last one (of 3 letters or more) also as a prefix."""
+    """A ``to_tsquery`` text: every word (quoted), the last one (3 letters or more) also
+    as a prefix."""
     quoted = [f"'{word}'" for word in words]
     if len(words[-1]) >= PREFIX_MIN:
         quoted[-1] += ":*"
@@ -262,7 +263,7 @@ class Searcher:
         words = terms(query.q)
         if query.q.strip() and not words:
             return SearchResults(hits=(), total=0, limit=query.limit, offset=query.offset,
-                                 facets={name: () for name in FACETS})
+                                 facets=dict.fromkeys(FACETS, ()))
         with self.store.read() as connection:
             rows = connection.execute(self._rows(query, words)).all()
             found = _group(rows)
@@ -290,7 +291,7 @@ class Searcher:
         return SearchResults(hits=tuple(hits), total=len(found), limit=query.limit,
                              offset=query.offset, facets=facets)
 
-    def _match(self, words: Sequence[str]) -> sa.ColumnElement[bool]:
+    def _match(self, words: Sequence[str]) -> sa.ColumnElement[bool] | sa.TextClause:
         if self.postgres:
             return sa.literal_column("lt_practice_search.document").op("@@")(self._tsquery(words))
         return sa.text("lt_practice_fts MATCH :match").bindparams(match=sqlite_match(words))

@@ -16,7 +16,7 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound
 from ..models import fields as f
-from . import widgets
+from . import catalogue, widgets
 from .api import ROUTES as API_ROUTES
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
@@ -40,7 +40,8 @@ DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
-    routes = (*API_ROUTES, OPENAPI_ROUTE, *widgets.ROUTES, STATIC_ROUTE)
+    routes = (*API_ROUTES, *catalogue.API_ROUTES, OPENAPI_ROUTE, *catalogue.WIDGET_ROUTES,
+              *widgets.ROUTES, STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 
