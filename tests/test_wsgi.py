@@ -57,7 +57,7 @@ def test_links_and_static_urls_carry_the_prefix(site: Client) -> None:
     stylesheet = page.find("link", rel="stylesheet")[0]["href"]
     assert stylesheet.startswith(f"{PREFIX}/static/livingtogether.css?v=")
     assert site.get(stylesheet).headers["Content-Type"] == "text/css; charset=utf-8"
-    form = page.find("form")[0]
+    form = page.find("form", method="post")[0]
     assert form["action"] == f"{PREFIX}/widgets/pledge/universal-declaration?lang=en"
     assert page.find("a", href=f"{PREFIX}/openapi.json")
     practices = check_fragment(site.get(f"{PREFIX}/widgets/practices?limit=2").text,

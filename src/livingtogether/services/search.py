@@ -116,6 +116,7 @@ def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
     language = f.lower(query.language) if query.language is not None else None
     if language is not None:
         f.check_language(language, field="language")
+        _known_language(language)
     kind = query.kind
     if kind is not None:
         try:
@@ -127,6 +128,16 @@ def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
     check_page(query.limit, query.offset, maximum=max_page_size)
     terms(query.q)
     return attrs.evolve(query, country=country, language=language, kind=kind)
+
+
+def _known_language(language: str) -> None:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(language.split("-")[0])
+    except (UnknownLocaleError, ValueError):
+        raise ValidationError(f"{language!r} is not a language code known to CLDR; use one "
+                              "such as 'en', 'fr' or 'tr'", field="language") from None
 
 
 def terms(text: str) -> list[str]:

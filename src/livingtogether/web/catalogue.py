@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -20,6 +20,7 @@ import attrs
 from markupsafe import Markup
 
 from .. import convert
+from ..errors import BadRequest, ValidationError
 from ..models import City, Localized, ModerationStatus, Practice, PracticeKind, Theme
 from ..services import SearchResults
 from ..services.search import FACETS, html_text
@@ -184,26 +185,24 @@ SEARCH_PARAMS: tuple[Param, ...] = (
 )
 
 
-def run_search(call: Call, *, reader_language: str | None = None) -> SearchResults:
-    """The call's search (its parameters validated by the route)."""
-    p = call.params
-    limit = p.get("limit") or call.web.settings.page_size
-    return call.obs.practices.search(
-        p.get("q") or "", theme=p.get("theme"), city=p.get("city"), country=p.get("country"),
-        kind=p.get("kind"), language=p.get("language"), limit=limit,
-        offset=p.get("offset") or 0, reader_language=reader_language)
+def run_search(web: WebApp, params: Mapping[str, Any], *,
+               reader_language: str | None = None) -> SearchResults:
+    """The search a request's parameters ask for; a value the search refuses is a 400."""
+    try:
+        return web.observatory.practices.search(
+            params.get("q") or "", theme=params.get("theme"), city=params.get("city"),
+            country=params.get("country"), kind=params.get("kind"),
+            language=params.get("language"), limit=params.get("limit") or web.settings.page_size,
+            offset=params.get("offset") or 0, reader_language=reader_language)
+    except ValidationError as error:
+        raise BadRequest(error.message, field=error.field) from None
 
 
 def search_html(web: WebApp, request: Request, lang: str, params: dict[str, Any]) -> str:
     """The search widget: the form, the count, facets, results with snippets, pages."""
     from .widgets import render
 
-    limit = params.get("limit") or web.settings.page_size
-    results = web.observatory.practices.search(
-        params.get("q") or "", theme=params.get("theme"), city=params.get("city"),
-        country=params.get("country"), kind=params.get("kind"),
-        language=params.get("language"), limit=limit, offset=params.get("offset") or 0,
-        reader_language=lang)
+    results = run_search(web, params, reader_language=lang)
     kind = params.get("kind")
     state = {"q": params.get("q") or None, "theme": params.get("theme"),
              "city": params.get("city"), "country": params.get("country"),
@@ -252,7 +251,7 @@ def facets_json(results: SearchResults) -> dict[str, list[dict[str, Any]]]:
 
 def search_practices(call: Call) -> Response:
     """Published practices matching the words and filters, with facets and snippets."""
-    results = run_search(call)
+    results = run_search(call.web, call.params)
     body = page_json(_page(results))
     body["facets"] = facets_json(results)
     body["hits"] = [{"slug": hit.practice.slug, "score": round(hit.score, 6),
