@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -15,7 +17,7 @@ from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
 from ..store import Store, now, schema
 from .base import Page, Records, require
-from .search import Searcher, SearchQuery, SearchResults, reindex
+from .search import Searcher, SearchQuery, SearchResults, index_rows, reindex
 from .themes import check_themes
 
 _PUBLISHED = ModerationStatus.PUBLISHED
@@ -83,6 +85,67 @@ class PracticeService(Records[Practice]):
                 sa.select(themes.c.practice_id).where(themes.c.theme == theme)
             ))
         return super().list(where=where, limit=limit, offset=offset)
+
+    # -- bulk
+
+    def create_many(self, practices: Iterable[Practice], *, batch: int = 2_000) -> int:
+        """Store many new practices in one transaction, all or nothing; return how many.
+
+        The same rules as :meth:`create` (known city and themes, body sanitised,
+        published ones indexed), applied a batch at a time with multi-row
+        statements: the way to load a large catalogue.
+        """
+        count = 0
+        stamp = now()
+        with self.store.write() as connection:
+            cities = set(connection.scalars(sa.select(schema.cities.c.slug)))
+            themes = set(connection.scalars(sa.select(schema.themes.c.slug)))
+            chunk: list[Practice] = []
+            for practice in practices:
+                chunk.append(self._check(practice))
+                if len(chunk) >= batch:
+                    count += self._insert(connection, chunk, cities, themes, stamp)
+                    chunk = []
+            if chunk:
+                count += self._insert(connection, chunk, cities, themes, stamp)
+        return count
+
+    def _insert(self, connection: Connection, chunk: builtins.list[Practice],
+                cities: set[str], themes: set[str], stamp: datetime) -> int:
+        prepared = []
+        for index, practice in enumerate(chunk):
+            if practice.city not in cities:
+                raise ValidationError(f"there is no city {practice.city!r}; add the city first",
+                                      field=f"{index}.city")
+            for position, theme in enumerate(practice.themes):
+                if theme not in themes:
+                    raise ValidationError(f"{theme!r} is not a theme of the taxonomy",
+                                          field=f"{index}.themes.{position}")
+            prepared.append(attrs.evolve(practice, body=Text(
+                {language: clean_html(html) for language, html in practice.body.values.items()})))
+        slugs = [practice.slug for practice in prepared]
+        taken = connection.scalars(sa.select(self.table.c.slug).where(self.table.c.slug.in_(slugs))
+                                   ).first()
+        if taken is not None or len(set(slugs)) != len(slugs):
+            duplicate = taken or next(s for s in slugs if slugs.count(s) > 1)
+            raise Conflict(f"a practice {duplicate!r} exists already; choose another slug",
+                           field="slug")
+        rows = connection.execute(
+            self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True),
+            [{"slug": p.slug, "data": self.dump(p), "created_at": stamp, "updated_at": stamp,
+              **self._columns(p)} for p in prepared],
+        ).scalars().all()
+        theme_rows = [{"practice_id": row_id, "theme": theme}
+                      for row_id, practice in zip(rows, prepared, strict=True)
+                      for theme in practice.themes]
+        if theme_rows:
+            connection.execute(schema.practice_themes.insert(), theme_rows)
+        search_rows = [row for row_id, practice in zip(rows, prepared, strict=True)
+                       if practice.status is _PUBLISHED
+                       for row in index_rows(row_id, practice, stamp)]
+        if search_rows:
+            connection.execute(schema.practice_search.insert(), search_rows)
+        return len(prepared)
 
     # -- search
 

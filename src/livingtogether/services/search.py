@@ -15,8 +15,7 @@ can cause an FTS syntax error.
 from __future__ import annotations
 
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -276,31 +275,79 @@ class Searcher:
             return SearchResults(hits=(), total=0, limit=query.limit, offset=query.offset,
                                  facets=dict.fromkeys(FACETS, ()))
         with self.store.read() as connection:
-            rows = connection.execute(self._rows(query, words)).all()
-            found = _group(rows)
-            facets = _facets(found.values())
-            if words:
-                order = sorted(found, key=lambda pid: (-found[pid].score, pid))
-            else:
-                order = sorted(found, key=lambda pid: (found[pid].published_at, pid),
-                               reverse=True)
-            page = order[query.offset:query.offset + query.limit]
-            practices = self._practices(connection, page)
+            total, facets, page = self._summary(connection, query, words)
+            practices = self._practices(connection, [pid for pid, _ in page])
             snippets = self._snippets(connection, words, page, query) if words else {}
         hits = []
-        for pid in page:
-            best = found[pid]
-            language = best.language
+        for pid, score in page:
+            practice = practices[pid]
             chosen = snippets.get(pid, {})
-            if reader_language in chosen:
-                language = reader_language
-            elif language not in chosen and chosen:
-                language = next(iter(chosen))
+            languages = list(chosen) or list(dict.fromkeys(
+                (*practice.title.languages, *practice.summary.languages,
+                 *practice.body.languages)))
+            language = reader_language if reader_language in languages else languages[0]
             snippet = chosen.get(language)
-            hits.append(Hit(practice=practices[pid], score=best.score, language=language,
+            hits.append(Hit(practice=practice, score=score, language=language,
                             snippet=highlight(snippet) if snippet else None))
-        return SearchResults(hits=tuple(hits), total=len(found), limit=query.limit,
+        return SearchResults(hits=tuple(hits), total=total, limit=query.limit,
                              offset=query.offset, facets=facets)
+
+    def _summary(self, connection: Connection, query: SearchQuery, words: Sequence[str],
+                 ) -> tuple[int, dict[str, tuple[FacetCount, ...]], list[tuple[int, float]]]:
+        """The total, the facets and the page's ``(practice id, score)``, in one statement.
+
+        The matching rows are computed once (a materialised CTE), grouped into
+        practices (their best score), then counted per facet and paged.
+        """
+        rows = self._rows(query, words).cte("lt_matched").prefix_with("MATERIALIZED")
+        found = (sa.select(rows.c.practice_id, sa.func.max(rows.c.score).label("score"),
+                           sa.func.min(rows.c.city_slug).label("city"),
+                           sa.func.min(rows.c.country).label("country"),
+                           sa.func.min(rows.c.kind).label("kind"),
+                           sa.func.max(rows.c.published_at).label("published_at"))
+                 .group_by(rows.c.practice_id).cte("lt_found").prefix_with("MATERIALIZED"))
+        themes = schema.practice_themes
+        no_text, no_score = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Float)
+        no_time = sa.cast(sa.null(), schema.Instant)
+
+        def count(name: str, value: Any, source: Any = found) -> sa.Select[Any]:
+            return (sa.select(sa.literal(name).label("facet"), sa.cast(value, sa.String)
+                              .label("value"), sa.func.count().label("n"),
+                              no_score.label("score"), no_time.label("at"))
+                    .select_from(source).group_by(value))
+
+        if words:
+            order: tuple[Any, ...] = (found.c.score.desc(), found.c.practice_id)
+        else:
+            order = (found.c.published_at.desc(), found.c.practice_id.desc())
+        page = (sa.select(found.c.practice_id, found.c.score, found.c.published_at)
+                .order_by(*order).limit(query.limit).offset(query.offset).subquery())
+        statement = sa.union_all(
+            sa.select(sa.literal("total"), no_text, sa.func.count(), no_score, no_time)
+            .select_from(found),
+            count("city", found.c.city), count("country", found.c.country),
+            count("kind", found.c.kind), count("language", rows.c.language, rows),
+            count("theme", themes.c.theme,
+                  found.join(themes, themes.c.practice_id == found.c.practice_id)),
+            sa.select(sa.literal("hit"), no_text, page.c.practice_id, page.c.score,
+                      page.c.published_at),
+        )
+        counts: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
+        total, hits = 0, []
+        for row in connection.execute(statement):
+            if row[0] == "total":
+                total = int(row[2])
+            elif row[0] == "hit":
+                hits.append((int(row[2]), float(row[3] or 0.0), row[4]))
+            else:
+                counts[row[0]].append(FacetCount(value=row[1], count=int(row[2])))
+        if words:
+            hits.sort(key=lambda hit: (-hit[1], hit[0]))
+        else:
+            hits.sort(key=lambda hit: (hit[2], hit[0]), reverse=True)
+        facets = {name: tuple(sorted(values, key=lambda c: (-c.count, c.value)))
+                  for name, values in counts.items()}
+        return total, facets, [(pid, score) for pid, score, _ in hits]
 
     def _match(self, words: Sequence[str]) -> sa.ColumnElement[bool] | sa.TextClause:
         if self.postgres:
@@ -312,21 +359,28 @@ class Searcher:
         return sa.func.to_tsquery(sa.literal_column("'lt_search'::regconfig"),
                                   sa.bindparam("tsquery", postgres_match(words)))
 
+    def _score(self, words: Sequence[str]) -> sa.ColumnElement[Any]:
+        """Higher is better: ``ts_rank`` on PostgreSQL, ``-bm25`` on SQLite."""
+        if self.postgres:
+            return sa.func.ts_rank(sa.literal_column("lt_practice_search.document"),
+                                   self._tsquery(words))
+        return -sa.literal_column(_SQLITE_SCORE)
+
+    def _source(self, words: Sequence[str]) -> Any:
+        """The search rows, joined to the FTS5 table when SQLite matches words."""
+        table = schema.practice_search
+        if words and not self.postgres:
+            fts = sa.table("lt_practice_fts", sa.column("rowid"))
+            return table.join(fts, fts.c.rowid == table.c.id)
+        return table
+
     def _rows(self, query: SearchQuery, words: Sequence[str]) -> sa.Select[Any]:
         table, cities = schema.practice_search, schema.cities
-        source = table.join(cities, cities.c.slug == table.c.city_slug)
-        if words and self.postgres:
-            score: sa.ColumnElement[Any] = sa.func.ts_rank(
-                sa.literal_column("lt_practice_search.document"), self._tsquery(words))
-        elif words:
-            fts = sa.table("lt_practice_fts", sa.column("rowid"))
-            source = source.join(fts, fts.c.rowid == table.c.id)
-            score = -sa.literal_column(_SQLITE_SCORE)
-        else:
-            score = sa.literal(0.0)
+        source = self._source(words).join(cities, cities.c.slug == table.c.city_slug)
+        score = self._score(words) if words else sa.literal(0.0)
         select = sa.select(
             table.c.practice_id, table.c.language, table.c.city_slug, cities.c.country,
-            table.c.kind, table.c.themes, table.c.published_at, score.label("score"),
+            table.c.kind, table.c.published_at, score.label("score"),
         ).select_from(source)
         if words:
             select = select.where(self._match(words))
@@ -347,26 +401,27 @@ class Searcher:
         rows = connection.execute(sa.select(table.c.id, table.c.data).where(table.c.id.in_(ids)))
         return {row.id: convert.structure(row.data, Practice) for row in rows}
 
-    def _snippets(self, connection: Connection, words: Sequence[str], ids: Sequence[int],
-                  query: SearchQuery) -> dict[int, dict[str, str]]:
-        """For each practice of the page, a snippet per language that matched."""
+    def _snippets(self, connection: Connection, words: Sequence[str],
+                  page: Sequence[tuple[int, float]], query: SearchQuery,
+                  ) -> dict[int, dict[str, str]]:
+        """For each practice of the page, a snippet per language that matched, best first."""
+        ids = [pid for pid, _ in page]
         if not ids:
             return {}
         table = schema.practice_search
         if self.postgres:
             snippet: sa.ColumnElement[Any] = sa.func.ts_headline(
                 sa.literal_column("'lt_search'::regconfig"),
-                table.c.title + " — " + table.c.summary + " " + table.c.body,
+                sa.func.concat_ws(" — ", sa.func.nullif(table.c.title, ""),
+                                  sa.func.nullif(table.c.summary + " " + table.c.body, " ")),
                 self._tsquery(words), _HEADLINE)
-            source: Any = table
         else:
             snippet = sa.literal_column(
                 f"snippet(lt_practice_fts, -1, '{START}', '{STOP}', '…', 24)")
-            fts = sa.table("lt_practice_fts", sa.column("rowid"))
-            source = table.join(fts, fts.c.rowid == table.c.id)
         select = (sa.select(table.c.practice_id, table.c.language, snippet.label("snippet"))
-                  .select_from(source)
-                  .where(self._match(words), table.c.practice_id.in_(ids)))
+                  .select_from(self._source(words))
+                  .where(self._match(words), table.c.practice_id.in_(ids))
+                  .order_by(self._score(words).desc(), table.c.language))
         if query.language is not None:
             select = select.where(table.c.language == query.language)
         found: dict[int, dict[str, str]] = {}
@@ -374,49 +429,3 @@ class Searcher:
             if row.snippet and START in row.snippet:
                 found.setdefault(row.practice_id, {})[row.language] = row.snippet
         return found
-
-
-@attrs.define
-class _Found:
-    score: float
-    language: str
-    city: str
-    country: str
-    kind: str
-    themes: str
-    published_at: datetime
-    languages: set[str]
-
-
-def _group(rows: Iterable[Any]) -> dict[int, _Found]:
-    """The rows (one per practice and language) as practices, each with its best score."""
-    found: dict[int, _Found] = {}
-    for row in rows:
-        entry = found.get(row.practice_id)
-        score = float(row.score)
-        if entry is None:
-            found[row.practice_id] = _Found(
-                score=score, language=row.language, city=row.city_slug, country=row.country,
-                kind=row.kind, themes=row.themes, published_at=row.published_at,
-                languages={row.language})
-            continue
-        entry.languages.add(row.language)
-        if score > entry.score or (score == entry.score and row.language < entry.language):
-            entry.score, entry.language = score, row.language
-    return found
-
-
-def _facets(found: Iterable[_Found]) -> dict[str, tuple[FacetCount, ...]]:
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for entry in found:
-        counts["city"][entry.city] += 1
-        counts["country"][entry.country] += 1
-        counts["kind"][entry.kind] += 1
-        counts["language"].update(entry.languages)
-        if entry.themes:
-            counts["theme"].update(entry.themes.strip("|").split("|"))
-    return {
-        name: tuple(FacetCount(value=value, count=count) for value, count in
-                    sorted(counter.items(), key=lambda item: (-item[1], item[0])))
-        for name, counter in counts.items()
-    }
