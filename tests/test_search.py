@@ -98,10 +98,12 @@ def test_accent_and_case_insensitive(obs: Observatory, query: str, expected: lis
     assert slugs(obs.practices.search(query)) == expected
 
 
-def test_the_last_word_matches_as_a_prefix(obs: Observatory) -> None:
-    assert slugs(obs.practices.search("montr")) == ["cercles"]
-    assert slugs(obs.practices.search("cercles mont")) == ["cercles"]
-    assert slugs(obs.practices.search("mo")) == []  # too short to be a prefix
+def test_a_word_with_a_star_matches_as_a_prefix(obs: Observatory) -> None:
+    assert slugs(obs.practices.search("montr*")) == ["cercles"]
+    assert slugs(obs.practices.search("mont* cercles")) == ["cercles"]
+    assert slugs(obs.practices.search("montr")) == []  # a whole word only, without the star
+    assert slugs(obs.practices.search("mo*")) == []  # too short to be a prefix
+    assert slugs(obs.practices.search("İstan*")) == ["mahalle"]
 
 
 def test_a_ranked_multilingual_query(obs: Observatory) -> None:
@@ -236,6 +238,7 @@ def test_any_text_is_a_query(obs: Observatory, query: str) -> None:
 def test_terms_are_letters_digits_and_marks() -> None:
     assert terms("l'été 2021, Montréal!") == ["l", "été", "2021", "Montréal"]
     assert terms("I\u0307stanbul") == ["İstanbul"]
+    assert terms("montr* mo* * x*y") == ["montr*", "mo", "x", "y"]
 
 
 # -- the index follows every write

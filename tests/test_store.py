@@ -34,9 +34,9 @@ def test_migrations_build_exactly_the_declared_schema(database_url: str) -> None
             found = set(sa.inspect(connection).get_table_names())
             if store.dialect == "postgresql":
                 found |= {c["name"] for c in sa.inspect(connection).get_columns(
-                    "lt_practice_search")}
+                    "lt_practice_text")}
                 found |= {i["name"] for i in sa.inspect(connection).get_indexes(
-                    "lt_practice_search")}
+                    "lt_practice_text")}
         assert diff == []
         assert extra <= found
         assert store.upgrade() == []

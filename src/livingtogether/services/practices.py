@@ -17,7 +17,7 @@ from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
 from ..store import Store, now, schema
 from .base import Page, Records, require
-from .search import Searcher, SearchQuery, SearchResults, index_rows, reindex
+from .search import Searcher, SearchQuery, SearchResults, index_rows, insert_rows, reindex
 from .themes import check_themes
 
 _PUBLISHED = ModerationStatus.PUBLISHED
@@ -140,11 +140,9 @@ class PracticeService(Records[Practice]):
                       for theme in practice.themes]
         if theme_rows:
             connection.execute(schema.practice_themes.insert(), theme_rows)
-        search_rows = [row for row_id, practice in zip(rows, prepared, strict=True)
-                       if practice.status is _PUBLISHED
-                       for row in index_rows(row_id, practice, stamp)]
-        if search_rows:
-            connection.execute(schema.practice_search.insert(), search_rows)
+        insert_rows(connection, [row for row_id, practice in zip(rows, prepared, strict=True)
+                                 if practice.status is _PUBLISHED
+                                 for row in index_rows(row_id, practice, stamp)])
         return len(prepared)
 
     # -- search

@@ -14,16 +14,19 @@ can cause an FTS syntax error.
 
 from __future__ import annotations
 
+import json
+import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import sqlalchemy as sa
 from markupsafe import escape
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from .. import convert
 from ..errors import ValidationError
@@ -36,13 +39,15 @@ from .base import check_page
 FACETS: tuple[str, ...] = ("theme", "city", "country", "kind", "language")
 MAX_QUERY = 500
 MAX_TERMS = 20
-#: The last word also matches as a prefix ("montr" finds "Montréal") from this length.
+#: ``word*`` matches as a prefix ("montr*" finds "Montréal") from this length.
 PREFIX_MIN = 3
 #: Private-use characters that mark a match in a snippet; removed from indexed text.
 START, STOP = "\ue000", "\ue001"
 _MARKERS = str.maketrans({START: " ", STOP: " "})
+_SPLIT = re.compile(f"([{START}{STOP}])")
 #: bm25 weights of title, summary and body (SQLite); PostgreSQL weighs them A, B, C.
 _SQLITE_SCORE = "bm25(lt_practice_fts, 10.0, 4.0, 1.0)"
+_FTS = sa.table("lt_practice_fts", sa.column("rowid"))
 _HEADLINE = (f'StartSel="{START}", StopSel="{STOP}", MaxWords=30, MinWords=12, ShortWord=2, '
              'MaxFragments=2, FragmentDelimiter=" … "')
 
@@ -140,14 +145,20 @@ def _known_language(language: str) -> None:
 
 
 def terms(text: str) -> list[str]:
-    """The words of a query: runs of letters, digits and combining marks, at most 20."""
+    """The words of a query: runs of letters, digits and combining marks, at most 20.
+
+    A word typed with ``*`` right after it (``montr*``, 3 letters or more) keeps
+    the ``*``: it matches as a prefix.
+    """
     found: list[str] = []
     current: list[str] = []
     for char in unicodedata.normalize("NFC", text):
         if unicodedata.category(char)[0] in "LNM":
             current.append(char)
-        elif current:
-            found.append("".join(current))
+            continue
+        if current:
+            word = "".join(current)
+            found.append(f"{word}*" if char == "*" and len(word) >= PREFIX_MIN else word)
             current = []
     if current:
         found.append("".join(current))
@@ -158,40 +169,31 @@ def terms(text: str) -> list[str]:
 
 
 def sqlite_match(words: Sequence[str]) -> str:
-    """An FTS5 query: every word (quoted), the last one (of 3 letters or more) also as a prefix."""
-    quoted = [f'"{word}"' for word in words]
-    if len(words[-1]) >= PREFIX_MIN:
-        quoted[-1] += "*"
-    return " ".join(quoted)
+    """An FTS5 query: every word quoted, ``word*`` as a prefix."""
+    return " ".join(f'"{word[:-1]}"*' if word.endswith("*") else f'"{word}"' for word in words)
 
 
 def postgres_match(words: Sequence[str]) -> str:
-    """A ``to_tsquery`` text: every word (quoted), the last one (3 letters or more) also
-    as a prefix."""
-    quoted = [f"'{word}'" for word in words]
-    if len(words[-1]) >= PREFIX_MIN:
-        quoted[-1] += ":*"
-    return " & ".join(quoted)
+    """A ``to_tsquery`` text: every word quoted, ``word*`` as a prefix."""
+    return " & ".join(f"'{word[:-1]}':*" if word.endswith("*") else f"'{word}'"
+                      for word in words)
 
 
 def highlight(snippet: str) -> str:
     """A snippet with match markers as HTML: text escaped, matches in ``<mark>``."""
     out: list[str] = []
     open_ = False
-    buffer: list[str] = []
-    for char in snippet:
-        if char in (START, STOP):
-            out.append(str(escape("".join(buffer))))
-            buffer = []
-            if char == START and not open_:
+    for piece in _SPLIT.split(snippet):
+        if piece == START:
+            if not open_:
                 out.append("<mark>")
                 open_ = True
-            elif char == STOP and open_:
+        elif piece == STOP:
+            if open_:
                 out.append("</mark>")
                 open_ = False
-        else:
-            buffer.append(char)
-    out.append(str(escape("".join(buffer))))
+        elif piece:
+            out.append(str(escape(piece)))
     if open_:
         out.append("</mark>")
     return "".join(out)
@@ -229,42 +231,67 @@ def _plain(text: str) -> str:
     return text.translate(_MARKERS)
 
 
-def index_rows(practice_id: int, practice: Practice, stamp: datetime) -> list[dict[str, Any]]:
-    """The search rows of a published practice: one per language it is written in."""
+def index_rows(practice_id: int, practice: Practice, stamp: datetime,
+               ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The search rows of a published practice, one per language it is written in,
+    each with its text."""
     languages = dict.fromkeys((*practice.title.languages, *practice.summary.languages,
                                *practice.body.languages))
     themes = f"|{'|'.join(practice.themes)}|" if practice.themes else ""
     return [
-        {"practice_id": practice_id, "language": language, "city_slug": practice.city,
-         "kind": practice.kind.value, "themes": themes, "published_at": stamp,
-         "title": _plain(practice.title.values.get(language, "")),
-         "summary": _plain(practice.summary.values.get(language, "")),
-         "body": _plain(html_text(practice.body.values.get(language, "")))}
+        ({"practice_id": practice_id, "language": language, "city_slug": practice.city,
+          "kind": practice.kind.value, "themes": themes, "published_at": stamp},
+         {"title": _plain(practice.title.values.get(language, "")),
+          "summary": _plain(practice.summary.values.get(language, "")),
+          "body": _plain(html_text(practice.body.values.get(language, "")))})
         for language in languages
     ]
+
+
+def insert_rows(connection: Connection,
+                rows: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """Store search rows and their text (which the full-text index follows)."""
+    if not rows:
+        return
+    table = schema.practice_search
+    ids = connection.execute(
+        table.insert().returning(table.c.id, sort_by_parameter_order=True),
+        [row for row, _ in rows]).scalars().all()
+    connection.execute(schema.practice_text.insert(),
+                       [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows,
+                                                                          strict=True)])
 
 
 def reindex(connection: Connection, practice_id: int, practice: Practice | None,
             stamp: datetime) -> None:
     """Replace the search rows of one practice (none unless it is published)."""
-    table = schema.practice_search
+    table, text = schema.practice_search, schema.practice_text
+    # The text first, explicitly, so the index's triggers see every deletion.
+    connection.execute(text.delete().where(text.c.id.in_(
+        sa.select(table.c.id).where(table.c.practice_id == practice_id))))
     connection.execute(table.delete().where(table.c.practice_id == practice_id))
     if practice is not None:
-        rows = index_rows(practice_id, practice, stamp)
-        if rows:
-            connection.execute(table.insert(), rows)
+        insert_rows(connection, index_rows(practice_id, practice, stamp))
 
 
 # -- searching
 
 
 class Searcher:
-    """Runs a :class:`SearchQuery` on one store."""
+    """Runs a :class:`SearchQuery` on one store.
+
+    Its statements are built and compiled once per shape (words or not, which
+    filters, how many ids) and run with the driver's own parameters: a search
+    runs three short statements, and building them each time would cost more
+    than running them.
+    """
 
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
         self.store = store
         self.max_page_size = max_page_size
         self.postgres = store.dialect == "postgresql"
+        self._compiled: dict[tuple[Any, ...], tuple[str, tuple[str, ...] | None,
+                                                     dict[str, Any]]] = {}
 
     def search(self, query: SearchQuery, *, reader_language: str | None = None,
                ) -> SearchResults:
@@ -274,10 +301,15 @@ class Searcher:
         if query.q.strip() and not words:
             return SearchResults(hits=(), total=0, limit=query.limit, offset=query.offset,
                                  facets=dict.fromkeys(FACETS, ()))
+        params: dict[str, Any] = {f"f_{name}": value for name, value in query.filters().items()}
+        if "f_theme" in params:
+            params["f_theme"] = f"%|{params['f_theme']}|%"
+        if words:
+            params["match"] = postgres_match(words) if self.postgres else sqlite_match(words)
         with self.store.read() as connection:
-            total, facets, page = self._summary(connection, query, words)
+            total, facets, page = self._summary(connection, query, bool(words), params)
             practices = self._practices(connection, [pid for pid, _ in page])
-            snippets = self._snippets(connection, words, page, query) if words else {}
+            snippets = self._snippets(connection, page, query, params) if words else {}
         hits = []
         for pid, score in page:
             practice = practices[pid]
@@ -292,13 +324,48 @@ class Searcher:
         return SearchResults(hits=tuple(hits), total=total, limit=query.limit,
                              offset=query.offset, facets=facets)
 
-    def _summary(self, connection: Connection, query: SearchQuery, words: Sequence[str],
-                 ) -> tuple[int, dict[str, tuple[FacetCount, ...]], list[tuple[int, float]]]:
-        """The total, the facets and the page's ``(practice id, score)``, in one statement.
+    def _run(self, connection: Connection, key: tuple[Any, ...],
+             build: Callable[[], sa.ClauseElement], params: dict[str, Any]) -> list[Any]:
+        """The rows of the statement ``build`` makes, compiled once per ``key``."""
+        entry = self._compiled.get(key)
+        if entry is None:
+            compiled = cast(SQLCompiler, build().compile(dialect=connection.dialect))
+            positions = tuple(compiled.positiontup or ()) if compiled.positional else None
+            entry = (str(compiled), positions, dict(compiled.params))
+            self._compiled[key] = entry
+        sql, positions, defaults = entry
+        values = {**defaults, **params}
+        driver: Any = tuple(values[name] for name in positions) if positions is not None \
+            else values
+        return list(connection.exec_driver_sql(sql, driver).fetchall())
 
-        The matching rows are computed once (a materialised CTE), grouped into
-        practices (their best score), then counted per facet and paged.
-        """
+    def _summary(self, connection: Connection, query: SearchQuery, words: bool,
+                 params: dict[str, Any],
+                 ) -> tuple[int, dict[str, tuple[FacetCount, ...]], list[tuple[int, float]]]:
+        """The total, the facets and the page's ``(practice id, score)``, in one statement."""
+        key = ("summary", words, tuple(sorted(query.filters())))
+        rows = self._run(connection, key, lambda: self._summary_statement(query, words),
+                         {**params, "lt_limit": query.limit, "lt_offset": query.offset})
+        counts: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
+        total, hits = 0, []
+        for row in rows:
+            if row[0] == "total":
+                total = int(row[2])
+            elif row[0] == "hit":
+                hits.append((int(row[2]), float(row[3] or 0.0), row[4]))
+            else:
+                counts[row[0]].append(FacetCount(value=row[1], count=int(row[2])))
+        if words:
+            hits.sort(key=lambda hit: (-hit[1], hit[0]))
+        else:
+            hits.sort(key=lambda hit: (hit[2], hit[0]), reverse=True)
+        facets = {name: tuple(sorted(values, key=lambda c: (-c.count, c.value)))
+                  for name, values in counts.items()}
+        return total, facets, [(pid, score) for pid, score, _ in hits]
+
+    def _summary_statement(self, query: SearchQuery, words: bool) -> sa.ClauseElement:
+        """The matching rows, computed once (a materialised CTE), grouped into practices
+        (their best score), counted per facet, and the page."""
         rows = self._rows(query, words).cte("lt_matched").prefix_with("MATERIALIZED")
         found = (sa.select(rows.c.practice_id, sa.func.max(rows.c.score).label("score"),
                            sa.func.min(rows.c.city_slug).label("city"),
@@ -321,75 +388,64 @@ class Searcher:
         else:
             order = (found.c.published_at.desc(), found.c.practice_id.desc())
         page = (sa.select(found.c.practice_id, found.c.score, found.c.published_at)
-                .order_by(*order).limit(query.limit).offset(query.offset).subquery())
-        statement = sa.union_all(
+                .order_by(*order).limit(sa.bindparam("lt_limit", type_=sa.Integer))
+                .offset(sa.bindparam("lt_offset", type_=sa.Integer)).subquery())
+        return sa.union_all(
             sa.select(sa.literal("total"), no_text, sa.func.count(), no_score, no_time)
             .select_from(found),
             count("city", found.c.city), count("country", found.c.country),
             count("kind", found.c.kind), count("language", rows.c.language, rows),
-            count("theme", themes.c.theme,
-                  found.join(themes, themes.c.practice_id == found.c.practice_id)),
+            # IN, not a join: the planner then looks up each practice's themes by key
+            # instead of scanning every practice's themes.
+            count("theme", themes.c.theme, themes).where(
+                themes.c.practice_id.in_(sa.select(found.c.practice_id))),
             sa.select(sa.literal("hit"), no_text, page.c.practice_id, page.c.score,
                       page.c.published_at),
         )
-        counts: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
-        total, hits = 0, []
-        for row in connection.execute(statement):
-            if row[0] == "total":
-                total = int(row[2])
-            elif row[0] == "hit":
-                hits.append((int(row[2]), float(row[3] or 0.0), row[4]))
-            else:
-                counts[row[0]].append(FacetCount(value=row[1], count=int(row[2])))
-        if words:
-            hits.sort(key=lambda hit: (-hit[1], hit[0]))
-        else:
-            hits.sort(key=lambda hit: (hit[2], hit[0]), reverse=True)
-        facets = {name: tuple(sorted(values, key=lambda c: (-c.count, c.value)))
-                  for name, values in counts.items()}
-        return total, facets, [(pid, score) for pid, score, _ in hits]
 
-    def _match(self, words: Sequence[str]) -> sa.ColumnElement[bool] | sa.TextClause:
+    def _match(self) -> sa.ColumnElement[bool] | sa.TextClause:
         if self.postgres:
-            return sa.literal_column("lt_practice_search.document").op("@@")(self._tsquery(words))
-        return sa.text("lt_practice_fts MATCH :match").bindparams(match=sqlite_match(words))
+            return sa.literal_column("lt_practice_text.document").op("@@")(self._tsquery())
+        return sa.text("lt_practice_fts MATCH :match")
 
     @staticmethod
-    def _tsquery(words: Sequence[str]) -> sa.ColumnElement[Any]:
+    def _tsquery() -> sa.ColumnElement[Any]:
         return sa.func.to_tsquery(sa.literal_column("'lt_search'::regconfig"),
-                                  sa.bindparam("tsquery", postgres_match(words)))
+                                  sa.bindparam("match", type_=sa.String))
 
-    def _score(self, words: Sequence[str]) -> sa.ColumnElement[Any]:
+    def _score(self) -> sa.ColumnElement[Any]:
         """Higher is better: ``ts_rank`` on PostgreSQL, ``-bm25`` on SQLite."""
         if self.postgres:
-            return sa.func.ts_rank(sa.literal_column("lt_practice_search.document"),
-                                   self._tsquery(words))
+            return sa.func.ts_rank(sa.literal_column("lt_practice_text.document"),
+                                   self._tsquery())
         return -sa.literal_column(_SQLITE_SCORE)
 
-    def _source(self, words: Sequence[str]) -> Any:
-        """The search rows, joined to the FTS5 table when SQLite matches words."""
+    def _source(self, words: bool) -> Any:
+        """The search rows, joined to their index when there are words to match."""
         table = schema.practice_search
-        if words and not self.postgres:
-            fts = sa.table("lt_practice_fts", sa.column("rowid"))
-            return table.join(fts, fts.c.rowid == table.c.id)
+        if words and self.postgres:
+            text = schema.practice_text
+            return table.join(text, text.c.id == table.c.id)
+        if words:
+            return table.join(_FTS, _FTS.c.rowid == table.c.id)
         return table
 
-    def _rows(self, query: SearchQuery, words: Sequence[str]) -> sa.Select[Any]:
+    def _rows(self, query: SearchQuery, words: bool) -> sa.Select[Any]:
         table, cities = schema.practice_search, schema.cities
         source = self._source(words).join(cities, cities.c.slug == table.c.city_slug)
-        score = self._score(words) if words else sa.literal(0.0)
+        score = self._score() if words else sa.literal(0.0)
         select = sa.select(
             table.c.practice_id, table.c.language, table.c.city_slug, cities.c.country,
             table.c.kind, table.c.published_at, score.label("score"),
         ).select_from(source)
         if words:
-            select = select.where(self._match(words))
-        filters = query.filters()
+            select = select.where(self._match())
         column_of = {"city": table.c.city_slug, "country": cities.c.country,
                      "kind": table.c.kind, "language": table.c.language}
-        for name, value in filters.items():
+        for name in sorted(query.filters()):
+            value = sa.bindparam(f"f_{name}", type_=sa.String)
             if name == "theme":
-                select = select.where(table.c.themes.like(f"%|{value}|%"))
+                select = select.where(table.c.themes.like(value))
             else:
                 select = select.where(column_of[name] == value)
         return select
@@ -398,34 +454,48 @@ class Searcher:
         if not ids:
             return {}
         table = schema.practices
-        rows = connection.execute(sa.select(table.c.id, table.c.data).where(table.c.id.in_(ids)))
-        return {row.id: convert.structure(row.data, Practice) for row in rows}
+        names = [f"id_{index}" for index in range(len(ids))]
+        rows = self._run(
+            connection, ("practices", len(ids)),
+            lambda: sa.select(table.c.id, table.c.data).where(
+                table.c.id.in_([sa.bindparam(name, type_=sa.Integer) for name in names])),
+            dict(zip(names, ids, strict=True)))
+        return {row[0]: convert.structure(json.loads(row[1]) if isinstance(row[1], str)
+                                          else row[1], Practice) for row in rows}
 
-    def _snippets(self, connection: Connection, words: Sequence[str],
-                  page: Sequence[tuple[int, float]], query: SearchQuery,
-                  ) -> dict[int, dict[str, str]]:
+    def _snippets(self, connection: Connection, page: Sequence[tuple[int, float]],
+                  query: SearchQuery, params: dict[str, Any]) -> dict[int, dict[str, str]]:
         """For each practice of the page, a snippet per language that matched, best first."""
         ids = [pid for pid, _ in page]
         if not ids:
             return {}
-        table = schema.practice_search
-        if self.postgres:
-            snippet: sa.ColumnElement[Any] = sa.func.ts_headline(
-                sa.literal_column("'lt_search'::regconfig"),
-                sa.func.concat_ws(" — ", sa.func.nullif(table.c.title, ""),
-                                  sa.func.nullif(table.c.summary + " " + table.c.body, " ")),
-                self._tsquery(words), _HEADLINE)
-        else:
-            snippet = sa.literal_column(
-                f"snippet(lt_practice_fts, -1, '{START}', '{STOP}', '…', 24)")
-        select = (sa.select(table.c.practice_id, table.c.language, snippet.label("snippet"))
-                  .select_from(self._source(words))
-                  .where(self._match(words), table.c.practice_id.in_(ids))
-                  .order_by(self._score(words).desc(), table.c.language))
-        if query.language is not None:
-            select = select.where(table.c.language == query.language)
+        names = [f"id_{index}" for index in range(len(ids))]
+
+        def build() -> sa.ClauseElement:
+            table, text = schema.practice_search, schema.practice_text
+            if self.postgres:
+                snippet: sa.ColumnElement[Any] = sa.func.ts_headline(
+                    sa.literal_column("'lt_search'::regconfig"),
+                    sa.func.concat_ws(" — ", sa.func.nullif(text.c.title, ""),
+                                      sa.func.nullif(text.c.summary + " " + text.c.body, " ")),
+                    self._tsquery(), sa.bindparam("headline", type_=sa.String))
+            else:
+                snippet = sa.literal_column(
+                    f"snippet(lt_practice_fts, -1, '{START}', '{STOP}', '…', 24)")
+            select = (sa.select(table.c.practice_id, table.c.language, snippet)
+                      .select_from(self._source(True))
+                      .where(self._match(), table.c.practice_id.in_(
+                          [sa.bindparam(name, type_=sa.Integer) for name in names]))
+                      .order_by(self._score().desc(), table.c.language))
+            if query.language is not None:
+                select = select.where(table.c.language == sa.bindparam("f_language",
+                                                                       type_=sa.String))
+            return select
+
+        key = ("snippets", len(ids), query.language is not None)
+        values = {**params, **dict(zip(names, ids, strict=True)), "headline": _HEADLINE}
         found: dict[int, dict[str, str]] = {}
-        for row in connection.execute(select):
-            if row.snippet and START in row.snippet:
-                found.setdefault(row.practice_id, {})[row.language] = row.snippet
+        for practice_id, language, snippet in self._run(connection, key, build, values):
+            if snippet and START in snippet:
+                found.setdefault(practice_id, {})[language] = snippet
         return found

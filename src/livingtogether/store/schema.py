@@ -182,9 +182,9 @@ practice_revisions = sa.Table(
     *_timestamps(),
 )
 
-#: One row per published practice and language: the plain text that the
-#: full-text index covers, and what the facets count. The index itself is
-#: dialect-specific DDL in migration 4 (see ``SEARCH_OBJECTS``).
+#: One row per published practice and language: what the facets count and the
+#: filters test, kept small so that looking rows up by id stays cheap; their
+#: text is in ``lt_practice_text``.
 practice_search = sa.Table(
     "lt_practice_search",
     metadata,
@@ -201,10 +201,24 @@ practice_search = sa.Table(
     # "|culture|resilience|": filtered with LIKE only after the text match narrowed the rows.
     sa.Column("themes", sa.Text, nullable=False),
     sa.Column("published_at", Instant, nullable=False),
+    sa.UniqueConstraint("practice_id", "language"),
+)
+
+#: The plain text of each search row, which the full-text index covers; the
+#: index itself is dialect-specific DDL in migration 4 (see ``SEARCH_OBJECTS``).
+practice_text = sa.Table(
+    "lt_practice_text",
+    metadata,
+    sa.Column(
+        "id",
+        sa.Integer,
+        sa.ForeignKey("lt_practice_search.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
-    sa.UniqueConstraint("practice_id", "language"),
 )
 
 #: Full-text objects outside this metadata, created by migration 4 per dialect:
@@ -213,5 +227,5 @@ practice_search = sa.Table(
 SEARCH_OBJECTS: dict[str, frozenset[str]] = {
     "sqlite": frozenset({"lt_practice_fts", "lt_practice_fts_data", "lt_practice_fts_idx",
                          "lt_practice_fts_docsize", "lt_practice_fts_config"}),
-    "postgresql": frozenset({"document", "ix_lt_practice_search_document"}),
+    "postgresql": frozenset({"document", "ix_lt_practice_text_document"}),
 }

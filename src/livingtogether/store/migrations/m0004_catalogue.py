@@ -1,6 +1,7 @@
 """Version 4: the catalogue's themes taxonomy, pending revisions and full-text search.
 
-The search rows get a dialect-specific index: on SQLite an external-content
+The search rows (facet values) and their text (a table of its own, so that
+the rows stay small) get a dialect-specific index: on SQLite an external-content
 FTS5 table (``unicode61 remove_diacritics 2``: "montreal" finds "Montréal")
 kept in step by triggers; on PostgreSQL a generated ``tsvector`` column over
 the text search configuration ``lt_search`` (``simple`` with ``unaccent``)
@@ -39,15 +40,15 @@ SEED_THEMES: tuple[tuple[str, dict[str, str]], ...] = (
 
 _SQLITE = (
     "CREATE VIRTUAL TABLE lt_practice_fts USING fts5(title, summary, body, "
-    "content='lt_practice_search', content_rowid='id', "
+    "content='lt_practice_text', content_rowid='id', "
     "tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER lt_practice_search_ai AFTER INSERT ON lt_practice_search BEGIN "
+    "CREATE TRIGGER lt_practice_text_ai AFTER INSERT ON lt_practice_text BEGIN "
     "INSERT INTO lt_practice_fts(rowid, title, summary, body) "
     "VALUES (new.id, new.title, new.summary, new.body); END",
-    "CREATE TRIGGER lt_practice_search_ad AFTER DELETE ON lt_practice_search BEGIN "
+    "CREATE TRIGGER lt_practice_text_ad AFTER DELETE ON lt_practice_text BEGIN "
     "INSERT INTO lt_practice_fts(lt_practice_fts, rowid, title, summary, body) "
     "VALUES ('delete', old.id, old.title, old.summary, old.body); END",
-    "CREATE TRIGGER lt_practice_search_au AFTER UPDATE ON lt_practice_search BEGIN "
+    "CREATE TRIGGER lt_practice_text_au AFTER UPDATE ON lt_practice_text BEGIN "
     "INSERT INTO lt_practice_fts(lt_practice_fts, rowid, title, summary, body) "
     "VALUES ('delete', old.id, old.title, old.summary, old.body); "
     "INSERT INTO lt_practice_fts(rowid, title, summary, body) "
@@ -59,11 +60,11 @@ _POSTGRES = (
     "ALTER TEXT SEARCH CONFIGURATION lt_search ALTER MAPPING FOR "
     "asciiword, asciihword, hword_asciipart, word, hword, hword_part, numword, numhword, "
     "hword_numpart WITH unaccent, simple",
-    "ALTER TABLE lt_practice_search ADD COLUMN document tsvector GENERATED ALWAYS AS ("
+    "ALTER TABLE lt_practice_text ADD COLUMN document tsvector GENERATED ALWAYS AS ("
     "setweight(to_tsvector('lt_search'::regconfig, title), 'A') || "
     "setweight(to_tsvector('lt_search'::regconfig, summary), 'B') || "
     "setweight(to_tsvector('lt_search'::regconfig, body), 'C')) STORED",
-    "CREATE INDEX ix_lt_practice_search_document ON lt_practice_search USING gin (document)",
+    "CREATE INDEX ix_lt_practice_text_document ON lt_practice_text USING gin (document)",
 )
 
 
@@ -117,15 +118,22 @@ def upgrade(op: Operations) -> None:
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("themes", sa.Text, nullable=False),
         sa.Column("published_at", Instant, nullable=False),
-        sa.Column("title", sa.Text, nullable=False),
-        sa.Column("summary", sa.Text, nullable=False),
-        sa.Column("body", sa.Text, nullable=False),
         sa.ForeignKeyConstraint(["practice_id"], ["lt_practices.id"], ondelete="CASCADE",
                                 name="fk_lt_practice_search_practice_id_lt_practices"),
         sa.UniqueConstraint("practice_id", "language",
                             name="uq_lt_practice_search_practice_id_language"),
     )
     op.create_index("ix_lt_practice_search_city_slug", "lt_practice_search", ["city_slug"])
+    op.create_table(
+        "lt_practice_text",
+        sa.Column("id", sa.Integer, nullable=False, autoincrement=False),
+        sa.Column("title", sa.Text, nullable=False),
+        sa.Column("summary", sa.Text, nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_lt_practice_text"),
+        sa.ForeignKeyConstraint(["id"], ["lt_practice_search.id"], ondelete="CASCADE",
+                                name="fk_lt_practice_text_id_lt_practice_search"),
+    )
 
     connection = op.get_bind()
     if connection.dialect.name == "postgresql":
