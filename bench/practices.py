@@ -250,8 +250,6 @@ def run(url: str, label: str, count: int, rounds: int, seconds: float) -> None:
         rounds=min(rounds, 50), seconds=seconds)))
     print(line("prefix query ('conviv* barrio')", measure(
         lambda i: obs.practices.search("conviv* barrio"), rounds=rounds, seconds=seconds)))
-    for query in QUERIES:
-        assert like_scan(obs, query) >= index_match(obs, query) or obs.store.dialect == "sqlite"
     scan = measure(lambda i: like_scan(obs, QUERIES[i % len(QUERIES)]),
                    rounds=min(rounds, 20), seconds=seconds * 2)
     print(line("plain LIKE scan, the same two words", scan))
@@ -265,7 +263,8 @@ def run(url: str, label: str, count: int, rounds: int, seconds: float) -> None:
     if obs.store.dialect == "sqlite":
         print(f"  {'floors (SQLite)':<46} p95 {p95:.2f} ms <= 20: "
               f"{'ok' if p95 <= 20 else 'MISSED'};  >= 50x the scan: whole search "
-              f"{'ok' if whole >= 50 else 'MISSED'}, index alone {'ok' if alone >= 50 else 'MISSED'}")
+              f"{'ok' if whole >= 50 else 'MISSED'}, "
+              f"index alone {'ok' if alone >= 50 else 'MISSED'}")
     obs.close()
 
 
