@@ -16,6 +16,7 @@ from livingtogether import (
     City,
     Conflict,
     ModerationStatus,
+    NotFound,
     Observatory,
     Practice,
     PracticeKind,
@@ -332,3 +333,30 @@ def test_sites_add_themes_and_practices_must_use_known_ones(obs: Observatory) ->
         obs.themes.delete("sport")
     obs.themes.reorder(["sport", "culture"])
     assert [t.slug for t in obs.themes.all()][:3] == ["sport", "culture", "social-development"]
+
+
+# -- bulk loading
+
+
+def test_create_many_indexes_what_is_published_and_is_all_or_nothing(obs: Observatory) -> None:
+    batch = [Practice(slug=f"bulk-{i}", city="izmir", title=Text({"fr": f"Forêt urbaine {i}"}),
+                      body=Text({"fr": "<p onclick='x'>Arbres</p>"}), themes=("resilience",),
+                      status=PUBLISHED if i % 2 else ModerationStatus.DRAFT)
+              for i in range(7)]
+    assert obs.practices.create_many(batch, batch=3) == 7
+    assert sorted(slugs(obs.practices.search("foret", limit=20))) == [
+        "bulk-1", "bulk-3", "bulk-5"]
+    assert obs.practices.get("bulk-2").body.get("fr") == "<p>Arbres</p>"
+    assert facet(obs.practices.search("foret"), "theme") == {"resilience": 3}
+    before = obs.practices.search("").total
+    for bad, message in (
+        ([attrs.evolve(batch[0], slug="new-1"), attrs.evolve(batch[0], slug="bulk-0")],
+         "exists already"),
+        ([attrs.evolve(batch[1], slug="new-2", city="nowhere")], "no city 'nowhere'"),
+        ([attrs.evolve(batch[1], slug="new-3", themes=("sport",))], "not a theme"),
+    ):
+        with pytest.raises((Conflict, ValidationError), match=message):
+            obs.practices.create_many(bad, batch=1)  # the first may be written, then undone
+        assert obs.practices.search("").total == before
+        with pytest.raises(NotFound):
+            obs.practices.get("new-1")
