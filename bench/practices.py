@@ -136,7 +136,7 @@ def _accumulate(values: list[float]) -> Iterator[float]:
 
 
 #: Two-word queries of real words (frequent enough to match thousands of rows).
-QUERIES = ("dialogue quartier", "community garden", "kültür mahalle", "Montreal culture",
+QUERIES = ("dialogue quartier", "community garden", "kültür mahalle", "ville culture",
            "barrio convivencia", "Jugend Kultur", "حوار مدينة", "city dialogue",
            "ecole mediation", "Sicherheit Stadt")
 

@@ -15,7 +15,8 @@ from livingtogether.demo import CITIES, PRACTICES
 from livingtogether.models import City, ModerationStatus, Practice, Text
 from livingtogether.web.catalogue import growth, world_map
 from livingtogether.wsgi import make_app
-from test_web_support import Client, Tree, check_fragment, error_of, serving
+from test_web_support import Client, error_of, serving
+from test_web_widgets import text_of as widget
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLISHED = [p for p in PRACTICES if p.status is ModerationStatus.PUBLISHED]
@@ -30,12 +31,6 @@ def obs(open_demo: Callable[..., Any]) -> Any:
 def client(obs: Any) -> Iterator[Client]:
     with serving(make_app(obs, demo_page=True)) as base:
         yield Client(base)
-
-
-def widget(response: Any, name: str) -> Tree:
-    assert response.status_code == 200, response.text[:500]
-    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    return check_fragment(response.text, name)
 
 
 # -- the directory, its map and its chart

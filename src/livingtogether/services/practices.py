@@ -41,6 +41,12 @@ def _after_write(connection: Connection, practice_id: int, practice: Practice) -
     reindex(connection, practice_id, practice if practice.status is _PUBLISHED else None, now())
 
 
+def _require_submitted(stored: Practice, advice: str) -> None:
+    if stored.status is not ModerationStatus.SUBMITTED:
+        raise Conflict(f"the practice {stored.slug!r} is {stored.status.value} with nothing "
+                       f"submitted; {advice}", field="status")
+
+
 class PracticeService(Records[Practice]):
     """Practices, case studies and studies; the body is sanitised on the way in.
 
@@ -205,9 +211,7 @@ class PracticeService(Records[Practice]):
                 published = self.update_in(connection, attrs.evolve(revision, status=_PUBLISHED))
                 self._drop_revision(connection, row_id)
                 return published
-            if stored.status is not ModerationStatus.SUBMITTED:
-                raise Conflict(f"the practice {slug!r} is {stored.status.value} with nothing "
-                               "submitted; submit it first", field="status")
+            _require_submitted(stored, "submit it first")
             return self.update_in(connection, attrs.evolve(stored, status=_PUBLISHED))
 
     def reject(self, slug: str, reason: str) -> Practice:
@@ -223,9 +227,7 @@ class PracticeService(Records[Practice]):
                                         rejection_reason=reason)
                 self._save_revision(connection, row_id, rejected)
                 return rejected
-            if stored.status is not ModerationStatus.SUBMITTED:
-                raise Conflict(f"the practice {slug!r} is {stored.status.value} with nothing "
-                               "submitted to reject", field="status")
+            _require_submitted(stored, "there is nothing to reject")
             return self.update_in(connection, attrs.evolve(
                 stored, status=ModerationStatus.REJECTED, rejection_reason=reason))
 
