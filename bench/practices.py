@@ -218,8 +218,9 @@ def run(url: str, label: str, count: int, rounds: int, seconds: float) -> None:
     start = time.perf_counter()
     obs.practices.create_many(practices)
     elapsed = time.perf_counter() - start
-    print(f"  {'bulk import (create_many), index included':<46} {elapsed:9.2f} s   "
-          f"floor 60 s: {'ok' if elapsed <= 60 else 'MISSED'}")
+    floor = (f"   floor 60 s: {'ok' if elapsed <= 60 else 'MISSED'}"
+             if obs.store.dialect == "sqlite" else "")
+    print(f"  {'bulk import (create_many), index included':<46} {elapsed:9.2f} s{floor}")
     if obs.store.dialect == "postgresql":
         with obs.store.write() as connection:
             connection.execute(sa.text("ANALYZE"))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 import attrs
+import sqlalchemy as sa
 from markupsafe import Markup
 
 from .. import convert
@@ -24,7 +25,7 @@ from ..errors import BadRequest, ValidationError
 from ..models import City, Localized, ModerationStatus, Practice, PracticeKind, Theme
 from ..services import SearchResults
 from ..services.search import FACETS, html_text
-from ..store import schema
+from ..store import aware, schema
 from .api import PREFIX, ok, page_json, published_practice
 from .http import Response, dump_json
 from .routes import LANG, Call, Param, Route, page_params
@@ -300,18 +301,15 @@ def _data(body: bytes, media_type: str, filename: str | None = None) -> Response
     return Response(status=200, headers=tuple(headers), body=body)
 
 
-def published(call: Call) -> list[tuple[Practice, datetime]]:
-    """Every published practice with when it was last changed, the newest first."""
+def published(call: Call, limit: int | None = None) -> list[tuple[Practice, datetime]]:
+    """Published practices (all, or the ``limit`` newest) with when each last changed,
+    the newest first."""
     table = schema.practices
-    import sqlalchemy as sa
-
-    from ..store import aware
-
     with call.obs.store.read() as connection:
         rows = connection.execute(
             sa.select(table.c.data, table.c.updated_at)
             .where(table.c.status == ModerationStatus.PUBLISHED.value)
-            .order_by(table.c.updated_at.desc(), table.c.slug)).all()
+            .order_by(table.c.updated_at.desc(), table.c.slug).limit(limit)).all()
     return [(convert.structure(row.data, Practice), aware(row.updated_at) or _EPOCH)
             for row in rows]
 
@@ -378,7 +376,7 @@ def atom_feed(call: Call) -> Response:
     localizer = Localizer(call.web, call.request, lang)
     request = call.request
     base = f"{request.scheme}://{request.host}" if request.host else ""
-    newest = published(call)[:FEED_SIZE]
+    newest = published(call, FEED_SIZE)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": lang})
     _sub(feed, "title", "Living Together: practices")
