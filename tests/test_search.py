@@ -360,3 +360,15 @@ def test_create_many_indexes_what_is_published_and_is_all_or_nothing(obs: Observ
         assert obs.practices.search("").total == before
         with pytest.raises(NotFound):
             obs.practices.get("new-1")
+
+
+def test_a_sites_own_themes_travel_in_the_bundle(obs: Observatory, sqlite_url: str) -> None:
+    obs.themes.create(Theme(slug="sport", label=Text({"en": "Sport"})))
+    obs.practices.create(Practice(slug="sport", city="izmir", title=Text.of("Sport"),
+                                  themes=("sport",), status=PUBLISHED))
+    exported = obs.export_bundle()
+    assert [t["slug"] for t in exported["themes"]][-1] == "sport"
+    with Observatory.open(sqlite_url) as other:
+        other.import_bundle(exported)
+        assert [t.slug for t in other.themes.all()] == [t.slug for t in obs.themes.all()]
+        assert slugs(other.practices.search("sport")) == ["sport"]

@@ -9,7 +9,15 @@ import attrs
 
 from . import convert
 from .errors import ValidationError
-from .models import Campaign, CampaignParticipation, City, Declaration, Event, Practice
+from .models import (
+    Campaign,
+    CampaignParticipation,
+    City,
+    Declaration,
+    Event,
+    Practice,
+    Theme,
+)
 from .services import (
     CityService,
     PledgeService,
@@ -23,6 +31,7 @@ from .store import Store
 #: The bundle's keys in the order they are imported (each may refer to the ones before).
 BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
     ("cities", City),
+    ("themes", Theme),
     ("practices", Practice),
     ("events", Event),
     ("declarations", Declaration),
@@ -97,6 +106,7 @@ class Observatory:
     def _repositories(self) -> dict[str, Any]:
         return {
             "cities": self.cities,
+            "themes": self.themes,
             "practices": self.practices,
             "events": self.programme,
             "declarations": self.pledges.declarations,

@@ -79,7 +79,7 @@ def _unaccent(connection: sa.Connection) -> None:
         database = connection.scalar(sa.text("SELECT current_database()"))
         raise ConfigurationError(
             "the full-text search needs the PostgreSQL extension 'unaccent', and this "
-            f"database user may not create it ({str(error.orig).strip()}); ask an "
+            f"database user may not create it ({' '.join(str(error.orig).split())}); ask an "
             f'administrator to run `CREATE EXTENSION unaccent;` in the database "{database}" '
             "(on Debian it comes with the postgresql-contrib package), then open it again"
         ) from None
