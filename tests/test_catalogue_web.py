@@ -174,13 +174,16 @@ def test_the_practice_page_shows_a_published_practice_whole(client: Client, obs:
 
 
 def test_the_api_searches_with_the_same_parameters(client: Client) -> None:
-    data = client.get("/api/v1/practices?q=dialogue&country=CA").json()
+    data = client.get("/api/v1/practices?q=borough%20neighbourhood&country=CA").json()
     assert [p["slug"] for p in data["items"]] == ["example-neighbourhood-dialogue-circles"]
     assert data["total"] == 1
     assert data["facets"]["country"] == [{"value": "CA", "count": 1}]
     hit = data["hits"][0]
     assert hit["slug"] == data["items"][0]["slug"]
-    assert "<mark>" in hit["snippet"]
+    assert "<mark>borough</mark>" in hit["snippet"]
+    # A match in the title alone has no snippet: the title is shown anyway.
+    title_only = client.get("/api/v1/practices?q=circles&country=CA").json()["hits"][0]
+    assert title_only["snippet"] is None
     everything = client.get("/api/v1/practices").json()
     assert everything["total"] == len(PUBLISHED)
     assert sum(c["count"] for c in everything["facets"]["kind"]) == len(PUBLISHED)

@@ -143,6 +143,9 @@ def test_snippets_mark_the_words_found_and_escape_the_rest(obs: Observatory) -> 
     assert hit.language == "en"
     assert "<mark>KÖLN</mark>" in (hit.snippet or "")
     assert obs.practices.search("").hits[0].snippet is None
+    # Found by its title alone: no snippet, the title is shown anyway.
+    title_only = obs.practices.search("circles").hits
+    assert [(hit.practice.slug, hit.snippet) for hit in title_only] == [("cercles", None)]
 
 
 def test_highlight_escapes_and_balances() -> None:

@@ -473,16 +473,18 @@ class Searcher:
 
         def build() -> sa.ClauseElement:
             table, text = schema.practice_search, schema.practice_text
+            # From the summary and the body: the title is shown beside the snippet anyway.
             if self.postgres:
                 snippet: sa.ColumnElement[Any] = sa.func.ts_headline(
                     sa.literal_column("'lt_search'::regconfig"),
-                    sa.func.concat_ws(" — ", sa.func.nullif(text.c.title, ""),
-                                      sa.func.nullif(text.c.summary + " " + text.c.body, " ")),
+                    text.c.summary + " " + text.c.body,
                     self._tsquery(), sa.bindparam("headline", type_=sa.String))
+                body: sa.ColumnElement[Any] = sa.null()
             else:
-                snippet = sa.literal_column(
-                    f"snippet(lt_practice_fts, -1, '{START}', '{STOP}', '…', 24)")
-            select = (sa.select(table.c.practice_id, table.c.language, snippet)
+                snippet, body = (sa.literal_column(
+                    f"snippet(lt_practice_fts, {column}, '{START}', '{STOP}', '…', 24)")
+                    for column in (1, 2))
+            select = (sa.select(table.c.practice_id, table.c.language, snippet, body)
                       .select_from(self._source(True))
                       .where(self._match(), table.c.practice_id.in_(
                           [sa.bindparam(name, type_=sa.Integer) for name in names]))
@@ -495,7 +497,8 @@ class Searcher:
         key = ("snippets", len(ids), query.language is not None)
         values = {**params, **dict(zip(names, ids, strict=True)), "headline": _HEADLINE}
         found: dict[int, dict[str, str]] = {}
-        for practice_id, language, snippet in self._run(connection, key, build, values):
-            if snippet and START in snippet:
+        for practice_id, language, *snippets in self._run(connection, key, build, values):
+            snippet = next((s for s in snippets if s and START in s), None)
+            if snippet:
                 found.setdefault(practice_id, {})[language] = snippet
         return found
