@@ -63,7 +63,7 @@ class Observatory:
         self.cities = CityService(store, max_page_size=size)
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
-        self.pledges = PledgeService(store, max_page_size=size)
+        self.pledges = PledgeService(store, max_page_size=size, settings=settings)
         self.themes = ThemeService(store, max_page_size=size)
 
     @classmethod

@@ -14,15 +14,17 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
-from ..errors import BadRequest, LivingTogetherError, NotFound
+from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests
 from ..models import fields as f
 from . import catalogue, widgets
+from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
 from .http import Request, Response, has_undecodable, json_response, read_body, too_large
 from .openapi import ROUTE as OPENAPI_ROUTE
+from .programme import ROUTES as PROGRAMME_ROUTES
 from .routes import Call, Route, Router
 
 if TYPE_CHECKING:
@@ -30,18 +32,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("livingtogether.web")
 
-#: The Content-Security-Policy of HTML responses: no scripts at all, styles and
-#: images from this site, forms posting only here; any site may frame a widget.
-HTML_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors *")
+#: The Content-Security-Policy of HTML responses: scripts, styles and images only
+#: from this site's static files (no inline script), forms posting only here;
+#: any site may frame a widget.
+HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors *")
 #: Everything else is data, never a document.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
-    routes = (*API_ROUTES, *catalogue.API_ROUTES, OPENAPI_ROUTE, *catalogue.WIDGET_ROUTES,
-              *widgets.ROUTES, STATIC_ROUTE)
+    routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
+              OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES, *widgets.ROUTES,
+              STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 
@@ -124,6 +128,8 @@ class WebApp:
         headers: list[tuple[str, str]] = [("Cache-Control", "no-store")]
         if isinstance(error, MethodNotAllowed):
             headers.append(("Allow", ", ".join(error.allow)))
+        if isinstance(error, TooManyRequests):
+            headers.append(("Retry-After", str(error.retry_after)))
         kind = route.kind if route is not None else (
             "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
         if kind == "html":

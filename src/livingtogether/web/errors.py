@@ -8,6 +8,7 @@
 ``NotFound``         404 (an unknown record or route)
 ``Conflict``         409
 ``PayloadTooLarge``  413
+``TooManyRequests``  429 with ``Retry-After``
 ``ConfigurationError`` 500 with a generic message (the site's fault; logged)
 anything else        500 with a generic message (logged, never a traceback)
 =================== ======================================================
@@ -24,6 +25,7 @@ from ..errors import (
     LivingTogetherError,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     ValidationError,
 )
 
@@ -47,6 +49,7 @@ _STATUSES: tuple[tuple[type[LivingTogetherError], int], ...] = (
     (UnsupportedMediaType, 415),
     (MethodNotAllowed, 405),
     (PayloadTooLarge, 413),
+    (TooManyRequests, 429),
     (ValidationError, 422),
     (NotFound, 404),
     (Conflict, 409),

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import jinja2
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_time
+from babel.dates import format_date, format_datetime, format_interval
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
@@ -34,17 +34,17 @@ from ..errors import BadRequest, NotFound, ValidationError
 from ..models import (
     City,
     Declaration,
-    DisplayZone,
     Event,
     InstitutionKind,
     Localized,
     Person,
     Pledge,
-    Session,
     SignerKind,
     Text,
 )
 from ..models import fields as f
+from ..services.pledges import clean_text, normalise_email
+from . import guard
 from .http import Request, Response, accepted_languages, html_response, parse_form, pick_language
 from .routes import LANG, Call, Param, Route
 
@@ -117,19 +117,6 @@ def text_direction(language: str) -> str:
         return "ltr"
 
 
-@attrs.frozen
-class ZoneTime:
-    """A session's times in one display zone, as printed: ``Izmir: 16:00–17:30 TRT (UTC+3)``."""
-
-    label: Localized | None
-    start: str
-    end: str
-    start_iso: str
-    end_iso: str
-    zone: str
-    other_day: str | None
-
-
 def utc_offset(offset: timedelta | None) -> str:
     """``UTC+3``, ``UTC-5``, ``UTC+5:30`` from an offset given by ``zoneinfo``."""
     minutes = int((offset or timedelta(0)).total_seconds() // 60)
@@ -200,6 +187,13 @@ class Localizer:
         """``12,345`` in the reader's language."""
         return format_decimal(value, locale=self.locale)
 
+    def local_time(self, moment: datetime, zone: str) -> dict[str, str]:
+        """``{"text", "iso"}``: ``moment`` in ``zone``, e.g. ``16 May 2022, 19:00 TRT (UTC+3)``."""
+        local = moment.astimezone(ZoneInfo(zone))
+        text = format_datetime(local, "medium", tzinfo=ZoneInfo(zone), locale=self.locale)
+        return {"text": f"{text} {zone_name(local, zone)}",
+                "iso": local.isoformat(timespec="minutes")}
+
     def country(self, code: str) -> str:
         """The country's name in the reader's language."""
         return str(self.locale.territories.get(code, code))
@@ -234,48 +228,6 @@ class Localizer:
         """A city's name for the reader; ``None`` if unknown."""
         city = self.cities().get(slug or "")
         return self.text(city.name) if city else None
-
-    def zone_times(self, event: Event, session: Session) -> list[ZoneTime]:
-        """The session's times in each display zone of the event."""
-        if session.starts_at is None or session.ends_at is None:
-            return []
-        zones = event.display_zones or (self.host_zone(event),)
-        result = []
-        for display in zones:
-            info = ZoneInfo(display.zone)
-            start = session.starts_at.astimezone(info)
-            end = session.ends_at.astimezone(info)
-            other_day = (self.format_date(start.date(), "medium")
-                         if start.date() != session.day else None)
-            result.append(ZoneTime(
-                label=self.text(display.label),
-                start=format_time(start, "H:mm", tzinfo=info, locale=self.locale),
-                end=format_time(end, "H:mm", tzinfo=info, locale=self.locale),
-                start_iso=start.isoformat(timespec="minutes"),
-                end_iso=end.isoformat(timespec="minutes"),
-                zone=zone_name(start, display.zone),
-                other_day=other_day,
-            ))
-        return result
-
-    def host_zone(self, event: Event) -> DisplayZone:
-        """The host's zone as a display zone, labelled with the host city's name."""
-        city = self.cities().get(event.host_city or "")
-        label = city.name if city else Text.of(event.host_zone.rsplit("/", 1)[-1]
-                                               .replace("_", " "))
-        return DisplayZone(zone=event.host_zone, label=label)
-
-    def days(self, event: Event) -> list[tuple[date, list[Session]]]:
-        """The event's days that have sessions, each with its sessions in order."""
-        by_day: dict[date, list[tuple[int, Session]]] = {}
-        for index, session in enumerate(event.sessions):
-            by_day.setdefault(session.day, []).append((index, session))
-
-        def order(item: tuple[int, Session]) -> tuple[bool, datetime, int]:
-            index, session = item
-            return (session.starts_at is None, session.starts_at or datetime.min, index)
-
-        return [(day, [s for _, s in sorted(by_day[day], key=order)]) for day in sorted(by_day)]
 
     def part(self, event: Event, key: str | None) -> Any:
         """The event part ``key``, if any."""
@@ -357,11 +309,6 @@ def practices_html(web: WebApp, request: Request, lang: str, params: dict[str, A
     return search_html(web, request, lang, params)
 
 
-def programme_html(web: WebApp, request: Request, lang: str, event: Event) -> str:
-    """An event's programme: days, then sessions with their times in every display zone."""
-    return render(web, request, "programme.html", lang, event=event)
-
-
 @attrs.frozen(kw_only=True)
 class PledgeForm:
     """The pledge form's state: what was typed, what is wrong, whether it is done."""
@@ -379,16 +326,13 @@ def pledge_html(web: WebApp, request: Request, lang: str, declaration: Declarati
     return render(web, request, "pledge.html", lang, declaration=declaration, stats=stats,
                   form=form or PledgeForm(values={"kind": "citizen"}),
                   signer_kinds=[k.value for k in SignerKind],
-                  institution_kinds=[k.value for k in InstitutionKind])
+                  institution_kinds=[k.value for k in InstitutionKind],
+                  form_token=guard.form_token(web), honeypot=guard.HONEYPOT)
 
 
 # -- the handlers
 
 
-def programme_widget(call: Call) -> Response:
-    """One event's programme."""
-    event = call.obs.programme.get(call.path["event"])
-    return respond(call, programme_html(call.web, call.request, language(call), event))
 
 
 def pledge_widget(call: Call) -> Response:
@@ -457,12 +401,22 @@ def sign_widget(call: Call) -> Response:
     declaration = call.obs.pledges.declarations.get(slug)
     lang = language(call)
     raw = parse_form(call.request)
-    values = {name: raw.get(name, "")[:2000] for name in (*_TEXT_FIELDS, "public", "consent")}
+    values = {name: clean_text(raw.get(name, "")[:2000])
+              for name in (*_TEXT_FIELDS, "public", "consent")}
+    problem = guard.form_problem(call.web, raw)
+    if problem == "bot":  # answered like a signature, so that the bot learns nothing
+        return respond(call, pledge_html(call.web, call.request, lang, declaration,
+                                         PledgeForm(thanks=True)))
     errors = _required(values)
-    general: list[str] = []
+    general: list[str] = [problem] if problem else []
     if not errors:
         try:
-            call.obs.pledges.sign(pledge_from_form(values, slug))
+            pledge = pledge_from_form(values, slug)
+            if general:  # not signed: the form is shown again, each field checked
+                normalise_email(pledge.email)
+            else:
+                ip = guard.client_ip(call.request, call.web.settings.trusted_proxies)
+                call.obs.pledges.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
             for field, message in error.problems:
                 target = FORM_FIELDS.get(field or "")
@@ -492,8 +446,10 @@ def demo_page(call: Call) -> Response:
     sections = [("cities", "/widgets/cities", cities_html(web, request, lang)),
                 ("practices", "/widgets/practices", practices_html(web, request, lang, {}))]
     if events.items:
-        event = events.items[0]
-        sections.append(("programme", f"/widgets/programme/{event.slug}",
+        from .programme import programme_html
+
+        event = web.observatory.programme.published(events.items[0].slug)
+        sections.append(("programme", f"/widgets/programme/{event.event.slug}",
                          programme_html(web, request, lang, event)))
     if declaration is not None:
         sections.append(("pledge", f"/widgets/pledge?declaration={declaration.slug}",
@@ -511,9 +467,6 @@ def _widget(**fields: Any) -> Route:
 _WIDGET_ERRORS = (400, 404)
 
 ROUTES: tuple[Route, ...] = (
-    _widget(method="GET", path="/widgets/programme/{event}", handler=programme_widget,
-          name="widget-programme", summary="Widget: an event's programme", params=(LANG,),
-          errors=_WIDGET_ERRORS),
     _widget(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
           summary="Widget: a declaration, its count and the form to sign it",
           params=(LANG, Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
@@ -524,7 +477,7 @@ ROUTES: tuple[Route, ...] = (
           description="Answers the widget again: with a thank-you (200), or with the form "
                       "and its errors next to each field (422).",
           params=(LANG,), body="PledgeForm", body_type="application/x-www-form-urlencoded",
-          errors=(400, 404, 413, 415, 422)),
+          errors=(400, 404, 413, 415, 422, 429)),
 )
 
 DEMO_ROUTE = _widget(method="GET", path="/", handler=demo_page, name="demo",
