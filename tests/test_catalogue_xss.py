@@ -2,8 +2,9 @@
 
 Every rich-text field (a practice's body, in each language) is sanitised on the
 way in; every widget showing text a user typed (directory, map, chart, search
-form and results with snippets, facets, practice page, error fragment) and the
-Atom feed are rendered with the vectors in them, on SQLite and PostgreSQL, and
+form and results with snippets, facets, practice page, error fragment; the
+programme, the declaration, its signatories and counter) and the Atom feed
+are rendered with the vectors in them, on SQLite and PostgreSQL, and
 read back with an HTML parser: no foreign element, no event handler, no style
 attribute, no ``javascript:``/``data:`` URL.
 """
@@ -12,13 +13,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date, time
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import pytest
 
-from livingtogether import City, Link, ModerationStatus, Observatory, Practice, Text, Theme
+from livingtogether import (
+    City,
+    Declaration,
+    DisplayZone,
+    Event,
+    Institution,
+    InstitutionKind,
+    Link,
+    ModerationStatus,
+    Observatory,
+    Person,
+    Pledge,
+    Practice,
+    Role,
+    Session,
+    SignerKind,
+    Text,
+    Theme,
+)
 from livingtogether.sanitize import clean_html
 from livingtogether.web.catalogue import FEED_SIZE
 from livingtogether.wsgi import make_app
@@ -136,3 +156,53 @@ def test_data_answers_are_never_documents(hostile: tuple[Client, Observatory]) -
     hits: list[Any] = client.get("/api/v1/practices?q=alert&limit=200").json()["hits"]
     for hit in hits:
         assert_safe(hit["snippet"], hit["slug"])
+
+
+@pytest.fixture
+def hostile_elsewhere(sqlite_observatory: Observatory) -> Iterator[Client]:
+    """The vectors in the other domains' texts a person types: an event's sessions and
+    people, a declaration, and the names of public signatories."""
+    obs = sqlite_observatory
+    obs.cities.create(City(slug="host", name=Text.of(line(VECTORS[0])), country="TR"))
+    day = date(2021, 12, 7)
+    sessions = tuple(
+        Session.at(key=f"s{index}", title=Text.of(line(vector)),
+                   description=Text.of(vector), day=day, start=time(9 + index % 12),
+                   end=time(10 + index % 12), zone="Europe/Istanbul", venue=line(vector)[:200],
+                   questions=(Text.of(vector),),
+                   people=(Person(role=Role.PANELIST, name=line(vector)[:200],
+                                  affiliation=line(vector)[:200], topic=Text.of(vector)),))
+        for index, vector in enumerate(VECTORS))
+    obs.programme.create(Event(
+        slug="summit", title=Text.of(line(VECTORS[1])), description=Text.of(VECTORS[2]),
+        host_zone="Europe/Istanbul", host_city="host", first_day=day, last_day=day,
+        display_zones=(DisplayZone(zone="Europe/Paris", label=Text.of(line(VECTORS[3]))),),
+        sessions=sessions))
+    obs.pledges.declarations.create(Declaration(
+        slug="universal-declaration", title=Text.of(line(VECTORS[4])),
+        text=Text.of("\n\n".join(VECTORS))))
+    for index, vector in enumerate(VECTORS):
+        signed = obs.pledges.sign(Pledge(
+            declaration="universal-declaration", kind=SignerKind.INSTITUTION,
+            name=line(vector)[:200], email=f"signer{index}@example.org", country="FR",
+            city=line(vector)[:200], public=True, consent_version="2022-1",
+            institution=Institution(name=line(vector), kind=InstitutionKind.NGO,
+                                    representative_role=line(vector))))
+        assert signed.id is not None
+        obs.pledges.confirm(signed.id)
+    with serving(make_app(obs, demo_page=True)) as base:
+        yield Client(base)
+
+
+def test_the_other_widgets_with_user_text_are_safe(hostile_elsewhere: Client) -> None:
+    client = hostile_elsewhere
+    for page in ("/widgets/programme/summit", "/widgets/pledge",
+                 "/widgets/pledge/signatories?limit=200", "/widgets/pledge/counter"):
+        response = client.get(page)
+        assert response.status_code == 200, page
+        # The programme's one script is its own static file (the local-time helper).
+        html = re.sub(r'<script src="/static/programme\.js\?v=[0-9a-f]+" defer></script>', "",
+                      response.text)
+        assert_safe(html, page)
+    names = client.get("/widgets/pledge/signatories?limit=200").text
+    assert names.count("&lt;") >= len(VECTORS)  # every name shown, as text

@@ -109,7 +109,7 @@ ALLOWED_TAGS = frozenset({
     "g", "h2", "h3", "h4", "i", "input", "label", "legend", "li", "line", "main", "mark",
     "nav", "ol", "option", "p", "q", "rect", "s", "section", "select", "small", "span",
     "strong", "sub", "sup", "svg", "table", "tbody", "td", "text", "textarea", "th", "thead",
-    "title", "tr", "u", "ul",
+    "title", "tr", "u", "ul", "time", "h5", "details", "summary",
 })
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href", "data",
                             "background", "lowsrc", "dynsrc", "poster", "srcset"})
