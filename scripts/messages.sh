@@ -10,7 +10,8 @@
 # a clone or an sdist has them without a build step (tests/test_i18n.py fails when
 # a .mo file is older than its .po, or the template misses a string of the code).
 # English is the source language: its catalog's translations are the source text.
-# A string that changed comes back "fuzzy" in every other catalog, to review.
+# A string that changed comes back untranslated in every other catalog (no fuzzy
+# guesses), so that tests/test_i18n.py fails until a translator writes it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,7 +31,7 @@ if [ "${1:-}" != compile ]; then
         po="$LOCALE/$lang/LC_MESSAGES/$DOMAIN.po"
         if [ -f "$po" ]; then
             "$BIN/pybabel" -q update -i "$POT" -d "$LOCALE" -D "$DOMAIN" -l "$lang" \
-                --ignore-obsolete
+                --ignore-obsolete --no-fuzzy-matching
         else
             "$BIN/pybabel" -q init -i "$POT" -d "$LOCALE" -D "$DOMAIN" -l "$lang"
         fi

@@ -191,7 +191,7 @@ def untranslated(english: Page, other: Page, language: str, content: Iterable[st
             continue
         if any(p.fullmatch(text) for p in patterns):
             problems.append(f"catalog message in English: {segment!r}")
-        elif text in english_texts and ours(text, content_set, language):
+        elif text in english_texts and ours(text, content_set | same_words, language):
             problems.append(f"same as in English: {segment!r}")
     return problems
 

@@ -37,7 +37,7 @@ from i18n_support import (
     untranslated,
 )
 from livingtogether import Observatory, convert, i18n
-from livingtogether.demo import bundle, install
+from livingtogether.demo import PRACTICES, bundle, install
 from livingtogether.mail import SMTPMailer
 from livingtogether.models import Pledge
 from livingtogether.wsgi import make_app
@@ -113,6 +113,9 @@ def cases(site: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str] | No
     return [
         ("cities", "GET", "/widgets/cities", None, 200),
         ("practices", "GET", "/widgets/practices?limit=2", None, 200),
+        ("practices-search", "GET", "/widgets/practices?q=dialogue&theme=culture", None, 200),
+        ("practices-none", "GET", "/widgets/practices?q=zzzzqqq", None, 200),
+        ("practice", "GET", f"/widgets/practices/{PRACTICES[0].slug}", None, 200),
         ("programme", "GET", "/widgets/programme/izmir-2021", None, 200),
         ("pledge", "GET", f"/widgets/pledge?declaration={DECLARATION}", None, 200),
         ("pledge-errors", "POST", SIGN, {"kind": "institution", "email": "lea@",

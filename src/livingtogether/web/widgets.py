@@ -17,7 +17,7 @@ display zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -31,6 +31,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from .. import convert, i18n
+from ..i18n import N_
 from ..errors import BadRequest, NotFound, ValidationError
 from ..models import (
     City,
@@ -38,10 +39,8 @@ from ..models import (
     Event,
     InstitutionKind,
     Localized,
-    ModerationStatus,
     Person,
     Pledge,
-    PracticeKind,
     SignerKind,
     Text,
 )
@@ -49,7 +48,7 @@ from ..models import fields as f
 from ..services.pledges import clean_text, normalise_email
 from . import guard
 from .http import Request, Response, accepted_languages, html_response, parse_form
-from .routes import LANG, Call, Param, Route, page_params
+from .routes import LANG, Call, Param, Route
 
 if TYPE_CHECKING:
     from .app import WebApp
@@ -58,6 +57,20 @@ if TYPE_CHECKING:
 DEFAULT_DECLARATION = "universal-declaration"
 #: The version of the consent text the pledge form shows; stored with each signature.
 CONSENT_VERSION = "2022-1"
+
+#: The names of the Observatory's own themes, translated by the catalogs; a theme's
+#: label in the site's taxonomy wins when it exists in the reader's language.
+THEME_NAMES = {
+    "social-development": N_("Social development"),
+    "immigration-and-integration": N_("Immigration and integration"),
+    "governance-and-participation": N_("Governance and participation"),
+    "culture": N_("Culture"),
+    "public-safety": N_("Public safety"),
+    "resilience": N_("Resilience"),
+    "diversity-equity-and-inclusion": N_("Diversity, equity and inclusion"),
+    "dialogue-and-solidarity": N_("Dialogue and solidarity"),
+    "human-rights-and-democracy": N_("Human rights and democracy"),
+}
 
 #: Abbreviations for zones whose tz database abbreviation is only a number
 #: (``+03``); the offset itself always comes from ``zoneinfo``.
@@ -220,6 +233,10 @@ class Localizer:
         """The country's name in the reader's language."""
         return str(self.locale.territories.get(code, code))
 
+    def language_name(self, code: str) -> str:
+        """A language's name in the reader's language (``français`` for ``fr`` in French)."""
+        return str(self.locale.languages.get(code.replace("-", "_"), code))
+
     def countries(self) -> list[tuple[str, str]]:
         """``(code, name)`` of every country, by name."""
         return sorted(((code, self.country(code)) for code in f.countries()),
@@ -250,6 +267,18 @@ class Localizer:
     def part(self, event: Event, key: str | None) -> Any:
         """The event part ``key``, if any."""
         return next((p for p in event.parts if p.key == key), None)
+
+    def theme(self, slug: str, themes: Mapping[str, Any] | None = None) -> Localized:
+        """A theme's name: the taxonomy's (``themes``: :class:`~livingtogether.models.Theme`
+        by slug) in the reader's language; else the catalog's name of one of the
+        Observatory's themes; else the taxonomy's in a fallback language."""
+        theme = (themes or {}).get(slug)
+        found = self.text(theme.label) if theme is not None else None
+        if found is not None and found.language == self.lang:
+            return found
+        if slug in THEME_NAMES:
+            return Localized(self.lang, self.gettext(THEME_NAMES[slug]))
+        return found or Localized(self.lang, slug.replace("-", " "))
 
     def person(self, person: Person) -> tuple[str | Localized | None, str | Localized | None]:
         """``(main, detail)``: the name (or city, or affiliation) and what follows it;
@@ -324,28 +353,17 @@ def error_fragment(web: WebApp, request: Request, status: int, message: str,
 
 
 def cities_html(web: WebApp, request: Request, lang: str) -> str:
-    """The member directory, grouped by country."""
-    localizer = Localizer(web, request, lang)
-    groups: dict[str, list[City]] = {}
-    for city in all_cities(web):
-        groups.setdefault(city.country, []).append(city)
-    ordered = sorted(groups.items(), key=lambda item: localizer.country(item[0]).casefold())
-    for _, cities in ordered:
-        cities.sort(key=lambda c: (localizer.text(c.name) or Localized("", c.slug)).text.casefold())
-    return str(web.templates.get_template("cities.html").render(
-        L=localizer, request=request, groups=ordered))
+    """The member directory (see ``web.catalogue``)."""
+    from .catalogue import directory_html
+
+    return directory_html(web, request, lang)
 
 
 def practices_html(web: WebApp, request: Request, lang: str, params: dict[str, Any]) -> str:
-    """Published practices with their title, city and summary."""
-    page = web.observatory.practices.list(
-        city=params.get("city"), kind=params.get("kind"), theme=params.get("theme"),
-        status=ModerationStatus.PUBLISHED, limit=params.get("limit") or web.settings.page_size,
-        offset=params.get("offset") or 0)
-    kind = params.get("kind")
-    filters = {"city": params.get("city"), "kind": kind.value if kind else None,
-               "theme": params.get("theme"), "lang": params.get("lang")}
-    return render(web, request, "practices.html", lang, page=page, filters=filters)
+    """The practices search widget (see ``web.catalogue``)."""
+    from .catalogue import search_html
+
+    return search_html(web, request, lang, params)
 
 
 @attrs.frozen(kw_only=True)
@@ -372,15 +390,6 @@ def pledge_html(web: WebApp, request: Request, lang: str, declaration: Declarati
 # -- the handlers
 
 
-def cities_widget(call: Call) -> Response:
-    """The member directory."""
-    return respond(call, cities_html(call.web, call.request, language(call)))
-
-
-def practices_widget(call: Call) -> Response:
-    """The practices list."""
-    return respond(call, practices_html(call.web, call.request, language(call),
-                                        dict(call.params)))
 
 
 def pledge_widget(call: Call) -> Response:
@@ -518,18 +527,6 @@ def _widget(**fields: Any) -> Route:
 _WIDGET_ERRORS = (400, 404)
 
 ROUTES: tuple[Route, ...] = (
-    _widget(method="GET", path="/widgets/cities", handler=cities_widget, name="widget-cities",
-          summary="Widget: the member directory, grouped by country", params=(LANG,),
-          errors=_WIDGET_ERRORS),
-    _widget(method="GET", path="/widgets/practices", handler=practices_widget,
-          name="widget-practices", summary="Widget: published practices",
-          params=(LANG,
-                  Param(name="city", kind="slug", description="only practices of this city"),
-                  Param(name="kind", kind="enum", choices=PracticeKind,
-                        description="only entries of this kind"),
-                  Param(name="theme", kind="slug", description="only practices of this theme"),
-                  *page_params()),
-          errors=_WIDGET_ERRORS),
     _widget(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
           summary="Widget: a declaration, its count and the form to sign it",
           params=(LANG, Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
