@@ -231,7 +231,8 @@ def read_png(data: bytes) -> tuple[int, int, list[bytes]]:
             chunks.append(body)
         position += 12 + length
     width, height, depth, color = struct.unpack(">IIBB", header[:10])
-    assert depth == 8 and color in (2, 6), (depth, color)
+    assert depth == 8, depth
+    assert color in (2, 6), color
     channels = 3 if color == 2 else 4
     raw = zlib.decompress(b"".join(chunks))
     stride = width * channels

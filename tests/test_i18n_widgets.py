@@ -285,7 +285,7 @@ def test_arabic_mirrors_the_layout(site: dict[str, Any], chromium: Any) -> None:
             for selector in ("h2", ".lt-signatories li >> nth=0", ".lt-total"):
                 shot = widget.locator(selector).first.screenshot(animations="disabled")
                 element = widget.locator(selector).first.bounding_box()
-                width, first, last = ink_columns(shot)
+                _, first, last = ink_columns(shot)
                 # where the ink starts and ends, measured from the widget's edges
                 left = element["x"] - box["x"] + first
                 right = box["x"] + box["width"] - (element["x"] + last)

@@ -30,7 +30,7 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 CATALOG_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "de", "tr", "ar")
 
 
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention for "mark only")
+def N_(message: str) -> str:
     """Mark ``message`` for extraction without translating it (translated where it is shown)."""
     return message
 

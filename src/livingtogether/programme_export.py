@@ -288,8 +288,8 @@ def frab(event: Event, *, version: ProgrammeVersion | None = None, language: str
             "description": session_text(session, resolve) or None,
             "do_not_record": None,
             "persons": [
-                {"name": person_line(person, resolve), "guid": _guid(event.slug, session.key, "person",
-                                                            str(number))}
+                {"name": person_line(person, resolve),
+                 "guid": _guid(event.slug, session.key, "person", str(number))}
                 for number, person in enumerate(session.people)
             ],
             "links": [{"url": session.join_url, "title": resolve._("Join online")}]

@@ -31,8 +31,8 @@ from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from .. import convert, i18n
-from ..i18n import N_
 from ..errors import BadRequest, NotFound, ValidationError
+from ..i18n import N_
 from ..models import (
     City,
     Declaration,
@@ -214,7 +214,7 @@ class Localizer:
             return self.format_date(first, "long")
         return format_interval(first, last, "yMMMd", locale=self.locale)
 
-    def list(self, items: Iterable[str]) -> str:
+    def join(self, items: Iterable[str]) -> str:
         """``a, b and c`` as the reader's language joins a list (Babel)."""
         return format_list([str(item) for item in items], locale=self.locale)
 
