@@ -262,3 +262,14 @@ def test_formatting_goes_through_babel_only() -> None:
     found += [str(path) for path in source.rglob("*.html")
               if "strftime" in path.read_text(encoding="utf-8")]
     assert not found, found
+
+
+def test_the_stylesheet_mirrors_by_itself() -> None:
+    """Only logical properties: no left/right that Arabic would have to undo."""
+    css = (Path(i18n.__file__).parent / "web" / "static" / "livingtogether.css").read_text(
+        encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    physical = re.findall(r"(?:margin|padding|border)-(?:left|right)\b[^;]*|"
+                          r"(?<![-\w])(?:left|right)\s*:[^;]*|"
+                          r"(?:float|clear|text-align)\s*:\s*(?:left|right)\b", css)
+    assert not physical, physical
