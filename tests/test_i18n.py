@@ -226,6 +226,7 @@ def test_emails_are_written_in_the_signer_s_language(open_demo: Any) -> None:
         server.inbox.wait(3)
         arabic, german, french = (server.inbox.to(signers[x])[0] for x in ("ar", "de", "fr"))
     assert arabic["Subject"].startswith("يُرجى تأكيد توقيعك")
+    assert arabic["Content-Language"] == "ar"
     assert "مرحبًا N. N.،" in arabic.get_content()
     assert german["Subject"].startswith("Bitte bestätigen Sie Ihre Unterschrift")
     body = german.get_content()
