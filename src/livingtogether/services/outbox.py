@@ -282,9 +282,9 @@ class Outbox:
         message["Message-ID"] = (
             f"<lt-outbox-{item.id}.{int(item.created_at.timestamp())}@{domain}>")
         message["Auto-Submitted"] = "auto-generated"
-        message["Content-Language"] = item.language
         message["X-Livingtogether-Outbox"] = str(item.id)
         message.set_content("\n".join(lines))
+        message["Content-Language"] = item.language  # after set_content, which clears it
         return message
 
 
