@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -19,6 +20,31 @@ def _languages(_: Any, attribute: Any, value: Any) -> None:
     f.languages(None, attribute, value)
     if not value:
         f.fail(attribute, "name at least one language")
+
+
+def check_origin(value: str) -> str:
+    """``value`` as a normalised origin (``https://example.org``, or ``*``); else ``ValueError``."""
+    text = value.strip().lower().rstrip("/")
+    if text == "*":
+        return text
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ValueError(f"{value!r} has a port that is not a number") from None
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path
+            or parts.query or parts.fragment or parts.username or "*" in text):
+        raise ValueError(f"{value!r} is not an origin; write it as scheme://host[:port], "
+                         "e.g. https://www.example.org, or * for any origin")
+    return text
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else tuple(value)
+    try:
+        return tuple(dict.fromkeys(check_origin(str(item)) for item in items))
+    except ValueError as error:
+        raise ConfigurationError(str(error), field="allowed_origins") from None
 
 
 @attrs.frozen(kw_only=True)
@@ -35,6 +61,9 @@ class Settings:
     max_body_bytes largest request body accepted (1,000,000)
     page_size      items per page when a request names no limit (50)
     max_page_size  largest page a request may ask for (200)
+    allowed_origins  member sites that may fetch widgets (CORS), frame them and
+                   post their forms, e.g. ``("https://www.izmir.bel.tr",)``;
+                   ``("*",)`` for any; empty (the default): this site only
     ============== ==================================================================
     """
 
@@ -52,6 +81,10 @@ class Settings:
     )
     page_size: int = attrs.field(default=50, validator=f.number(1, 1_000, integer=True))
     max_page_size: int = attrs.field(default=200, validator=f.number(1, 1_000, integer=True))
+
+    allowed_origins: tuple[str, ...] = attrs.field(
+        default=(), converter=_origins, validator=f.instance_of(tuple)
+    )
 
     @classmethod
     def build(cls, **values: Any) -> Settings:

@@ -16,7 +16,7 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound
 from ..models import fields as f
-from . import widgets
+from . import embed, widgets
 from .api import ROUTES as API_ROUTES
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("livingtogether.web")
 
 #: The Content-Security-Policy of HTML responses: no scripts at all, styles and
-#: images from this site, forms posting only here; any site may frame a widget.
+#: images from this site, forms posting only here; ``frame-ancestors`` follows, naming
+#: the sites that may frame a widget (``allowed_origins``, see :mod:`.embed`).
 HTML_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-            "base-uri 'none'; frame-ancestors *")
+            "base-uri 'none'")
 #: Everything else is data, never a document.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
@@ -58,6 +59,8 @@ class WebApp:
         self.router = Router(self.routes)
         self.templates = widgets.make_environment()
         self.static = StaticFiles()
+        self.origins = self.settings.allowed_origins
+        self.html_csp = f"{HTML_CSP}; frame-ancestors {embed.frame_ancestors(self.origins)}"
 
     # -- entry points
 
@@ -104,6 +107,7 @@ class WebApp:
         if len(request.body) > self.settings.max_body_bytes:
             raise too_large(self.settings.max_body_bytes)
         route, values = self.router.match(request.method, request.path)
+        embed.check_post(request, self.origins)
         if route.tag != "static":
             for value in values.values():
                 if len(value) > f.MAX_SLUG or not f.SLUG_RE.fullmatch(value):
@@ -134,11 +138,13 @@ class WebApp:
         return json_response(error_body(error), status, headers)
 
     def _finish(self, request: Request, response: Response) -> Response:
+        response = response.with_headers(embed.cors_headers(request, response, self.origins),
+                                         replace=True)
         kind = (response.header("content-type") or "").split(";")[0].strip()
         headers = [
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "strict-origin-when-cross-origin"),
-            ("Content-Security-Policy", HTML_CSP if kind == "text/html" else DATA_CSP),
+            ("Content-Security-Policy", self.html_csp if kind == "text/html" else DATA_CSP),
             ("Cache-Control", "no-cache"),
         ]
         if response.status not in (204, 304):
