@@ -102,6 +102,30 @@ class Settings:
             raise ConfigurationError(error.message, field=error.field) from None
 
     @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, prefix: str = "",
+                     ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The settings named in a framework's configuration, as keyword arguments.
+
+        Keys are ``prefix`` + the setting's name in capitals (Flask:
+        ``LIVINGTOGETHER_DATABASE_URL``; Django's ``LIVINGTOGETHER`` dict:
+        ``DATABASE_URL``). Keys with the prefix that are neither a setting nor in
+        ``ignore`` (the adapter's own keys) are a ``ConfigurationError``, so a
+        typo does not pass unnoticed.
+        """
+        known = {a.name for a in attrs.fields(cls)}
+        found: dict[str, Any] = {}
+        for key, value in values.items():
+            if not isinstance(key, str) or not key.startswith(prefix) or key in ignore:
+                continue
+            name = key[len(prefix):].lower()
+            if name not in known:
+                raise ConfigurationError(
+                    f"unknown setting {key}; the settings are: "
+                    f"{', '.join([prefix + k.upper() for k in sorted(known)] + list(ignore))}")
+            found[name] = value
+        return found
+
+    @classmethod
     def from_environ(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:
         """Settings from ``LIVINGTOGETHER_*`` variables (text parsed to each type)."""
         values: dict[str, Any] = {}

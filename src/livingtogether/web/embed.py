@@ -25,6 +25,7 @@ through the same route table, checks and templates as an HTTP request.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -116,6 +117,13 @@ def widget_target(name: str, params: Mapping[str, Any]) -> tuple[str, list[tuple
         raise BadRequest(f"the {name} widget takes no {', '.join(unknown)}; it takes: "
                          f"{', '.join(accepted) or 'nothing'}", field=unknown[0])
     return path, [(key, str(value)) for key, value in values.items()]
+
+
+def stylesheet_link(web: WebApp, script_name: str) -> str:
+    """The ``<link rel="stylesheet">`` of the widgets mounted at ``script_name``."""
+    version = web.static.version("livingtogether.css")
+    href = f"{script_name.rstrip('/')}/static/livingtogether.css?{urlencode({'v': version})}"
+    return f'<link rel="stylesheet" href="{escape(href)}">'
 
 
 def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:

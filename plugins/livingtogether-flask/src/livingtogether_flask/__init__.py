@@ -1,0 +1,172 @@
+"""livingtogether in a Flask site: ``LivingTogether(app)`` or ``ext.init_app(app)``.
+
+The extension only translates between Flask and the framework-free core
+(:class:`livingtogether.web.WebApp`): Flask configuration into
+:class:`~livingtogether.settings.Settings`, Flask requests into
+``web.Request`` and ``web.Response`` back, the site's SMTP settings into a
+mailer, and Flask-WTF's CSRF check into the core's origin check. Its state
+lives in ``app.extensions["livingtogether"]``; one extension object may serve
+several apps (app factories).
+
+Configuration (defaults in brackets):
+
+=============================== ===============================================
+``LIVINGTOGETHER_URL_PREFIX``   where the widgets and the JSON API are mounted
+                                [``/livingtogether``]
+``LIVINGTOGETHER_OBSERVATORY``  an opened ``Observatory`` to serve, instead of
+                                opening one from the settings below [None]
+``LIVINGTOGETHER_MAILER``       an object with ``send(EmailMessage)`` for pledge
+                                mail [an SMTP mailer from ``MAIL_*``]
+``LIVINGTOGETHER_<SETTING>``    any core setting: ``DATABASE_URL``,
+                                ``ALLOWED_ORIGINS``, ``LANGUAGES``, ... (see
+                                the core's configuration page)
+``MAIL_SERVER``, ``MAIL_PORT``, the site's SMTP relay, as Flask-Mail names it
+``MAIL_USERNAME``,              [localhost, 25, none, none, False, False,
+``MAIL_PASSWORD``,              ``MAIL_DEFAULT_SENDER`` or
+``MAIL_USE_TLS``,               ``noreply@localhost``]
+``MAIL_USE_SSL``,
+``MAIL_DEFAULT_SENDER``
+=============================== ===============================================
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    import flask
+    from markupsafe import Markup
+except ImportError as error:  # pragma: no cover - depends on the installation
+    raise ImportError("livingtogether_flask needs Flask: pip install livingtogether-flask") \
+        from error
+
+import attrs
+
+from livingtogether import Observatory
+from livingtogether.errors import ConfigurationError
+from livingtogether.settings import Settings
+from livingtogether.web import Request, WebApp
+from livingtogether.web.embed import render_widget, stylesheet_link
+from livingtogether.wsgi import request_from_environ
+
+__all__ = ["LivingTogether", "State"]
+
+EXTENSION = "livingtogether"
+PREFIX = "LIVINGTOGETHER_"
+#: The extension's own keys (the rest of ``LIVINGTOGETHER_*`` are core settings).
+OWN_KEYS = ("LIVINGTOGETHER_URL_PREFIX", "LIVINGTOGETHER_OBSERVATORY", "LIVINGTOGETHER_MAILER")
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@attrs.frozen
+class State:
+    """What the extension keeps per app: the Observatory, the web app, the mount, the mailer."""
+
+    observatory: Observatory
+    web: WebApp
+    prefix: str
+    mail: dict[str, Any]
+    mailer: Any = None
+
+
+def _prefix(value: Any) -> str:
+    text = str(value or "").strip()
+    if not text.startswith("/") or "//" in text or any(c in text for c in "?#<>"):
+        raise ConfigurationError(f"LIVINGTOGETHER_URL_PREFIX={value!r}: give a path such as "
+                                 "/livingtogether")
+    return text.rstrip("/")
+
+
+def mail_settings(config: Any) -> dict[str, Any]:
+    """The site's SMTP settings (Flask-Mail's ``MAIL_*`` names) with their defaults."""
+    return {
+        "host": config.get("MAIL_SERVER", "localhost"),
+        "port": int(config.get("MAIL_PORT", 25)),
+        "username": config.get("MAIL_USERNAME"),
+        "password": config.get("MAIL_PASSWORD"),
+        "starttls": bool(config.get("MAIL_USE_TLS", False)),
+        "ssl": bool(config.get("MAIL_USE_SSL", False)),
+        "sender": config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost",
+    }
+
+
+class LivingTogether:
+    """The Flask extension: ``LivingTogether(app)``, or ``LivingTogether()`` then ``init_app``."""
+
+    def __init__(self, app: flask.Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: flask.Flask) -> None:
+        """Open the Observatory from ``app.config``, mount the blueprint, add the Jinja global."""
+        config = app.config
+        config.setdefault("LIVINGTOGETHER_URL_PREFIX", "/livingtogether")
+        prefix = _prefix(config["LIVINGTOGETHER_URL_PREFIX"])
+        observatory = config.get("LIVINGTOGETHER_OBSERVATORY")
+        values = Settings.from_mapping(config, prefix=PREFIX, ignore=OWN_KEYS)
+        if observatory is None:
+            url = values.pop("database_url", None)
+            observatory = Observatory.open(url, **values)
+        elif values:
+            raise ConfigurationError(
+                "LIVINGTOGETHER_OBSERVATORY is given, so its own settings apply; remove "
+                + ", ".join(PREFIX + name.upper() for name in sorted(values)))
+        state = State(observatory=observatory, web=WebApp(observatory), prefix=prefix,
+                      mail=mail_settings(config), mailer=config.get("LIVINGTOGETHER_MAILER"))
+        app.extensions[EXTENSION] = state
+
+        blueprint = flask.Blueprint(EXTENSION, __name__, url_prefix=prefix or None)
+        blueprint.add_url_rule("/", "serve", _serve, defaults={"path": ""}, methods=METHODS)
+        blueprint.add_url_rule("/<path:path>", "serve", _serve, methods=METHODS)
+        app.register_blueprint(blueprint)
+        csrf = app.extensions.get("csrf")
+        if csrf is not None and hasattr(csrf, "exempt"):
+            # Flask-WTF's token cannot reach a widget embedded in another site's
+            # page; the core refuses cross-site posts from origins not allowed.
+            csrf.exempt(blueprint)
+        app.jinja_env.globals["livingtogether_widget"] = widget
+        app.jinja_env.globals["livingtogether_stylesheet"] = stylesheet
+
+
+def state(app: flask.Flask | None = None) -> State:
+    """The extension's state of ``app`` (the current app by default)."""
+    app = app or flask.current_app
+    try:
+        found: State = app.extensions[EXTENSION]
+    except KeyError:
+        raise RuntimeError("LivingTogether is not set up on this app: call "
+                           "LivingTogether(app) or ext.init_app(app)") from None
+    return found
+
+
+def _request(found: State) -> Request:
+    """The current Flask request as the core sees it: relative to the blueprint's mount."""
+    environ = flask.request.environ
+    request = request_from_environ(environ)
+    mount = request.script_name + found.prefix
+    path = request.path[len(found.prefix):] if request.path.startswith(found.prefix) \
+        else request.path
+    return attrs.evolve(request, path=path or "/", script_name=mount)
+
+
+def _serve(path: str) -> flask.Response:
+    found = state()
+    environ = flask.request.environ
+    response = found.web.handle_stream(_request(found), environ.get("wsgi.input"),
+                                       terminated=bool(environ.get("wsgi.input_terminated")))
+    return flask.Response(response.body, status=response.status, headers=list(response.headers))
+
+
+def widget(name: str, **params: Any) -> Markup:
+    """A widget in the host's own template: ``{{ livingtogether_widget("pledge") }}``."""
+    if not flask.has_request_context():
+        raise RuntimeError("livingtogether_widget() renders for a request; call it in a view")
+    found = state()
+    return Markup(render_widget(found.web, _request(found), name, **params))  # noqa: S704
+
+
+def stylesheet() -> Markup:
+    """The widgets' ``<link rel="stylesheet">`` for the host's ``<head>``."""
+    found = state()
+    mount = (flask.request.script_root if flask.has_request_context() else "") + found.prefix
+    return Markup(stylesheet_link(found.web, mount))  # noqa: S704
