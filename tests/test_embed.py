@@ -97,7 +97,7 @@ def test_embed_script_is_served(serve: Callable[..., Client]) -> None:
     response = serve().get("/static/embed.js")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
-    for name in ("cities", "practices", "programme", "pledge"):
+    for name in ("cities", "practices", "programme", "pledge", "counter"):
         assert f"{name}: {{ path: \"/widgets/" in response.text
 
 
@@ -129,3 +129,15 @@ def test_render_widget_inline(open_demo: Callable[..., Any]) -> None:
     assert "there is no widget" in render_widget(web, host, "calendar")
     assert "needs the event" in render_widget(web, host, "programme")
     assert "takes no colour" in render_widget(web, host, "cities", colour="red")
+
+
+def test_counter_widget_counts_confirmed_signatures(open_demo: Callable[..., Any]) -> None:
+    obs = open_demo()
+    with serving(make_app(obs)) as base:
+        client = Client(base)
+        response = client.get("/widgets/counter?lang=tr")
+        tree = check_fragment(response.text, "counter")
+        shown = int(tree.find("data")[0]["value"])
+        assert shown == obs.pledges.stats("universal-declaration").confirmed
+        assert client.get("/widgets/counter?declaration=nothing-here").status_code == 404
+        assert client.get("/widgets/counter?declaration=Not%20A%20Slug").status_code == 400

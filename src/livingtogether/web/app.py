@@ -41,7 +41,7 @@ DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
-    routes = (*API_ROUTES, OPENAPI_ROUTE, *widgets.ROUTES, STATIC_ROUTE)
+    routes = (*API_ROUTES, OPENAPI_ROUTE, *widgets.ROUTES, *embed.ROUTES, STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 

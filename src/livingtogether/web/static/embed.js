@@ -4,7 +4,7 @@
  *   <div data-livingtogether="programme" data-event="izmir-2021"></div>
  *
  * Every element with data-livingtogether="NAME" (cities, practices, programme,
- * pledge) is filled with that widget, fetched from the site that serves this
+ * pledge, counter) is filled with that widget, fetched from the site that serves this
  * script (CORS: that site must list this page's origin in allowed_origins).
  * Other data-* attributes are the widget's parameters: data-event,
  * data-declaration, data-lang, data-city, data-kind, data-theme, data-limit.
@@ -23,7 +23,8 @@
     cities: { path: "/widgets/cities", params: ["lang"] },
     practices: { path: "/widgets/practices", params: ["lang", "city", "kind", "theme", "limit", "offset"] },
     programme: { path: "/widgets/programme/{event}", params: ["lang"] },
-    pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] }
+    pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] },
+    counter: { path: "/widgets/counter", params: ["lang", "declaration"] }
   };
 
   var script = document.currentScript;
