@@ -1,0 +1,146 @@
+"""Wagtail admin views: signatures (with CSV export), practices moderation, participations.
+
+Signatures are personal data: only superusers and users with the
+``livingtogether.view_signatures`` permission see them. Moderation needs
+``livingtogether.moderate_practices`` (or a superuser). Every view reads and
+writes through the core's services.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from livingtogether.errors import LivingTogetherError
+from livingtogether.models import ModerationStatus, PledgeStatus
+from livingtogether.web.widgets import DEFAULT_DECLARATION
+
+from .conf import get_state
+
+PAGE = 50
+CSV_COLUMNS = ("id", "declaration", "status", "kind", "name", "email", "country", "city",
+               "public", "institution", "institution_kind", "representative_role",
+               "signed_at", "confirmed_at")
+
+
+def _allowed(request: HttpRequest, permission: str) -> None:
+    user = request.user
+    if not (user.is_superuser or user.has_perm(f"livingtogether.{permission}")):
+        raise PermissionDenied
+
+
+def _offset(request: HttpRequest) -> int:
+    raw = request.GET.get("offset", "0")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else 0
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def signatures(request: HttpRequest) -> HttpResponse:
+    """The signatures of one declaration, paged, filtered by status; ``?format=csv`` exports."""
+    _allowed(request, "view_signatures")
+    obs = get_state().observatory
+    declarations = obs.pledges.declarations.list(limit=200).items
+    slug = request.GET.get("declaration") or DEFAULT_DECLARATION
+    raw_status = request.GET.get("status", "")
+    try:
+        status = PledgeStatus(raw_status) if raw_status else None
+        declaration = obs.pledges.declarations.get(slug)
+    except (ValueError, LivingTogetherError) as error:
+        return render(request, "livingtogether_wagtail/admin/error.html",
+                      {"page_title": "Signatures", "message": str(error)}, status=400)
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(_csv_rows(declaration.slug, status),
+                                         content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="signatures-{slug}.csv"'
+        return response
+    page = obs.pledges.list(declaration.slug, status=status, limit=PAGE, offset=_offset(request))
+    return render(request, "livingtogether_wagtail/admin/signatures.html", {
+        "page_title": "Signatures", "header_icon": "form", "page": page,
+        "declarations": declarations, "declaration": declaration, "status": raw_status,
+        "statuses": [s.value for s in PledgeStatus],
+        "next_offset": page.offset + PAGE if page.offset + PAGE < page.total else None,
+        "previous_offset": max(page.offset - PAGE, 0) if page.offset else None,
+    })
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(declaration: str, status: PledgeStatus | None) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    obs = get_state().observatory
+    offset = 0
+    while True:
+        page = obs.pledges.list(declaration, status=status, limit=200, offset=offset)
+        for p in page.items:
+            institution = p.institution
+            yield writer.writerow([_cell(v) for v in (
+                p.id, p.declaration, p.status.value, p.kind.value, p.name, p.email, p.country,
+                p.city, p.public, institution.name if institution else None,
+                institution.kind.value if institution else None,
+                institution.representative_role if institution else None,
+                p.signed_at.isoformat() if p.signed_at else None,
+                p.confirmed_at.isoformat() if p.confirmed_at else None)])
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            return
+
+
+@require_http_methods(["GET", "POST"])
+def practices(request: HttpRequest) -> HttpResponse:
+    """The moderation queue: submitted practices, each to approve or reject."""
+    _allowed(request, "moderate_practices")
+    obs = get_state().observatory
+    if request.method == "POST":
+        slug = request.POST.get("practice", "")
+        action = request.POST.get("action", "")
+        reason = request.POST.get("reason", "").strip() or None
+        try:
+            practice = obs.practices.get(slug)
+            if practice.status != ModerationStatus.SUBMITTED or action not in ("approve",
+                                                                               "reject"):
+                raise LivingTogetherError("only a submitted practice can be approved or rejected")
+            if action == "approve":
+                obs.practices.save(attrs.evolve(practice, status=ModerationStatus.PUBLISHED,
+                                                rejection_reason=None))
+            else:
+                obs.practices.save(attrs.evolve(practice, status=ModerationStatus.REJECTED,
+                                                rejection_reason=reason))
+        except LivingTogetherError as error:
+            messages.error(request, f"{slug[:100]}: {error}")
+            return HttpResponseRedirect(reverse("livingtogether_admin:practices"))
+        messages.success(request, f"{slug}: {'published' if action == 'approve' else 'rejected'}")
+        return HttpResponseRedirect(reverse("livingtogether_admin:practices"))
+    page = obs.practices.list(status=ModerationStatus.SUBMITTED, limit=PAGE,
+                              offset=_offset(request))
+    return render(request, "livingtogether_wagtail/admin/practices.html", {
+        "page_title": "Practices to moderate", "header_icon": "doc-full", "page": page,
+        "language": request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en",
+    })
+
+
+def participations(request: HttpRequest) -> HttpResponse:
+    """Cities taking part in the campaigns: dissemination, screenings, signing."""
+    _allowed(request, "view_participations")
+    obs = get_state().observatory
+    page = obs.pledges.participations.list(limit=PAGE, offset=_offset(request))
+    return render(request, "livingtogether_wagtail/admin/participations.html", {
+        "page_title": "Campaign participations", "header_icon": "group", "page": page,
+    })
