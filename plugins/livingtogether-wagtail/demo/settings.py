@@ -1,4 +1,4 @@
-"""A small Wagtail site embedding livingtogether: the demo of ``make run-wagtail`` and the tests' project.
+"""A Wagtail site embedding livingtogether: the demo of ``make run-wagtail``, the tests' project.
 
 Everything it writes goes to ``LT_DEMO_DIR`` (default: ``.demo/`` beside this
 folder): Django's database and the Observatory's SQLite file.
@@ -13,7 +13,7 @@ HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("LT_DEMO_DIR", HERE.parent / ".demo"))
 DATA.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret")  # noqa: S105
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-not-secret")
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
+from livingtogether_wagtail.blocks import LIVINGTOGETHER_BLOCKS
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Page
-
-from livingtogether_wagtail.blocks import LIVINGTOGETHER_BLOCKS
 
 
 class ObservatoryPage(Page):

@@ -20,7 +20,8 @@ from livingtogether.web.embed import render_widget
 
 from .conf import core_request, get_state
 
-_slug = RegexValidator(rf"\A{f.SLUG_RE.pattern}\Z", "Use lowercase letters, digits and hyphens, e.g. izmir-2021.")
+_slug = RegexValidator(rf"\A{f.SLUG_RE.pattern}\Z",
+                       "Use lowercase letters, digits and hyphens, e.g. izmir-2021.")
 
 
 def _slug_block(label: str, help_text: str, *, required: bool = True,
@@ -46,6 +47,7 @@ class WidgetBlock(blocks.StructBlock):
 
     class Meta:
         template = "livingtogether_wagtail/block.html"
+        preview_template = "livingtogether_wagtail/block_preview.html"
 
 
 class ProgrammeBlock(WidgetBlock):

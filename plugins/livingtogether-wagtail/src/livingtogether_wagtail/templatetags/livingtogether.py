@@ -1,4 +1,4 @@
-"""``{% load livingtogether %}``: ``{% livingtogether_stylesheet %}`` and ``{% livingtogether_widget %}``."""
+"""``{% load livingtogether %}``: the stylesheet's link and any widget, in any template."""
 
 from __future__ import annotations
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from livingtogether_wagtail.conf import get_state
 from wagtail.models import Page, Site
 
 from demo.home.models import ObservatoryPage
 from livingtogether.demo import install
-from livingtogether_wagtail.conf import get_state
 
 BODY = [
     ("programme", {"event": "izmir-2021"}),
