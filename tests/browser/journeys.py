@@ -1,0 +1,92 @@
+"""The steps every host's journey takes in the browser, whatever served the page."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CITIZEN = {"name": "Ayşe Yılmaz", "country": "TR"}
+
+
+def shoot(page: Any, artifacts: Path, name: str) -> None:
+    """Keep a full-page screenshot as a test artifact."""
+    page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
+
+
+def audit(page: Any, axe_source: str, where: str = ".lt-widget") -> int:
+    """Run axe-core (WCAG 2.1 A and AA) on every widget in the page; fail on any violation.
+
+    Returns how many widgets were audited. Frames are audited by their own page.
+    """
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source)
+    count = page.locator(where).count()
+    assert count > 0, f"no {where} in the page to audit"
+    result = page.evaluate(
+        """async ([where, tags]) => {
+            const found = await axe.run({include: [[where]]},
+                                        {runOnly: {type: 'tag', values: tags}});
+            return found.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
+        }""", [where, WCAG])
+    assert result == [], json.dumps(result, indent=1, ensure_ascii=False)
+    return int(count)
+
+
+def expected_times(observatory: Any, event_slug: str) -> tuple[str, list[str]]:
+    """The first timed session's title and its start in each display zone (``16:00``)."""
+    event = observatory.programme.get(event_slug)
+    session = next(s for s in event.sessions if s.starts_at is not None)
+    zones = [d.zone for d in event.display_zones] or [event.host_zone]
+    starts = [session.starts_at.astimezone(ZoneInfo(zone)) for zone in zones]
+    return session.key, [f"{moment.hour}:{moment.minute:02d}" for moment in starts]
+
+
+def check_programme(page: Any, observatory: Any, event_slug: str) -> None:
+    """The programme shows its first session at the right time in every display zone."""
+    key, starts = expected_times(observatory, event_slug)
+    session = page.locator(f"#lt-session-{event_slug}-{key}").locator("xpath=..")
+    session.wait_for()
+    shown = session.locator(".lt-times li").all_inner_texts()
+    assert len(shown) == len(starts), shown
+    for line, start in zip(shown, starts, strict=False):
+        assert re.search(rf"(^|\D){re.escape(start)}\s*–", line), (line, start)
+        assert re.search(r"\(UTC[+-]\d+(:\d\d)?\)|UTC[+-]\d", line), line
+
+
+def sign(page: Any, email: str) -> None:
+    """Fill and send the signing form as a citizen; wait for the thank-you."""
+    form = page.locator(".lt-widget--pledge form")
+    form.locator("#lt-pledge-kind-citizen").check()
+    form.locator("#lt-pledge-name").fill(CITIZEN["name"])
+    form.locator("#lt-pledge-email").fill(email)
+    form.locator("#lt-pledge-country").select_option(CITIZEN["country"])
+    form.locator("#lt-pledge-consent").check()
+    form.locator("button[type=submit]").click()
+    page.locator(".lt-widget--pledge [role=status]").wait_for()
+
+
+def submit_empty(page: Any) -> None:
+    """Send the form with nothing filled in (the browser's own checks off): errors show."""
+    page.evaluate("""() => document.querySelectorAll('.lt-widget--pledge form')
+                          .forEach(f => f.noValidate = true)""")
+    page.locator(".lt-widget--pledge form button[type=submit]").click()
+    page.locator(".lt-widget--pledge .lt-errors").wait_for()
+
+
+def confirm_link(message: Any) -> str:
+    """The confirmation link of a pledge email."""
+    body = message.get_body(("plain",)) if message.is_multipart() else message
+    text = body.get_content()
+    found = re.search(r"https?://\S+/widgets/pledge/confirm\?token=[\w\-.~%]+", text)
+    assert found, text
+    return found.group(0)
+
+
+def counter_value(page: Any) -> int:
+    """The number the counter widget shows."""
+    return int(page.locator(".lt-widget--counter data").first.get_attribute("value"))

@@ -1,0 +1,302 @@
+"""A resident's journey in headless Chromium, on each of the three kinds of host.
+
+* a Flask site: the app of docs/flask.md, its widgets rendered in its own page;
+* a Wagtail site: the demo project of the plugin, the widgets as StreamField
+  blocks, served by gunicorn in its own process;
+* a static page on another origin using embed.js against the plain WSGI app
+  of docs/embed.md mounted under a prefix.
+
+Each: the programme shows its first session at the right time in every zone,
+axe-core finds no WCAG 2.1 A/AA violation in any widget (blank, with errors,
+signed), a citizen signs and the signature is stored. The email leg (the
+message reaches a real SMTP server, the link confirms, the counter goes up)
+is ``test_*_confirmation``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from journeys import audit, check_programme, shoot, sign, submit_empty
+
+from conftest import ROOT, Inbox, free_port
+from livingtogether import Observatory
+from livingtogether.demo import install
+from test_docs import code_blocks
+from test_web_support import serving
+
+EVENT = "izmir-2021"
+WAGTAIL = ROOT / "plugins" / "livingtogether-wagtail"
+
+
+def docs_namespace(page: str, folder: Path, **env: str) -> dict[str, Any]:
+    """Run the python blocks of ``docs/PAGE`` (in ``folder``) up to the first that serves."""
+    namespace: dict[str, Any] = {"__name__": f"docs_{page.replace('.', '_')}"}
+    old_cwd = Path.cwd()
+    old_env = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    os.chdir(folder)
+    try:
+        line, code = code_blocks(ROOT / "docs" / page, "python")[0]
+        exec(compile("\n" * (line - 1) + code, str(ROOT / "docs" / page), "exec"), namespace)
+    finally:
+        os.chdir(old_cwd)
+        for key, value in old_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return namespace
+
+
+@contextmanager
+def werkzeug_server(app: Any) -> Iterator[str]:
+    """A threaded werkzeug server on 127.0.0.1 (as `flask run` serves)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+# -- Flask
+
+
+@pytest.fixture
+def flask_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Observatory]]:
+    """The docs' Flask app on a real server, with the demo data."""
+    create_app = docs_namespace("flask.md", tmp_path)["create_app"]
+    app = create_app({"LIVINGTOGETHER_DATABASE_URL": f"sqlite:///{tmp_path / 'flask.sqlite3'}",
+                      "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
+    observatory = app.extensions["livingtogether"].observatory
+    install(observatory)
+    with werkzeug_server(app) as base:
+        yield base, observatory
+    observatory.close()
+
+
+def test_flask_journey(flask_site: tuple[str, Observatory], page: Any, axe_source: str,
+                       artifacts: Path) -> None:
+    base, observatory = flask_site
+    page.goto(f"{base}/summit")
+    check_programme(page, observatory, EVENT)
+    assert audit(page, axe_source) == 3
+    shoot(page, artifacts, "1-page")
+    submit_empty(page)
+    audit(page, axe_source)
+    shoot(page, artifacts, "2-errors")
+    page.goto(f"{base}/summit")
+    sign(page, "flask@example.org")
+    audit(page, axe_source)
+    shoot(page, artifacts, "3-signed")
+    stored = observatory.pledges.list("universal-declaration").items
+    assert [p.name for p in stored if p.email == "flask@example.org"] == ["Ayşe Yılmaz"]
+
+
+# -- Wagtail
+
+
+@pytest.fixture
+def wagtail_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Observatory, dict[str, str]]]:
+    """The demo Wagtail project under gunicorn in its own process, with the demo page."""
+    port = free_port()
+    database = f"sqlite:///{tmp_path / 'lt.sqlite3'}"
+    env = {**os.environ, "LT_DEMO_DIR": str(tmp_path / "demo"),
+           "LIVINGTOGETHER_DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "demo.settings",
+           "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+           "DJANGO_EMAIL_HOST": "127.0.0.1", "DJANGO_EMAIL_PORT": str(smtp.port)}
+    manage = [sys.executable, "manage.py"]
+    for command in (["migrate", "-v0"], ["setup_demo"]):
+        subprocess.run([*manage, *command], cwd=WAGTAIL, env=env, check=True, timeout=180,
+                       capture_output=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4",
+         "--bind", f"127.0.0.1:{port}", "demo.wsgi:application"],
+        cwd=WAGTAIL, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(base + "/observatory/static/livingtogether.css", timeout=2)
+                break
+            except requests.ConnectionError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("gunicorn did not start: "
+                                         + server.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.2)
+        observatory = Observatory.open(database)
+        yield base, observatory, env
+        observatory.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def test_wagtail_journey(wagtail_site: tuple[str, Observatory, dict[str, str]], page: Any,
+                         axe_source: str, artifacts: Path) -> None:
+    base, observatory, _ = wagtail_site
+    page.goto(f"{base}/")
+    check_programme(page, observatory, EVENT)
+    assert audit(page, axe_source) == 4
+    shoot(page, artifacts, "1-page")
+    submit_empty(page)
+    audit(page, axe_source)
+    shoot(page, artifacts, "2-errors")
+    page.goto(f"{base}/")
+    sign(page, "wagtail@example.org")
+    audit(page, axe_source)
+    shoot(page, artifacts, "3-signed")
+    stored = observatory.pledges.list("universal-declaration").items
+    assert [p.name for p in stored if p.email == "wagtail@example.org"] == ["Ayşe Yılmaz"]
+
+
+# -- a static page on another origin, with embed.js
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def static_site(folder: Path) -> Iterator[str]:
+    """A plain static file server (another origin) for ``folder``."""
+    handler = lambda *a, **k: _Quiet(*a, directory=str(folder), **k)  # noqa: E731
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def mounted(app: Any, prefix: str) -> Callable[..., Any]:
+    """``app`` under ``prefix``, as a server configured with SCRIPT_NAME mounts it."""
+    def mount(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(prefix + "/"):
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not here"]
+        environ["SCRIPT_NAME"] = prefix
+        environ["PATH_INFO"] = path[len(prefix):]
+        return app(environ, start_response)
+    return mount
+
+
+HOSTILE_CSS = """
+h2 { color: rgb(255, 0, 0); font-size: 64px; text-transform: uppercase; }
+p, li { margin: 40px; letter-spacing: 6px; }
+input, select { width: 30px; }
+ul { list-style: square; }
+.lt-widget { --lt-accent: #8a1538; }
+"""
+
+
+@pytest.fixture
+def embed_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, str, Observatory]]:
+    """The docs' WSGI app under /lt, and a static page of another origin embedding it."""
+    pages = tmp_path / "site"
+    pages.mkdir()
+    with static_site(pages) as host:
+        namespace = docs_namespace(
+            "embed.md", tmp_path, MEMBER_SITES=host,
+            LIVINGTOGETHER_DATABASE_URL=f"sqlite:///{tmp_path / 'wsgi.sqlite3'}")
+        observatory = namespace["observatory"]
+        install(observatory)
+        with serving(mounted(namespace["application"], "/lt")) as server:
+            (_line, html), = code_blocks(ROOT / "docs" / "embed.md", "html")
+            html = html.replace("https://observatory.example/lt", f"{server}/lt")
+            html = html.replace("</head>", f"<style>{HOSTILE_CSS}</style>\n</head>")
+            html = html.replace("</main>", "<h2 id='host-heading'>Host news</h2>\n</main>")
+            (pages / "index.html").write_text(html, encoding="utf-8")
+            yield host, server, observatory
+        observatory.close()
+
+
+def test_embed_journey(embed_site: tuple[str, str, Observatory], page: Any, axe_source: str,
+                       artifacts: Path) -> None:
+    host, _server, observatory = embed_site
+    page.goto(f"{host}/index.html")
+    for name in ("programme", "counter", "pledge"):
+        page.locator(f"[data-livingtogether={name}][data-livingtogether-state=ready] "
+                     f".lt-widget--{name}").wait_for()
+    check_programme(page, observatory, EVENT)
+    assert audit(page, axe_source) == 3
+    shoot(page, artifacts, "1-page")
+
+    # the host's styles do not reach the widget, the widget's do not reach the host
+    style = """(el) => { const s = getComputedStyle(el);
+        return [s.color, s.fontSize, s.textTransform, s.marginTop]; }"""
+    host_heading = page.eval_on_selector("#host-heading", style)
+    assert host_heading[:3] == ["rgb(255, 0, 0)", "64px", "uppercase"]
+    widget_heading = page.eval_on_selector(".lt-widget--programme h2", style)
+    assert widget_heading[0] != "rgb(255, 0, 0)"
+    assert widget_heading[2] == "none"
+    assert float(widget_heading[1].removesuffix("px")) < 40
+    widths = page.eval_on_selector("#lt-pledge-name", "el => el.getBoundingClientRect().width")
+    assert widths > 200
+    button = page.eval_on_selector(".lt-widget--pledge .lt-button",
+                                   "el => getComputedStyle(el).backgroundColor")
+    assert button == "rgb(138, 21, 56)"  # themed by the host's custom property
+
+    # the iframe mode: the frame loads from the WSGI app, which the host may frame
+    frame = page.frame_locator("[data-livingtogether=cities] iframe")
+    frame.locator(".lt-widget--cities").wait_for()
+    assert page.locator("[data-livingtogether=cities] iframe").get_attribute("title")
+
+    submit_empty(page)
+    audit(page, axe_source)
+    shoot(page, artifacts, "2-errors")
+    assert page.url == f"{host}/index.html"  # the form was sent by fetch, the page stayed
+    page.goto(f"{host}/index.html")
+    page.locator("[data-livingtogether=pledge][data-livingtogether-state=ready]").wait_for()
+    sign(page, "embed@example.org")
+    assert page.url == f"{host}/index.html"
+    audit(page, axe_source)
+    shoot(page, artifacts, "3-signed")
+    stored = observatory.pledges.list("universal-declaration").items
+    assert [p.name for p in stored if p.email == "embed@example.org"] == ["Ayşe Yılmaz"]
+
+
+def test_embed_refused_on_a_site_not_allowed(embed_site: tuple[str, str, Observatory],
+                                             page: Any, tmp_path: Path) -> None:
+    _host, _server, _ = embed_site
+    other = tmp_path / "other"
+    other.mkdir()
+    html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    (other / "index.html").write_text(html, encoding="utf-8")
+    with static_site(other) as stranger:
+        failed: list[str] = []
+        page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
+        page.goto(f"{stranger}/index.html")
+        page.locator("[data-livingtogether=programme][data-livingtogether-state=error]") \
+            .wait_for()
+        assert page.locator(".lt-widget--programme").count() == 0
+        # the frame is refused by frame-ancestors: nothing of the widget inside
+        frame = page.locator("[data-livingtogether=cities] iframe")
+        frame.wait_for()
+        time.sleep(1)
+        inner = page.frames[-1]
+        assert inner.locator(".lt-widget--cities").count() == 0
+    assert re.search(r"CORS|Access-Control-Allow-Origin", " ".join(failed)), failed
