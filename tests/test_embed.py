@@ -141,3 +141,35 @@ def test_counter_widget_counts_confirmed_signatures(open_demo: Callable[..., Any
         assert shown == obs.pledges.stats("universal-declaration").confirmed
         assert client.get("/widgets/counter?declaration=nothing-here").status_code == 404
         assert client.get("/widgets/counter?declaration=Not%20A%20Slug").status_code == 400
+
+
+def test_widget_cache_is_emptied_by_any_write(open_demo: Callable[..., Any]) -> None:
+    obs = open_demo()
+    with serving(make_app(obs)) as base:
+        client = Client(base)
+        first = client.get("/widgets/counter")
+        before = int(check_fragment(first.text, "counter").find("data")[0]["value"])
+        # a pledge signed and confirmed through this process shows at once
+        assert client.post(SIGN, data=FORM).status_code == 200
+        pledge = obs.pledges.list("universal-declaration").items[-1]
+        assert client.get("/widgets/counter").text == first.text  # pending: no change
+        obs.pledges.confirm(pledge.id)
+        after = int(check_fragment(client.get("/widgets/counter").text, "counter")
+                    .find("data")[0]["value"])
+        assert after == before + 1
+
+
+def test_widget_cache_keeps_answers_and_can_be_off(open_demo: Callable[..., Any]) -> None:
+    for seconds, kept in ((10, True), (0, False)):
+        web = make_app(open_demo(widget_cache_seconds=seconds)).web  # type: ignore[attr-defined]
+        request = Request.build(method="GET", path="/widgets/programme/izmir-2021")
+        first = web.handle(request)
+        assert first.status == 200
+        assert (web.cache is not None and web.cache.get(web.cache.key(request)) is not None) \
+            is kept
+        assert web.handle(request).body == first.body
+        missing = Request.build(method="GET", path="/widgets/programme/nowhere")
+        assert web.handle(missing).status == 404
+        if web.cache is not None:
+            assert web.cache.get(web.cache.key(missing)) is None  # errors are not kept
+            assert web.cache.key(Request.build(method="POST", path="/widgets/pledge/x")) is None

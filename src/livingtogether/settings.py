@@ -64,6 +64,8 @@ class Settings:
     allowed_origins  member sites that may fetch widgets (CORS), frame them and
                    post their forms, e.g. ``("https://www.izmir.bel.tr",)``;
                    ``("*",)`` for any; empty (the default): this site only
+    widget_cache_seconds  how long a process keeps a rendered widget (10; 0: off);
+                   a write through the same process empties it at once
     ============== ==================================================================
     """
 
@@ -84,6 +86,9 @@ class Settings:
 
     allowed_origins: tuple[str, ...] = attrs.field(
         default=(), converter=_origins, validator=f.instance_of(tuple)
+    )
+    widget_cache_seconds: int = attrs.field(
+        default=10, validator=f.number(0, 86_400, integer=True)
     )
 
     @classmethod

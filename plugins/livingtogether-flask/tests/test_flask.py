@@ -33,9 +33,15 @@ def site(observatory: Observatory, **config: Any) -> flask.Flask:
     return app
 
 
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "blueprint-view"])
 def test_blueprint_serves_widgets_api_and_static(observatory: Observatory,
-                                                 serve: Callable[[Any], str]) -> None:
-    base = serve(site(observatory, LIVINGTOGETHER_URL_PREFIX="/observatory/"))
+                                                 serve: Callable[[Any], str],
+                                                 direct: bool) -> None:
+    app = site(observatory, LIVINGTOGETHER_URL_PREFIX="/observatory/",
+               LIVINGTOGETHER_DIRECT=direct)
+    answered_by_flask: list[str] = []
+    app.before_request(lambda: answered_by_flask.append(flask.request.path) and None)
+    base = serve(app)
     widget = requests.get(f"{base}/observatory/widgets/programme/izmir-2021", timeout=10)
     assert widget.status_code == 200
     assert widget.text.startswith('<section class="lt-widget lt-widget--programme"')
@@ -56,6 +62,13 @@ def test_blueprint_serves_widgets_api_and_static(observatory: Observatory,
     assert requests.delete(f"{base}/observatory/widgets/cities", timeout=10).status_code == 405
     # the host's own routes are untouched
     assert requests.get(f"{base}/elsewhere", timeout=10).status_code == 404
+    assert flask.url_for  # the blueprint is registered either way:
+    with app.test_request_context():
+        assert flask.url_for("livingtogether.serve", path="widgets/cities") == \
+            "/observatory/widgets/cities"
+    # direct: answered before Flask's dispatch; else by the blueprint's view
+    ours = [p for p in answered_by_flask if p.startswith("/observatory/")]
+    assert (ours == []) is direct, answered_by_flask
 
 
 def test_widget_in_the_hosts_template_posts_to_the_blueprint(

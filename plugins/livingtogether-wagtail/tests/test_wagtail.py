@@ -218,3 +218,23 @@ def test_setting_mistakes_are_named(settings: Any, db: Any) -> None:
     settings.LIVINGTOGETHER = {"ALLOWED_ORIGINS": ["izmir.example"]}
     with pytest.raises(ConfigurationError, match="is not an origin"):
         get_state()
+
+
+def test_with_widgets_answers_before_django(observatory: Observatory) -> None:
+    from livingtogether_wagtail.wsgi import with_widgets
+    from test_support import serving
+
+    seen: list[str] = []
+
+    def site(environ: dict[str, Any], start_response: Any) -> Any:
+        seen.append(environ["PATH_INFO"])
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"the site's own page"]
+
+    with serving(with_widgets(site)) as base:
+        widget = requests.get(base + "/observatory/widgets/programme/izmir-2021", timeout=10)
+        assert widget.status_code == 200
+        assert "lt-widget--programme" in widget.text
+        assert requests.get(base + "/observatory/nowhere", timeout=10).status_code == 404
+        assert requests.get(base + "/news/", timeout=10).text == "the site's own page"
+    assert seen == ["/news/"]

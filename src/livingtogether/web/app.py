@@ -18,6 +18,7 @@ from ..errors import BadRequest, LivingTogetherError, NotFound
 from ..models import fields as f
 from . import embed, widgets
 from .api import ROUTES as API_ROUTES
+from .cache import WidgetCache
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
@@ -61,14 +62,25 @@ class WebApp:
         self.static = StaticFiles()
         self.origins = self.settings.allowed_origins
         self.html_csp = f"{HTML_CSP}; frame-ancestors {embed.frame_ancestors(self.origins)}"
+        seconds = self.settings.widget_cache_seconds
+        self.cache = WidgetCache(observatory.store, seconds) if seconds else None
 
     # -- entry points
 
     def handle(self, request: Request) -> Response:
         """Answer ``request``; never raises."""
         route: Route | None = None
+        cache = self.cache
+        key = cache.key(request) if cache is not None else None
+        generation = self.observatory.store.generation
+        if cache is not None and key is not None:
+            kept = cache.get(key)
+            if kept is not None:
+                return self._finish(request, kept)
         try:
             route, response = self._dispatch(request)
+            if cache is not None and key is not None:
+                cache.put(key, response, generation)
         except LivingTogetherError as error:
             response = self.error_response(request, error, route)
         except Exception:

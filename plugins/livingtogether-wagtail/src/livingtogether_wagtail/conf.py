@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.signals import setting_changed
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError
@@ -102,14 +102,33 @@ def reset(**_: Any) -> None:
 def _on_change(setting: str, **kwargs: Any) -> None:
     if setting == "LIVINGTOGETHER":
         reset()
+    if setting == "ROOT_URLCONF":
+        _mounts.clear()
 
 
 setting_changed.connect(_on_change)
 
 
+_mounts: dict[str, str] = {}
+
+
 def mount() -> str:
     """Where ``livingtogether_wagtail.urls`` is included, with the script prefix (no final /)."""
-    return reverse("livingtogether:serve", kwargs={"path": ""}).rstrip("/")
+    prefix = get_script_prefix()
+    found = _mounts.get(prefix)
+    if found is None:
+        found = _mounts[prefix] = reverse("livingtogether:serve", kwargs={"path": ""}).rstrip("/")
+    return found
+
+
+def mount_in_site() -> str:
+    """The mount without the script prefix: the path a WSGI server passes in ``PATH_INFO``."""
+    previous = get_script_prefix()
+    set_script_prefix("/")
+    try:
+        return reverse("livingtogether:serve", kwargs={"path": ""}).rstrip("/")
+    finally:
+        set_script_prefix(previous)
 
 
 def core_request(request: HttpRequest | None) -> Request:
