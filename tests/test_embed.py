@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,8 +19,19 @@ MEMBER = "https://www.izmir.bel.tr"
 STRANGER = "https://evil.example"
 FORM = {"kind": "citizen", "name": "Jean Tremblay", "email": "jean@example.org",
         "country": "CA", "consent": "yes"}
-SIGN = "/widgets/pledge/universal-declaration"
 
+
+def signed_form(obs: Any, **fields: str) -> dict[str, str]:
+    """The form as a browser sends it back a minute after showing it (with its guard token)."""
+    return {**FORM, "form_token": obs.pledges.keys.form_token(issued=time.time() - 60), **fields}
+SIGN = "/widgets/pledge/universal-declaration"
+COUNTER = "/widgets/pledge/counter"
+
+
+def counted(html: str) -> int:
+    """The number of confirmed signatures a counter widget shows."""
+    tree = check_fragment(html, "pledge-counter")
+    return int(tree.find("progress")[0]["value"])
 
 @pytest.fixture
 def serve(open_demo: Callable[..., Any]) -> Iterator[Callable[..., Client]]:
@@ -27,9 +39,12 @@ def serve(open_demo: Callable[..., Any]) -> Iterator[Callable[..., Client]]:
     stack: list[Any] = []
 
     def start(**settings: Any) -> Client:
-        context = serving(make_app(open_demo(**settings)))
+        obs = open_demo(**settings)
+        context = serving(make_app(obs))
         stack.append(context)
-        return Client(context.__enter__())
+        client = Client(context.__enter__())
+        client.obs = obs  # type: ignore[attr-defined]
+        return client
 
     yield start
     for context in reversed(stack):
@@ -67,30 +82,33 @@ def test_frame_ancestors_list_the_members(serve: Callable[..., Client]) -> None:
 
 def test_cross_site_posts_are_refused_unless_allowed(serve: Callable[..., Client]) -> None:
     client = serve(allowed_origins=[MEMBER])
-    refused = client.post(SIGN, data=FORM, headers={"Origin": STRANGER})
+    form = signed_form(client.obs)  # type: ignore[attr-defined]
+    refused = client.post(SIGN, data=form, headers={"Origin": STRANGER})
     assert refused.status_code == 403
     check_fragment(refused.text, "error")
     assert "allowed_origins" in refused.text
-    hidden = client.post(SIGN, data=FORM, headers={"Sec-Fetch-Site": "cross-site"})
+    hidden = client.post(SIGN, data=form, headers={"Sec-Fetch-Site": "cross-site"})
     assert hidden.status_code == 403
-    null = client.post(SIGN, data=FORM, headers={"Origin": "null"})
+    null = client.post(SIGN, data=form, headers={"Origin": "null"})
     assert null.status_code == 403
     api = client.post("/api/v1/declarations/universal-declaration/signatures",
                       json={**FORM, "consent_version": "2022-1"}, headers={"Origin": STRANGER})
     assert api.status_code == 403
     assert api.json()["error"]["message"].startswith("forms may not be posted here")
     # a member site, the site itself, and clients that are not browsers may post
-    member = client.post(SIGN, data=FORM, headers={"Origin": MEMBER})
+    member = client.post(SIGN, data=form, headers={"Origin": MEMBER})
     assert member.status_code == 200, member.text
+    assert "lt-thanks" in member.text
     assert member.headers["Access-Control-Allow-Origin"] == MEMBER
-    own = client.post(SIGN, data={**FORM, "email": "own@example.org"},
+    own = client.post(SIGN, data={**form, "email": "own@example.org"},
                       headers={"Origin": client.base})
     assert own.status_code == 200
-    same = client.post(SIGN, data={**FORM, "email": "same@example.org"},
+    same = client.post(SIGN, data={**form, "email": "same@example.org"},
                        headers={"Origin": STRANGER.replace("evil", "x"),
                                 "Sec-Fetch-Site": "same-origin"})
     assert same.status_code == 200
-    assert client.post(SIGN, data={**FORM, "email": "curl@example.org"}).status_code == 200
+    assert client.post(SIGN, data={**form, "email": "curl@example.org"}).status_code == 200
+    assert len(client.obs.pledges.list("universal-declaration").items) == 4  # type: ignore
 
 
 def test_embed_script_is_served(serve: Callable[..., Client]) -> None:
@@ -99,6 +117,7 @@ def test_embed_script_is_served(serve: Callable[..., Client]) -> None:
     assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
     for name in ("cities", "practices", "programme", "pledge", "counter"):
         assert f"{name}: {{ path: \"/widgets/" in response.text
+    assert 'counter: { path: "/widgets/pledge/counter"' in response.text
 
 
 @pytest.mark.parametrize("value", ["example.org", "https://example.org/path", "ftp://x.org",
@@ -131,32 +150,18 @@ def test_render_widget_inline(open_demo: Callable[..., Any]) -> None:
     assert "takes no colour" in render_widget(web, host, "cities", colour="red")
 
 
-def test_counter_widget_counts_confirmed_signatures(open_demo: Callable[..., Any]) -> None:
-    obs = open_demo()
-    with serving(make_app(obs)) as base:
-        client = Client(base)
-        response = client.get("/widgets/counter?lang=tr")
-        tree = check_fragment(response.text, "counter")
-        shown = int(tree.find("data")[0]["value"])
-        assert shown == obs.pledges.stats("universal-declaration").confirmed
-        assert client.get("/widgets/counter?declaration=nothing-here").status_code == 404
-        assert client.get("/widgets/counter?declaration=Not%20A%20Slug").status_code == 400
-
-
 def test_widget_cache_is_emptied_by_any_write(open_demo: Callable[..., Any]) -> None:
     obs = open_demo()
     with serving(make_app(obs)) as base:
         client = Client(base)
-        first = client.get("/widgets/counter")
-        before = int(check_fragment(first.text, "counter").find("data")[0]["value"])
+        first = client.get(COUNTER)
+        before = counted(first.text)
         # a pledge signed and confirmed through this process shows at once
-        assert client.post(SIGN, data=FORM).status_code == 200
+        assert client.post(SIGN, data=signed_form(obs)).status_code == 200
         pledge = obs.pledges.list("universal-declaration").items[-1]
-        assert client.get("/widgets/counter").text == first.text  # pending: no change
+        assert client.get(COUNTER).text == first.text  # pending: no change
         obs.pledges.confirm(pledge.id)
-        after = int(check_fragment(client.get("/widgets/counter").text, "counter")
-                    .find("data")[0]["value"])
-        assert after == before + 1
+        assert counted(client.get(COUNTER).text) == before + 1
 
 
 def test_widget_cache_keeps_answers_and_can_be_off(open_demo: Callable[..., Any]) -> None:
@@ -168,6 +173,9 @@ def test_widget_cache_keeps_answers_and_can_be_off(open_demo: Callable[..., Any]
         assert (web.cache is not None and web.cache.get(web.cache.key(request)) is not None) \
             is kept
         assert web.handle(request).body == first.body
+        link = Request.build(method="GET", path="/widgets/pledge/confirm",
+                             query_string="token=" + "a" * 40)
+        assert web.cache is None or web.cache.key(link) is None  # one reader's page
         missing = Request.build(method="GET", path="/widgets/programme/nowhere")
         assert web.handle(missing).status == 404
         if web.cache is not None:

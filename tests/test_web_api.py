@@ -239,7 +239,8 @@ def test_every_endpoint_refuses_bad_input_without_a_5xx(client: Client, route: A
     for param in route.params:
         bad_values = {"integer": ["abc", "-1", "1.5", "99999999999999"], "enum": ["bogus"],
                       "slug": ["Not a slug!"], "country": ["XX", "Turkey"],
-                      "language": ["not a language", "zz"]}[param.kind]
+                      "language": ["not a language", "zz"],
+                      "token": ["short", "not a token but long enough!"]}[param.kind]
         for value in bad_values:
             response = client.request(route.method, path, params={param.name: value})
             assert response.status_code == 400, (param.name, value)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
+from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -27,10 +28,20 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+class _ThreadedServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
 @contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """Serve ``app`` on 127.0.0.1 (a free port) while the block runs; yields the base URL."""
-    server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
+def serving(app: Any, *, threaded: bool = False, port: int = 0) -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1 (a free port) while the block runs; yields the base URL.
+
+    ``threaded``: a thread per request, for tests of concurrent clients; ``port``:
+    this one rather than a free one.
+    """
+    server: WSGIServer = make_server("127.0.0.1", port, app, handler_class=_QuietHandler,
+                                     server_class=_ThreadedServer if threaded else WSGIServer)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()

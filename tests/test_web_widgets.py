@@ -33,7 +33,7 @@ SIGN = "/widgets/pledge/universal-declaration"
 @pytest.fixture
 def obs(open_demo: Callable[..., Any]) -> Any:
     """An Observatory on a fresh SQLite file with the demo data."""
-    return open_demo(max_body_bytes=4096)
+    return open_demo(max_body_bytes=4096, pledge_min_fill_seconds=0)
 
 
 @pytest.fixture
@@ -41,6 +41,12 @@ def client(obs: Any) -> Iterator[Client]:
     """A server with the demo page."""
     with serving(make_app(obs, demo_page=True)) as base:
         yield Client(base)
+
+
+def token(client: Client) -> dict[str, str]:
+    """The guard token of a freshly shown pledge form, as a browser would send it back."""
+    tree = Tree(client.get("/widgets/pledge").text)
+    return {"form_token": tree.find("input", name="form_token")[0]["value"]}
 
 
 def text_of(response: Any, name: str) -> Tree:
@@ -210,31 +216,32 @@ def test_pledge_form_errors_sit_next_to_their_fields(client: Client, obs: Any) -
     # what was typed is kept
     assert tree.find("input", id="lt-pledge-email")[0]["value"] == "jean@"
     # the model's own checks (here the address) also land next to their field
-    bad_email = client.post(SIGN, data={**FORM, "email": "jean@"})
+    bad_email = client.post(SIGN, data={**FORM, **token(client), "email": "jean@"})
     assert bad_email.status_code == 422
     email = check_fragment(bad_email.text, "pledge").find("input", id="lt-pledge-email")[0]
     assert email["aria-invalid"] == "true"
-    institution = client.post(SIGN, data={**FORM, "kind": "institution"})
+    institution = client.post(SIGN, data={**FORM, **token(client), "kind": "institution"})
     tree = check_fragment(institution.text, "pledge")
     assert tree.find("input", id="lt-pledge-institution_name")[0]["aria-invalid"] == "true"
     assert obs.pledges.list("universal-declaration").total == 0
 
 
 def test_pledge_form_signs_and_thanks_identically(client: Client, obs: Any) -> None:
-    first = client.post(SIGN, data=FORM)
+    first = client.post(SIGN, data={**FORM, **token(client)})
     assert first.status_code == 200
     tree = check_fragment(first.text, "pledge")
     assert tree.find("div", role="status")
     assert "Thank you for signing" in tree.text
     assert "jean@example.org" not in first.text
-    again = client.post(SIGN, data={**FORM, "email": "JEAN@example.org", "name": "Someone"})
+    again = client.post(SIGN, data={**FORM, **token(client), "email": "JEAN@example.org",
+                                    "name": "Someone"})
     assert again.text == first.text
     stored = obs.pledges.list("universal-declaration").items
     assert len(stored) == 1
     assert stored[0].country == "CA"
     assert stored[0].city == "Montréal"
     institution = client.post(SIGN, data={
-        **FORM, "email": "office@example.org", "kind": "institution",
+        **FORM, **token(client), "email": "office@example.org", "kind": "institution",
         "institution_name": "Association", "institution_kind": "ngo",
         "representative_role": "Chair", "institution_website": "https://example.org"})
     assert institution.status_code == 200
@@ -247,12 +254,14 @@ def test_pledge_form_refuses_what_it_cannot_read(client: Client) -> None:
                                  {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 400
     assert b"UTF-8" in body
-    assert client.post("/widgets/pledge/nope", data=FORM).status_code == 404
+    assert client.post("/widgets/pledge/nope",
+                       data={**FORM, **token(client)}).status_code == 404
     assert client.post(SIGN, data={"name": "x" * 5000}).status_code == 413
 
 
 def test_opened_directly_a_widget_comes_in_a_page(client: Client) -> None:
-    response = client.post(SIGN, data=FORM, headers={"Sec-Fetch-Dest": "document"})
+    response = client.post(SIGN, data={**FORM, **token(client)},
+                           headers={"Sec-Fetch-Dest": "document"})
     assert response.text.startswith("<!DOCTYPE html>")
     tree = Tree(response.text)
     assert not tree.problems

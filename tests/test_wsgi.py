@@ -35,7 +35,7 @@ def mounted(prefix: str, app: Any) -> Any:
 @pytest.fixture
 def obs(open_demo: Callable[..., Any]) -> Any:
     """The demo data on a fresh SQLite file, with a small body limit."""
-    return open_demo(max_body_bytes=2048)
+    return open_demo(max_body_bytes=2048, pledge_min_fill_seconds=0)
 
 
 @pytest.fixture
@@ -65,7 +65,8 @@ def test_links_and_static_urls_carry_the_prefix(site: Client) -> None:
     assert practices.find("a", rel="next")[0]["href"].startswith(f"{PREFIX}/widgets/practices?")
     signed = site.post(form["action"], data={"kind": "citizen", "name": "Ana",
                                              "email": "ana@example.org", "country": "UY",
-                                             "consent": "yes"})
+                                             "consent": "yes", "form_token": page.find(
+                                                 "input", name="form_token")[0]["value"]})
     assert signed.status_code == 200
     assert "Thank you for signing" in signed.text
 

@@ -17,6 +17,7 @@ from .errors import (
     MigrationRequired,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     ValidationError,
 )
 from .models import *  # noqa: F403
@@ -39,6 +40,7 @@ __all__ = [
     "Page",
     "PayloadTooLarge",
     "Settings",
+    "TooManyRequests",
     "ValidationError",
     *_models,
 ]

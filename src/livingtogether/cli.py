@@ -12,6 +12,8 @@ import contextlib
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,6 +21,7 @@ from typing import Any, TextIO
 import attrs
 
 from .errors import LivingTogetherError
+from .mail import ConsoleMailer, Mailer, SMTPMailer
 from .observatory import ImportReport, Observatory
 from .settings import Settings
 from .store import Store
@@ -31,8 +34,8 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _open(args: argparse.Namespace) -> Observatory:
-    settings = attrs.asdict(_settings(args), recurse=False)
+def _open(args: argparse.Namespace, **overrides: Any) -> Observatory:
+    settings = {**attrs.asdict(_settings(args), recurse=False), **overrides}
     return Observatory.open(settings.pop("database_url"), **settings)
 
 
@@ -57,16 +60,39 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def log_message(self, format: str, *values: Any) -> None:
             sys.stderr.write(f"{self.address_string()} {format % values}\n")
 
-    observatory = _open(args)
+    # The links in emails point at this very server unless base_url says otherwise.
+    own = {} if _settings(args).base_url else {"base_url": f"http://{args.host}:{args.port}"}
+    observatory = _open(args, **own)
     app = make_app(observatory, demo_page=not args.no_demo_page)
+    stop = threading.Event()
+    if args.send_mail:
+        threading.Thread(target=_send_mail_until, args=(observatory, stop, 2.0),
+                         daemon=True).start()
     with make_server(args.host, args.port, app, server_class=Server,
                      handler_class=Handler) as server:
         print(f"livingtogether: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)",
               flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
+    stop.set()
     observatory.close()
     return 0
+
+
+def _mailer(settings: Settings) -> Mailer:
+    """SMTP when ``smtp_host`` is set, else the console."""
+    return SMTPMailer.from_settings(settings) if settings.smtp_host else ConsoleMailer()
+
+
+def _send_mail_until(observatory: Observatory, stop: threading.Event, interval: float) -> None:
+    """The outbox worker of ``serve --send-mail``: a pass every ``interval`` seconds."""
+    mailer = _mailer(observatory.settings)
+    while not stop.is_set():
+        try:
+            observatory.pledges.send_outbox(mailer)
+        except Exception as error:  # keep serving; say why mail is not going out
+            print(f"livingtogether: outbox: {error}", file=sys.stderr, flush=True)
+        stop.wait(interval)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -122,6 +148,58 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox_send(args: argparse.Namespace) -> int:
+    """Send the queued emails (SMTP if smtp_host is set, else print them); safe in parallel."""
+    with _open(args) as observatory:
+        mailer = _mailer(observatory.settings)
+        passes = 0
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                report = observatory.pledges.send_outbox(mailer, limit=args.limit)
+                passes += 1
+                if report.claimed or args.once:
+                    print(f"outbox: {len(report.sent)} sent, {len(report.retried)} to retry, "
+                          f"{len(report.failed)} given up", file=sys.stderr, flush=True)
+                if args.once or (args.passes and passes >= args.passes):
+                    break
+                if report.claimed < args.limit:
+                    time.sleep(args.interval)
+    return 0
+
+
+def cmd_pledges_recount(args: argparse.Namespace) -> int:
+    """Check the signature counters against the rows; fix and report any drift."""
+    with _open(args) as observatory:
+        drift = observatory.pledges.recount(fix=not args.check)
+    for item in drift:
+        print(f"{item.declaration} {item.kind} {item.country}: counted {item.counted}, "
+              f"the rows say {item.actual}")
+    verb = "found" if args.check else "fixed"
+    print(f"recount: {len(drift)} drifting counter{'s' if len(drift) != 1 else ''} {verb}")
+    return 1 if drift and args.check else 0
+
+
+def cmd_pledges_retention(args: argparse.Namespace) -> int:
+    """Delete unconfirmed signatures and anonymise those of closed campaigns."""
+    with _open(args) as observatory:
+        report = observatory.pledges.retention(pending_days=args.pending_days,
+                                               closed_months=args.closed_months)
+    print(f"retention: {report.deleted} unconfirmed deleted, {report.anonymised} anonymised")
+    return 0
+
+
+def cmd_pledges_export(args: argparse.Namespace) -> int:
+    """Write the confirmed signatures of a declaration as CSV (personal data)."""
+    with _open(args) as observatory:
+        if args.output in (None, "-"):
+            count = observatory.pledges.export_csv(args.declaration, sys.stdout)
+        else:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                count = observatory.pledges.export_csv(args.declaration, out)
+    print(f"export: {count} confirmed signatures", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command's argument parser."""
     top = argparse.ArgumentParser(
@@ -137,6 +215,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-demo-page", action="store_true",
                        help="do not serve the page showing every widget at /")
+    serve.add_argument("--send-mail", action="store_true",
+                       help="also send the outbox every 2 seconds (SMTP if smtp_host is set, "
+                            "else printed)")
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database schema")
@@ -152,6 +233,35 @@ def parser() -> argparse.ArgumentParser:
     dump.set_defaults(run=cmd_export)
 
     commands.add_parser("demo", help=cmd_demo.__doc__).set_defaults(run=cmd_demo)
+
+    outbox = commands.add_parser("outbox", help="the queue of emails")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True,
+                                            metavar="COMMAND")
+    send = outbox_commands.add_parser("send", help=cmd_outbox_send.__doc__)
+    send.add_argument("--once", action="store_true", help="one pass, then exit")
+    send.add_argument("--passes", type=int, default=0, help="stop after this many passes")
+    send.add_argument("--interval", type=float, default=5.0,
+                      help="seconds to wait when the queue is empty (5)")
+    send.add_argument("--limit", type=int, default=100, help="emails per pass (100)")
+    send.set_defaults(run=cmd_outbox_send)
+
+    pledges = commands.add_parser("pledges", help="signatures: counts, retention, export")
+    pledge_commands = pledges.add_subparsers(dest="pledges_command", required=True,
+                                             metavar="COMMAND")
+    recount = pledge_commands.add_parser("recount", help=cmd_pledges_recount.__doc__)
+    recount.add_argument("--check", action="store_true",
+                         help="only report; exit 1 if a counter drifts")
+    recount.set_defaults(run=cmd_pledges_recount)
+    retention = pledge_commands.add_parser("retention", help=cmd_pledges_retention.__doc__)
+    retention.add_argument("--pending-days", type=int, metavar="N",
+                           help="delete signatures still unconfirmed after N days")
+    retention.add_argument("--closed-months", type=int, metavar="M",
+                           help="anonymise signatures M months after their campaign's day")
+    retention.set_defaults(run=cmd_pledges_retention)
+    export = pledge_commands.add_parser("export", help=cmd_pledges_export.__doc__)
+    export.add_argument("declaration", metavar="DECLARATION", help="the declaration's slug")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    export.set_defaults(run=cmd_pledges_export)
     return top
 
 

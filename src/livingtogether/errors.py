@@ -64,6 +64,14 @@ class PayloadTooLarge(LivingTogetherError):
     """The request body exceeds the configured limit."""
 
 
+class TooManyRequests(LivingTogetherError):
+    """A rate limit is reached; ``retry_after`` says in how many seconds to try again."""
+
+    def __init__(self, message: str, *, retry_after: int = 60, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
 class ConfigurationError(LivingTogetherError):
     """The library was set up wrongly (a bad setting, a database to migrate)."""
 

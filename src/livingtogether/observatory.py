@@ -52,7 +52,7 @@ class Observatory:
         self.cities = CityService(store, max_page_size=size)
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
-        self.pledges = PledgeService(store, max_page_size=size)
+        self.pledges = PledgeService(store, max_page_size=size, settings=settings)
 
     @classmethod
     def open(cls, url: str | None = None, **settings: Any) -> Observatory:

@@ -6,6 +6,7 @@ these names (lowercase, without the prefix); the CLI reads the environment.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -61,6 +62,24 @@ class Settings:
     max_body_bytes largest request body accepted (1,000,000)
     page_size      items per page when a request names no limit (50)
     max_page_size  largest page a request may ask for (200)
+    secret_key     key of the hashes of tokens and IPs and of form tokens; ``None``:
+                   one generated once and kept in the database (set your own in
+                   production, and keep it out of the database's backups)
+    base_url       public URL where the widgets are mounted, e.g.
+                   ``https://city.example/observatory``; the links in emails start
+                   with it (required to send mail)
+    mail_from      sender of the emails (``Living Together <no-reply@localhost>``)
+    smtp_host      SMTP relay for ``livingtogether outbox send`` (``None``: print mail)
+    smtp_port      its port (587); ``smtp_security``: ``starttls``, ``ssl`` or ``none``
+    smtp_username  login, with ``smtp_password``; ``smtp_timeout`` seconds (30)
+    trusted_proxies  addresses or networks of the site's reverse proxies; only
+                   behind them is ``X-Forwarded-For`` believed (none)
+    pledge_token_hours  hours a confirmation link stays valid (72)
+    pledge_min_fill_seconds  least time between showing the form and posting it (2)
+    pledge_ip_limit  signatures accepted per client IP per hour (30; 0: no limit)
+    pledge_email_limit  emails to one address per day, resends included (3)
+    outbox_retry_seconds  first wait before retrying a failed email, doubling (30)
+    outbox_max_attempts  attempts before an email is given up as failed (12)
     allowed_origins  member sites that may fetch widgets (CORS), frame them and
                    post their forms, e.g. ``("https://www.izmir.bel.tr",)``;
                    ``("*",)`` for any; empty (the default): this site only
@@ -83,6 +102,34 @@ class Settings:
     )
     page_size: int = attrs.field(default=50, validator=f.number(1, 1_000, integer=True))
     max_page_size: int = attrs.field(default=200, validator=f.number(1, 1_000, integer=True))
+    secret_key: str | None = attrs.field(default=None, validator=f.optional_text(500))
+    base_url: str | None = attrs.field(default=None, validator=f.url())
+    mail_from: str = attrs.field(default="Living Together <no-reply@localhost>",
+                                 validator=f.text(300))
+    smtp_host: str | None = attrs.field(default=None, validator=f.optional_text(255))
+    smtp_port: int = attrs.field(default=587, validator=f.number(1, 65_535, integer=True))
+    smtp_security: str = attrs.field(default="starttls", validator=attrs.validators.in_(
+        ("starttls", "ssl", "none")))
+    smtp_username: str | None = attrs.field(default=None, validator=f.optional_text(255))
+    smtp_password: str | None = attrs.field(default=None, validator=f.optional_text(255))
+    smtp_timeout: int = attrs.field(default=30, validator=f.number(1, 600, integer=True))
+    trusted_proxies: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    pledge_token_hours: int = attrs.field(default=72, validator=f.number(1, 8_760, integer=True))
+    pledge_min_fill_seconds: int = attrs.field(default=2, validator=f.number(0, 3_600,
+                                                                           integer=True))
+    pledge_ip_limit: int = attrs.field(default=30, validator=f.number(0, 10**9, integer=True))
+    pledge_email_limit: int = attrs.field(default=3, validator=f.number(1, 100, integer=True))
+    outbox_retry_seconds: int = attrs.field(default=30, validator=f.number(0, 86_400,
+                                                                         integer=True))
+    outbox_max_attempts: int = attrs.field(default=12, validator=f.number(1, 100, integer=True))
+
+    @trusted_proxies.validator
+    def _networks(self, attribute: Any, value: tuple[str, ...]) -> None:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                f.fail(attribute, f"{item!r} is not an IP address or network, e.g. 10.0.0.0/8")
 
     allowed_origins: tuple[str, ...] = attrs.field(
         default=(), converter=_origins, validator=f.instance_of(tuple)

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 import requests
-from journeys import audit, check_programme, shoot, sign, submit_empty
+from journeys import audit, check_programme, confirm, counter_value, shoot, sign, submit_empty
 
 from conftest import ROOT, Inbox, free_port
 from livingtogether import Observatory
@@ -62,11 +62,11 @@ def docs_namespace(page: str, folder: Path, **env: str) -> dict[str, Any]:
 
 
 @contextmanager
-def werkzeug_server(app: Any) -> Iterator[str]:
+def werkzeug_server(app: Any, port: int) -> Iterator[str]:
     """A threaded werkzeug server on 127.0.0.1 (as `flask run` serves)."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -80,21 +80,26 @@ def werkzeug_server(app: Any) -> Iterator[str]:
 
 
 @pytest.fixture
-def flask_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Observatory]]:
+def flask_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Any]]:
     """The docs' Flask app on a real server, with the demo data."""
     create_app = docs_namespace("flask.md", tmp_path)["create_app"]
+    port = free_port()
     app = create_app({"LIVINGTOGETHER_DATABASE_URL": f"sqlite:///{tmp_path / 'flask.sqlite3'}",
+                      "LIVINGTOGETHER_BASE_URL": f"http://127.0.0.1:{port}/observatory",
                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
     observatory = app.extensions["livingtogether"].observatory
     install(observatory)
-    with werkzeug_server(app) as base:
-        yield base, observatory
+    with werkzeug_server(app, port) as base:
+        yield base, app
     observatory.close()
 
 
-def test_flask_journey(flask_site: tuple[str, Observatory], page: Any, axe_source: str,
-                       artifacts: Path) -> None:
-    base, observatory = flask_site
+def test_flask_journey(flask_site: tuple[str, Any], page: Any, axe_source: str,
+                       artifacts: Path, smtp: Inbox) -> None:
+    from livingtogether_flask import send_outbox
+
+    base, app = flask_site
+    observatory = app.extensions["livingtogether"].observatory
     page.goto(f"{base}/summit")
     check_programme(page, observatory, EVENT)
     assert audit(page, axe_source) == 3
@@ -103,11 +108,17 @@ def test_flask_journey(flask_site: tuple[str, Observatory], page: Any, axe_sourc
     audit(page, axe_source)
     shoot(page, artifacts, "2-errors")
     page.goto(f"{base}/summit")
+    before = counter_value(page)
     sign(page, "flask@example.org")
     audit(page, axe_source)
     shoot(page, artifacts, "3-signed")
     stored = observatory.pledges.list("universal-declaration").items
     assert [p.name for p in stored if p.email == "flask@example.org"] == ["Ayşe Yılmaz"]
+    assert send_outbox(app).sent  # the site's worker, through its SMTP settings
+    confirm(page, smtp, "flask@example.org", axe_source, artifacts, f"{base}/observatory/")
+    page.goto(f"{base}/summit")
+    assert counter_value(page) == before + 1
+    shoot(page, artifacts, "6-counted")
 
 
 # -- Wagtail
@@ -120,6 +131,7 @@ def wagtail_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Observatory
     database = f"sqlite:///{tmp_path / 'lt.sqlite3'}"
     env = {**os.environ, "LT_DEMO_DIR": str(tmp_path / "demo"),
            "LIVINGTOGETHER_DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "demo.settings",
+           "LIVINGTOGETHER_BASE_URL": f"http://127.0.0.1:{port}/observatory",
            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
            "DJANGO_EMAIL_HOST": "127.0.0.1", "DJANGO_EMAIL_PORT": str(smtp.port)}
     manage = [sys.executable, "manage.py"]
@@ -151,8 +163,8 @@ def wagtail_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Observatory
 
 
 def test_wagtail_journey(wagtail_site: tuple[str, Observatory, dict[str, str]], page: Any,
-                         axe_source: str, artifacts: Path) -> None:
-    base, observatory, _ = wagtail_site
+                         axe_source: str, artifacts: Path, smtp: Inbox) -> None:
+    base, observatory, env = wagtail_site
     page.goto(f"{base}/")
     check_programme(page, observatory, EVENT)
     assert audit(page, axe_source) == 4
@@ -161,11 +173,20 @@ def test_wagtail_journey(wagtail_site: tuple[str, Observatory, dict[str, str]], 
     audit(page, axe_source)
     shoot(page, artifacts, "2-errors")
     page.goto(f"{base}/")
+    before = counter_value(page)
     sign(page, "wagtail@example.org")
     audit(page, axe_source)
     shoot(page, artifacts, "3-signed")
     stored = observatory.pledges.list("universal-declaration").items
     assert [p.name for p in stored if p.email == "wagtail@example.org"] == ["Ayşe Yılmaz"]
+    # the site's worker: the management command, through Django's email backend
+    sent = subprocess.run([sys.executable, "manage.py", "livingtogether_outbox"], cwd=WAGTAIL,
+                          env=env, check=True, timeout=120, capture_output=True, text=True)
+    assert sent.stdout.startswith("1 sent"), sent.stdout + sent.stderr
+    confirm(page, smtp, "wagtail@example.org", axe_source, artifacts, f"{base}/observatory/")
+    page.goto(f"{base}/")
+    assert counter_value(page) == before + 1
+    shoot(page, artifacts, "6-counted")
 
 
 # -- a static page on another origin, with embed.js
@@ -219,12 +240,14 @@ def embed_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, str, Observat
     pages = tmp_path / "site"
     pages.mkdir()
     with static_site(pages) as host:
+        port = free_port()
         namespace = docs_namespace(
             "embed.md", tmp_path, MEMBER_SITES=host,
-            LIVINGTOGETHER_DATABASE_URL=f"sqlite:///{tmp_path / 'wsgi.sqlite3'}")
+            LIVINGTOGETHER_DATABASE_URL=f"sqlite:///{tmp_path / 'wsgi.sqlite3'}",
+            LIVINGTOGETHER_BASE_URL=f"http://127.0.0.1:{port}/lt")
         observatory = namespace["observatory"]
         install(observatory)
-        with serving(mounted(namespace["application"], "/lt")) as server:
+        with serving(mounted(namespace["application"], "/lt"), port=port) as server:
             (_line, html), = code_blocks(ROOT / "docs" / "embed.md", "html")
             html = html.replace("https://observatory.example/lt", f"{server}/lt")
             html = html.replace("</head>", f"<style>{HOSTILE_CSS}</style>\n</head>")
@@ -235,12 +258,15 @@ def embed_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, str, Observat
 
 
 def test_embed_journey(embed_site: tuple[str, str, Observatory], page: Any, axe_source: str,
-                       artifacts: Path) -> None:
-    host, _server, observatory = embed_site
+                       artifacts: Path, smtp: Inbox) -> None:
+    from livingtogether.mail import SMTPMailer
+
+    host, server, observatory = embed_site
     page.goto(f"{host}/index.html")
-    for name in ("programme", "counter", "pledge"):
+    for name, widget in (("programme", "programme"), ("counter", "pledge-counter"),
+                         ("pledge", "pledge")):
         page.locator(f"[data-livingtogether={name}][data-livingtogether-state=ready] "
-                     f".lt-widget--{name}").wait_for()
+                     f".lt-widget--{widget}").wait_for()
     check_programme(page, observatory, EVENT)
     assert audit(page, axe_source) == 3
     shoot(page, artifacts, "1-page")
@@ -271,12 +297,21 @@ def test_embed_journey(embed_site: tuple[str, str, Observatory], page: Any, axe_
     assert page.url == f"{host}/index.html"  # the form was sent by fetch, the page stayed
     page.goto(f"{host}/index.html")
     page.locator("[data-livingtogether=pledge][data-livingtogether-state=ready]").wait_for()
+    before = counter_value(page)
     sign(page, "embed@example.org")
     assert page.url == f"{host}/index.html"
+    assert page.evaluate("document.activeElement.className") == "lt-thanks"
     audit(page, axe_source)
     shoot(page, artifacts, "3-signed")
     stored = observatory.pledges.list("universal-declaration").items
     assert [p.name for p in stored if p.email == "embed@example.org"] == ["Ayşe Yılmaz"]
+    # the worker (`livingtogether outbox send` does the same) through the SMTP server
+    assert observatory.pledges.send_outbox(SMTPMailer("127.0.0.1", smtp.port,
+                                                      security="none")).sent
+    confirm(page, smtp, "embed@example.org", axe_source, artifacts, f"{server}/lt/")
+    page.goto(f"{host}/index.html")
+    assert counter_value(page) == before + 1
+    shoot(page, artifacts, "6-counted")
 
 
 def test_embed_refused_on_a_site_not_allowed(embed_site: tuple[str, str, Observatory],

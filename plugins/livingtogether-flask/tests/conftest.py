@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +27,54 @@ def observatory(tmp_path: Path) -> Iterator[Observatory]:
     obs.close()
 
 
+def free_port() -> int:
+    """A port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Inbox:
+    """What a real SMTP server on 127.0.0.1 (aiosmtpd) received."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, address: str, timeout: float = 20.0) -> EmailMessage:
+        """The first message to ``address``, waiting up to ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in list(self.messages):
+                if address in str(message.get("To", "")):
+                    return message
+            time.sleep(0.05)
+        raise AssertionError(f"no email to {address} within {timeout} s")
+
+
 @pytest.fixture
-def serve() -> Iterator[Callable[[Any], str]]:
-    """``serve(app)``: serve a WSGI app on a free port of 127.0.0.1; returns its base URL."""
+def smtp() -> Iterator[Inbox]:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox(free_port())
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., str]]:
+    """``serve(app, port=0)``: serve a WSGI app on 127.0.0.1; returns its base URL."""
     servers: list[Any] = []
 
-    def start(app: Any) -> str:
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+    def start(app: Any, port: int = 0) -> str:
+        server = make_server("127.0.0.1", port, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         servers.append((server, thread))

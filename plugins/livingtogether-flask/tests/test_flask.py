@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -11,11 +13,18 @@ import requests
 from flask_wtf import CSRFProtect
 from livingtogether_flask import LivingTogether, state
 
+from conftest import free_port
 from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError
 
 FORM = {"kind": "citizen", "name": "Ayşe Yılmaz", "email": "ayse@example.org",
         "country": "TR", "consent": "yes"}
+
+
+def form(observatory: Observatory, **fields: str) -> dict[str, str]:
+    """The form as a browser sends it back a minute after showing it (with its guard token)."""
+    token = observatory.pledges.keys.form_token(issued=time.time() - 60)
+    return {**FORM, "form_token": token, **fields}
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>t</title>{{ livingtogether_stylesheet() }}
 </head><body><main>{{ livingtogether_widget(name, **params) }}</main></body></html>"""
 
@@ -80,10 +89,10 @@ def test_widget_in_the_hosts_template_posts_to_the_blueprint(
     assert 'lang="fr"' in page.text
     assert 'action="/lt/widgets/pledge/universal-declaration?lang=fr"' in page.text
     before = observatory.pledges.stats("universal-declaration")
-    signed = requests.post(f"{base}/lt/widgets/pledge/universal-declaration?lang=fr", data=FORM,
-                           headers={"Origin": base}, timeout=10)
+    signed = requests.post(f"{base}/lt/widgets/pledge/universal-declaration?lang=fr",
+                           data=form(observatory), headers={"Origin": base}, timeout=10)
     assert signed.status_code == 200, signed.text
-    assert 'role="status"' in signed.text
+    assert 'class="lt-thanks"' in signed.text
     stored = observatory.pledges.list("universal-declaration").items
     assert any(p.email == FORM["email"] for p in stored)
     after = observatory.pledges.stats("universal-declaration")
@@ -103,11 +112,11 @@ def test_cross_site_posts_need_an_allowed_origin(observatory: Observatory,
     LivingTogether(app)
     base = serve(app)
     url = f"{base}/livingtogether/widgets/pledge/universal-declaration"
-    refused = requests.post(url, data=FORM, headers={"Origin": "https://evil.example"},
-                            timeout=10)
+    refused = requests.post(url, data=form(observatory), timeout=10,
+                            headers={"Origin": "https://evil.example"})
     assert refused.status_code == 403
-    member = requests.post(url, data=FORM, headers={"Origin": "https://izmir.example"},
-                           timeout=10)
+    member = requests.post(url, data=form(observatory), timeout=10,
+                           headers={"Origin": "https://izmir.example"})
     assert member.status_code == 200
     assert member.headers["Access-Control-Allow-Origin"] == "https://izmir.example"
     state(app).observatory.close()
@@ -127,7 +136,7 @@ def test_flask_wtf_protects_the_host_but_not_the_widgets(
     base = serve(app)
     assert requests.post(f"{base}/contact", data={"a": "b"}, timeout=10).status_code == 400
     signed = requests.post(f"{base}/livingtogether/widgets/pledge/universal-declaration",
-                           data=FORM, timeout=10)
+                           data=form(observatory), timeout=10)
     assert signed.status_code == 200, signed.text[:300]
 
 
@@ -169,3 +178,38 @@ def test_no_extension_no_widget() -> None:
     app = flask.Flask(__name__)
     with app.test_request_context("/"), pytest.raises(RuntimeError, match="init_app"):
         state()
+
+
+def test_confirmation_email_through_the_sites_smtp(observatory: Observatory, smtp: Any,
+                                                    serve: Callable[..., str]) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app = flask.Flask(__name__)
+    app.config.update(LIVINGTOGETHER_DATABASE_URL=observatory.settings.database_url,
+                      LIVINGTOGETHER_BASE_URL=f"{base}/observatory",
+                      LIVINGTOGETHER_URL_PREFIX="/observatory",
+                      MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
+                      MAIL_DEFAULT_SENDER=("Izmir", "observatory@izmir.example"))
+    LivingTogether(app)
+    assert serve(app, port=port) == base
+    counter = f"{base}/observatory/widgets/pledge/counter"
+    before = int(re.search(r'value="(\d+)"', requests.get(counter, timeout=10).text)[1])
+    signed = requests.post(f"{base}/observatory/widgets/pledge/universal-declaration",
+                           data=form(observatory, email="mail@example.org"), timeout=10)
+    assert signed.status_code == 200
+    result = app.test_cli_runner().invoke(args=["livingtogether", "send-outbox"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 sent")
+    message = smtp.wait_for("mail@example.org")
+    assert message["From"] == "Izmir <observatory@izmir.example>"
+    link = re.search(r"http://\S+/widgets/pledge/confirm\?token=[\w-]+",
+                     message.get_body(("plain",)).get_content())[0]
+    assert link.startswith(f"{base}/observatory/")
+    page = requests.get(link, timeout=10)
+    assert page.status_code == 200
+    token = re.search(r'name="token" value="([\w-]+)"', page.text)[1]
+    confirmed = requests.post(link.split("?")[0], data={"token": token}, timeout=10)
+    assert confirmed.status_code == 200
+    after = int(re.search(r'value="(\d+)"', requests.get(counter, timeout=10).text)[1])
+    assert after == before + 1
+    state(app).observatory.close()

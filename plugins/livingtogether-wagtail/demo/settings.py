@@ -91,4 +91,6 @@ LIVINGTOGETHER = {
                                    f"sqlite:///{DATA / 'livingtogether.sqlite3'}"),
     "ALLOWED_ORIGINS": [o for o in os.environ.get("LIVINGTOGETHER_ALLOWED_ORIGINS", "").split(",")
                         if o],
+    # the links in the confirmation emails start here
+    "BASE_URL": os.environ.get("LIVINGTOGETHER_BASE_URL", "http://127.0.0.1:8001/observatory"),
 }

@@ -17,7 +17,8 @@ from livingtogether import Observatory
 def observatory(settings: Any, tmp_path: Path, db: Any) -> Iterator[Observatory]:
     """The site's Observatory on a fresh SQLite file, with the demo data and the demo page."""
     settings.LIVINGTOGETHER = {"DATABASE_URL": f"sqlite:///{tmp_path / 'wagtail.sqlite3'}",
-                               "ALLOWED_ORIGINS": ["https://izmir.example"]}
+                               "ALLOWED_ORIGINS": ["https://izmir.example"],
+                               "BASE_URL": "http://127.0.0.1:8001/observatory"}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("setup_demo", verbosity=0)
     yield get_state().observatory

@@ -156,6 +156,79 @@ pledges = sa.Table(
     sa.Column("data", JSONData, nullable=False),
     sa.Column("signed_at", Instant, nullable=False),
     sa.Column("confirmed_at", Instant, nullable=True),
+    # A keyed hash (HMAC with the secret key) of the signer's IP; never the IP itself.
+    sa.Column("ip_hash", sa.String(64), nullable=True),
+    sa.Column("anonymised_at", Instant, nullable=True),
     sa.UniqueConstraint("declaration_slug", "email_key"),
     sa.Index("ix_lt_pledges_declaration_status", "declaration_slug", "status"),
+    sa.Index("ix_lt_pledges_status_signed_at", "status", "signed_at"),
+)
+
+# Confirmation and withdrawal tokens, stored only as keyed hashes; single use.
+pledge_tokens = sa.Table(
+    "lt_pledge_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column(
+        "pledge_id", sa.Integer, sa.ForeignKey("lt_pledges.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("purpose", sa.String(20), nullable=False),
+    sa.Column("expires_at", Instant, nullable=False),
+)
+
+# Emails to send, written in the same transaction as what caused them.
+outbox = sa.Table(
+    "lt_outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "pledge_id", sa.Integer, sa.ForeignKey("lt_pledges.id", ondelete="CASCADE"),
+        nullable=False, index=True,
+    ),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("language", sa.String(35), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", Instant, nullable=False),
+    sa.Column("claim", sa.String(32), nullable=True),
+    sa.Column("claimed_until", Instant, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("sent_at", Instant, nullable=True),
+    sa.Index("ix_lt_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+)
+
+# Confirmed signatures by declaration, kind and country, kept in step with every
+# confirmation and withdrawal in the same transaction.
+pledge_counts = sa.Table(
+    "lt_pledge_counts",
+    metadata,
+    sa.Column(
+        "declaration_slug",
+        sa.String(100),
+        sa.ForeignKey("lt_declarations.slug", onupdate="CASCADE", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("country", sa.String(2), primary_key=True),
+    sa.Column("confirmed", sa.Integer, nullable=False),
+)
+
+# Fixed-window counters shared by every process (rate limits).
+rate_limits = sa.Table(
+    "lt_rate_limits",
+    metadata,
+    sa.Column("key", sa.String(120), primary_key=True),
+    sa.Column("hits", sa.Integer, nullable=False),
+    sa.Column("expires_at", Instant, nullable=False, index=True),
+)
+
+# Secrets the library generates when the site sets none (e.g. the hashing key).
+secrets = sa.Table(
+    "lt_secrets",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
 )

@@ -14,7 +14,8 @@ from .. import convert
 from ..errors import NotFound, ValidationError
 from ..models import CityStatus, ModerationStatus, Pledge, PracticeKind
 from ..services import Page
-from .http import Response, json_response, parse_json
+from .guard import client_ip
+from .http import Response, accepted_languages, json_response, parse_json, pick_language
 from .routes import Call, Param, Route, page_params
 
 PREFIX = "/api/v1"
@@ -118,12 +119,22 @@ def signature_from(data: Any, declaration: str) -> Pledge:
     return convert.structure({**data, "declaration": declaration}, Pledge)
 
 
+def _language(call: Call) -> str:
+    """The language of the emails a signature sends: ``?lang=``, else Accept-Language."""
+    wanted = [call.request.query.get("lang") or "",
+              *accepted_languages(call.request.headers.get("accept-language"))]
+    settings = call.web.settings
+    return pick_language([w for w in wanted if w], settings.languages) or \
+        settings.default_language
+
+
 def sign(call: Call) -> Response:
     """Sign a declaration; answers 202 whether the address is new or not."""
     slug = call.path["slug"]
     call.obs.pledges.declarations.get(slug)  # an unknown declaration is 404 whatever the body
     pledge = signature_from(parse_json(call.request), slug)
-    call.obs.pledges.sign(pledge)
+    ip = client_ip(call.request, call.web.settings.trusted_proxies)
+    call.obs.pledges.sign(pledge, language=_language(call), ip=ip)
     return json_response(SIGNATURE_ACCEPTED, 202, (("Cache-Control", "no-store"),))
 
 
@@ -178,5 +189,5 @@ ROUTES: tuple[Route, ...] = (
                       "The answer is the same whether the address has signed before or not, "
                       "and never contains it.",
           body="SignatureRequest", response="SignatureAccepted", status=202,
-          errors=(400, 404, 413, 415, 422)),
+          errors=(400, 404, 413, 415, 422, 429)),
 )

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
-from ..errors import BadRequest, LivingTogetherError, NotFound
+from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests
 from ..models import fields as f
 from . import embed, widgets
+from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
 from .cache import WidgetCache
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
@@ -42,7 +43,8 @@ DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
-    routes = (*API_ROUTES, OPENAPI_ROUTE, *widgets.ROUTES, *embed.ROUTES, STATIC_ROUTE)
+    routes = (*API_ROUTES, *pledge_pages.API_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES,
+              *widgets.ROUTES, STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 
@@ -139,6 +141,8 @@ class WebApp:
         headers: list[tuple[str, str]] = [("Cache-Control", "no-store")]
         if isinstance(error, MethodNotAllowed):
             headers.append(("Allow", ", ".join(error.allow)))
+        if isinstance(error, TooManyRequests):
+            headers.append(("Retry-After", str(error.retry_after)))
         kind = route.kind if route is not None else (
             "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
         if kind == "html":

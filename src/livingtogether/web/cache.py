@@ -8,7 +8,8 @@ mount, scheme and host. Any write through this process's Observatory empties
 the cache at once, so a signature confirmed here shows in the counter on the
 next request; other processes (gunicorn workers) see it within
 ``widget_cache_seconds``. Personal data never reaches it: forms with what a
-reader typed are answers to POST, which are never cached.
+reader typed are answers to POST, and the pages of emails' links carry a
+``token``; neither is kept.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class WidgetCache:
     def key(request: Request) -> Key | None:
         """The cache key of ``request``, or ``None`` when it is not to be cached."""
         if request.method not in ("GET", "HEAD") or not request.path.startswith("/widgets/"):
+            return None
+        if "token" in request.query:  # the page of an email's link: one reader's, never kept
             return None
         headers = request.headers
         return (request.path, request.query.items, headers.get("accept-language"),

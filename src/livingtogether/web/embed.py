@@ -30,10 +30,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from ..errors import BadRequest
-from . import widgets
 from .errors import Forbidden
 from .http import Headers, Query, Request, Response
-from .routes import LANG, Call, Param, Route
 
 if TYPE_CHECKING:
     from .app import WebApp
@@ -46,7 +44,7 @@ WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "practices": ("/widgets/practices", ("lang", "city", "kind", "theme", "limit", "offset")),
     "programme": ("/widgets/programme/{event}", ("lang",)),
     "pledge": ("/widgets/pledge", ("lang", "declaration")),
-    "counter": ("/widgets/counter", ("lang", "declaration")),
+    "counter": ("/widgets/pledge/counter", ("lang", "declaration")),
 }
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -148,22 +146,3 @@ def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:
                       host=host.host, remote_addr=host.remote_addr)
     return web.handle(request).body.decode("utf-8")
 
-
-def counter_widget(call: Call) -> Response:
-    """A declaration's count of confirmed signatures, alone (e.g. for a sidebar)."""
-    declaration = call.obs.pledges.declarations.get(call.params["declaration"])
-    stats = call.obs.pledges.stats(declaration.slug)
-    html = widgets.render(call.web, call.request, "counter.html", widgets.language(call),
-                          declaration=declaration, stats=stats)
-    return widgets.respond(call, html)
-
-
-ROUTES: tuple[Route, ...] = (
-    Route(kind="html", tag="widgets", response_type="text/html", method="GET",
-          path="/widgets/counter", handler=counter_widget, name="widget-counter",
-          summary="Widget: a declaration's count of confirmed signatures",
-          params=(LANG, Param(name="declaration", kind="slug",
-                              default=widgets.DEFAULT_DECLARATION,
-                              description="the declaration to count")),
-          errors=(400, 404)),
-)

@@ -9,6 +9,7 @@
 ``NotFound``         404 (an unknown record or route)
 ``Conflict``         409
 ``PayloadTooLarge``  413
+``TooManyRequests``  429 with ``Retry-After``
 ``ConfigurationError`` 500 with a generic message (the site's fault; logged)
 anything else        500 with a generic message (logged, never a traceback)
 =================== ======================================================
@@ -25,6 +26,7 @@ from ..errors import (
     LivingTogetherError,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     ValidationError,
 )
 
@@ -53,6 +55,7 @@ _STATUSES: tuple[tuple[type[LivingTogetherError], int], ...] = (
     (MethodNotAllowed, 405),
     (Forbidden, 403),
     (PayloadTooLarge, 413),
+    (TooManyRequests, 429),
     (ValidationError, 422),
     (NotFound, 404),
     (Conflict, 409),

@@ -20,6 +20,8 @@ from typing import Any
 import attrs
 
 from ..models import (
+    Campaign,
+    CampaignParticipation,
     City,
     Declaration,
     Event,
@@ -173,6 +175,7 @@ ERROR_DESCRIPTIONS = {
     413: "The request body is larger than the configured limit",
     415: "The body is not of the media type the endpoint reads",
     422: "A field of the body is not acceptable",
+    429: "Too many requests from this client; the Retry-After header says when to retry",
     500: "Something failed on the server; the message is generic",
 }
 
@@ -180,6 +183,7 @@ ERROR_DESCRIPTIONS = {
 @functools.cache
 def components() -> dict[str, Any]:
     """The ``components`` of the document: every schema and the error responses."""
+    from ..services.pledges import PublicSignatory, UpcomingScreening
     from .api import SERVER_FIELDS
 
     builder = SchemaBuilder()
@@ -187,6 +191,15 @@ def components() -> dict[str, Any]:
         builder.page(listed)
     for model in (Declaration, PledgeStats):
         builder.model(model)
+    for paged in (Campaign, PublicSignatory):
+        builder.page(paged)
+    for item in (CampaignParticipation, UpcomingScreening):
+        schemas_list = builder.model(item)
+        builder.schemas[f"{item.__name__}List"] = {
+            "type": "object", "description": f"Every {item.__name__} record.",
+            "properties": {"items": {"type": "array", "items": schemas_list}},
+            "required": ["items"], "additionalProperties": False,
+        }
     builder.model(Pledge, name="SignatureRequest", exclude=SERVER_FIELDS,
                   description="A signature: who signs, and their consent. The declaration "
                               "comes from the path; the server sets the rest.")

@@ -48,7 +48,18 @@ _CHECKS: dict[str, tuple[Callable[..., str], Callable[[str], str]]] = {
     "slug": (f.check_slug, lambda value: value),
     "country": (f.check_country, lambda value: value.strip().upper()),
     "language": (f.check_language, lambda value: value.strip().lower()),
+    "token": (lambda value, field: _check_token(value, field), lambda value: value.strip()),
 }
+
+#: A token of an email's link: URL-safe base64.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,100}")
+
+
+def _check_token(value: str, field: str) -> str:
+    if not TOKEN_RE.fullmatch(value):
+        raise ValidationError("is not the token of one of our links; open the link from the "
+                              "email in full (copying it may have cut it)", field=field)
+    return value
 
 
 @attrs.frozen(kw_only=True)
@@ -56,7 +67,8 @@ class Param:
     """A query parameter: its name, type and bounds.
 
     ``kind`` is ``integer``, ``string``, ``slug``, ``country`` (ISO 3166-1
-    alpha-2), ``language`` or ``enum`` (with ``choices``, an enum class).
+    alpha-2), ``language``, ``token`` (of an email's link) or ``enum`` (with
+    ``choices``, an enum class).
     """
 
     name: str
@@ -127,6 +139,8 @@ class Param:
             schema = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
         elif self.kind == "language":
             schema = {"type": "string", "pattern": f"^{f.LANGUAGE_RE.pattern}$"}
+        elif self.kind == "token":
+            schema = {"type": "string", "pattern": f"^{TOKEN_RE.pattern}$"}
         else:
             schema = {"type": "string"}
         default = _setting(self.default, settings)

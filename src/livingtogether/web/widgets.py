@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import jinja2
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_time
+from babel.dates import format_date, format_datetime, format_interval, format_time
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
@@ -47,6 +47,8 @@ from ..models import (
     Text,
 )
 from ..models import fields as f
+from ..services.pledges import clean_text, normalise_email
+from . import guard
 from .http import Request, Response, accepted_languages, html_response, parse_form, pick_language
 from .routes import LANG, Call, Param, Route, page_params
 
@@ -201,6 +203,13 @@ class Localizer:
     def number(self, value: int) -> str:
         """``12,345`` in the reader's language."""
         return format_decimal(value, locale=self.locale)
+
+    def local_time(self, moment: datetime, zone: str) -> dict[str, str]:
+        """``{"text", "iso"}``: ``moment`` in ``zone``, e.g. ``16 May 2022, 19:00 TRT (UTC+3)``."""
+        local = moment.astimezone(ZoneInfo(zone))
+        text = format_datetime(local, "medium", tzinfo=ZoneInfo(zone), locale=self.locale)
+        return {"text": f"{text} {zone_name(local, zone)}",
+                "iso": local.isoformat(timespec="minutes")}
 
     def country(self, code: str) -> str:
         """The country's name in the reader's language."""
@@ -388,7 +397,8 @@ def pledge_html(web: WebApp, request: Request, lang: str, declaration: Declarati
     return render(web, request, "pledge.html", lang, declaration=declaration, stats=stats,
                   form=form or PledgeForm(values={"kind": "citizen"}),
                   signer_kinds=[k.value for k in SignerKind],
-                  institution_kinds=[k.value for k in InstitutionKind])
+                  institution_kinds=[k.value for k in InstitutionKind],
+                  form_token=guard.form_token(web), honeypot=guard.HONEYPOT)
 
 
 # -- the handlers
@@ -477,12 +487,22 @@ def sign_widget(call: Call) -> Response:
     declaration = call.obs.pledges.declarations.get(slug)
     lang = language(call)
     raw = parse_form(call.request)
-    values = {name: raw.get(name, "")[:2000] for name in (*_TEXT_FIELDS, "public", "consent")}
+    values = {name: clean_text(raw.get(name, "")[:2000])
+              for name in (*_TEXT_FIELDS, "public", "consent")}
+    problem = guard.form_problem(call.web, raw)
+    if problem == "bot":  # answered like a signature, so that the bot learns nothing
+        return respond(call, pledge_html(call.web, call.request, lang, declaration,
+                                         PledgeForm(thanks=True)))
     errors = _required(values)
-    general: list[str] = []
+    general: list[str] = [problem] if problem else []
     if not errors:
         try:
-            call.obs.pledges.sign(pledge_from_form(values, slug))
+            pledge = pledge_from_form(values, slug)
+            if general:  # not signed: the form is shown again, each field checked
+                normalise_email(pledge.email)
+            else:
+                ip = guard.client_ip(call.request, call.web.settings.trusted_proxies)
+                call.obs.pledges.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
             for field, message in error.problems:
                 target = FORM_FIELDS.get(field or "")
@@ -556,7 +576,7 @@ ROUTES: tuple[Route, ...] = (
           description="Answers the widget again: with a thank-you (200), or with the form "
                       "and its errors next to each field (422).",
           params=(LANG,), body="PledgeForm", body_type="application/x-www-form-urlencoded",
-          errors=(400, 404, 413, 415, 422)),
+          errors=(400, 404, 413, 415, 422, 429)),
 )
 
 DEMO_ROUTE = _widget(method="GET", path="/", handler=demo_page, name="demo",

@@ -17,6 +17,9 @@ Configuration (defaults in brackets):
                                 opening one from the settings below [None]
 ``LIVINGTOGETHER_MAILER``       an object with ``send(EmailMessage)`` for pledge
                                 mail [an SMTP mailer from ``MAIL_*``]
+``LIVINGTOGETHER_BASE_URL``     the public URL of the prefix, which the links in
+                                emails start with (a core setting; needed to
+                                send mail)
 ``LIVINGTOGETHER_DIRECT``       answer the prefix before Flask's dispatch, by
                                 wrapping ``app.wsgi_app`` as WhiteNoise does
                                 [True]; False: through the blueprint's view, so
@@ -25,12 +28,15 @@ Configuration (defaults in brackets):
                                 ``ALLOWED_ORIGINS``, ``LANGUAGES``, ... (see
                                 the core's configuration page)
 ``MAIL_SERVER``, ``MAIL_PORT``, the site's SMTP relay, as Flask-Mail names it
-``MAIL_USERNAME``,              [localhost, 25, none, none, False, False,
-``MAIL_PASSWORD``,              ``MAIL_DEFAULT_SENDER`` or
-``MAIL_USE_TLS``,               ``noreply@localhost``]
-``MAIL_USE_SSL``,
-``MAIL_DEFAULT_SENDER``
+``MAIL_USERNAME``,              [localhost, 25, none, none, False, False]
+``MAIL_PASSWORD``,
+``MAIL_USE_TLS``, ``MAIL_USE_SSL``
+``MAIL_DEFAULT_SENDER``         the sender, unless ``LIVINGTOGETHER_MAIL_FROM``
 =============================== ===============================================
+
+Confirmation emails wait in the core's outbox until a worker sends them:
+``flask livingtogether send-outbox`` (``--loop`` to keep sending), or
+:func:`send_outbox` from your own scheduler.
 """
 
 from __future__ import annotations
@@ -39,21 +45,25 @@ from typing import Any
 
 try:
     import flask
+    from flask.cli import AppGroup
     from markupsafe import Markup
 except ImportError as error:  # pragma: no cover - depends on the installation
     raise ImportError("livingtogether_flask needs Flask: pip install livingtogether-flask") \
         from error
 
 import attrs
+import click
 
 from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError
+from livingtogether.mail import Mailer, SMTPMailer
+from livingtogether.services.outbox import OutboxReport
 from livingtogether.settings import Settings
 from livingtogether.web import Request, WebApp
 from livingtogether.web.embed import render_widget, stylesheet_link
 from livingtogether.wsgi import mounted, request_from_environ, serve
 
-__all__ = ["LivingTogether", "State"]
+__all__ = ["LivingTogether", "State", "mailer", "send_outbox", "state"]
 
 EXTENSION = "livingtogether"
 PREFIX = "LIVINGTOGETHER_"
@@ -70,8 +80,7 @@ class State:
     observatory: Observatory
     web: WebApp
     prefix: str
-    mail: dict[str, Any]
-    mailer: Any = None
+    mailer: Mailer
 
 
 def _prefix(value: Any) -> str:
@@ -82,17 +91,13 @@ def _prefix(value: Any) -> str:
     return text.rstrip("/")
 
 
-def mail_settings(config: Any) -> dict[str, Any]:
-    """The site's SMTP settings (Flask-Mail's ``MAIL_*`` names) with their defaults."""
-    return {
-        "host": config.get("MAIL_SERVER", "localhost"),
-        "port": int(config.get("MAIL_PORT", 25)),
-        "username": config.get("MAIL_USERNAME"),
-        "password": config.get("MAIL_PASSWORD"),
-        "starttls": bool(config.get("MAIL_USE_TLS", False)),
-        "ssl": bool(config.get("MAIL_USE_SSL", False)),
-        "sender": config.get("MAIL_DEFAULT_SENDER") or "noreply@localhost",
-    }
+def smtp_mailer(config: Any) -> SMTPMailer:
+    """The site's SMTP relay (Flask-Mail's ``MAIL_*`` names, with its defaults)."""
+    security = ("ssl" if config.get("MAIL_USE_SSL") else
+                "starttls" if config.get("MAIL_USE_TLS") else "none")
+    return SMTPMailer(config.get("MAIL_SERVER", "localhost"), int(config.get("MAIL_PORT", 25)),
+                      username=config.get("MAIL_USERNAME"),
+                      password=config.get("MAIL_PASSWORD"), security=security)
 
 
 class LivingTogether:
@@ -110,6 +115,10 @@ class LivingTogether:
         observatory = config.get("LIVINGTOGETHER_OBSERVATORY")
         values = Settings.from_mapping(config, prefix=PREFIX, ignore=OWN_KEYS)
         if observatory is None:
+            sender = config.get("MAIL_DEFAULT_SENDER")
+            if sender and "mail_from" not in values:
+                values["mail_from"] = sender if isinstance(sender, str) else \
+                    f"{sender[0]} <{sender[1]}>"
             url = values.pop("database_url", None)
             observatory = Observatory.open(url, **values)
         elif values:
@@ -117,7 +126,7 @@ class LivingTogether:
                 "LIVINGTOGETHER_OBSERVATORY is given, so its own settings apply; remove "
                 + ", ".join(PREFIX + name.upper() for name in sorted(values)))
         state = State(observatory=observatory, web=WebApp(observatory), prefix=prefix,
-                      mail=mail_settings(config), mailer=config.get("LIVINGTOGETHER_MAILER"))
+                      mailer=config.get("LIVINGTOGETHER_MAILER") or smtp_mailer(config))
         app.extensions[EXTENSION] = state
 
         blueprint = flask.Blueprint(EXTENSION, __name__, url_prefix=prefix or None)
@@ -135,6 +144,7 @@ class LivingTogether:
             # machinery around them (4-5 times the core's own cost per request).
             app.wsgi_app = mounted(serve(state.web), prefix, app.wsgi_app)  # type: ignore[method-assign]
         app.jinja_env.globals["livingtogether_stylesheet"] = stylesheet
+        app.cli.add_command(cli)
 
 
 def state(app: flask.Flask | None = None) -> State:
@@ -179,3 +189,35 @@ def stylesheet() -> Markup:
     found = state()
     mount = (flask.request.script_root if flask.has_request_context() else "") + found.prefix
     return Markup(stylesheet_link(found.web, mount))  # noqa: S704
+
+
+def mailer(app: flask.Flask | None = None) -> Mailer:
+    """The mailer of ``app``'s pledge emails."""
+    return state(app).mailer
+
+
+def send_outbox(app: flask.Flask | None = None, *, limit: int = 100) -> OutboxReport:
+    """Send up to ``limit`` due emails of the outbox through the site's mailer."""
+    found = state(app)
+    return found.observatory.pledges.send_outbox(found.mailer, limit=limit)
+
+
+cli = AppGroup("livingtogether", help="The Observatory's commands.")
+
+
+@cli.command("send-outbox")
+@click.option("--loop", is_flag=True, help="keep sending, every --every seconds")
+@click.option("--every", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+def send_outbox_command(loop: bool, every: float, limit: int) -> None:
+    """Send the due emails (confirmations of signatures) through the site's SMTP relay."""
+    import time
+
+    while True:
+        report = send_outbox(limit=limit)
+        if report.claimed:
+            click.echo(f"{len(report.sent)} sent, {len(report.retried)} to retry, "
+                       f"{len(report.failed)} failed")
+        if not loop:
+            return
+        time.sleep(every)

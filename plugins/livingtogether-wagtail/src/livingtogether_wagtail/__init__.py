@@ -7,11 +7,14 @@ setting (every key optional)::
     LIVINGTOGETHER = {
         "DATABASE_URL": "postgresql+psycopg://...",   # any core setting, in capitals
         "ALLOWED_ORIGINS": ["https://www.izmir.bel.tr"],
+        "BASE_URL": "https://www.izmir.bel.tr/observatory",  # where the emails' links point
         "OBSERVATORY": None,   # an opened Observatory to serve instead
         "MAILER": None,        # an object with send(EmailMessage); default: Django's email backend
     }
 
-Blocks are in :mod:`livingtogether_wagtail.blocks`, the template tags in
+The sender of the emails is ``DEFAULT_FROM_EMAIL`` unless ``MAIL_FROM`` says
+otherwise; ``manage.py livingtogether_outbox --loop`` sends them. Blocks are
+in :mod:`livingtogether_wagtail.blocks`, the template tags in
 ``{% load livingtogether %}``.
 """
 

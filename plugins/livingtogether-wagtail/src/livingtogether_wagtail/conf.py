@@ -82,6 +82,7 @@ def _open() -> State:
     observatory = config.get("OBSERVATORY")
     owned = observatory is None
     if observatory is None:
+        values.setdefault("mail_from", settings.DEFAULT_FROM_EMAIL)
         observatory = Observatory.open(values.pop("database_url", None), **values)
     elif values:
         raise ConfigurationError("LIVINGTOGETHER['OBSERVATORY'] is given, so its own settings "

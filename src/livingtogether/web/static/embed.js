@@ -24,7 +24,7 @@
     practices: { path: "/widgets/practices", params: ["lang", "city", "kind", "theme", "limit", "offset"] },
     programme: { path: "/widgets/programme/{event}", params: ["lang"] },
     pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] },
-    counter: { path: "/widgets/counter", params: ["lang", "declaration"] }
+    counter: { path: "/widgets/pledge/counter", params: ["lang", "declaration"] }
   };
 
   var script = document.currentScript;
@@ -97,7 +97,8 @@
       return response.text();
     }).then(function (html) {
       show(element, html, base);
-      var focus = element.querySelector("[role=status], [role=alert]");
+      /* Move the focus to the answer: the thank-you, or the list of errors. */
+      var focus = element.querySelector(".lt-thanks, [role=alert]");
       if (focus) {
         focus.setAttribute("tabindex", "-1");
         focus.focus();

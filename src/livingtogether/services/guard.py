@@ -1,0 +1,116 @@
+"""Keyed hashes, form tokens and rate limits shared by every process through the database.
+
+Tokens and client IPs are stored only as HMAC-SHA256 with the secret key, so a
+copy of the database neither confirms a signature nor reveals who signed from
+where. The key is the ``secret_key`` setting, else one generated once and kept
+in the database (fine for a demo; a site sets its own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ..store import Store, now, schema
+
+
+def upsert_add(connection: Connection, table: sa.Table, keys: dict[str, Any], column: str,
+               delta: int, **values: Any) -> int:
+    """Add ``delta`` to ``column`` of the row ``keys`` (created at ``delta``); the new value.
+
+    One statement (``INSERT .. ON CONFLICT DO UPDATE``), so concurrent callers
+    never lose an update on either database.
+    """
+    insert: Any = (postgresql.insert if connection.dialect.name == "postgresql"
+                   else sqlite.insert)(table)
+    statement = insert.values(**keys, **{column: delta}, **values).on_conflict_do_update(
+        index_elements=list(keys), set_={column: table.c[column] + delta, **values},
+    ).returning(table.c[column])
+    return int(connection.scalar(statement) or 0)
+
+
+class Keys:
+    """The secret key's uses: keyed hashes, random tokens and time-stamped form tokens."""
+
+    def __init__(self, store: Store, secret_key: str | None) -> None:
+        self.store = store
+        self._key = secret_key.encode("utf-8") if secret_key else None
+
+    @property
+    def key(self) -> bytes:
+        """The secret key, read from (or created in) the database when no setting gives one."""
+        if self._key is None:
+            self._key = self._stored_key()
+        return self._key
+
+    def load(self) -> None:
+        """Read (or make) the key now, outside any transaction."""
+        if self._key is None:
+            self._key = self._stored_key()
+
+    def _stored_key(self) -> bytes:
+        """The generated key; never call it inside a write transaction (SQLite has one writer)."""
+        table = schema.secrets
+        with self.store.read() as connection:
+            found = connection.scalar(sa.select(table.c.value).where(table.c.name == "hash-key"))
+        if found is not None:
+            return str(found).encode("utf-8")
+        with self.store.write() as connection:
+            found = connection.scalar(sa.select(table.c.value).where(table.c.name == "hash-key"))
+            if found is None:
+                found = secrets.token_urlsafe(48)
+                insert: Any = (postgresql.insert if connection.dialect.name == "postgresql"
+                               else sqlite.insert)(table)
+                connection.execute(insert.values(name="hash-key", value=found, created_at=now())
+                                   .on_conflict_do_nothing())
+                found = connection.scalar(
+                    sa.select(table.c.value).where(table.c.name == "hash-key"))
+        return str(found).encode("utf-8")
+
+    def hash(self, purpose: str, value: str) -> str:
+        """The keyed hash of ``value`` for ``purpose`` (64 hex digits)."""
+        message = f"{purpose}\x00{value}".encode("utf-8", "surrogatepass")
+        return hmac.new(self.key, message, hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def token() -> str:
+        """A new random token for a link (256 bits, URL-safe)."""
+        return secrets.token_urlsafe(32)
+
+    def form_token(self, issued: float | None = None) -> str:
+        """A token for the signing form: when it was shown, signed with the key."""
+        stamp = str(int(issued if issued is not None else time.time()))
+        return f"{stamp}.{self.hash('form', stamp)[:32]}"
+
+    def form_age(self, token: str) -> float | None:
+        """Seconds since the form carrying ``token`` was shown; ``None`` if it is forged."""
+        stamp, _, signature = token.partition(".")
+        if not stamp.isdigit() or len(stamp) > 12:
+            return None
+        if not hmac.compare_digest(signature, self.hash("form", stamp)[:32]):
+            return None
+        return time.time() - int(stamp)
+
+
+def hit(connection: Connection, scope: str, subject: str, *, limit: int,
+        window: timedelta) -> bool:
+    """Count one hit of ``subject`` (already hashed) in the current window of ``scope``.
+
+    ``True`` while the window's hits stay within ``limit``; the windows are
+    fixed (e.g. each clock hour) and their rows expire with them.
+    """
+    seconds = int(window.total_seconds())
+    bucket = int(time.time()) // seconds
+    key = f"{scope}:{bucket}:{subject}"[:120]
+    expires = now() + window
+    hits = upsert_add(connection, schema.rate_limits, {"key": key}, "hits", 1,
+                      expires_at=expires)
+    return hits <= limit

@@ -1,0 +1,286 @@
+"""The mail outbox: emails written in the same transaction as what caused them,
+sent later by a worker with retries.
+
+A worker *claims* a batch of due messages in one short write transaction
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` makes
+the claim exclusive), marking them ``sending`` with a lease; then it sends
+them outside any transaction and marks each ``sent`` or schedules a retry with
+a doubling delay. Several workers in several processes or machines never claim
+the same message; a worker that dies mid-batch leaves its claims to expire and
+be taken again, so a failing server or a crash delays mail but loses none.
+Each message keeps one ``Message-ID`` across attempts so that receivers can
+drop the rare duplicate after a crash between sending and marking.
+
+Links are made at sending time: a fresh confirmation or withdrawal token is
+drawn for each message and only its keyed hash is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import attrs
+import sqlalchemy as sa
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_datetime as babel_datetime
+from sqlalchemy.engine import Connection
+
+from .. import convert
+from ..errors import ConfigurationError
+from ..mail import Mailer
+from ..models import Declaration, Pledge
+from ..settings import Settings
+from ..store import Store, aware, now, schema
+from .guard import Keys
+
+log = logging.getLogger("livingtogether.outbox")
+
+#: Kinds of message.
+CONFIRM = "confirm"
+ALREADY_SIGNED = "already-signed"
+
+#: Token purposes.
+CONFIRM_TOKEN = "confirm"  # noqa: S105 (a purpose, not a secret)
+WITHDRAW_TOKEN = "withdraw"  # noqa: S105 (a purpose, not a secret)
+
+#: How long a withdrawal link stays valid.
+WITHDRAW_TOKEN_DAYS = 3 * 365
+
+
+def _(message: str) -> str:
+    """Marks a user-facing string for translation (issue 8 plugs in gettext)."""
+    return message
+
+
+@attrs.frozen(kw_only=True)
+class OutboxReport:
+    """What one :func:`send_outbox` pass did: ids sent, retried later, given up."""
+
+    sent: tuple[int, ...] = ()
+    retried: tuple[int, ...] = ()
+    failed: tuple[int, ...] = ()
+
+    @property
+    def claimed(self) -> int:
+        """How many messages the pass took."""
+        return len(self.sent) + len(self.retried) + len(self.failed)
+
+
+@attrs.frozen(kw_only=True)
+class _Claimed:
+    id: int
+    kind: str
+    language: str
+    attempts: int
+    created_at: datetime
+    pledge: Pledge
+    declaration: Declaration
+    confirm_token: str | None
+    withdraw_token: str
+
+
+def enqueue(connection: Connection, pledge_id: int, kind: str, language: str) -> None:
+    """Write an email to send about ``pledge_id`` within the caller's transaction."""
+    stamp = now()
+    connection.execute(schema.outbox.insert().values(
+        pledge_id=pledge_id, kind=kind, language=language[:35], status="pending", attempts=0,
+        next_attempt_at=stamp, created_at=stamp,
+    ))
+
+
+def sent_recently(connection: Connection, pledge_id: int, since: datetime) -> int:
+    """How many emails about ``pledge_id`` were written since ``since``."""
+    table = schema.outbox
+    return int(connection.scalar(sa.select(sa.func.count()).where(
+        table.c.pledge_id == pledge_id, table.c.created_at >= since)) or 0)
+
+
+class Outbox:
+    """Claims, renders and sends the outbox's due messages."""
+
+    def __init__(self, store: Store, settings: Settings, keys: Keys,
+                 load_pledge: Callable[[Any], Pledge]) -> None:
+        self.store = store
+        self.settings = settings
+        self.keys = keys
+        self._load_pledge = load_pledge
+
+    def send(self, mailer: Mailer, *, limit: int = 100, lease_seconds: int | None = None,
+             ) -> OutboxReport:
+        """Claim up to ``limit`` due messages, send them through ``mailer``, record each result.
+
+        ``lease_seconds`` (default: the SMTP timeout plus a minute) is how long
+        a claim holds before another worker may take the message again.
+        """
+        base = self.settings.base_url
+        if not base:
+            raise ConfigurationError(
+                "set base_url (LIVINGTOGETHER_BASE_URL) to the public address where the "
+                "widgets are mounted, e.g. https://city.example/observatory; the links in "
+                "emails start with it", field="base_url")
+        lease = timedelta(seconds=lease_seconds or self.settings.smtp_timeout + 60)
+        self.keys.load()  # before the claim's transaction needs it
+        claim = secrets.token_hex(16)
+        claimed = self._claim(claim, limit, lease)
+        sent: list[int] = []
+        retried: list[int] = []
+        failed: list[int] = []
+        for item in claimed:
+            try:
+                mailer.send(self.message(item, base.rstrip("/")))
+            except Exception as error:  # any failure of the mailer means: try again later
+                log.warning("email %s not sent (attempt %s): %s", item.id, item.attempts,
+                            error)
+                gave_up = self._failed(item, claim, error)
+                (failed if gave_up else retried).append(item.id)
+            else:
+                self._sent(item, claim)
+                sent.append(item.id)
+        return OutboxReport(sent=tuple(sent), retried=tuple(retried), failed=tuple(failed))
+
+    # -- claiming
+
+    def _claim(self, claim: str, limit: int, lease: timedelta) -> list[_Claimed]:
+        table, stamp = schema.outbox, now()
+        due = sa.or_(
+            sa.and_(table.c.status == "pending", table.c.next_attempt_at <= stamp),
+            sa.and_(table.c.status == "sending", table.c.claimed_until < stamp),
+        )
+        with self.store.write() as connection:
+            ids = connection.scalars(
+                sa.select(table.c.id).where(due).order_by(table.c.id).limit(limit)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not ids:
+                return []
+            connection.execute(table.update().where(table.c.id.in_(ids)).values(
+                status="sending", claim=claim, claimed_until=stamp + lease,
+                attempts=table.c.attempts + 1,
+            ))
+            return self._prepare(connection, ids, stamp)
+
+    def _prepare(self, connection: Connection, ids: Sequence[int], stamp: datetime,
+                 ) -> list[_Claimed]:
+        """Load each claimed message's signature and draw its tokens (hashes stored)."""
+        outbox, pledges = schema.outbox, schema.pledges
+        rows = connection.execute(
+            sa.select(outbox.c.id.label("outbox_id"), outbox.c.kind, outbox.c.language,
+                      outbox.c.attempts, outbox.c.created_at, pledges.c.id, pledges.c.status,
+                      pledges.c.data, pledges.c.signed_at, pledges.c.confirmed_at,
+                      schema.declarations.c.data.label("declaration"))
+            .join(pledges, pledges.c.id == outbox.c.pledge_id)
+            .join(schema.declarations,
+                  schema.declarations.c.slug == pledges.c.declaration_slug)
+            .where(outbox.c.id.in_(ids)).order_by(outbox.c.id)
+        ).all()
+        hours = timedelta(hours=self.settings.pledge_token_hours)
+        tokens: list[dict[str, Any]] = []
+        claimed = []
+        for row in rows:
+            pledge = self._load_pledge(row)
+            confirm = self.keys.token() if row.status == "pending" else None
+            withdraw = self.keys.token()
+            if confirm:
+                tokens.append({"token_hash": self.keys.hash(CONFIRM_TOKEN, confirm),
+                               "pledge_id": row.id, "purpose": CONFIRM_TOKEN,
+                               "expires_at": stamp + hours})
+            tokens.append({"token_hash": self.keys.hash(WITHDRAW_TOKEN, withdraw),
+                           "pledge_id": row.id, "purpose": WITHDRAW_TOKEN,
+                           "expires_at": stamp + timedelta(days=WITHDRAW_TOKEN_DAYS)})
+            claimed.append(_Claimed(
+                id=row.outbox_id, kind=row.kind, language=row.language, attempts=row.attempts,
+                created_at=aware(row.created_at) or stamp, pledge=pledge,
+                declaration=convert.structure(row.declaration, Declaration),
+                confirm_token=confirm, withdraw_token=withdraw))
+        if tokens:
+            connection.execute(schema.pledge_tokens.insert(), tokens)
+        return claimed
+
+    # -- results
+
+    def _sent(self, item: _Claimed, claim: str) -> None:
+        table = schema.outbox
+        with self.store.write() as connection:
+            connection.execute(table.update().where(table.c.id == item.id,
+                                                    table.c.claim == claim).values(
+                status="sent", sent_at=now(), claim=None, claimed_until=None, last_error=None))
+
+    def _failed(self, item: _Claimed, claim: str, error: Exception) -> bool:
+        table = schema.outbox
+        gave_up = item.attempts >= self.settings.outbox_max_attempts
+        delay = self.settings.outbox_retry_seconds * 2 ** min(item.attempts - 1, 10)
+        with self.store.write() as connection:
+            connection.execute(table.update().where(table.c.id == item.id,
+                                                    table.c.claim == claim).values(
+                status="failed" if gave_up else "pending", claim=None, claimed_until=None,
+                next_attempt_at=now() + timedelta(seconds=min(delay, 6 * 3600)),
+                last_error=f"{type(error).__name__}: {error}"[:500]))
+        return gave_up
+
+    # -- the message
+
+    def message(self, item: _Claimed, base: str) -> EmailMessage:
+        """The email of a claimed outbox row, in its language."""
+        pledge, declaration = item.pledge, item.declaration
+        title = declaration.title.resolve(item.language, ("en", "fr"))
+        name = title.text if title else declaration.slug
+        locale = _locale(item.language)
+        lines = [_("Hello %(name)s,") % {"name": pledge.name}, ""]
+        if item.kind == ALREADY_SIGNED:
+            lines += [_("Someone, perhaps you, asked to sign “%(title)s” again with this "
+                        "address. Each person signs once, so nothing has changed.")
+                      % {"title": name}, ""]
+        else:
+            lines += [_("Thank you for signing “%(title)s”.") % {"title": name}, ""]
+        if item.confirm_token:
+            expires = item.created_at + timedelta(hours=self.settings.pledge_token_hours)
+            lines += [
+                _("Your signature counts once you confirm it. Open this link and press "
+                  "the button on the page:"),
+                _link(base, "confirm", item.confirm_token), "",
+                _("The link works until %(when)s (UTC).")
+                % {"when": babel_datetime(max(expires, now()), "medium", locale=locale)}, "",
+                _("If you did not sign, ignore this email: nothing counts without "
+                  "confirmation."), "",
+            ]
+            subject = _("Please confirm your signature: %(title)s") % {"title": name}
+        else:
+            lines += [_("Your signature is confirmed and counted."), ""]
+            subject = _("You have signed: %(title)s") % {"title": name}
+        lines += [_("To withdraw your signature and erase your details, open this link:"),
+                  _link(base, "withdraw", item.withdraw_token), ""]
+        message = EmailMessage()
+        message["Subject"] = subject
+        message["From"] = self.settings.mail_from
+        # username and domain apart: an internationalised address (sent with SMTPUTF8)
+        # would be refused by ``addr_spec`` parsing.
+        local, _at, domain_part = pledge.email.rpartition("@")
+        message["To"] = Address(display_name=pledge.name, username=local, domain=domain_part)
+        message["Date"] = format_datetime(now())
+        domain = self.settings.mail_from.rpartition("@")[2].strip("> ") or "livingtogether"
+        # One Message-ID across attempts, so a receiver can drop a rare duplicate.
+        message["Message-ID"] = (
+            f"<lt-outbox-{item.id}.{int(item.created_at.timestamp())}@{domain}>")
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Livingtogether-Outbox"] = str(item.id)
+        message.set_content("\n".join(lines))
+        return message
+
+
+def _link(base: str, action: str, token: str) -> str:
+    return f"{base}/widgets/pledge/{action}?{urlencode({'token': token})}"
+
+
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale("en")

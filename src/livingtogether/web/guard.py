@@ -1,0 +1,75 @@
+"""Guards of the signing form and of every signature: the client's IP, the form token, the honeypot.
+
+The signing form carries a time-stamped token signed with the secret key (a
+CSRF token that also tells how long the form took to fill) and a honeypot
+field that people never see; :func:`form_problem` checks both. Rate limits
+count the client's IP, taken from ``X-Forwarded-For`` only behind the proxies
+the site names in ``trusted_proxies``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING
+
+from .http import Request
+
+if TYPE_CHECKING:
+    from .app import WebApp
+
+#: The honeypot: a field hidden from people, which bots fill in.
+HONEYPOT = "homepage"
+#: The form's time-stamped token.
+FORM_TOKEN = "form_token"  # noqa: S105 (a field name)
+#: A form shown longer ago than this must be reloaded.
+FORM_MAX_AGE = 24 * 3600
+
+
+# -- the client's address
+
+
+def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str | None:
+    """The client's IP: the peer, or behind the site's trusted proxies the last
+    ``X-Forwarded-For`` hop that is not one of them."""
+    peer = request.remote_addr
+    networks = [ipaddress.ip_network(item, strict=False) for item in trusted_proxies]
+
+    def trusted(address: str | None) -> bool:
+        try:
+            parsed = ipaddress.ip_address((address or "").strip())
+        except ValueError:
+            return False
+        return any(parsed in network for network in networks)
+
+    if not networks or not trusted(peer):
+        return peer
+    hops = [hop.strip() for value in request.headers.get_all("x-forwarded-for")
+            for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not trusted(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a malformed hop: trust nothing further left
+    return peer
+
+
+# -- the signing form's guards
+
+
+def form_token(web: WebApp) -> str:
+    """A fresh token for a signing form shown now."""
+    return web.observatory.pledges.keys.form_token()
+
+
+def form_problem(web: WebApp, form: dict[str, str]) -> str | None:
+    """``None`` if the form passes its guards, else ``bot`` (the honeypot is filled:
+    answer as if signed, store nothing) or the key of the message to show."""
+    if form.get(HONEYPOT, "").strip():
+        return "bot"
+    age = web.observatory.pledges.keys.form_age(form.get(FORM_TOKEN, "")[:100])
+    if age is None or age > FORM_MAX_AGE:
+        return "form-expired"
+    if age < web.settings.pledge_min_fill_seconds:
+        return "form-too-fast"
+    return None

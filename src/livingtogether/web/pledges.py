@@ -1,0 +1,229 @@
+"""The pledge pages behind email links, the form's guards, and the pledge and campaign widgets.
+
+A confirmation or withdrawal link (``GET /widgets/pledge/confirm?token=..``)
+opens a page with one button; only the button's POST acts. Mail scanners and
+link previews fetch the GET, which reads but never changes anything.
+
+The form's guards are in :mod:`livingtogether.web.guard`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import convert
+from ..errors import BadRequest
+from ..models import SignerKind
+from ..services.outbox import CONFIRM_TOKEN, WITHDRAW_TOKEN
+from ..services.pledges import TokenCheck
+from .api import PREFIX, ok, page_json
+from .http import Request, Response, parse_form
+from .routes import LANG, Call, Param, Route, page_params
+from .widgets import DEFAULT_DECLARATION, language, render, respond
+
+if TYPE_CHECKING:
+    from .app import WebApp
+
+#: Headers of the pages behind email links: never cached, never indexed, and
+#: the token never sent on in a Referer.
+_LINK_HEADERS = (("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer"),
+                 ("X-Robots-Tag", "noindex"))
+
+
+# -- the pages behind email links
+
+
+def _token(call: Call, *, posted: bool) -> str:
+    language(call)  # a bad ?lang= is answered before the body is read
+    token = parse_form(call.request).get("token", "") if posted else call.params.get("token")
+    if not token:
+        raise BadRequest("the link has no token; open the link from the email in full",
+                         field="token")
+    return token[:200]
+
+
+def _link_page(call: Call, action: str, check: TokenCheck, *, token: str = "",
+               done: bool = False) -> Response:
+    status = 404 if check.state == "invalid" else 200
+    declaration = None
+    if check.declaration:
+        declaration = call.obs.pledges.declarations.get(check.declaration)
+    html = render(call.web, call.request, "pledge_link.html", language(call), action=action,
+                  state=check.state, token=token, done=done, declaration=declaration)
+    return respond(call, html, status).with_headers(_LINK_HEADERS, replace=True)
+
+
+def confirm_page(call: Call) -> Response:
+    """The page a confirmation link opens: one button; nothing changes here."""
+    token = _token(call, posted=False)
+    check = call.obs.pledges.check_token(CONFIRM_TOKEN, token)
+    return _link_page(call, "confirm", check, token=token)
+
+
+def confirm_post(call: Call) -> Response:
+    """The button on the confirmation page: confirm the signature."""
+    check = call.obs.pledges.confirm_token(_token(call, posted=True))
+    return _link_page(call, "confirm", check, done=True)
+
+
+def withdraw_page(call: Call) -> Response:
+    """The page a withdrawal link opens: one button; nothing changes here."""
+    token = _token(call, posted=False)
+    check = call.obs.pledges.check_token(WITHDRAW_TOKEN, token)
+    if check.state == "done":
+        check = TokenCheck(state="valid", declaration=check.declaration)
+    return _link_page(call, "withdraw", check, token=token)
+
+
+def withdraw_post(call: Call) -> Response:
+    """The button on the withdrawal page: withdraw and erase the signature."""
+    check = call.obs.pledges.withdraw_token(_token(call, posted=True))
+    if check.state == "done":
+        check = TokenCheck(state="valid", declaration=check.declaration)
+    return _link_page(call, "withdraw", check, done=True)
+
+
+# -- widgets
+
+
+def counter_html(web: WebApp, request: Request, lang: str, slug: str) -> str:
+    """The count of confirmed signatures with a progress bar toward the next milestone."""
+    declaration = web.observatory.pledges.declarations.get(slug)
+    stats = web.observatory.pledges.stats(slug)
+    return render(web, request, "pledge_counter.html", lang, declaration=declaration,
+                  stats=stats)
+
+
+def counter_widget(call: Call) -> Response:
+    """The counter widget."""
+    lang = language(call)
+    return respond(call, counter_html(call.web, call.request, lang, call.params["declaration"]))
+
+
+def signatories_widget(call: Call) -> Response:
+    """Institutions (or citizens) that signed and chose to appear publicly."""
+    p, lang = call.params, language(call)
+    declaration = call.obs.pledges.declarations.get(p["declaration"])
+    page = call.obs.pledges.signatories(declaration.slug, kind=p["kind"], limit=p["limit"],
+                                        offset=p["offset"])
+    html = render(call.web, call.request, "pledge_signatories.html", lang,
+                  declaration=declaration, page=page, kind=p["kind"].value)
+    return respond(call, html)
+
+
+def campaign_widget(call: Call) -> Response:
+    """A campaign: the cities taking part, what each does, and the screenings to come."""
+    lang = language(call)
+    campaign = call.obs.pledges.campaigns.get(call.path["slug"])
+    html = render(call.web, call.request, "campaign.html", lang, campaign=campaign,
+                  participations=call.obs.pledges.taking_part(campaign.slug),
+                  screenings=call.obs.pledges.screenings(campaign.slug))
+    return respond(call, html)
+
+
+# -- the JSON API of campaigns and public signatories
+
+
+def list_campaigns(call: Call) -> Response:
+    """Campaigns, by slug."""
+    p = call.params
+    return ok(page_json(call.obs.pledges.campaigns.list(limit=p["limit"], offset=p["offset"])))
+
+
+def get_campaign(call: Call) -> Response:
+    """One campaign."""
+    return ok(convert.unstructure(call.obs.pledges.campaigns.get(call.path["slug"])))
+
+
+def campaign_participations(call: Call) -> Response:
+    """The cities taking part in a campaign and what each does."""
+    found = call.obs.pledges.taking_part(call.path["slug"])
+    return ok({"items": convert.unstructure(found)})
+
+
+def campaign_screenings(call: Call) -> Response:
+    """A campaign's public screenings still to come, by time."""
+    found = call.obs.pledges.screenings(call.path["slug"])
+    return ok({"items": convert.unstructure(found)})
+
+
+def signatories(call: Call) -> Response:
+    """The signatories of a declaration who chose to appear publicly (never an address)."""
+    p = call.params
+    slug = call.path["slug"]
+    call.obs.pledges.declarations.get(slug)
+    return ok(page_json(call.obs.pledges.signatories(slug, kind=p["kind"], limit=p["limit"],
+                                                     offset=p["offset"])))
+
+
+_KIND = Param(name="kind", kind="enum", choices=SignerKind, default=SignerKind.INSTITUTION,
+              description="which signatories")
+
+API_ROUTES: tuple[Route, ...] = (
+    Route(method="GET", path=f"{PREFIX}/campaigns", handler=list_campaigns, name="campaigns",
+          summary="List campaigns", tag="pledges", params=page_params(),
+          response="CampaignPage", errors=(400,)),
+    Route(method="GET", path=f"{PREFIX}/campaigns/{{slug}}", handler=get_campaign,
+          name="campaign", summary="Get a campaign", tag="pledges", response="Campaign",
+          errors=(404,)),
+    Route(method="GET", path=f"{PREFIX}/campaigns/{{slug}}/participations",
+          handler=campaign_participations, name="campaign-participations",
+          summary="The cities taking part in a campaign", tag="pledges",
+          response="CampaignParticipationList", errors=(404,)),
+    Route(method="GET", path=f"{PREFIX}/campaigns/{{slug}}/screenings",
+          handler=campaign_screenings, name="campaign-screenings",
+          summary="A campaign's public screenings still to come", tag="pledges",
+          response="UpcomingScreeningList", errors=(404,)),
+    Route(method="GET", path=f"{PREFIX}/declarations/{{slug}}/signatories",
+          handler=signatories, name="declaration-signatories",
+          summary="Signatories who chose to appear publicly (names, never addresses)",
+          tag="pledges", params=(_KIND, *page_params()), response="PublicSignatoryPage",
+          errors=(400, 404)),
+)
+
+
+def _page(**fields: Any) -> Route:
+    return Route(kind="html", tag="widgets", response_type="text/html", **fields)
+
+
+_TOKEN = Param(name="token", kind="token", required=True,
+               description="the token from the email's link")
+_DECLARATION = Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
+                     description="the declaration")
+
+#: Listed before the pledge form's ``POST /widgets/pledge/{slug}``, which they shadow.
+ROUTES: tuple[Route, ...] = (
+    _page(method="GET", path="/widgets/pledge/confirm", handler=confirm_page,
+          name="pledge-confirm-page", summary="Page of a confirmation link: one button",
+          description="Changes nothing, so that mail scanners opening the link confirm "
+                      "nothing; the button POSTs the token.",
+          params=(LANG, _TOKEN), errors=(400, 404)),
+    _page(method="POST", path="/widgets/pledge/confirm", handler=confirm_post,
+          name="pledge-confirm", summary="Confirm a signature (the button of the link's page)",
+          params=(LANG,), body="TokenForm", body_type="application/x-www-form-urlencoded",
+          errors=(400, 404, 413, 415)),
+    _page(method="GET", path="/widgets/pledge/withdraw", handler=withdraw_page,
+          name="pledge-withdraw-page", summary="Page of a withdrawal link: one button",
+          description="Changes nothing; the button POSTs the token.",
+          params=(LANG, _TOKEN), errors=(400, 404)),
+    _page(method="POST", path="/widgets/pledge/withdraw", handler=withdraw_post,
+          name="pledge-withdraw",
+          summary="Withdraw a signature and erase its personal data (the link page's button)",
+          params=(LANG,), body="TokenForm", body_type="application/x-www-form-urlencoded",
+          errors=(400, 404, 413, 415)),
+    _page(method="GET", path="/widgets/pledge/counter", handler=counter_widget,
+          name="widget-pledge-counter",
+          summary="Widget: confirmed signatures and progress toward the next milestone",
+          params=(LANG, _DECLARATION), errors=(400, 404)),
+    _page(method="GET", path="/widgets/pledge/signatories", handler=signatories_widget,
+          name="widget-pledge-signatories",
+          summary="Widget: the signatories who chose to appear publicly",
+          params=(LANG, _DECLARATION,
+                  _KIND, *page_params()),
+          errors=(400, 404)),
+    _page(method="GET", path="/widgets/campaign/{slug}", handler=campaign_widget,
+          name="widget-campaign",
+          summary="Widget: the cities taking part in a campaign and the screenings to come",
+          params=(LANG,), errors=(400, 404)),
+)
+

@@ -1,0 +1,381 @@
+"""Pledges on both databases: the outbox and its workers, tokens, counts, withdrawal, privacy."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from livingtogether import (
+    Campaign,
+    Declaration,
+    Institution,
+    InstitutionKind,
+    NotFound,
+    Observatory,
+    Pledge,
+    PledgeStatus,
+    SignerKind,
+    Text,
+    TooManyRequests,
+)
+from livingtogether.mail import SMTPMailer
+from livingtogether.store import now, schema
+from pledge_support import SMTPServer, in_parallel, links, smtp_server
+
+BASE = "https://city.example/observatory"
+
+
+def citizen(email: str, country: str = "TR", **fields: Any) -> Pledge:
+    """A citizen's signature of the declaration ``ud``."""
+    return Pledge(declaration="ud", kind=SignerKind.CITIZEN, name=fields.pop("name", "Ayşe"),
+                  email=email, country=country, consent_version="2022-1", **fields)
+
+
+@pytest.fixture
+def obs(database_url: str) -> Iterator[Observatory]:
+    """An Observatory with the declaration ``ud`` and a base URL for links."""
+    with Observatory.open(database_url, base_url=BASE, outbox_retry_seconds=0,
+                          secret_key="test-secret") as opened:
+        opened.pledges.declarations.create(Declaration(
+            slug="ud", title=Text.of("Universal Declaration"), milestones=(2, 100)))
+        yield opened
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    """A real SMTP server on 127.0.0.1."""
+    with smtp_server() as server:
+        yield server
+
+
+def mailer(server: SMTPServer) -> SMTPMailer:
+    """An SMTP mailer for the loopback server (no TLS there)."""
+    return SMTPMailer("127.0.0.1", server.port, security="none", timeout=5)
+
+
+def table_text(obs: Observatory) -> str:
+    """Every row of every table as text, to look for what must never be stored."""
+    parts = []
+    with obs.store.read() as connection:
+        for table in schema.metadata.sorted_tables:
+            parts += [repr(tuple(row)) for row in connection.execute(sa.select(table))]
+    return "\n".join(parts)
+
+
+def test_signing_writes_the_email_and_the_worker_sends_it(obs: Observatory,
+                                                          smtp: SMTPServer) -> None:
+    signed = obs.pledges.sign(citizen("Ayse@Example.org"), language="fr", ip="203.0.113.9")
+    assert signed.status is PledgeStatus.PENDING
+    report = obs.pledges.send_outbox(mailer(smtp))
+    assert (len(report.sent), report.retried, report.failed) == (1, (), ())
+    [message] = smtp.inbox.wait(1)
+    assert message["To"].addresses[0].addr_spec == "Ayse@example.org"
+    assert "Universal Declaration" in message["Subject"]
+    found = links(message)
+    assert set(found) == {"confirm", "withdraw"}
+    assert f"{BASE}/widgets/pledge/confirm?token={found['confirm']}" in message.get_content()
+    # nothing left to send; no token nor IP in clear anywhere in the database
+    assert obs.pledges.send_outbox(mailer(smtp)).claimed == 0
+    stored = table_text(obs)
+    for secret in (*found.values(), "203.0.113.9"):
+        assert secret not in stored
+    assert obs.pledges.stats("ud").confirmed == 0
+
+
+def test_a_confirmation_token_counts_once_then_is_spent(obs: Observatory,
+                                                        smtp: SMTPServer) -> None:
+    obs.pledges.sign(citizen("a@example.org"))
+    obs.pledges.send_outbox(mailer(smtp))
+    token = links(smtp.inbox.wait(1)[0])["confirm"]
+    assert obs.pledges.check_token("confirm", token).state == "valid"
+    assert obs.pledges.check_token("confirm", token).state == "valid"  # reading changes nothing
+    assert obs.pledges.stats("ud").confirmed == 0
+    assert obs.pledges.confirm_token(token).state == "valid"
+    assert obs.pledges.stats("ud").confirmed == 1
+    assert obs.pledges.confirm_token(token).state == "invalid"
+    assert obs.pledges.stats("ud").confirmed == 1
+    assert obs.pledges.confirm_token("x" * 43).state == "invalid"
+    assert obs.pledges.check_token("withdraw", token).state == "invalid"  # purposes differ
+
+
+def test_an_expired_link_confirms_nothing(obs: Observatory, smtp: SMTPServer) -> None:
+    obs.pledges.sign(citizen("late@example.org"))
+    obs.pledges.send_outbox(mailer(smtp))
+    token = links(smtp.inbox.wait(1)[0])["confirm"]
+    with obs.store.write() as connection:
+        connection.execute(schema.pledge_tokens.update().values(
+            expires_at=now() - timedelta(seconds=1)))
+    assert obs.pledges.confirm_token(token).state == "invalid"
+    assert obs.pledges.stats("ud").confirmed == 0
+
+
+def test_signing_again_sends_already_signed_within_a_daily_limit(obs: Observatory,
+                                                                 smtp: SMTPServer) -> None:
+    first = obs.pledges.sign(citizen("dup@example.org", name="First"))
+    for variant in ("DUP@example.org", "dup@EXAMPLE.ORG", "Dup@Example.Org", "dup@example.org"):
+        again = obs.pledges.sign(citizen(variant, name="Other"))
+        assert again.id == first.id
+        assert again.name == "First"
+    obs.pledges.send_outbox(mailer(smtp))
+    received = smtp.inbox.wait(3)
+    time.sleep(0.2)
+    assert len(smtp.inbox.messages) == 3  # pledge_email_limit: 3 a day, the first included
+    assert [m["Subject"].startswith("Please confirm") for m in received] == [True] * 3
+    assert "asked to sign" in received[1].get_content()
+    assert obs.pledges.list("ud").total == 1
+    assert obs.pledges.resend(first.id) is False  # type: ignore[arg-type]
+
+
+def test_withdrawal_erases_the_signature_and_updates_the_counts(obs: Observatory,
+                                                                smtp: SMTPServer) -> None:
+    obs.pledges.sign(citizen("w@example.org", country="FR"))
+    obs.pledges.sign(citizen("k@example.org", country="FR"))
+    obs.pledges.send_outbox(mailer(smtp))
+    tokens = {str(m["To"].addresses[0].addr_spec): links(m) for m in smtp.inbox.wait(2)}
+    for found in tokens.values():
+        obs.pledges.confirm_token(found["confirm"])
+    stats = obs.pledges.stats("ud")
+    assert (stats.confirmed, stats.by_country, stats.next_milestone) == (2, {"FR": 2}, 100)
+    assert obs.pledges.check_token("withdraw", tokens["w@example.org"]["withdraw"]).state == \
+        "done"
+    assert obs.pledges.withdraw_token(tokens["w@example.org"]["withdraw"]).state != "invalid"
+    assert obs.pledges.stats("ud").confirmed == 1
+    assert "w@example.org" not in table_text(obs)
+    assert obs.pledges.withdraw_token(tokens["w@example.org"]["withdraw"]).state == "invalid"
+    assert obs.pledges.recount(fix=False) == []
+    # the address may sign again afterwards, as a new signature
+    assert obs.pledges.sign(citizen("w@example.org")).status is PledgeStatus.PENDING
+
+
+def test_counts_stay_exact_under_concurrent_confirmations_and_withdrawals(
+        obs: Observatory, database_url: str) -> None:
+    signed = [obs.pledges.sign(citizen(f"p{i}@example.org", country="TR" if i % 2 else "UY"))
+              for i in range(40)]
+    ids = [p.id for p in signed]
+    others = [Observatory.open(database_url, secret_key="test-secret") for _ in range(4)]
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            pledges = others[worker].pledges
+            for pledge_id in ids:  # every worker confirms every signature: once counts
+                with contextlib.suppress(NotFound):  # withdrawn by another worker already
+                    pledges.confirm(pledge_id)  # type: ignore[arg-type]
+                if pledge_id in ids[worker::8]:
+                    pledges.withdraw(pledge_id)  # type: ignore[arg-type]
+        except BaseException as error:
+            errors.append(error)
+
+    in_parallel(work, range(4))
+    for other in others:
+        other.close()
+    assert not errors, errors
+    withdrawn = {ids[i] for n in range(4) for i in range(n, 40, 8)}
+    rows = obs.pledges.list("ud", status=PledgeStatus.CONFIRMED, limit=200).total
+    assert rows == 40 - len(withdrawn)
+    assert obs.pledges.stats("ud").confirmed == rows
+    assert obs.pledges.recount(fix=False) == []
+
+
+def test_recount_reports_and_fixes_drift(obs: Observatory) -> None:
+    signed = obs.pledges.sign(citizen("r@example.org"))
+    obs.pledges.confirm(signed.id)  # type: ignore[arg-type]
+    with obs.store.write() as connection:
+        connection.execute(schema.pledge_counts.update().values(confirmed=7))
+    [drift] = obs.pledges.recount()
+    assert (drift.declaration, drift.kind, drift.country, drift.counted, drift.actual) == (
+        "ud", "citizen", "TR", 7, 1)
+    assert obs.pledges.recount() == []
+    assert obs.pledges.stats("ud").confirmed == 1
+
+
+def test_the_ip_limit_holds_across_processes(database_url: str) -> None:
+    with Observatory.open(database_url, pledge_ip_limit=3) as one, \
+            Observatory.open(database_url, pledge_ip_limit=3) as two:
+        one.pledges.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
+        one.pledges.sign(citizen("1@example.org"), ip="198.51.100.7")
+        two.pledges.sign(citizen("2@example.org"), ip="198.51.100.7")
+        one.pledges.sign(citizen("3@example.org"), ip="198.51.100.7")
+        with pytest.raises(TooManyRequests, match="too many signatures") as refused:
+            two.pledges.sign(citizen("4@example.org"), ip="198.51.100.7")
+        assert refused.value.retry_after > 0
+        two.pledges.sign(citizen("4@example.org"), ip="198.51.100.8")  # another client
+        assert one.pledges.list("ud").total == 4
+
+
+def test_several_workers_at_once_send_nothing_twice(obs: Observatory, database_url: str,
+                                                    smtp: SMTPServer) -> None:
+    for i in range(60):
+        obs.pledges.sign(citizen(f"many{i}@example.org"))
+    workers = [Observatory.open(database_url, base_url=BASE, secret_key="test-secret")
+               for _ in range(4)]
+    reports: list[Any] = []
+    lock = threading.Lock()
+
+    def work(worker: Observatory) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            report = worker.pledges.send_outbox(mailer(smtp), limit=5)
+            with lock:
+                reports.append(report)
+            if report.claimed == 0:
+                return
+
+    in_parallel(work, workers)
+    for worker in workers:
+        worker.close()
+    received = smtp.inbox.wait(60)
+    time.sleep(0.2)
+    ids = Counter(m["X-Livingtogether-Outbox"] for m in smtp.inbox.messages)
+    assert len(ids) == 60
+    assert max(ids.values()) == 1
+    assert len(received) == 60
+    assert sum(len(r.sent) for r in reports) == 60
+    busy = sum(1 for r in reports if r.sent)
+    assert busy > 1  # the work was shared
+
+
+def test_a_stopped_smtp_server_delays_mail_but_loses_none(obs: Observatory,
+                                                          smtp: SMTPServer) -> None:
+    for i in range(12):
+        obs.pledges.sign(citizen(f"s{i}@example.org"))
+    first = obs.pledges.send_outbox(mailer(smtp), limit=4)
+    assert len(first.sent) == 4
+    smtp.stop()
+    down = obs.pledges.send_outbox(mailer(smtp), limit=4)
+    assert (len(down.sent), len(down.retried)) == (0, 4)
+    smtp.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and len(smtp.inbox.messages) < 12:
+        obs.pledges.send_outbox(mailer(smtp), limit=4)
+    time.sleep(0.2)
+    ids = Counter(m["X-Livingtogether-Outbox"] for m in smtp.inbox.messages)
+    assert len(ids) == 12
+    assert set(ids.values()) == {1}
+    with obs.store.read() as connection:
+        rows = connection.execute(sa.select(schema.outbox.c.status, schema.outbox.c.attempts)
+                                  ).all()
+    assert {status for status, _ in rows} == {"sent"}
+    assert max(attempts for _, attempts in rows) == 2
+
+
+def test_a_crashed_worker_s_claim_is_taken_again_after_its_lease(obs: Observatory,
+                                                                 smtp: SMTPServer) -> None:
+    obs.pledges.sign(citizen("crash@example.org"))
+
+    class Crashing:
+        def send(self, message: EmailMessage) -> None:
+            raise KeyboardInterrupt  # the process dies mid-send
+
+    with pytest.raises(KeyboardInterrupt):
+        obs.pledges.send_outbox(Crashing(), lease_seconds=1)
+    assert obs.pledges.send_outbox(mailer(smtp)).claimed == 0  # still claimed
+    time.sleep(1.2)
+    assert len(obs.pledges.send_outbox(mailer(smtp)).sent) == 1
+    assert len(smtp.inbox.wait(1)) == 1
+
+
+def test_an_email_is_given_up_after_its_attempts(database_url: str) -> None:
+    with Observatory.open(database_url, base_url=BASE, outbox_retry_seconds=0,
+                          outbox_max_attempts=2) as obs:
+        obs.pledges.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
+        obs.pledges.sign(citizen("never@example.org"))
+        closed = SMTPMailer("127.0.0.1", 1, security="none", timeout=2)
+        assert len(obs.pledges.send_outbox(closed).retried) == 1
+        assert len(obs.pledges.send_outbox(closed).failed) == 1
+        assert obs.pledges.send_outbox(closed).claimed == 0
+
+
+def test_sending_without_a_base_url_says_what_to_set(database_url: str) -> None:
+    with Observatory.open(database_url) as obs, pytest.raises(Exception, match="base_url"):
+        obs.pledges.send_outbox(SMTPMailer("127.0.0.1", 1))
+
+
+def test_retention_deletes_unconfirmed_and_anonymises_closed_campaigns(
+        obs: Observatory) -> None:
+    old = obs.pledges.sign(citizen("old@example.org"))
+    fresh = obs.pledges.sign(citizen("fresh@example.org"))
+    kept = obs.pledges.sign(Pledge(
+        declaration="ud", kind=SignerKind.INSTITUTION, name="Rep", email="rep@example.org",
+        country="UY", consent_version="2022-1", public=True,
+        institution=Institution(name="Montevideo", kind=InstitutionKind.CITY,
+                                representative_role="Mayor")))
+    obs.pledges.confirm(kept.id)  # type: ignore[arg-type]
+    assert [s.institution for s in obs.pledges.signatories("ud").items] == ["Montevideo"]
+    with obs.store.write() as connection:
+        connection.execute(schema.pledges.update().where(schema.pledges.c.id == old.id)
+                           .values(signed_at=now() - timedelta(days=40)))
+    report = obs.pledges.retention(pending_days=30, closed_months=6)
+    assert (report.deleted, report.anonymised) == (1, 0)  # no campaign closed yet
+    assert {p.email for p in obs.pledges.list("ud").items} == {"fresh@example.org",
+                                                               "rep@example.org"}
+    obs.pledges.campaigns.create(Campaign(slug="c", title=Text.of("C"),
+                                          day=date.today() - timedelta(days=400),
+                                          declaration="ud"))
+    report = obs.pledges.retention(closed_months=6)
+    assert report.anonymised == 1
+    stored = table_text(obs)
+    assert "rep@example.org" not in stored
+    assert "Rep" not in stored.replace("Representative", "")
+    assert obs.pledges.stats("ud").confirmed == 1  # the count stands
+    assert obs.pledges.signatories("ud").total == 0  # no longer listed publicly
+    assert obs.pledges.get(fresh.id).status is PledgeStatus.PENDING  # type: ignore[arg-type]
+
+
+def test_csv_export_lists_confirmed_signatures_safely(obs: Observatory) -> None:
+    one = obs.pledges.sign(citizen("csv@example.org", name="=HYPERLINK(\"http://x\")"))
+    obs.pledges.sign(citizen("pending@example.org"))
+    obs.pledges.confirm(one.id)  # type: ignore[arg-type]
+    out = io.StringIO()
+    assert obs.pledges.export_csv("ud", out) == 1
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == 1
+    assert rows[0]["email"] == "csv@example.org"
+    assert rows[0]["name"].startswith("'=")
+    assert rows[0]["consent_version"] == "2022-1"
+
+
+def test_smtp_stopped_and_restarted_under_a_running_worker(obs: Observatory,
+                                                            smtp: SMTPServer) -> None:
+    """The worker keeps running while the server goes away and comes back."""
+    for i in range(20):
+        obs.pledges.sign(citizen(f"run{i}@example.org"))
+    done = threading.Event()
+    reports: list[Any] = []
+
+    def worker() -> None:
+        deadline = time.monotonic() + 60
+        while not done.is_set() and time.monotonic() < deadline:
+            reports.append(obs.pledges.send_outbox(mailer(smtp), limit=1))
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert len(smtp.inbox.wait(5)) >= 5
+        smtp.stop()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and sum(len(r.retried) for r in reports) < 3:
+            time.sleep(0.02)
+        assert sum(len(r.retried) for r in reports) >= 3  # failures while it was down
+        smtp.start()
+        smtp.inbox.wait(20, seconds=30)
+        time.sleep(0.3)
+    finally:
+        done.set()
+        thread.join(timeout=30)
+    ids = Counter(m["X-Livingtogether-Outbox"] for m in smtp.inbox.messages)
+    assert len(ids) == 20
+    assert set(ids.values()) == {1}
+    assert sum(len(r.sent) for r in reports) == 20

@@ -1,0 +1,112 @@
+"""The pledge commands: outbox send, recount, retention, export; serve --send-mail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from livingtogether import Observatory, Pledge, SignerKind
+from livingtogether.demo import install
+from livingtogether.store import schema
+from pledge_support import free_port, links, smtp_server
+from test_cli import SRC, run
+
+DECLARATION = "universal-declaration"
+
+
+def signer(email: str) -> Pledge:
+    """A citizen's signature of the demo declaration."""
+    return Pledge(declaration=DECLARATION, kind=SignerKind.CITIZEN, name="Ana", email=email,
+                  country="UY", consent_version="2022-1")
+
+
+def test_outbox_send_delivers_by_smtp_once(database_url: str, tmp_path: Path) -> None:
+    with Observatory.open(database_url) as obs:
+        install(obs)
+        for i in range(3):
+            obs.pledges.sign(signer(f"cli{i}@example.org"))
+    with smtp_server() as smtp:
+        settings = {"base_url": "https://city.example/lt", "smtp_host": "127.0.0.1",
+                    "smtp_port": str(smtp.port), "smtp_security": "none"}
+        sent = run("outbox", "send", "--once", cwd=tmp_path, url=database_url, **settings)
+        assert sent.returncode == 0, sent.stderr
+        assert "3 sent, 0 to retry" in sent.stderr
+        again = run("outbox", "send", "--once", cwd=tmp_path, url=database_url, **settings)
+        assert "0 sent" in again.stderr
+        messages = smtp.inbox.wait(3)
+    assert len(messages) == 3
+    assert all(set(links(m)) == {"confirm", "withdraw"} for m in messages)
+
+
+def test_outbox_send_without_base_url_says_what_to_set(sqlite_url: str, tmp_path: Path) -> None:
+    with Observatory.open(sqlite_url) as obs:
+        install(obs)
+        obs.pledges.sign(signer("x@example.org"))
+    result = run("outbox", "send", "--once", cwd=tmp_path, url=sqlite_url)
+    assert result.returncode == 2
+    assert "LIVINGTOGETHER_BASE_URL" in result.stderr
+
+
+def test_recount_retention_and_export(database_url: str, tmp_path: Path) -> None:
+    with Observatory.open(database_url) as obs:
+        install(obs)
+        one = obs.pledges.sign(signer("one@example.org"))
+        obs.pledges.sign(signer("two@example.org"))
+        obs.pledges.confirm(one.id)  # type: ignore[arg-type]
+        with obs.store.write() as connection:
+            connection.execute(schema.pledge_counts.update().values(confirmed=5))
+    check = run("pledges", "recount", "--check", cwd=tmp_path, url=database_url)
+    assert check.returncode == 1
+    assert "counted 5, the rows say 1" in check.stdout
+    fixed = run("pledges", "recount", cwd=tmp_path, url=database_url)
+    assert fixed.returncode == 0
+    assert run("pledges", "recount", "--check", cwd=tmp_path, url=database_url).returncode == 0
+    exported = run("pledges", "export", DECLARATION, cwd=tmp_path, url=database_url)
+    assert exported.returncode == 0
+    rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+    assert [r["email"] for r in rows] == ["one@example.org"]
+    missing = run("pledges", "export", "nope", cwd=tmp_path, url=database_url)
+    assert missing.returncode == 2
+    assert "nope" in missing.stderr
+    kept = run("pledges", "retention", "--pending-days", "30", cwd=tmp_path, url=database_url)
+    assert "0 unconfirmed deleted" in kept.stdout
+    with Observatory.open(database_url) as obs:
+        assert obs.pledges.stats(DECLARATION).confirmed == 1
+        assert obs.pledges.list(DECLARATION).total == 2
+
+
+def test_serve_send_mail_links_back_to_itself(sqlite_url: str, tmp_path: Path) -> None:
+    with Observatory.open(sqlite_url) as obs:
+        install(obs)
+    port = free_port()
+    env = {"PYTHONPATH": str(SRC), "LIVINGTOGETHER_DATABASE_URL": sqlite_url,
+           "LIVINGTOGETHER_PLEDGE_MIN_FILL_SECONDS": "0", "PATH": "/usr/bin:/bin"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "livingtogether.cli", "serve", "--port", str(port),
+         "--send-mail"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"{base}/api/v1/pledges/stats", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        api = f"{base}/api/v1/declarations/{DECLARATION}/signatures"
+        answer = requests.post(api, json={"kind": "citizen", "name": "Ana",
+                                          "email": "ana@example.org", "country": "UY",
+                                          "consent_version": "2022-1"}, timeout=10)
+        assert answer.status_code == 202
+        time.sleep(3)  # the worker's pass comes every 2 seconds
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert f"{base}/widgets/pledge/confirm?token=" in out
