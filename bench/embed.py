@@ -54,22 +54,16 @@ MAX_REQUESTS = 50_000
 # -- the server side: imported by gunicorn as ``embed:application``
 
 
-def _mount(apps: dict[str, Any], static: bytes) -> Any:
+def _static(body: bytes) -> Any:
+    """A static file, read once and sent as it is (as a WSGI file server does)."""
     def application(environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path == "/static/livingtogether.css":
-            start_response("200 OK", [("Content-Type", "text/css; charset=utf-8"),
-                                      ("Content-Length", str(len(static))),
-                                      ("Cache-Control", "public, max-age=86400")])
-            return [static]
-        prefix = "/" + path.split("/", 2)[1]
-        app = apps.get(prefix)
-        if app is None:
+        if environ.get("PATH_INFO") != "/static/livingtogether.css":
             start_response("404 Not Found", [("Content-Type", "text/plain")])
             return [b"no such target"]
-        environ["SCRIPT_NAME"] = prefix
-        environ["PATH_INFO"] = path[len(prefix):]
-        return app(environ, start_response)
+        start_response("200 OK", [("Content-Type", "text/css; charset=utf-8"),
+                                  ("Content-Length", str(len(body))),
+                                  ("Cache-Control", "public, max-age=86400")])
+        return [body]
     return application
 
 
@@ -86,7 +80,7 @@ def build_application() -> Any:
     from livingtogether_wagtail.wsgi import with_widgets
 
     from livingtogether import Observatory
-    from livingtogether.wsgi import make_app
+    from livingtogether.wsgi import make_app, mounted
 
     sites = []
     for direct in (True, False):
@@ -99,11 +93,14 @@ def build_application() -> Any:
     wagtail = with_widgets(wagtail_urls)
     static = (ROOT / "src" / "livingtogether" / "web" / "static" /
               "livingtogether.css").read_bytes()
-    return _mount({"/wsgi": make_app(Observatory.open(database)),
-                   "/flask": sites[0].wsgi_app, "/flaskbp": sites[1].wsgi_app,
-                   "/wagtail": wagtail, "/wagtailurls": wagtail_urls,
-                   "/nocache": make_app(Observatory.open(database, widget_cache_seconds=0))},
-                  static)
+    targets = {"/wsgi": make_app(Observatory.open(database)),
+               "/flask": sites[0].wsgi_app, "/flaskbp": sites[1].wsgi_app,
+               "/wagtail": wagtail, "/wagtailurls": wagtail_urls,
+               "/nocache": make_app(Observatory.open(database, widget_cache_seconds=0))}
+    application = _static(static)
+    for prefix, target in targets.items():
+        application = mounted(target, prefix, application)
+    return application
 
 
 if os.environ.get("LT_BENCH_SERVER") == "1":

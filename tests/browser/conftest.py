@@ -9,16 +9,13 @@ part of the checks there. Screenshots go to ``test-artifacts/browser/``.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from pledge_support import SMTPServer, smtp_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LIVINGTOGETHER_CHROMIUM", "/usr/bin/chromium")
@@ -78,48 +75,8 @@ def artifacts(request: pytest.FixtureRequest) -> Path:
     return folder
 
 
-def free_port() -> int:
-    """A port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Inbox:
-    """The messages a real SMTP server on 127.0.0.1 (aiosmtpd) received."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.lock = threading.Lock()
-        self.port = 0
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-    def wait_for(self, address: str, timeout: float = 20.0) -> EmailMessage:
-        """The first message to ``address``, waiting up to ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                for message in self.messages:
-                    if address in str(message.get("To", "")):
-                        return message
-            time.sleep(0.1)
-        raise AssertionError(f"no email to {address} within {timeout}s; got "
-                             f"{[str(m.get('To')) for m in self.messages]}")
-
-
 @pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    """A real SMTP server on a free port of 127.0.0.1."""
-    from aiosmtpd.controller import Controller
-
-    inbox = Inbox()
-    inbox.port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
-    controller.start()
-    yield inbox
-    controller.stop()
+def smtp() -> Iterator[SMTPServer]:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1."""
+    with smtp_server() as server:
+        yield server

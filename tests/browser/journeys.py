@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from pledge_support import LINK_RE
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CITIZEN = {"name": "Ayşe Yılmaz", "country": "TR"}
@@ -85,11 +90,10 @@ def submit_empty(page: Any) -> None:
 
 def confirm_link(message: Any) -> str:
     """The confirmation link of a pledge email."""
-    body = message.get_body(("plain",)) if message.is_multipart() else message
-    text = body.get_content()
-    found = re.search(r"https?://\S+/widgets/pledge/confirm\?token=[\w\-.~%]+", text)
-    assert found, text
-    return found.group(0)
+    found = [link for link, action, _ in LINK_RE.findall(message.get_body(("plain",))
+                                                         .get_content()) if action == "confirm"]
+    assert found, message.get_body(("plain",)).get_content()
+    return str(found[0])
 
 
 def counter_value(page: Any) -> int:
@@ -102,10 +106,21 @@ def counter_value(page: Any) -> int:
     return int(re.sub(r"\D", "", counter.inner_text().split("confirmed")[0]))
 
 
-def confirm(page: Any, inbox: Any, email: str, axe_source: str, artifacts: Path,
+def received(smtp: Any, address: str, seconds: float = 20) -> Any:
+    """The first email the SMTP server received for ``address`` (waiting, bounded)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = smtp.inbox.to(address)
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no email to {address} within {seconds} s")
+
+
+def confirm(page: Any, smtp: Any, email: str, axe_source: str, artifacts: Path,
             base: str) -> None:
     """Open the email's link (under ``base``), audit its page, press its one button."""
-    link = confirm_link(inbox.wait_for(email))
+    link = confirm_link(received(smtp, email))
     assert link.startswith(base), (link, base)
     page.goto(link)
     page.locator(".lt-widget--pledge-confirm form button").wait_for()
@@ -115,3 +130,54 @@ def confirm(page: Any, inbox: Any, email: str, axe_source: str, artifacts: Path,
     page.locator(".lt-widget--pledge-confirm [role=status]").wait_for()
     audit(page, axe_source)
     shoot(page, artifacts, "5-confirmed")
+
+
+@dataclass
+class Host:
+    """A site that shows the widgets, as the journey needs it."""
+
+    url: str  # the page with the widgets
+    mount: str  # where the widgets are served: the emails' links start with it
+    observatory: Any
+    widgets: int  # how many the page shows
+    send_mail: Callable[[], None]  # the site's worker
+    ready: Callable[[Any], None] = lambda page: None  # waits until the widgets are in
+    stays: bool = False  # forms are sent by script: the reader stays on the page
+
+
+def walk(page: Any, host: Host, smtp: Any, axe_source: str, artifacts: Path, email: str,
+         event: str, also: Callable[[Any], None] = lambda page: None) -> None:
+    """A resident's journey: read the programme, get the form wrong, sign, confirm by email.
+
+    Every widget is audited by axe-core at each step (blank, with errors,
+    signed, the link's page, confirmed); ``also`` runs host-specific checks
+    once the page is shown.
+    """
+    def show() -> None:
+        page.goto(host.url)
+        host.ready(page)
+
+    show()
+    check_programme(page, host.observatory, event)
+    assert audit(page, axe_source) == host.widgets
+    shoot(page, artifacts, "1-page")
+    also(page)
+    submit_empty(page)
+    audit(page, axe_source)
+    shoot(page, artifacts, "2-errors")
+    assert (page.url == host.url) is host.stays
+    show()
+    before = counter_value(page)
+    sign(page, email)
+    assert (page.url == host.url) is host.stays
+    if host.stays:  # the focus moved to the answer
+        assert page.evaluate("document.activeElement.className") == "lt-thanks"
+    audit(page, axe_source)
+    shoot(page, artifacts, "3-signed")
+    stored = host.observatory.pledges.list("universal-declaration").items
+    assert [p.name for p in stored if p.email == email] == [CITIZEN["name"]]
+    host.send_mail()
+    confirm(page, smtp, email, axe_source, artifacts, host.mount)
+    show()
+    assert counter_value(page) == before + 1
+    shoot(page, artifacts, "6-counted")

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,11 +29,13 @@ from typing import Any
 
 import pytest
 import requests
-from journeys import audit, check_programme, confirm, counter_value, shoot, sign, submit_empty
+from journeys import Host, walk
 
-from conftest import ROOT, Inbox, free_port
+from conftest import ROOT
 from livingtogether import Observatory
 from livingtogether.demo import install
+from livingtogether.wsgi import mounted
+from pledge_support import SMTPServer, free_port
 from test_docs import code_blocks
 from test_web_support import serving
 
@@ -80,7 +82,7 @@ def werkzeug_server(app: Any, port: int) -> Iterator[str]:
 
 
 @pytest.fixture
-def flask_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Any]]:
+def flask_site(tmp_path: Path, smtp: SMTPServer) -> Iterator[tuple[str, Any]]:
     """The docs' Flask app on a real server, with the demo data."""
     create_app = docs_namespace("flask.md", tmp_path)["create_app"]
     port = free_port()
@@ -95,37 +97,25 @@ def flask_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Any]]:
 
 
 def test_flask_journey(flask_site: tuple[str, Any], page: Any, axe_source: str,
-                       artifacts: Path, smtp: Inbox) -> None:
+                       artifacts: Path, smtp: SMTPServer) -> None:
     from livingtogether_flask import send_outbox
 
     base, app = flask_site
-    observatory = app.extensions["livingtogether"].observatory
-    page.goto(f"{base}/summit")
-    check_programme(page, observatory, EVENT)
-    assert audit(page, axe_source) == 3
-    shoot(page, artifacts, "1-page")
-    submit_empty(page)
-    audit(page, axe_source)
-    shoot(page, artifacts, "2-errors")
-    page.goto(f"{base}/summit")
-    before = counter_value(page)
-    sign(page, "flask@example.org")
-    audit(page, axe_source)
-    shoot(page, artifacts, "3-signed")
-    stored = observatory.pledges.list("universal-declaration").items
-    assert [p.name for p in stored if p.email == "flask@example.org"] == ["Ayşe Yılmaz"]
-    assert send_outbox(app).sent  # the site's worker, through its SMTP settings
-    confirm(page, smtp, "flask@example.org", axe_source, artifacts, f"{base}/observatory/")
-    page.goto(f"{base}/summit")
-    assert counter_value(page) == before + 1
-    shoot(page, artifacts, "6-counted")
+
+    def worker() -> None:  # the site's worker, through its MAIL_* relay
+        assert send_outbox(app).sent
+
+    host = Host(url=f"{base}/summit", mount=f"{base}/observatory/", widgets=3,
+                observatory=app.extensions["livingtogether"].observatory, send_mail=worker)
+    walk(page, host, smtp, axe_source, artifacts, "flask@example.org", EVENT)
 
 
 # -- Wagtail
 
 
 @pytest.fixture
-def wagtail_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Observatory, dict[str, str]]]:
+def wagtail_site(tmp_path: Path,
+                 smtp: SMTPServer) -> Iterator[tuple[str, Observatory, dict[str, str]]]:
     """The demo Wagtail project under gunicorn in its own process, with the demo page."""
     port = free_port()
     database = f"sqlite:///{tmp_path / 'lt.sqlite3'}"
@@ -163,30 +153,18 @@ def wagtail_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, Observatory
 
 
 def test_wagtail_journey(wagtail_site: tuple[str, Observatory, dict[str, str]], page: Any,
-                         axe_source: str, artifacts: Path, smtp: Inbox) -> None:
+                         axe_source: str, artifacts: Path, smtp: SMTPServer) -> None:
     base, observatory, env = wagtail_site
-    page.goto(f"{base}/")
-    check_programme(page, observatory, EVENT)
-    assert audit(page, axe_source) == 4
-    shoot(page, artifacts, "1-page")
-    submit_empty(page)
-    audit(page, axe_source)
-    shoot(page, artifacts, "2-errors")
-    page.goto(f"{base}/")
-    before = counter_value(page)
-    sign(page, "wagtail@example.org")
-    audit(page, axe_source)
-    shoot(page, artifacts, "3-signed")
-    stored = observatory.pledges.list("universal-declaration").items
-    assert [p.name for p in stored if p.email == "wagtail@example.org"] == ["Ayşe Yılmaz"]
-    # the site's worker: the management command, through Django's email backend
-    sent = subprocess.run([sys.executable, "manage.py", "livingtogether_outbox"], cwd=WAGTAIL,
-                          env=env, check=True, timeout=120, capture_output=True, text=True)
-    assert sent.stdout.startswith("1 sent"), sent.stdout + sent.stderr
-    confirm(page, smtp, "wagtail@example.org", axe_source, artifacts, f"{base}/observatory/")
-    page.goto(f"{base}/")
-    assert counter_value(page) == before + 1
-    shoot(page, artifacts, "6-counted")
+
+    def worker() -> None:  # the management command, through Django's email backend
+        sent = subprocess.run([sys.executable, "manage.py", "livingtogether_outbox"],
+                              cwd=WAGTAIL, env=env, check=True, timeout=120,
+                              capture_output=True, text=True)
+        assert sent.stdout.startswith("1 sent"), sent.stdout + sent.stderr
+
+    host = Host(url=f"{base}/", mount=f"{base}/observatory/", widgets=4,
+                observatory=observatory, send_mail=worker)
+    walk(page, host, smtp, axe_source, artifacts, "wagtail@example.org", EVENT)
 
 
 # -- a static page on another origin, with embed.js
@@ -212,17 +190,10 @@ def static_site(folder: Path) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def mounted(app: Any, prefix: str) -> Callable[..., Any]:
-    """``app`` under ``prefix``, as a server configured with SCRIPT_NAME mounts it."""
-    def mount(environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if not path.startswith(prefix + "/"):
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"not here"]
-        environ["SCRIPT_NAME"] = prefix
-        environ["PATH_INFO"] = path[len(prefix):]
-        return app(environ, start_response)
-    return mount
+def not_found(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The rest of the serving site."""
+    start_response("404 Not Found", [("Content-Type", "text/plain")])
+    return [b"not here"]
 
 
 HOSTILE_CSS = """
@@ -235,7 +206,7 @@ ul { list-style: square; }
 
 
 @pytest.fixture
-def embed_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, str, Observatory]]:
+def embed_site(tmp_path: Path, smtp: SMTPServer) -> Iterator[tuple[str, str, Observatory]]:
     """The docs' WSGI app under /lt, and a static page of another origin embedding it."""
     pages = tmp_path / "site"
     pages.mkdir()
@@ -247,7 +218,8 @@ def embed_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, str, Observat
             LIVINGTOGETHER_BASE_URL=f"http://127.0.0.1:{port}/lt")
         observatory = namespace["observatory"]
         install(observatory)
-        with serving(mounted(namespace["application"], "/lt"), port=port) as server:
+        site = mounted(namespace["application"], "/lt", not_found)
+        with serving(site, port=port) as server:
             (_line, html), = code_blocks(ROOT / "docs" / "embed.md", "html")
             html = html.replace("https://observatory.example/lt", f"{server}/lt")
             html = html.replace("</head>", f"<style>{HOSTILE_CSS}</style>\n</head>")
@@ -257,21 +229,8 @@ def embed_site(tmp_path: Path, smtp: Inbox) -> Iterator[tuple[str, str, Observat
         observatory.close()
 
 
-def test_embed_journey(embed_site: tuple[str, str, Observatory], page: Any, axe_source: str,
-                       artifacts: Path, smtp: Inbox) -> None:
-    from livingtogether.mail import SMTPMailer
-
-    host, server, observatory = embed_site
-    page.goto(f"{host}/index.html")
-    for name, widget in (("programme", "programme"), ("counter", "pledge-counter"),
-                         ("pledge", "pledge")):
-        page.locator(f"[data-livingtogether={name}][data-livingtogether-state=ready] "
-                     f".lt-widget--{widget}").wait_for()
-    check_programme(page, observatory, EVENT)
-    assert audit(page, axe_source) == 3
-    shoot(page, artifacts, "1-page")
-
-    # the host's styles do not reach the widget, the widget's do not reach the host
+def host_styles_stay_out(page: Any) -> None:
+    """The host's styles do not reach the widget, nor the widget's the host; frames work."""
     style = """(el) => { const s = getComputedStyle(el);
         return [s.color, s.fontSize, s.textTransform, s.marginTop]; }"""
     host_heading = page.eval_on_selector("#host-heading", style)
@@ -280,38 +239,39 @@ def test_embed_journey(embed_site: tuple[str, str, Observatory], page: Any, axe_
     assert widget_heading[0] != "rgb(255, 0, 0)"
     assert widget_heading[2] == "none"
     assert float(widget_heading[1].removesuffix("px")) < 40
-    widths = page.eval_on_selector("#lt-pledge-name", "el => el.getBoundingClientRect().width")
-    assert widths > 200
+    width = page.eval_on_selector("#lt-pledge-name", "el => el.getBoundingClientRect().width")
+    assert width > 200
     button = page.eval_on_selector(".lt-widget--pledge .lt-button",
                                    "el => getComputedStyle(el).backgroundColor")
     assert button == "rgb(138, 21, 56)"  # themed by the host's custom property
-
     # the iframe mode: the frame loads from the WSGI app, which the host may frame
-    frame = page.frame_locator("[data-livingtogether=cities] iframe")
-    frame.locator(".lt-widget--cities").wait_for()
+    page.frame_locator("[data-livingtogether=cities] iframe").locator(".lt-widget--cities") \
+        .wait_for()
     assert page.locator("[data-livingtogether=cities] iframe").get_attribute("title")
 
-    submit_empty(page)
-    audit(page, axe_source)
-    shoot(page, artifacts, "2-errors")
-    assert page.url == f"{host}/index.html"  # the form was sent by fetch, the page stayed
-    page.goto(f"{host}/index.html")
-    page.locator("[data-livingtogether=pledge][data-livingtogether-state=ready]").wait_for()
-    before = counter_value(page)
-    sign(page, "embed@example.org")
-    assert page.url == f"{host}/index.html"
-    assert page.evaluate("document.activeElement.className") == "lt-thanks"
-    audit(page, axe_source)
-    shoot(page, artifacts, "3-signed")
-    stored = observatory.pledges.list("universal-declaration").items
-    assert [p.name for p in stored if p.email == "embed@example.org"] == ["Ayşe Yılmaz"]
-    # the worker (`livingtogether outbox send` does the same) through the SMTP server
-    assert observatory.pledges.send_outbox(SMTPMailer("127.0.0.1", smtp.port,
-                                                      security="none")).sent
-    confirm(page, smtp, "embed@example.org", axe_source, artifacts, f"{server}/lt/")
-    page.goto(f"{host}/index.html")
-    assert counter_value(page) == before + 1
-    shoot(page, artifacts, "6-counted")
+
+def embedded(page: Any) -> None:
+    """Wait until embed.js has put the three widgets in the page."""
+    for name, widget in (("programme", "programme"), ("counter", "pledge-counter"),
+                         ("pledge", "pledge")):
+        page.locator(f"[data-livingtogether={name}][data-livingtogether-state=ready] "
+                     f".lt-widget--{widget}").wait_for()
+
+
+def test_embed_journey(embed_site: tuple[str, str, Observatory], page: Any, axe_source: str,
+                       artifacts: Path, smtp: SMTPServer) -> None:
+    from livingtogether.mail import SMTPMailer
+
+    host_url, server, observatory = embed_site
+
+    def worker() -> None:  # as `livingtogether outbox send` does, through the SMTP server
+        assert observatory.pledges.send_outbox(SMTPMailer("127.0.0.1", smtp.port,
+                                                          security="none")).sent
+
+    host = Host(url=f"{host_url}/index.html", mount=f"{server}/lt/", widgets=3,
+                observatory=observatory, send_mail=worker, ready=embedded, stays=True)
+    walk(page, host, smtp, axe_source, artifacts, "embed@example.org", EVENT,
+         also=host_styles_stay_out)
 
 
 def test_embed_refused_on_a_site_not_allowed(embed_site: tuple[str, str, Observatory],
