@@ -63,21 +63,6 @@ def docs_namespace(page: str, folder: Path, **env: str) -> dict[str, Any]:
     return namespace
 
 
-@contextmanager
-def werkzeug_server(app: Any, port: int) -> Iterator[str]:
-    """A threaded werkzeug server on 127.0.0.1 (as `flask run` serves)."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-
-
 # -- Flask
 
 
@@ -91,7 +76,7 @@ def flask_site(tmp_path: Path, smtp: SMTPServer) -> Iterator[tuple[str, Any]]:
                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port})
     observatory = app.extensions["livingtogether"].observatory
     install(observatory)
-    with werkzeug_server(app, port) as base:
+    with serving(app, threaded=True, port=port) as base:
         yield base, app
     observatory.close()
 

@@ -77,18 +77,15 @@ class PledgeBlock(WidgetBlock):
         preview_value = {"declaration": "universal-declaration"}
 
 
-class CounterBlock(WidgetBlock):
-    """A declaration's count of confirmed signatures."""
+class CounterBlock(PledgeBlock):
+    """A declaration's count of confirmed signatures (the same field as the form's block)."""
 
     widget = "counter"
-    declaration = _slug_block("Declaration", "The declaration's slug.",
-                              default="universal-declaration")
 
     class Meta:
         icon = "pick"
         label = "Signature counter"
         description = "How many people and institutions have confirmed their signature."
-        preview_value = {"declaration": "universal-declaration"}
 
 
 class PracticesBlock(WidgetBlock):
