@@ -90,9 +90,12 @@ run: install
 run-wagtail: install
 	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py migrate --verbosity 0
 	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py setup_demo
-	@echo "serving the demo Wagtail site on http://$(HOST):$(WAGTAIL_PORT) (Ctrl-C stops it);"
-	@echo "admin: cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py createsuperuser"
-	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py runserver --noreload --insecure $(HOST):$(WAGTAIL_PORT)
+	@echo "serving the demo Wagtail site on http://$(HOST):$(WAGTAIL_PORT) (Ctrl-C stops it), with"
+	@echo "the outbox worker printing the confirmation emails here; admin users:"
+	@echo "  cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py createsuperuser"
+	cd $(WAGTAIL_DEMO) && export LIVINGTOGETHER_BASE_URL=http://$(HOST):$(WAGTAIL_PORT)/observatory \
+	  && { ../../$(BIN)/python manage.py livingtogether_outbox --loop & \
+	       ../../$(BIN)/python manage.py runserver --noreload --insecure $(HOST):$(WAGTAIL_PORT); }
 
 # --- make test -----------------------------------------------------------------
 
