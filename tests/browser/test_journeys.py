@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 import requests
-from journeys import Host, walk
+from journeys import Host, shoot, walk
 
 from conftest import ROOT
 from livingtogether import Observatory
@@ -280,3 +280,30 @@ def test_embed_refused_on_a_site_not_allowed(embed_site: tuple[str, str, Observa
         inner = page.frames[-1]
         assert inner.locator(".lt-widget--cities").count() == 0
     assert re.search(r"CORS|Access-Control-Allow-Origin", " ".join(failed)), failed
+
+
+def test_flask_page_works_without_scripts(flask_site: tuple[str, Any], browser: Any,
+                                          artifacts: Path) -> None:
+    """With scripts off, the programme shows and the form signs (a plain POST, a new page)."""
+    base, app = flask_site
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/summit")
+        assert page.locator(".lt-widget--programme .lt-times li").count() > 0
+        page.wait_for_timeout(2200)  # the form's least fill time
+        page.locator("#lt-pledge-kind-citizen").check()
+        page.locator("#lt-pledge-name").fill("Sans Script")
+        page.locator("#lt-pledge-email").fill("noscript@example.org")
+        page.locator("#lt-pledge-country").select_option("FR")
+        page.locator("#lt-pledge-consent").check()
+        page.locator(".lt-widget--pledge button[type=submit]").click()
+        page.locator(".lt-widget--pledge .lt-thanks").wait_for()
+        assert page.url.startswith(f"{base}/observatory/widgets/pledge/")
+        assert page.locator("link[rel=stylesheet]").count() == 1  # the stand-alone page
+        shoot(page, artifacts, "signed-without-scripts")
+    finally:
+        context.close()
+    stored = app.extensions["livingtogether"].observatory.pledges.list(
+        "universal-declaration").items
+    assert [p.name for p in stored if p.email == "noscript@example.org"] == ["Sans Script"]
