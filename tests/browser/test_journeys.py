@@ -19,11 +19,8 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -155,24 +152,17 @@ def test_wagtail_journey(wagtail_site: tuple[str, Observatory, dict[str, str]], 
 # -- a static page on another origin, with embed.js
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def static_site(folder: Path) -> Iterator[str]:
-    """A plain static file server (another origin) for ``folder``."""
-    handler = lambda *a, **k: _Quiet(*a, directory=str(folder), **k)  # noqa: E731
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def static_pages(folder: Path) -> Any:
+    """A plain static site (WSGI): the HTML files of ``folder``, by name."""
+    def application(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        name = environ.get("PATH_INFO", "").lstrip("/")
+        found = folder / name
+        if "/" in name or not name.endswith(".html") or not found.is_file():
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"not here"]
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [found.read_bytes()]
+    return application
 
 
 def not_found(environ: dict[str, Any], start_response: Any) -> list[bytes]:
@@ -195,7 +185,7 @@ def embed_site(tmp_path: Path, smtp: SMTPServer) -> Iterator[tuple[str, str, Obs
     """The docs' WSGI app under /lt, and a static page of another origin embedding it."""
     pages = tmp_path / "site"
     pages.mkdir()
-    with static_site(pages) as host:
+    with serving(static_pages(pages), threaded=True) as host:
         port = free_port()
         namespace = docs_namespace(
             "embed.md", tmp_path, MEMBER_SITES=host,
@@ -266,7 +256,7 @@ def test_embed_refused_on_a_site_not_allowed(embed_site: tuple[str, str, Observa
     other.mkdir()
     html = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     (other / "index.html").write_text(html, encoding="utf-8")
-    with static_site(other) as stranger:
+    with serving(static_pages(other), threaded=True) as stranger:
         failed: list[str] = []
         page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
         page.goto(f"{stranger}/index.html")
