@@ -80,12 +80,12 @@ demo: install
 	$(BIN)/livingtogether demo
 
 serve: install
-	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT)
+	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT) --send-mail
 
 run: install
 	$(BIN)/livingtogether demo
-	@echo "serving the demo site on http://$(HOST):$(PORT) (Ctrl-C stops it)"
-	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT)
+	@echo "serving the demo site on http://$(HOST):$(PORT) (Ctrl-C stops it); emails are printed here"
+	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT) --send-mail
 
 run-wagtail: install
 	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py migrate --verbosity 0

@@ -93,17 +93,19 @@ def run(url: str, label: str, rounds: int, seconds: float) -> None:
     obs.close()
 
 
-def main() -> None:
-    """Parse the bounds and run on SQLite (and PostgreSQL if named)."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=300, help="most calls per figure")
+def main(bench: Callable[[str, str, int, float], None] = run, doc: str = __doc__,
+         rounds: int = 300) -> None:
+    """Parse the bounds and run ``bench`` on SQLite (and PostgreSQL if named)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=rounds, help="most calls per figure")
     parser.add_argument("--seconds", type=float, default=5.0, help="most time per figure")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", args.rounds, args.seconds)
+        bench(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", args.rounds,
+              args.seconds)
     postgres = os.environ.get("LIVINGTOGETHER_BENCH_POSTGRES_URL")
     if postgres:
-        run(postgres, "PostgreSQL", args.rounds, args.seconds)
+        bench(postgres, "PostgreSQL", args.rounds, args.seconds)
 
 
 if __name__ == "__main__":

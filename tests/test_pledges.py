@@ -28,6 +28,7 @@ from livingtogether import (
     SignerKind,
     Text,
     TooManyRequests,
+    ValidationError,
 )
 from livingtogether.mail import SMTPMailer
 from livingtogether.store import now, schema
@@ -188,6 +189,11 @@ def test_counts_stay_exact_under_concurrent_confirmations_and_withdrawals(
     assert obs.pledges.recount(fix=False) == []
 
 
+def test_a_declaration_cannot_take_the_slug_of_a_pledge_page(obs: Observatory) -> None:
+    with pytest.raises(ValidationError, match="choose another slug"):
+        obs.pledges.declarations.create(Declaration(slug="confirm", title=Text.of("C")))
+
+
 def test_recount_reports_and_fixes_drift(obs: Observatory) -> None:
     signed = obs.pledges.sign(citizen("r@example.org"))
     obs.pledges.confirm(signed.id)  # type: ignore[arg-type]
@@ -297,6 +303,18 @@ def test_an_email_is_given_up_after_its_attempts(database_url: str) -> None:
         assert obs.pledges.send_outbox(closed).claimed == 0
 
 
+def test_worker_bounds_are_checked(obs: Observatory, smtp: SMTPServer) -> None:
+    for limit in (0, -1, 10_001, True, "5"):
+        with pytest.raises(ValidationError, match="whole number"):
+            obs.pledges.send_outbox(mailer(smtp), limit=limit)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="seconds"):
+        obs.pledges.send_outbox(mailer(smtp), lease_seconds=0)
+    obs.pledges.sign(citizen("count@example.org"))
+    assert obs.pledges.outbox.counts()["pending"] == 1
+    obs.pledges.send_outbox(mailer(smtp))
+    assert obs.pledges.outbox.counts() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
+
+
 def test_sending_without_a_base_url_says_what_to_set(database_url: str) -> None:
     with Observatory.open(database_url) as obs, pytest.raises(Exception, match="base_url"):
         obs.pledges.send_outbox(SMTPMailer("127.0.0.1", 1))
@@ -331,6 +349,12 @@ def test_retention_deletes_unconfirmed_and_anonymises_closed_campaigns(
     assert obs.pledges.stats("ud").confirmed == 1  # the count stands
     assert obs.pledges.signatories("ud").total == 0  # no longer listed publicly
     assert obs.pledges.get(fresh.id).status is PledgeStatus.PENDING  # type: ignore[arg-type]
+    # sent emails are kept a week (for the daily limit), then removed
+    with obs.store.write() as connection:
+        connection.execute(schema.outbox.update().values(
+            status="sent", sent_at=now() - timedelta(days=8)))
+    obs.pledges.retention()
+    assert obs.pledges.outbox.counts()["sent"] == 0
 
 
 def test_csv_export_lists_confirmed_signatures_safely(obs: Observatory) -> None:

@@ -71,6 +71,14 @@ def send_all(obs: Observatory, server: SMTPServer) -> None:
     raise AssertionError("the outbox did not empty")
 
 
+def snapshot(obs: Observatory) -> list[Any]:
+    """Every row of the pledge tables, to prove that a request changed nothing."""
+    tables = (schema.pledges, schema.pledge_tokens, schema.outbox, schema.pledge_counts)
+    with obs.store.read() as connection:
+        return [sorted(map(tuple, connection.execute(sa.select(t)).all()), key=repr)
+                for t in tables]
+
+
 def confirmed(client: Client) -> int:
     """The confirmed count the API serves."""
     return int(client.get(STATS).json()["confirmed"])
@@ -140,6 +148,7 @@ def test_sign_email_confirm_page_counter_withdraw(site: tuple[Client, Observator
     found = links(message)
     page_url = f"/widgets/pledge/confirm?token={found['confirm']}"
     # a mail scanner (or anyone) opening the link changes nothing, however often
+    before = snapshot(obs)
     for _ in range(3):
         page = client.get(page_url)
         assert page.status_code == 200
@@ -151,6 +160,8 @@ def test_sign_email_confirm_page_counter_withdraw(site: tuple[Client, Observator
         assert form["action"].startswith("/widgets/pledge/confirm")
         assert tree.find("input", type="hidden", name="token")[0]["value"] == found["confirm"]
         assert len(tree.find("button")) == 1
+    assert client.request("HEAD", page_url).status_code == 200
+    assert snapshot(obs) == before
     assert confirmed(client) == 0
     assert obs.pledges.list("universal-declaration").items[0].status.value == "pending"
     done = client.post("/widgets/pledge/confirm", data={"token": found["confirm"]})
@@ -168,9 +179,11 @@ def test_sign_email_confirm_page_counter_withdraw(site: tuple[Client, Observator
     assert confirmed(client) == 1
     # withdrawal: GET changes nothing, the button erases
     withdraw_url = f"/widgets/pledge/withdraw?token={found['withdraw']}"
+    before = snapshot(obs)
     for _ in range(2):
         page = check_fragment(client.get(withdraw_url).text, "pledge-withdraw")
         assert page.find("input", type="hidden", name="token")
+    assert snapshot(obs) == before
     assert confirmed(client) == 1
     gone = client.post("/widgets/pledge/withdraw", data={"token": found["withdraw"]})
     assert gone.status_code == 200
@@ -291,7 +304,8 @@ def test_public_lists_never_expose_an_email_and_escape_markup(
         **FORM, "form_token": form_token(client), "kind": "institution", "public": "yes",
         "email": "secret.person@example.org", "institution_name": EVIL,
         "institution_kind": "ngo", "representative_role": "Chair\x00\u202e",
-        "institution_website": "https://example.org", "name": "Rep\u0007 Name"})
+        "institution_website": "https://example.org", "name": "Rep\u0007 Name",
+        "city": "'; DROP TABLE lt_pledges; --"})
     assert signed.status_code == 200
     [pledge] = obs.pledges.list("universal-declaration").items
     assert pledge.name == "Rep Name"  # control characters stripped
@@ -301,6 +315,7 @@ def test_public_lists_never_expose_an_email_and_escape_markup(
     widget = client.get("/widgets/pledge/signatories")
     tree = check_fragment(widget.text, "pledge-signatories")
     assert EVIL in tree.text
+    assert "'; DROP TABLE lt_pledges; --" in tree.text  # stored as text, nothing run
     assert not tree.find("script")
     assert not tree.find("img")
     for path in ("/widgets/pledge/signatories", "/widgets/pledge/counter", STATS,

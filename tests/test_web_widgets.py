@@ -49,6 +49,11 @@ def token(client: Client) -> dict[str, str]:
     return {"form_token": tree.find("input", name="form_token")[0]["value"]}
 
 
+def without_our_script(html: str) -> str:
+    """``html`` without the programme's own static script (the only one a widget may have)."""
+    return re.sub(r'<script src="/static/programme\.js\?v=[0-9a-f]+" defer></script>', "", html)
+
+
 def text_of(response: Any, name: str) -> Tree:
     """The widget's parsed fragment, checked."""
     assert response.status_code == 200, response.text[:500]
@@ -108,7 +113,7 @@ def test_the_izmir_programme_prints_times_as_the_reference(client: Client) -> No
     assert days[1:] == ["2021-12-07", "2021-12-08", "2021-12-10"]
     assert "Tuesday, December 7, 2021" in text
     assert "Friday, December 10, 2021" in text
-    assert text.count("Time to be announced") == 2
+    assert text.count("Izmir: time to be announced TRT (UTC+3)") == 2
     assert "(to be confirmed)" in text
     assert "Moderator Ayten Alkan, Associate Professor" in text
     assert "Guiding questions" in text
@@ -353,10 +358,10 @@ def evil(obs: Any) -> Iterator[Client]:
 def test_markup_in_content_is_escaped(evil: Client, path: str, name: str) -> None:
     response = evil.get(path)
     tree = text_of(response, name)
-    assert "<script" not in response.text
+    assert "<script" not in without_our_script(response.text)
     assert "<img" not in response.text
     assert "&lt;script&gt;" in response.text
-    assert not tree.find("script")
+    assert all(found["src"].startswith("/static/programme.js?v=") for found in tree.find("script"))
     assert not tree.find("img")
     assert EVIL in tree.text
 
@@ -372,5 +377,5 @@ def test_markup_in_form_input_is_escaped(evil: Client) -> None:
 
 def test_markup_on_the_demo_page_is_escaped(evil: Client) -> None:
     page = evil.get("/").text
-    assert "<script" not in page
+    assert "<script" not in without_our_script(page)
     assert "<img" not in page

@@ -57,16 +57,18 @@ def test_links_and_static_urls_carry_the_prefix(site: Client) -> None:
     stylesheet = page.find("link", rel="stylesheet")[0]["href"]
     assert stylesheet.startswith(f"{PREFIX}/static/livingtogether.css?v=")
     assert site.get(stylesheet).headers["Content-Type"] == "text/css; charset=utf-8"
-    form = page.find("form")[0]
-    assert form["action"] == f"{PREFIX}/widgets/pledge/universal-declaration?lang=en"
+    actions = [form["action"] for form in page.find("form")]
+    sign = f"{PREFIX}/widgets/pledge/universal-declaration?lang=en"
+    assert sign in actions
+    assert f"{PREFIX}/widgets/programme/izmir-2021" in actions
     assert page.find("a", href=f"{PREFIX}/openapi.json")
     practices = check_fragment(site.get(f"{PREFIX}/widgets/practices?limit=2").text,
                                "practices")
     assert practices.find("a", rel="next")[0]["href"].startswith(f"{PREFIX}/widgets/practices?")
-    signed = site.post(form["action"], data={"kind": "citizen", "name": "Ana",
-                                             "email": "ana@example.org", "country": "UY",
-                                             "consent": "yes", "form_token": page.find(
-                                                 "input", name="form_token")[0]["value"]})
+    signed = site.post(sign, data={"kind": "citizen", "name": "Ana",
+                                   "email": "ana@example.org", "country": "UY",
+                                   "consent": "yes", "form_token": page.find(
+                                       "input", name="form_token")[0]["value"]})
     assert signed.status_code == 200
     assert "Thank you for signing" in signed.text
 

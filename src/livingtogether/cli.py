@@ -200,6 +200,16 @@ def cmd_pledges_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish an event's programme as its next version (what the widget and exports show)."""
+    with _open(args) as observatory:
+        version = observatory.programme.publish(args.event, note=args.note)
+        changes = observatory.programme.changes(args.event, since=version.number - 1)
+    print(f"published version {version.number} of {args.event} "
+          f"({len(changes.changes)} change(s) since the previous one)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command's argument parser."""
     top = argparse.ArgumentParser(
@@ -233,6 +243,11 @@ def parser() -> argparse.ArgumentParser:
     dump.set_defaults(run=cmd_export)
 
     commands.add_parser("demo", help=cmd_demo.__doc__).set_defaults(run=cmd_demo)
+
+    publish = commands.add_parser("publish", help=cmd_publish.__doc__)
+    publish.add_argument("event", metavar="EVENT", help="the event's slug")
+    publish.add_argument("--note", help="a short note kept with the version")
+    publish.set_defaults(run=cmd_publish)
 
     outbox = commands.add_parser("outbox", help="the queue of emails")
     outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True,

@@ -38,9 +38,9 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the session."""
+    """One headless Chromium per module (closed before other modules drive their own)."""
     if not Path(CHROMIUM).exists():
         _missing(f"no Chromium at {CHROMIUM}")
     try:

@@ -18,11 +18,15 @@ from .pledges import (
 )
 from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind
 from .programme import (
+    Change,
+    ChangeKind,
     DisplayZone,
     Event,
     EventPart,
     Mode,
     Person,
+    ProgrammeChanges,
+    ProgrammeVersion,
     Role,
     Session,
     SessionKind,
@@ -34,6 +38,8 @@ __all__ = [
     "THEMES",
     "Campaign",
     "CampaignParticipation",
+    "Change",
+    "ChangeKind",
     "City",
     "CityStatus",
     "Declaration",
@@ -53,6 +59,8 @@ __all__ = [
     "PledgeStatus",
     "Practice",
     "PracticeKind",
+    "ProgrammeChanges",
+    "ProgrammeVersion",
     "Role",
     "Screening",
     "Session",

@@ -60,7 +60,7 @@ def local_instant(day: date, clock: time, zone: str, *, field: str | None = None
     instant = local.astimezone(timezone.utc)
     if instant.astimezone(info).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValidationError(
-            f"{day.isoformat()} {clock.strftime('%H:%M')} does not exist in {zone} "
+            f"{day.isoformat()} {clock.isoformat(timespec='minutes')} does not exist in {zone} "
             "(the clocks skip it for daylight saving time); choose another time",
             field=field,
         )
@@ -137,6 +137,7 @@ class Session:
     join_url: str | None = attrs.field(default=None, validator=f.url())
     questions: tuple[Text, ...] = attrs.field(default=(), validator=f.items(30))
     people: tuple[Person, ...] = attrs.field(default=(), validator=f.items(100))
+    cancelled: bool = attrs.field(default=False, validator=f.instance_of(bool))
 
     @ends_at.validator
     def _times(self, attribute: attrs.Attribute[datetime | None], value: object) -> None:
@@ -155,6 +156,7 @@ class Session:
         """
         if (start is None) != (end is None):
             raise ValidationError("give both start and end, or neither", field="ends_at")
+        f.check_zone(zone, field="zone")
         starts_at = ends_at = None
         if start is not None and end is not None:
             starts_at = local_instant(day, start, zone, field="starts_at")
@@ -219,3 +221,59 @@ class Event:
     def session(self, key: str) -> Session | None:
         """The session with ``key``, if any."""
         return next((s for s in self.sessions if s.key == key), None)
+
+
+class ChangeKind(str, enum.Enum):
+    """What happened to a session between two published versions."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    CANCELLED = "cancelled"
+    RESTORED = "restored"
+    MOVED = "moved"
+    PERSON_CONFIRMED = "person_confirmed"
+    PERSON_ADDED = "person_added"
+    PERSON_REMOVED = "person_removed"
+    UPDATED = "updated"
+
+
+@attrs.frozen(kw_only=True)
+class ProgrammeVersion:
+    """A published version of an event's programme: its number and when it was published."""
+
+    number: int = attrs.field(validator=f.number(minimum=1, integer=True))
+    published_at: datetime = attrs.field(converter=f.to_utc, validator=f.aware_utc(True))
+    note: str | None = attrs.field(default=None, validator=f.optional_text(f.SHORT))
+
+
+@attrs.frozen(kw_only=True)
+class Change:
+    """One change to a session, as first published in version ``version``.
+
+    ``person`` names the person a person change is about; ``before`` and
+    ``after`` are the session's start instants of a move (``None``: no time).
+    """
+
+    version: int = attrs.field(validator=f.number(minimum=1, integer=True))
+    kind: ChangeKind = attrs.field(validator=f.instance_of(ChangeKind))
+    session: str = attrs.field(validator=f.slug)
+    title: Text = text_field(f.SHORT, required=True)
+    person: str | None = attrs.field(default=None, validator=f.optional_text(f.MEDIUM))
+    fields: tuple[str, ...] = attrs.field(default=(), validator=f.strings(30, 60))
+    before: datetime | None = attrs.field(
+        default=None, converter=f.to_utc, validator=f.aware_utc()
+    )
+    after: datetime | None = attrs.field(
+        default=None, converter=f.to_utc, validator=f.aware_utc()
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ProgrammeChanges:
+    """An event's published versions and the changes between them, oldest first."""
+
+    event: str = attrs.field(validator=f.slug)
+    versions: tuple[ProgrammeVersion, ...] = attrs.field(default=(), validator=f.items(10_000))
+    since: int | None = attrs.field(default=None, validator=f.number(
+        minimum=0, integer=True, required=False))
+    changes: tuple[Change, ...] = attrs.field(default=(), validator=f.items(1_000_000))

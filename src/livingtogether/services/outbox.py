@@ -34,7 +34,7 @@ from babel.dates import format_datetime as babel_datetime
 from sqlalchemy.engine import Connection
 
 from .. import convert
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, ValidationError
 from ..mail import Mailer
 from ..models import Declaration, Pledge
 from ..settings import Settings
@@ -120,6 +120,12 @@ class Outbox:
         ``lease_seconds`` (default: the SMTP timeout plus a minute) is how long
         a claim holds before another worker may take the message again.
         """
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
+            raise ValidationError("must be a whole number from 1 to 10000", field="limit")
+        if lease_seconds is not None and (isinstance(lease_seconds, bool) or not isinstance(
+                lease_seconds, int) or not 1 <= lease_seconds <= 86_400):
+            raise ValidationError("must be a whole number of seconds from 1 to 86400",
+                                  field="lease_seconds")
         base = self.settings.base_url
         if not base:
             raise ConfigurationError(
@@ -145,6 +151,15 @@ class Outbox:
                 self._sent(item, claim)
                 sent.append(item.id)
         return OutboxReport(sent=tuple(sent), retried=tuple(retried), failed=tuple(failed))
+
+    def counts(self) -> dict[str, int]:
+        """How many emails are ``pending``, ``sending``, ``sent`` and ``failed`` (monitoring)."""
+        table = schema.outbox
+        with self.store.read() as connection:
+            found: dict[str, int] = dict(connection.execute(
+                sa.select(table.c.status, sa.func.count()).group_by(table.c.status)).all())
+        return {status: int(found.get(status, 0))
+                for status in ("pending", "sending", "sent", "failed")}
 
     # -- claiming
 

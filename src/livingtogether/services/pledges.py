@@ -201,7 +201,7 @@ class PledgeService:
         self.outbox = Outbox(store, self.settings, self.keys, self._load)
         self.declarations: Records[Declaration] = Records(
             store, schema.declarations, Declaration, noun="declaration",
-            max_page_size=max_page_size,
+            prepare=_declaration_rules, max_page_size=max_page_size,
         )
         self.campaigns: Records[Campaign] = Records(
             store, schema.campaigns, Campaign, noun="campaign",
@@ -522,7 +522,8 @@ class PledgeService:
 
         Anonymised signatures keep their kind, country and institution (so the
         counts stand) and lose the name, address, city and IP hash. Expired
-        tokens and rate-limit windows are removed too.
+        tokens, past rate-limit windows and emails sent over a week ago are
+        removed too.
         """
         pledges, stamp = schema.pledges, now()
         deleted = anonymised = 0
@@ -542,9 +543,11 @@ class PledgeService:
                     last_day.scalar_subquery() < cutoff)).all()
                 for row in rows:
                     anonymised += self._anonymise(connection, self._load(row), stamp)
-            tokens, limits = schema.pledge_tokens, schema.rate_limits
+            tokens, limits, outbox = schema.pledge_tokens, schema.rate_limits, schema.outbox
             connection.execute(tokens.delete().where(tokens.c.expires_at < stamp))
             connection.execute(limits.delete().where(limits.c.expires_at < stamp))
+            connection.execute(outbox.delete().where(
+                outbox.c.status == "sent", outbox.c.sent_at < stamp - timedelta(days=7)))
         return RetentionReport(deleted=deleted, anonymised=anonymised)
 
     def _anonymise(self, connection: Connection, pledge: Pledge, stamp: datetime) -> int:
@@ -612,6 +615,18 @@ class PublicSignatory:
                    institution=institution.name if institution else None,
                    institution_kind=institution.kind.value if institution else None,
                    website=institution.website if institution else None)
+
+
+#: Slugs a declaration cannot take: ``/widgets/pledge/{slug}`` would be these pages.
+RESERVED_SLUGS = frozenset({"confirm", "withdraw", "counter", "signatories"})
+
+
+def _declaration_rules(_: Connection, declaration: Declaration) -> Declaration:
+    if declaration.slug in RESERVED_SLUGS:
+        raise ValidationError(
+            f"{declaration.slug!r} is the name of a page of the pledge widgets; choose "
+            "another slug", field="slug")
+    return declaration
 
 
 def _count(connection: Connection, row: Any, delta: int) -> None:

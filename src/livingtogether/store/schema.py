@@ -111,6 +111,21 @@ sessions = sa.Table(
     sa.UniqueConstraint("event_id", "key"),
 )
 
+# A published version of an event: its whole programme as published (``data``).
+programme_versions = sa.Table(
+    "lt_programme_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "event_id", sa.Integer, sa.ForeignKey("lt_events.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("published_at", Instant, nullable=False),
+    sa.Column("note", sa.String(300), nullable=True),
+    sa.Column("data", JSONData, nullable=False),
+    sa.UniqueConstraint("event_id", "number"),
+)
+
 declarations = _records("lt_declarations")
 
 campaigns = _records("lt_campaigns", sa.Column("day", sa.Date, nullable=False))

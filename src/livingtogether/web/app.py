@@ -25,6 +25,7 @@ from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
 from .http import Request, Response, has_undecodable, json_response, read_body, too_large
 from .openapi import ROUTE as OPENAPI_ROUTE
+from .programme import ROUTES as PROGRAMME_ROUTES
 from .routes import Call, Route, Router
 
 if TYPE_CHECKING:
@@ -32,19 +33,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("livingtogether.web")
 
-#: The Content-Security-Policy of HTML responses: no scripts at all, styles and
-#: images from this site, forms posting only here; ``frame-ancestors`` follows, naming
-#: the sites that may frame a widget (``allowed_origins``, see :mod:`.embed`).
-HTML_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-            "base-uri 'none'")
+#: The Content-Security-Policy of HTML responses: scripts, styles and images only
+#: from this site's static files (no inline script), forms posting only here;
+#: ``frame-ancestors`` follows, naming the sites that may frame a widget
+#: (``allowed_origins``, see :mod:`.embed`).
+HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "form-action 'self'; base-uri 'none'")
 #: Everything else is data, never a document.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
-    routes = (*API_ROUTES, *pledge_pages.API_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES,
-              *widgets.ROUTES, STATIC_ROUTE)
+    routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, OPENAPI_ROUTE,
+              *pledge_pages.ROUTES, *widgets.ROUTES, STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 

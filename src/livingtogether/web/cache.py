@@ -48,6 +48,8 @@ class WidgetCache:
         if "token" in request.query:  # the page of an email's link: one reader's, never kept
             return None
         headers = request.headers
+        if "if-none-match" in headers or "if-modified-since" in headers:
+            return None  # the route's own validators answer 304
         return (request.path, request.query.items, headers.get("accept-language"),
                 headers.get("sec-fetch-dest"), request.script_name, request.scheme,
                 request.host)

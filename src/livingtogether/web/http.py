@@ -9,6 +9,7 @@ layer, not each adapter, answers them with a 400.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -402,3 +403,37 @@ def pick_language(wanted: Iterable[str], offered: Iterable[str]) -> str | None:
         if base in offered:
             return base
     return None
+
+
+# -- conditional requests
+
+
+def entity_tag(body: bytes) -> str:
+    """A strong ETag naming ``body``'s exact bytes."""
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+def matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header names ``etag`` (weak comparison, as RFC 9110 says)."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
+
+
+def conditional(request: Request, response: Response) -> Response:
+    """A successful GET or HEAD with an ETag (from its body unless it has one), answered
+    304 without a body when the client's ``If-None-Match`` names it."""
+    if request.method not in ("GET", "HEAD") or response.status != 200:
+        return response
+    etag = response.header("etag")
+    if etag is None:
+        etag = entity_tag(response.body)
+        response = response.with_headers((("ETag", etag),))
+    if matches(request.headers.get("if-none-match"), etag):
+        return attrs.evolve(response, status=304, body=b"", headers=tuple(
+            (name, value) for name, value in response.headers
+            if name.lower() not in ("content-type", "content-length", "content-disposition")))
+    return response

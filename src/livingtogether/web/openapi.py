@@ -28,6 +28,7 @@ from ..models import (
     Pledge,
     PledgeStats,
     Practice,
+    ProgrammeChanges,
     Text,
 )
 from ..models import fields as f
@@ -191,6 +192,7 @@ def components() -> dict[str, Any]:
         builder.page(listed)
     for model in (Declaration, PledgeStats):
         builder.model(model)
+    builder.model(ProgrammeChanges)
     for paged in (Campaign, PublicSignatory):
         builder.page(paged)
     for item in (CampaignParticipation, UpcomingScreening):

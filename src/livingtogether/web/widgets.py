@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import jinja2
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_interval, format_time
+from babel.dates import format_date, format_datetime, format_interval
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
@@ -34,7 +34,6 @@ from ..errors import BadRequest, NotFound, ValidationError
 from ..models import (
     City,
     Declaration,
-    DisplayZone,
     Event,
     InstitutionKind,
     Localized,
@@ -42,7 +41,6 @@ from ..models import (
     Person,
     Pledge,
     PracticeKind,
-    Session,
     SignerKind,
     Text,
 )
@@ -119,19 +117,6 @@ def text_direction(language: str) -> str:
         return "rtl" if _locale(language).text_direction == "rtl" else "ltr"
     except (UnknownLocaleError, ValueError):
         return "ltr"
-
-
-@attrs.frozen
-class ZoneTime:
-    """A session's times in one display zone, as printed: ``Izmir: 16:00–17:30 TRT (UTC+3)``."""
-
-    label: Localized | None
-    start: str
-    end: str
-    start_iso: str
-    end_iso: str
-    zone: str
-    other_day: str | None
 
 
 def utc_offset(offset: timedelta | None) -> str:
@@ -242,48 +227,6 @@ class Localizer:
         city = self.cities().get(slug or "")
         return self.text(city.name) if city else None
 
-    def zone_times(self, event: Event, session: Session) -> list[ZoneTime]:
-        """The session's times in each display zone of the event."""
-        if session.starts_at is None or session.ends_at is None:
-            return []
-        zones = event.display_zones or (self.host_zone(event),)
-        result = []
-        for display in zones:
-            info = ZoneInfo(display.zone)
-            start = session.starts_at.astimezone(info)
-            end = session.ends_at.astimezone(info)
-            other_day = (self.format_date(start.date(), "medium")
-                         if start.date() != session.day else None)
-            result.append(ZoneTime(
-                label=self.text(display.label),
-                start=format_time(start, "H:mm", tzinfo=info, locale=self.locale),
-                end=format_time(end, "H:mm", tzinfo=info, locale=self.locale),
-                start_iso=start.isoformat(timespec="minutes"),
-                end_iso=end.isoformat(timespec="minutes"),
-                zone=zone_name(start, display.zone),
-                other_day=other_day,
-            ))
-        return result
-
-    def host_zone(self, event: Event) -> DisplayZone:
-        """The host's zone as a display zone, labelled with the host city's name."""
-        city = self.cities().get(event.host_city or "")
-        label = city.name if city else Text.of(event.host_zone.rsplit("/", 1)[-1]
-                                               .replace("_", " "))
-        return DisplayZone(zone=event.host_zone, label=label)
-
-    def days(self, event: Event) -> list[tuple[date, list[Session]]]:
-        """The event's days that have sessions, each with its sessions in order."""
-        by_day: dict[date, list[tuple[int, Session]]] = {}
-        for index, session in enumerate(event.sessions):
-            by_day.setdefault(session.day, []).append((index, session))
-
-        def order(item: tuple[int, Session]) -> tuple[bool, datetime, int]:
-            index, session = item
-            return (session.starts_at is None, session.starts_at or datetime.min, index)
-
-        return [(day, [s for _, s in sorted(by_day[day], key=order)]) for day in sorted(by_day)]
-
     def part(self, event: Event, key: str | None) -> Any:
         """The event part ``key``, if any."""
         return next((p for p in event.parts if p.key == key), None)
@@ -375,11 +318,6 @@ def practices_html(web: WebApp, request: Request, lang: str, params: dict[str, A
     return render(web, request, "practices.html", lang, page=page, filters=filters)
 
 
-def programme_html(web: WebApp, request: Request, lang: str, event: Event) -> str:
-    """An event's programme: days, then sessions with their times in every display zone."""
-    return render(web, request, "programme.html", lang, event=event)
-
-
 @attrs.frozen(kw_only=True)
 class PledgeForm:
     """The pledge form's state: what was typed, what is wrong, whether it is done."""
@@ -413,12 +351,6 @@ def practices_widget(call: Call) -> Response:
     """The practices list."""
     return respond(call, practices_html(call.web, call.request, language(call),
                                         dict(call.params)))
-
-
-def programme_widget(call: Call) -> Response:
-    """One event's programme."""
-    event = call.obs.programme.get(call.path["event"])
-    return respond(call, programme_html(call.web, call.request, language(call), event))
 
 
 def pledge_widget(call: Call) -> Response:
@@ -532,8 +464,10 @@ def demo_page(call: Call) -> Response:
     sections = [("cities", "/widgets/cities", cities_html(web, request, lang)),
                 ("practices", "/widgets/practices", practices_html(web, request, lang, {}))]
     if events.items:
-        event = events.items[0]
-        sections.append(("programme", f"/widgets/programme/{event.slug}",
+        from .programme import programme_html
+
+        event = web.observatory.programme.published(events.items[0].slug)
+        sections.append(("programme", f"/widgets/programme/{event.event.slug}",
                          programme_html(web, request, lang, event)))
     if declaration is not None:
         sections.append(("pledge", f"/widgets/pledge?declaration={declaration.slug}",
@@ -562,9 +496,6 @@ ROUTES: tuple[Route, ...] = (
                         description="only entries of this kind"),
                   Param(name="theme", kind="slug", description="only practices of this theme"),
                   *page_params()),
-          errors=_WIDGET_ERRORS),
-    _widget(method="GET", path="/widgets/programme/{event}", handler=programme_widget,
-          name="widget-programme", summary="Widget: an event's programme", params=(LANG,),
           errors=_WIDGET_ERRORS),
     _widget(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
           summary="Widget: a declaration, its count and the form to sign it",

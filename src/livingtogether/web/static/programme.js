@@ -1,0 +1,48 @@
+/* livingtogether programme widget: adds each session's time in the reader's own
+ * time zone. The widget is complete without it; this only adds one line per
+ * session, labelled in the widget's language (data-lt-local-label). */
+(function () {
+  "use strict";
+  function addLocalTimes(root) {
+    var label = root.getAttribute("data-lt-local-label") || "Your time";
+    var lang = root.getAttribute("lang") || undefined;
+    var clock, day, zone;
+    try {
+      clock = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit" });
+      day = new Intl.DateTimeFormat(lang, { weekday: "short", day: "numeric", month: "short" });
+      zone = new Intl.DateTimeFormat(lang, { timeZoneName: "short" });
+    } catch (error) {
+      return;
+    }
+    var lists = root.querySelectorAll("ul.lt-times[data-lt-start]");
+    for (var i = 0; i < lists.length; i++) {
+      var list = lists[i];
+      if (list.querySelector(".lt-times__local")) continue;
+      var start = new Date(list.getAttribute("data-lt-start"));
+      var end = new Date(list.getAttribute("data-lt-end"));
+      if (isNaN(start.getTime()) || isNaN(end.getTime())) continue;
+      var name = "";
+      var parts = zone.formatToParts(start);
+      for (var j = 0; j < parts.length; j++) {
+        if (parts[j].type === "timeZoneName") name = parts[j].value;
+      }
+      var item = document.createElement("li");
+      item.className = "lt-times__local";
+      // The reader's day may differ from the host's: say which day, for the end too
+      // when the session ends on the next one.
+      var first = day.format(start), last = day.format(end);
+      item.textContent = label + ": " + first + ", " + clock.format(start) + "\u2013" +
+        (last !== first ? last + ", " : "") + clock.format(end) + (name ? " " + name : "");
+      list.appendChild(item);
+    }
+  }
+  function run() {
+    var roots = document.querySelectorAll(".lt-widget--programme");
+    for (var i = 0; i < roots.length; i++) addLocalTimes(roots[i]);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", run);
+  } else {
+    run();
+  }
+})();
