@@ -205,7 +205,9 @@ def embed_site(tmp_path: Path, smtp: SMTPServer) -> Iterator[tuple[str, str, Obs
 
 
 def host_styles_stay_out(page: Any) -> None:
-    """The host's styles do not reach the widget, nor the widget's the host; frames work."""
+    """The host's styles do not reach the widget, nor the widget's the host; frames work;
+    the widget's own script (the reader's time in the programme) runs."""
+    page.locator(".lt-widget--programme .lt-times__local").first.wait_for()
     style = """(el) => { const s = getComputedStyle(el);
         return [s.color, s.fontSize, s.textTransform, s.marginTop]; }"""
     host_heading = page.eval_on_selector("#host-heading", style)

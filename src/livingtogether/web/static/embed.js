@@ -12,7 +12,8 @@
  * list this page's origin as a frame ancestor: the same allowed_origins);
  * data-height sets the frame's height in pixels (600).
  * Forms inside a widget are posted with fetch and the answer replaces the
- * widget, so the reader stays on the page. Without scripts, nothing happens:
+ * widget, so the reader stays on the page; the widget's own scripts (from the
+ * serving site only) are loaded. Without scripts, nothing happens:
  * put a plain link to the widget inside the element as a fallback.
  * window.livingtogether.load(root) fills elements added later.
  */
@@ -76,9 +77,26 @@
     });
   }
 
+  /* Scripts inserted as HTML do not run: load the widget's own ones again (only
+   * those of the serving site; they are written to run more than once). */
+  function runScripts(element, base) {
+    var origin = new URL(base).origin;
+    element.querySelectorAll("script[src]").forEach(function (inert) {
+      var src = new URL(inert.getAttribute("src"), base);
+      inert.parentNode.removeChild(inert);
+      if (src.origin !== origin) return;
+      var script = document.createElement("script");
+      script.src = src.href;
+      script.async = true;
+      script.setAttribute("data-livingtogether-script", "");
+      document.head.appendChild(script);
+    });
+  }
+
   function show(element, html, base) {
     element.innerHTML = html;
     absolutize(element, base);
+    runScripts(element, base);
     element.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function (event) { submit(event, element, form, base); });
     });
