@@ -139,12 +139,12 @@ class LivingTogether:
             # page; the core refuses cross-site posts from origins not allowed.
             csrf.exempt(blueprint)
         app.jinja_env.globals["livingtogether_widget"] = widget
+        app.jinja_env.globals["livingtogether_stylesheet"] = stylesheet
+        app.cli.add_command(cli)
         if config.get("LIVINGTOGETHER_DIRECT", True) and prefix:
             # The same answers as the blueprint's, without Flask's request
             # machinery around them (4-5 times the core's own cost per request).
             app.wsgi_app = mounted(serve(state.web), prefix, app.wsgi_app)  # type: ignore[method-assign]
-        app.jinja_env.globals["livingtogether_stylesheet"] = stylesheet
-        app.cli.add_command(cli)
 
 
 def state(app: flask.Flask | None = None) -> State:
