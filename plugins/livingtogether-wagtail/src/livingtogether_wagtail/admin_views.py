@@ -98,7 +98,6 @@ def practices(request: HttpRequest) -> HttpResponse:
                               offset=_offset(request))
     return render(request, "livingtogether_wagtail/admin/practices.html", {
         "page_title": "Practices to moderate", "header_icon": "doc-full", "page": page,
-        "language": request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en",
     })
 
 
