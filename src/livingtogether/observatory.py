@@ -9,12 +9,21 @@ import attrs
 
 from . import convert
 from .errors import ValidationError
-from .models import Campaign, CampaignParticipation, City, Declaration, Event, Practice
+from .models import (
+    Campaign,
+    CampaignParticipation,
+    City,
+    Declaration,
+    Event,
+    Practice,
+    Theme,
+)
 from .services import (
     CityService,
     PledgeService,
     PracticeService,
     ProgrammeService,
+    ThemeService,
 )
 from .settings import Settings
 from .store import Store
@@ -22,6 +31,7 @@ from .store import Store
 #: The bundle's keys in the order they are imported (each may refer to the ones before).
 BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
     ("cities", City),
+    ("themes", Theme),
     ("practices", Practice),
     ("events", Event),
     ("declarations", Declaration),
@@ -42,7 +52,8 @@ class Observatory:
     """The library's features on one database.
 
     ``cities``, ``practices``, ``programme`` and ``pledges`` are the domain
-    services. Open with :meth:`open`; close with :meth:`close` (or use ``with``).
+    services; ``themes`` is the practices' taxonomy. Open with :meth:`open`; close
+    with :meth:`close` (or use ``with``).
     """
 
     def __init__(self, settings: Settings, store: Store) -> None:
@@ -53,6 +64,7 @@ class Observatory:
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
         self.pledges = PledgeService(store, max_page_size=size, settings=settings)
+        self.themes = ThemeService(store, max_page_size=size)
 
     @classmethod
     def open(cls, url: str | None = None, **settings: Any) -> Observatory:
@@ -94,6 +106,7 @@ class Observatory:
     def _repositories(self) -> dict[str, Any]:
         return {
             "cities": self.cities,
+            "themes": self.themes,
             "practices": self.practices,
             "events": self.programme,
             "declarations": self.pledges.declarations,

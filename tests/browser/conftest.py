@@ -4,6 +4,8 @@
 ``LIVINGTOGETHER_AXE_JS``). Without Chromium, Playwright or axe-core these
 tests skip, except under CI (``CI`` set), where they fail: the journeys are
 part of the checks there. Screenshots go to ``test-artifacts/browser/``.
+This folder is a package, so that this file is ``browser.conftest`` and does
+not shadow the suite's own ``conftest`` module.
 """
 
 from __future__ import annotations

@@ -26,15 +26,16 @@ from typing import Any
 
 import pytest
 import requests
-from journeys import Host, shoot, walk
 
-from conftest import ROOT
 from livingtogether import Observatory
 from livingtogether.demo import install
 from livingtogether.wsgi import mounted
 from pledge_support import SMTPServer, free_port
 from test_docs import code_blocks
 from test_web_support import serving
+
+from .conftest import ROOT
+from .journeys import Host, shoot, walk
 
 EVENT = "izmir-2021"
 WAGTAIL = ROOT / "plugins" / "livingtogether-wagtail"

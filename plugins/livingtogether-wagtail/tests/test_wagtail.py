@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import attrs
 import pytest
 import requests
 from django.contrib.auth.models import Permission, User
@@ -134,7 +133,8 @@ def test_admin_views(observatory: Observatory, client: Client) -> None:
     assert client.get("/admin/livingtogether/signatures/?declaration=nope").status_code == 400
 
     practice = observatory.practices.list(limit=1).items[0]
-    observatory.practices.save(attrs.evolve(practice, status=ModerationStatus.SUBMITTED))
+    observatory.practices.unpublish(practice.slug)
+    observatory.practices.submit(practice.slug)
     queue = client.get("/admin/livingtogether/practices/")
     assert practice.slug in queue.content.decode()
     done = client.post("/admin/livingtogether/practices/",
@@ -145,8 +145,8 @@ def test_admin_views(observatory: Observatory, client: Client) -> None:
                                                             "no sources")
     again = client.post("/admin/livingtogether/practices/",
                         {"practice": practice.slug, "action": "approve"}, follow=True)
-    assert "only a submitted practice" in again.content.decode()
-    observatory.practices.save(attrs.evolve(rejected, status=ModerationStatus.SUBMITTED))
+    assert "submit it first" in again.content.decode()
+    observatory.practices.submit(practice.slug)
     client.post("/admin/livingtogether/practices/",
                 {"practice": practice.slug, "action": "approve"})
     assert observatory.practices.get(practice.slug).status == ModerationStatus.PUBLISHED

@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 #: ``embed.js`` keeps the same table (``data-livingtogether="NAME"``).
 WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cities": ("/widgets/cities", ("lang",)),
-    "practices": ("/widgets/practices", ("lang", "city", "kind", "theme", "limit", "offset")),
+    "practices": ("/widgets/practices", ("lang", "q", "theme", "city", "country", "kind",
+                                         "language", "limit", "offset")),
     "programme": ("/widgets/programme/{event}", ("lang",)),
     "pledge": ("/widgets/pledge", ("lang", "declaration")),
     "counter": ("/widgets/pledge/counter", ("lang", "declaration")),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 
-import attrs
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from livingtogether.errors import LivingTogetherError
-from livingtogether.models import ModerationStatus, PledgeStatus
+from livingtogether.models import PledgeStatus
 from livingtogether.web.widgets import DEFAULT_DECLARATION
 
 from .conf import get_state
@@ -71,7 +70,7 @@ def signatures(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def practices(request: HttpRequest) -> HttpResponse:
-    """The moderation queue: submitted practices, each to approve or reject."""
+    """The moderation queue (submitted practices and revisions): publish, or reject saying why."""
     _allowed(request, "moderate_practices")
     obs = get_state().observatory
     if request.method == "POST":
@@ -79,25 +78,20 @@ def practices(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         reason = request.POST.get("reason", "").strip() or None
         try:
-            practice = obs.practices.get(slug)
-            if practice.status != ModerationStatus.SUBMITTED or action not in ("approve",
-                                                                               "reject"):
-                raise LivingTogetherError("only a submitted practice can be approved or rejected")
             if action == "approve":
-                obs.practices.save(attrs.evolve(practice, status=ModerationStatus.PUBLISHED,
-                                                rejection_reason=None))
+                obs.practices.publish(slug)
+            elif action == "reject":
+                obs.practices.reject(slug, reason or "")
             else:
-                obs.practices.save(attrs.evolve(practice, status=ModerationStatus.REJECTED,
-                                                rejection_reason=reason))
+                raise LivingTogetherError("choose approve or reject")
         except LivingTogetherError as error:
             messages.error(request, f"{slug[:100]}: {error}")
             return HttpResponseRedirect(reverse("livingtogether_admin:practices"))
         messages.success(request, f"{slug}: {'published' if action == 'approve' else 'rejected'}")
         return HttpResponseRedirect(reverse("livingtogether_admin:practices"))
-    page = obs.practices.list(status=ModerationStatus.SUBMITTED, limit=PAGE,
-                              offset=_offset(request))
+    queue = obs.practices.review_queue()
     return render(request, "livingtogether_wagtail/admin/practices.html", {
-        "page_title": "Practices to moderate", "header_icon": "doc-full", "page": page,
+        "page_title": "Practices to moderate", "header_icon": "doc-full", "queue": queue,
     })
 
 

@@ -7,7 +7,8 @@
  * pledge, counter) is filled with that widget, fetched from the site that serves this
  * script (CORS: that site must list this page's origin in allowed_origins).
  * Other data-* attributes are the widget's parameters: data-event,
- * data-declaration, data-lang, data-city, data-kind, data-theme, data-limit.
+ * data-declaration, data-lang, data-q, data-theme, data-city, data-country,
+ * data-kind, data-language, data-limit.
  * data-mode="iframe" shows the widget in a frame instead (the serving site must
  * list this page's origin as a frame ancestor: the same allowed_origins);
  * data-height sets the frame's height in pixels (600).
@@ -22,7 +23,7 @@
 
   var WIDGETS = {
     cities: { path: "/widgets/cities", params: ["lang"] },
-    practices: { path: "/widgets/practices", params: ["lang", "city", "kind", "theme", "limit", "offset"] },
+    practices: { path: "/widgets/practices", params: ["lang", "q", "theme", "city", "country", "kind", "language", "limit", "offset"] },
     programme: { path: "/widgets/programme/{event}", params: ["lang"] },
     pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] },
     counter: { path: "/widgets/pledge/counter", params: ["lang", "declaration"] }
