@@ -179,6 +179,8 @@ def test_each_request_gets_its_language_in_order(obs: Any) -> None:
         assert lang(accept="de-AT, en;q=0.5") == ("de", "ltr")
         active["language"] = "ar"
         assert lang(accept="de") == ("ar", "rtl")  # the site's choice beats the browser's
+        # the same request as before but for the site's language: not the cached answer
+        assert lang(accept="de-AT, en;q=0.5") == ("ar", "rtl")
         assert lang("?lang=tr", accept="de") == ("tr", "ltr")
         active["language"] = "ja"  # not offered: the next source decides
         assert lang(accept="es") == ("es", "ltr")

@@ -59,7 +59,33 @@ def make_app(observatory: Observatory, *, demo_page: bool = False,
     request (e.g. from its URL prefix or a cookie); widgets use it when the
     request names no ``?lang=``, before the browser's Accept-Language.
     """
-    web = WebApp(observatory, demo_page=demo_page)
+    return serve(WebApp(observatory, demo_page=demo_page), language=language)
+
+
+def mounted(app: WSGIApp, prefix: str, fallback: WSGIApp) -> WSGIApp:
+    """``app`` for the paths under ``prefix`` (moved to ``SCRIPT_NAME``), ``fallback`` for others.
+
+    Framework adapters use it to answer their mount before the framework's own
+    dispatch (the way WhiteNoise serves files), which costs next to nothing.
+    """
+    prefix = prefix.rstrip("/")
+    inside = prefix + "/"
+
+    def dispatch(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(inside):
+            return fallback(environ, start_response)
+        environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + prefix,
+                   "PATH_INFO": path[len(prefix):]}
+        return app(environ, start_response)
+
+    return dispatch
+
+
+def serve(web: WebApp, *,
+          language: Callable[[dict[str, Any]], str | None] | None = None) -> WSGIApp:
+    """The WSGI application of an existing :class:`~livingtogether.web.WebApp`
+    (``language``: as for :func:`make_app`)."""
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = request_from_environ(environ, language(environ) if language else None)
