@@ -1,18 +1,27 @@
-"""Readers of rendered widgets for the language tests: which text is in which language,
-which of our strings were left in English, which content lost its ``lang``."""
+"""For the language tests: a site with every widget in each of its states, and readers
+of rendered widgets (which text is in which language, which of our strings were left
+in English, which content lost its ``lang``, where a screenshot has ink)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import requests
 from babel import Locale
 from babel.messages.pofile import read_po
 
-from livingtogether import i18n
+from livingtogether import Observatory, convert, i18n
+from livingtogether.demo import PRACTICES, install
+from livingtogether.mail import SMTPMailer
+from livingtogether.models import Pledge
+from livingtogether.wsgi import make_app
+from pledge_support import links, smtp_server
+from test_web_support import Tree, serving
 
 LOCALE_DIR = i18n.LOCALE_DIR
 #: Attributes whose values people read (or hear).
@@ -271,3 +280,97 @@ def ink_columns(png: bytes) -> tuple[int, int, int]:
 
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# -- a site with every widget in every state
+
+DECLARATION = "universal-declaration"
+SIGN = f"/widgets/pledge/{DECLARATION}"
+
+#: People who sign in the fixture: names, cities and institutions are content.
+SIGNERS = (
+    {"kind": "citizen", "name": "Amina Benali", "email": "amina@example.org",
+     "country": "MA", "city": "Rabat", "public": True},
+    {"kind": "citizen", "name": "Jean Tremblay", "email": "jean@example.org",
+     "country": "CA", "city": "Montréal", "public": True},
+    {"kind": "institution", "name": "Aylin Kaya", "email": "office@example.org",
+     "country": "TR", "city": "Izmir", "public": True,
+     "institution": {"name": "Komşu Derneği", "kind": "ngo", "representative_role": "Chair",
+                     "website": "https://example.org"}},
+)
+
+
+@contextmanager
+def language_site(folder: Path) -> Iterator[dict[str, Any]]:
+    """The demo data with three confirmed public signatures, one pending and its links,
+    served on 127.0.0.1: ``{"base", "obs", "tokens"}``."""
+    url = f"sqlite:///{folder / 'site.sqlite3'}"
+    obs = Observatory.open(url, base_url="http://city.example", secret_key="k" * 32,
+                           pledge_ip_limit=0, pledge_min_fill_seconds=0,
+                           pledge_email_limit=100)
+    try:
+        install(obs)
+        for signer in SIGNERS:
+            pledge = obs.pledges.sign(convert.structure(
+                {"declaration": DECLARATION, "consent_version": "2022-1", **signer}, Pledge))
+            obs.pledges.confirm(pledge.id)  # type: ignore[arg-type]
+        pending = obs.pledges.sign(convert.structure(
+            {"declaration": DECLARATION, "kind": "citizen", "name": "Ana Pérez",
+             "email": "ana@example.org", "country": "UY", "consent_version": "2022-1"},
+            Pledge), language="es")
+        with smtp_server() as server:
+            obs.pledges.send_outbox(SMTPMailer("127.0.0.1", server.port, security="none",
+                                               timeout=5))
+            server.inbox.wait(len(SIGNERS) + 1)
+            [message] = server.inbox.to("ana@example.org")
+        tokens = links(message)
+        assert "Hola, Ana Pérez:" in message.get_content()  # in the language she signed in
+        assert pending.id is not None
+        with serving(make_app(obs, demo_page=True), threaded=True) as base:
+            yield {"base": base, "obs": obs, "tokens": tokens}
+    finally:
+        obs.close()
+
+
+def cases(site: dict[str, Any]) -> list[tuple[str, str, str, dict[str, str] | None, int]]:
+    """``(name, method, path, form, status)`` of every widget state to check."""
+    tokens = site["tokens"]
+    base = site["base"]
+    form_token = _form_token(base)
+    person = {"kind": "citizen", "name": "Lea Wagner", "email": "lea@example.org",
+              "country": "DE", "consent": "yes", "form_token": form_token}
+    return [
+        ("cities", "GET", "/widgets/cities", None, 200),
+        ("practices", "GET", "/widgets/practices?limit=2", None, 200),
+        ("practices-search", "GET", "/widgets/practices?q=dialogue&theme=culture", None, 200),
+        ("practices-none", "GET", "/widgets/practices?q=zzzzqqq", None, 200),
+        ("practice", "GET", f"/widgets/practices/{PRACTICES[0].slug}", None, 200),
+        ("programme", "GET", "/widgets/programme/izmir-2021", None, 200),
+        ("pledge", "GET", f"/widgets/pledge?declaration={DECLARATION}", None, 200),
+        ("pledge-errors", "POST", SIGN, {"kind": "institution", "email": "lea@",
+                                         "form_token": form_token}, 422),
+        ("pledge-thanks", "POST", SIGN, person, 200),
+        ("counter", "GET", "/widgets/pledge/counter", None, 200),
+        ("signatories", "GET", "/widgets/pledge/signatories", None, 200),
+        ("institutions", "GET", "/widgets/pledge/signatories?kind=institution", None, 200),
+        ("campaign", "GET", "/widgets/campaign/idltp-2022", None, 200),
+        ("confirm", "GET", f"/widgets/pledge/confirm?token={tokens['confirm']}", None, 200),
+        ("withdraw", "GET", f"/widgets/pledge/withdraw?token={tokens['withdraw']}", None, 200),
+        ("link-invalid", "GET", "/widgets/pledge/confirm?token=" + "A" * 43, None, 404),
+        ("error", "GET", "/widgets/programme/no-such-event", None, 404),
+        ("demo", "GET", "/", None, 200),
+    ]
+
+
+def _form_token(base: str) -> str:
+    page = Tree(requests.get(f"{base}/widgets/pledge", timeout=10).text)
+    return page.find("input", name="form_token")[0]["value"]
+
+
+def fetch(base: str, method: str, path: str, form: dict[str, str] | None, lang: str,
+          status: int) -> str:
+    """The widget as a page (as a browser opening it gets it), in ``lang``."""
+    separator = "&" if "?" in path else "?"
+    response = requests.request(method, f"{base}{path}{separator}lang={lang}", data=form,
+                                headers={"Sec-Fetch-Dest": "document"}, timeout=30)
+    assert response.status_code == status, (path, lang, response.text[:300])
+    return response.text
