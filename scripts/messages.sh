@@ -21,6 +21,10 @@ LOCALE=src/livingtogether/locale
 DOMAIN=livingtogether
 POT="$LOCALE/$DOMAIN.pot"
 LANGUAGES=(en fr es de tr ar)
+# The Wagtail app's strings also go, compiled alone, where Django looks for an app's
+# catalogs: {% translate %} and gettext_lazy then find them (and nothing else of ours).
+WAGTAIL=plugins/livingtogether-wagtail/src/livingtogether_wagtail
+export PYTHONPATH="$ROOT/scripts${PYTHONPATH:+:$PYTHONPATH}"  # the Django templates' extractor
 
 if [ "${1:-}" != compile ]; then
     "$BIN/pybabel" -q extract -F babel.cfg -o "$POT" -c TRANSLATORS: \
@@ -52,3 +56,27 @@ with open(path, "wb") as handle:
 PY
 fi
 "$BIN/pybabel" compile -d "$LOCALE" -D "$DOMAIN" --statistics 2>&1 | sed 's/^/messages: /'
+if [ -d "$WAGTAIL" ]; then
+    "$BIN/python" - "$LOCALE" "$WAGTAIL" "${LANGUAGES[@]}" <<'PY'
+import sys
+from pathlib import Path
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+locale, app, languages = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3:]
+for language in languages:
+    with (locale / language / "LC_MESSAGES" / "livingtogether.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    # the Wagtail app's own messages only, so that Wagtail's words stay Wagtail's
+    ours = Catalog(locale=language, domain="django")
+    ours._num_plurals, ours._plural_expr = catalog.num_plurals, catalog.plural_expr
+    for message in catalog:
+        if message.id and any("livingtogether-wagtail" in path for path, _ in message.locations):
+            ours[message.id] = message
+    target = app / "locale" / language / "LC_MESSAGES"
+    target.mkdir(parents=True, exist_ok=True)
+    with (target / "django.mo").open("wb") as handle:
+        write_mo(handle, ours)
+    print(f"messages: {len(ours)} messages of the Wagtail app in {target / 'django.mo'}")
+PY
+fi

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gettext
 import io
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,8 @@ def test_every_message_is_translated_and_valid(language: str) -> None:
         for form in forms:  # ... and the placeholders the reader needs
             given = set(re.findall(r"%\((\w+)\)s", _id(message)))
             kept = set(re.findall(r"%\((\w+)\)s", form or ""))
-            if given - kept - {"num"}:  # a count may be written out ("one", "two")
+            # a count may be written out ("one", "two"): Django's is "counter"
+            if given - kept - {"num", "counter"}:
                 problems.append(f"{_id(message)!r} loses {sorted(given - kept)}")
     assert set(template) == {_id(m) for m in found if m.id}, "run `make messages`"
     assert not problems, "\n".join(problems)
@@ -63,6 +65,7 @@ def test_every_message_is_translated_and_valid(language: str) -> None:
 
 def test_the_template_has_every_string_of_the_code() -> None:
     """``make messages`` was run: extracting now finds what the .pot holds."""
+    sys.path.insert(0, str(ROOT / "scripts"))  # the Django templates' extractor
     with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
         methods, options = parse_mapping_cfg(handle)
     extracted = {message[2] if isinstance(message[2], str) else message[2][0]
@@ -89,6 +92,23 @@ def test_the_compiled_catalog_is_the_po_file(language: str) -> None:
         shipped = gettext.GNUTranslations(f)
     assert shipped._catalog == fresh._catalog  # type: ignore[attr-defined]
     assert shipped.plural(2) == fresh.plural(2)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_wagtail_app_s_catalog_is_its_part_of_the_po_file(language: str) -> None:
+    """Django finds the Wagtail app's strings, and only those, in its own ``django.mo``."""
+    path = (ROOT / "plugins" / "livingtogether-wagtail" / "src" / "livingtogether_wagtail"
+            / "locale" / language / "LC_MESSAGES" / "django.mo")
+    if not path.parent.parent.parent.is_dir():
+        pytest.skip("no Wagtail app in this tree")
+    with path.open("rb") as handle:
+        shipped = gettext.GNUTranslations(handle)
+    ours = {_id(m) for m in catalog(language) if m.id and any(
+        "livingtogether-wagtail" in where for where, _ in m.locations)}
+    keys = {key[0] if isinstance(key, tuple) else key
+            for key in shipped._catalog if key}  # type: ignore[attr-defined]
+    assert keys == ours
+    assert shipped.plural(11) == i18n.translations(language).plural(11)  # type: ignore[attr-defined]
 
 
 def test_the_package_ships_its_catalogs() -> None:

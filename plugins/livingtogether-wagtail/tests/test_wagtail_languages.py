@@ -56,3 +56,29 @@ def test_the_direct_mount_asks_django_too(observatory: Observatory, settings: An
                               headers={"Accept-Language": "fr"},
                               cookies={settings.LANGUAGE_COOKIE_NAME: "ar"})
     assert 'lang="ar" dir="rtl"' in widget.text
+
+
+def test_the_admin_views_and_blocks_speak_the_editors_language(
+        observatory: Observatory, client: Client, settings: Any) -> None:
+    """The app's own words come from the library's catalogs, through Django's i18n."""
+    from django.contrib.auth.models import User
+    from django.utils import translation
+    from livingtogether_wagtail.blocks import LIVINGTOGETHER_BLOCKS
+
+    settings.LANGUAGE_CODE = "fr"
+    settings.WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("fr", "French"),
+                                                 ("ar", "Arabic")]
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
+    listing = client.get("/admin/livingtogether/signatures/").content.decode()
+    assert "Exporter les signatures confirmées (CSV)" in listing
+    assert "Aucune signature pour l’instant." in listing
+    queue = client.get("/admin/livingtogether/practices/").content.decode()
+    assert "Rien à modérer." in queue
+    assert "0 pratique en attente de modération" in queue  # French: 0 is singular
+    with translation.override("ar"):
+        labels = {name: str(block.meta.label) for name, block in LIVINGTOGETHER_BLOCKS}
+        assert labels["pledge"] == "نموذج التوقيع"
+        kinds = dict(LIVINGTOGETHER_BLOCKS[3][1].child_blocks["kind"].field.choices)
+        assert kinds["case_study"] == "دراسة حالة"
+    with translation.override("en"):
+        assert str(LIVINGTOGETHER_BLOCKS[1][1].meta.label) == "Signing form"
