@@ -8,7 +8,7 @@
 # The catalogs are src/livingtogether/locale/<lang>/LC_MESSAGES/livingtogether.po;
 # the compiled .mo files next to them are committed too, so that an install from
 # a clone or an sdist has them without a build step (tests/test_i18n.py fails when
-# a .mo file is older than its .po, or the template misses a string of the code).
+# a .mo file says other than its .po, or the template misses a string of the code).
 # English is the source language: its catalog's translations are the source text.
 # A string that changed comes back untranslated in every other catalog (no fuzzy
 # guesses), so that tests/test_i18n.py fails until a translator writes it.
@@ -20,7 +20,9 @@ BIN="${BIN:-$ROOT/.venv/bin}"
 LOCALE=src/livingtogether/locale
 DOMAIN=livingtogether
 POT="$LOCALE/$DOMAIN.pot"
-LANGUAGES=(en fr es de tr ar)
+# The languages with a catalog: livingtogether.i18n.CATALOG_LANGUAGES, the one list.
+read -r -a LANGUAGES < <("$BIN/python" -c \
+    'from livingtogether.i18n import CATALOG_LANGUAGES as found; print(*found)')
 # The Wagtail app's strings also go, compiled alone, where Django looks for an app's
 # catalogs: {% translate %} and gettext_lazy then find them (and nothing else of ours).
 WAGTAIL=plugins/livingtogether-wagtail/src/livingtogether_wagtail
