@@ -165,6 +165,8 @@ class Localizer:
         self.dir = text_direction(language)
         self.locale = i18n.locale(language)
         self.translations = i18n.translations(language)
+        # TRANSLATORS: between the items of a list, as in "Izmir, Türkiye" (Arabic: "، ")
+        self.comma = self.translations.pgettext("list separator", ", ")
         settings = web.settings
         self.fallbacks = i18n.content_chain(settings.fallback_languages,
                                             settings.default_language)
