@@ -171,6 +171,8 @@ def test_negotiate_takes_the_first_offered_of_each_source() -> None:
     assert pick(offered=offered, default="en", requested="xx", active="de",
                 accepted=["fr"]) == "fr"
     assert i18n.match(["PT-br", "EN"], offered) == "en"
+    assert i18n.gettext("../fr", "Member cities") == "Member cities"  # a tag, not a path
+    assert i18n.gettext("fr-CA", "Member cities") == "Villes membres"
     assert i18n.content_chain(("en", "fr"), "fr") == ("fr", "en")
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import gettext as _gettext
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from babel.support import Translations
 DOMAIN = "livingtogether"
 #: Where the compiled catalogs live (inside the installed package).
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 #: The languages the library ships complete catalogs for (English is the source).
 CATALOG_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "de", "tr", "ar")
 
@@ -38,6 +40,8 @@ def N_(message: str) -> str:
 @functools.lru_cache(maxsize=64)
 def translations(language: str) -> _gettext.NullTranslations:
     """The catalog of ``language`` (``fr-ca`` uses ``fr``); English source text if none exists."""
+    if not _CODE.fullmatch(language):  # a language tag, never a path
+        return _gettext.NullTranslations()
     for candidate in dict.fromkeys((language.replace("-", "_"), language.split("-")[0])):
         path = LOCALE_DIR / candidate / "LC_MESSAGES" / f"{DOMAIN}.mo"
         if path.is_file():
