@@ -72,6 +72,14 @@ class TooManyRequests(LivingTogetherError):
         self.retry_after = retry_after
 
 
+class Unauthorized(LivingTogetherError):
+    """A request needs an API token and has none, or one that is unknown or revoked."""
+
+
+class Forbidden(LivingTogetherError):
+    """The API token is valid but may not do this (another city, a missing scope)."""
+
+
 class ConfigurationError(LivingTogetherError):
     """The library was set up wrongly (a bad setting, a database to migrate)."""
 

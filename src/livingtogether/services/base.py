@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from .. import convert
 from ..errors import Conflict, NotFound, ValidationError
 from ..store import Store, now
+from ..store.feed import note_change
 
 T = TypeVar("T")
 
@@ -165,6 +166,7 @@ class Records(Generic[T]):
             raise
         assert new_id is not None
         self._after_write(connection, new_id, record)
+        note_change(connection, self.table, slug)
         return record
 
     def update(self, record: T) -> T:
@@ -184,6 +186,7 @@ class Records(Generic[T]):
         if row_id is None:
             raise NotFound(f"there is no {self.noun} {slug!r} to update", field="slug")
         self._after_write(connection, row_id, record)
+        note_change(connection, self.table, slug)
         return record
 
     def save(self, record: T) -> T:
@@ -214,6 +217,7 @@ class Records(Generic[T]):
             ) from None
         if deleted.rowcount == 0:
             raise NotFound(f"there is no {self.noun} {slug!r}", field="slug")
+        note_change(connection, self.table, slug, deleted=True)
 
     def _check(self, record: T) -> T:
         if not isinstance(record, self.model):

@@ -6,6 +6,8 @@
 ``UnsupportedMediaType`` 415 (a body of the wrong Content-Type)
 ``MethodNotAllowed`` 405 with ``Allow``
 ``NotFound``         404 (an unknown record or route)
+``Unauthorized``     401 with ``WWW-Authenticate: Bearer`` (no token, or an unknown one)
+``Forbidden``        403 (the token may not do this)
 ``Conflict``         409
 ``PayloadTooLarge``  413
 ``TooManyRequests``  429 with ``Retry-After``
@@ -22,10 +24,12 @@ from ..errors import (
     BadRequest,
     ConfigurationError,
     Conflict,
+    Forbidden,
     LivingTogetherError,
     NotFound,
     PayloadTooLarge,
     TooManyRequests,
+    Unauthorized,
     ValidationError,
 )
 
@@ -52,6 +56,8 @@ _STATUSES: tuple[tuple[type[LivingTogetherError], int], ...] = (
     (TooManyRequests, 429),
     (ValidationError, 422),
     (NotFound, 404),
+    (Unauthorized, 401),
+    (Forbidden, 403),
     (Conflict, 409),
     (BadRequest, 400),
     (ConfigurationError, 500),

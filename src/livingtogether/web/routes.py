@@ -191,6 +191,7 @@ class Route:
     ``html`` (an error fragment). ``body`` names the request body's schema in
     the OpenAPI components and ``body_type`` its media type; ``response``
     names the success schema (a component name) and ``status`` its code.
+    ``auth``: the handler needs an API token (documented as bearer security).
     """
 
     method: str
@@ -209,6 +210,7 @@ class Route:
     tag: str = "api"
     in_schema: bool = True
     errors: tuple[int, ...] = ()
+    auth: bool = False
     pattern: re.Pattern[str] = attrs.field(init=False)
 
     @pattern.default
