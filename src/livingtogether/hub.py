@@ -52,8 +52,9 @@ class HubError(LivingTogetherError):
         self.status = status
 
 
-#: ``progress(kind, done)``: called after each page with the changes applied so far.
-Progress = Callable[[FeedKind, int], None]
+#: ``progress(kind, done, total)``: called after each page with the changes applied so
+#: far and the total expected in this pull.
+Progress = Callable[[FeedKind, int, int], None]
 
 
 @attrs.define
@@ -216,7 +217,7 @@ class HubClient:
                                    changed_at=convert.structure(i["changed_at"], datetime),
                                    record=i["record"]) for i in data["items"])
             return FeedPage(kind=kind, items=items, next_cursor=str(data["next_cursor"]),
-                            has_more=bool(data["has_more"]))
+                            has_more=bool(data["has_more"]), remaining=int(data["remaining"]))
         except (KeyError, TypeError, LivingTogetherError) as error:
             raise HubError(f"the hub's feed of {kind.value} is not what this library reads "
                            f"({error}); is {self.url} an Observatory hub?") from None
@@ -243,7 +244,7 @@ class HubClient:
                 mirror.apply(page, counts, report.problems)
                 done += len(page.items)
                 if progress is not None:
-                    progress(kind, done)
+                    progress(kind, done, done + page.remaining)
                 cursor = page.next_cursor
                 if not page.has_more:
                     break

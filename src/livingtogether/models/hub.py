@@ -69,6 +69,8 @@ class FeedPage:
     items: tuple[FeedItem, ...]
     next_cursor: str
     has_more: bool
+    #: how many changes come after this page (for progress bars)
+    remaining: int = 0
 
 
 @attrs.frozen(kw_only=True)

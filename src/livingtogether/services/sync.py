@@ -86,6 +86,11 @@ class Feed:
             rows = connection.execute(query).all()
             more = len(rows) > limit
             rows = rows[:limit]
+            remaining = 0
+            if more:
+                remaining = int(connection.scalar(
+                    query.with_only_columns(sa.func.count()).order_by(None).limit(None)
+                    .where(changes.c.seq > rows[-1].seq)) or 0)
             live = [row.slug for row in rows if not row.deleted]
             records: dict[str, Any] = {}
             if live:
@@ -101,7 +106,7 @@ class Feed:
                                   record=convert.unstructure(record) if public else None))
         last = rows[-1].seq if rows else after
         return FeedPage(kind=kind, items=tuple(items), next_cursor=encode_cursor(last),
-                        has_more=more)
+                        has_more=more, remaining=remaining)
 
 
 @attrs.define

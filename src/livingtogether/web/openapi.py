@@ -264,8 +264,10 @@ def hub_schemas(builder: SchemaBuilder) -> None:
                 }},
                 "next_cursor": {"type": "string"},
                 "has_more": {"type": "boolean"},
+                "remaining": {"type": "integer", "minimum": 0,
+                              "description": "how many changes come after this page"},
             },
-            "required": ["kind", "items", "next_cursor", "has_more"],
+            "required": ["kind", "items", "next_cursor", "has_more", "remaining"],
             "additionalProperties": False,
         }
     submission = builder.model(Submission)
