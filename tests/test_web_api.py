@@ -243,7 +243,9 @@ def test_every_endpoint_refuses_bad_input_without_a_5xx(client: Client, route: A
                       "slug": ["Not a slug!"], "country": ["XX", "Turkey"],
                       "language": ["not a language", "zz"],
                       "string": ["not a date", "2021-13-01", "2030-01-01"],
-                      "token": ["short", "not a token but long enough!"]}[param.kind]
+                      "token": ["short", "not a token but long enough!"],
+                      "cursor": ["abc", "-1", "1" * 16],
+                      "instant": ["not a date", "2021-13-01", "2030-01-01"]}[param.kind]
         for value in bad_values:
             response = client.request(route.method, path, params={param.name: value})
             assert response.status_code == 400, (param.name, value)

@@ -304,7 +304,11 @@ def operation(route: Route, settings: Settings | None = None) -> dict[str, Any]:
                                "content": {route.response_type: {"schema": schema}}}
     responses: dict[str, Any] = {str(route.status): success}
     for status in sorted({*route.errors, 500}):
-        responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
+        if route.kind == "html":
+            responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], "content": {
+                "text/html": {"schema": {"type": "string"}}}}
+        else:
+            responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     op: dict[str, Any] = {"operationId": route.name, "summary": route.summary,
                           "tags": [route.tag], "responses": responses}
     if route.description:
