@@ -151,9 +151,14 @@ class Mirror:
             origins = dict(connection.execute(
                 sa.select(mine.c.slug, mine.c.origin)
                 .where(mine.c.kind == kind.value, mine.c.slug.in_(slugs))).all()) if slugs else {}
+            present = set(connection.scalars(
+                sa.select(repository.table.c.slug)
+                .where(repository.table.c.slug.in_(slugs)))) if slugs else set()
+            pulled: list[dict[str, Any]] = []
+            new: list[Any] = []
             for item in page.items:
                 origin = origins.get(item.slug)
-                exists = origin is not None or repository.exists_in(connection, item.slug)
+                exists = origin is not None or item.slug in present
                 if exists and origin != self.origin:
                     counts.kept += 1  # the site's own record, or another hub's
                     continue
@@ -172,10 +177,13 @@ class Mirror:
                     repository.update_in(connection, record)
                     counts.updated += 1
                 else:
-                    repository.create_in(connection, record)
-                    connection.execute(mine.insert().values(
-                        kind=kind.value, slug=item.slug, origin=self.origin, pulled_at=stamp))
+                    new.append(record)
+                    pulled.append({"kind": kind.value, "slug": item.slug,
+                                   "origin": self.origin, "pulled_at": stamp})
                     counts.added += 1
+            if pulled:
+                repository.create_many_in(connection, new)
+                connection.execute(mine.insert(), pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
 
     def _remove(self, connection: Connection, repository: Records[Any], kind: FeedKind,
