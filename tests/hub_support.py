@@ -129,10 +129,12 @@ def snapshot(observatory: Any) -> dict[str, Any]:
 
     with observatory.store.read() as connection:
         cities = observatory.cities.all_in(connection)
+        themes = observatory.themes.all_in(connection)
         practices = observatory.practices.all_in(connection)
         events = observatory.programme.all_in(connection)
     return {
         "cities": {c.slug: convert.unstructure(c) for c in cities},
+        "themes": {t.slug: convert.unstructure(t) for t in themes},
         "practices": {p.slug: convert.unstructure(p) for p in practices
                       if p.status is ModerationStatus.PUBLISHED},
         "events": {e.slug: convert.unstructure(e) for e in events},

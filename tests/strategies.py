@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from hypothesis import strategies as st
 
 from livingtogether.models import (
+    THEMES,
     Campaign,
     CampaignParticipation,
     City,
@@ -75,7 +76,7 @@ practices = st.builds(
     title=texts,
     summary=optional_texts,
     body=optional_texts,
-    themes=st.lists(slugs, max_size=3, unique=True).map(tuple),
+    themes=st.lists(st.sampled_from(THEMES), max_size=3, unique=True).map(tuple),
     year_started=st.none() | st.integers(1950, 2030),
     status=st.sampled_from([s for s in ModerationStatus if s is not ModerationStatus.REJECTED]),
     partners=st.lists(line, max_size=3).map(tuple),

@@ -100,7 +100,7 @@ def _bundle_example() -> dict[str, Any]:
 
 
 def test_bundle_example_is_what_the_converter_writes() -> None:
-    """docs/bundle.md's example has the six keys and each record round-trips exactly."""
+    """docs/bundle.md's example has every key and each record round-trips exactly."""
     from livingtogether import convert
     from livingtogether.observatory import BUNDLE_KEYS
 

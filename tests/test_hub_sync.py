@@ -154,7 +154,7 @@ def test_push_publish_pull_and_show(hub: Observatory, member: Any) -> None:
         assert not report.problems
         mine = snapshot(lyon)
         expected = snapshot(hub)
-        for kind in ("cities", "practices", "events"):
+        for kind in ("cities", "themes", "practices", "events"):
             for slug, record in expected[kind].items():
                 assert mine[kind][slug] == record, (kind, slug)
         assert mine["practices"]["lyon-own"] == own_before["practices"]["lyon-own"]
@@ -245,8 +245,9 @@ def test_an_interrupted_pull_resumes_and_a_rerun_changes_nothing(
     settings = {**FAST, "retries": 1}
     with serving(make_app(hub), threaded=True) as hub_url:
         # cities and two pages of practices go through; then the hub keeps failing
-        city_pages = -(-len(snapshot(hub)["cities"]) // FAST["page_size"])
-        proxy = FaultyProxy(hub_url, ["pass"] * (city_pages + 2) + ["500", "cut"])
+        before = sum(-(-len(snapshot(hub)[kind]) // FAST["page_size"])
+                     for kind in ("cities", "themes"))
+        proxy = FaultyProxy(hub_url, ["pass"] * (before + 2) + ["500", "cut"])
         with proxy.serving() as proxy_url, HubClient(proxy_url, **settings) as puller:
             with pytest.raises(HubError, match="failed after 2 tries"):
                 puller.pull(site)
@@ -282,6 +283,38 @@ def test_the_last_try_raises_a_clear_error(member: Any) -> None:
         assert puller.attempts == FAST["retries"] + 1
     assert url in str(raised.value)
     assert "503" in str(raised.value)
-    assert snapshot(site) == {"cities": {}, "practices": {}, "events": {}}
+    assert snapshot(site) == snapshot(member("untouched"))
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=1)
+
+
+def test_a_changed_published_practice_waits_as_a_revision(hub: Observatory,
+                                                          member: Any) -> None:
+    """Pushing a change to a published practice keeps the published version public until
+    the moderator publishes the revision; then members pull the new version."""
+    _, token = hub.tokens.create(name="paris-site", city="paris", scopes=["submit"])
+    paris = member("paris")
+    paris.cities.create(_city("paris"))
+    paris.practices.create(_practice("paris-walks", "paris", "Walks"))
+    reader = member("reader")
+    with serving(make_app(hub), threaded=True) as hub_url, \
+            HubClient(hub_url, token=token, **FAST) as client:
+        client.push(paris)
+        hub.submissions.publish("paris-walks")
+        client.pull(reader)
+        assert reader.practices.get("paris-walks").title.values == {"en": "Walks"}
+        paris.practices.update(_practice("paris-walks", "paris", "Night walks"))
+        pushed = client.push(paris).submissions[0]
+        assert (pushed.status, pushed.revision, pushed.changed) == (
+            ModerationStatus.PUBLISHED, ModerationStatus.SUBMITTED, True)
+        assert client.push(paris).changed == ()  # the same revision again: nothing
+        assert hub.practices.get("paris-walks").title.values == {"en": "Walks"}
+        assert client.pull(reader).total("updated") == 0
+        rejected = hub.submissions.reject("paris-walks", "Say when they start.")
+        assert (rejected.status, rejected.revision, rejected.rejection_reason) == (
+            ModerationStatus.PUBLISHED, ModerationStatus.REJECTED, "Say when they start.")
+        paris.practices.update(_practice("paris-walks", "paris", "Night walks at 9"))
+        assert client.push(paris).submissions[0].revision is ModerationStatus.SUBMITTED
+        hub.submissions.publish("paris-walks")
+        assert client.pull(reader).counts[FeedKind.PRACTICES].updated == 1
+    assert reader.practices.get("paris-walks").title.values == {"en": "Night walks at 9"}

@@ -126,7 +126,7 @@ def test_refused_writes_change_nothing(observatory: Observatory) -> None:
                                 json={**body, "status": "published"})
         assert answer.status_code == 200
         assert answer.json() == {"slug": "paris-walks", "city": "paris", "status": "submitted",
-                                 "rejection_reason": None, "changed": True}
+                                 "revision": None, "rejection_reason": None, "changed": True}
     assert obs.practices.get("paris-walks").status is ModerationStatus.SUBMITTED
 
 

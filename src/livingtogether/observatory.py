@@ -10,13 +10,22 @@ import attrs
 
 from . import convert
 from .errors import ValidationError
-from .models import Campaign, CampaignParticipation, City, Declaration, Event, Practice
+from .models import (
+    Campaign,
+    CampaignParticipation,
+    City,
+    Declaration,
+    Event,
+    Practice,
+    Theme,
+)
 from .models.hub import FeedKind
 from .services import (
     CityService,
     PledgeService,
     PracticeService,
     ProgrammeService,
+    ThemeService,
 )
 from .services.submissions import Submissions
 from .services.sync import Feed, Mirror, origin_of
@@ -27,6 +36,7 @@ from .store import Store
 #: The bundle's keys in the order they are imported (each may refer to the ones before).
 BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
     ("cities", City),
+    ("themes", Theme),
     ("practices", Practice),
     ("events", Event),
     ("declarations", Declaration),
@@ -47,7 +57,8 @@ class Observatory:
     """The library's features on one database.
 
     ``cities``, ``practices``, ``programme`` and ``pledges`` are the domain
-    services. Open with :meth:`open`; close with :meth:`close` (or use ``with``).
+    services; ``themes`` is the practices' taxonomy. Open with :meth:`open`; close
+    with :meth:`close` (or use ``with``).
     """
 
     def __init__(self, settings: Settings, store: Store) -> None:
@@ -58,6 +69,7 @@ class Observatory:
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
         self.pledges = PledgeService(store, max_page_size=size, settings=settings)
+        self.themes = ThemeService(store, max_page_size=size)
 
     @classmethod
     def open(cls, url: str | None = None, **settings: Any) -> Observatory:
@@ -105,8 +117,8 @@ class Observatory:
 
     def feed_repositories(self) -> dict[FeedKind, Any]:
         """The repository of each kind of record the hub carries."""
-        return {FeedKind.CITIES: self.cities, FeedKind.PRACTICES: self.practices,
-                FeedKind.EVENTS: self.programme}
+        return {FeedKind.CITIES: self.cities, FeedKind.THEMES: self.themes,
+                FeedKind.PRACTICES: self.practices, FeedKind.EVENTS: self.programme}
 
     def mirror(self, hub_url: str) -> Mirror:
         """The records pulled from the hub at ``hub_url``, and how far each feed was applied."""
@@ -125,6 +137,7 @@ class Observatory:
     def _repositories(self) -> dict[str, Any]:
         return {
             "cities": self.cities,
+            "themes": self.themes,
             "practices": self.practices,
             "events": self.programme,
             "declarations": self.pledges.declarations,

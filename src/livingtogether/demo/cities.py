@@ -1,9 +1,10 @@
 """The demo's cities: every city the reference texts name.
 
 Coordinates are GeoNames' city centres rounded to four decimals. Only
-Düsseldorf's membership year (2016) is given by the texts, so the others leave
-``member_since`` unset; Montréal is a founding member, the Observatory having
-come out of the 2015 Montreal summit.
+Düsseldorf's membership year (2016) is given by the texts, and Montréal's
+follows from them: a founding member, the Observatory having come out of the
+2015 Montreal summit where the founding members signed its declaration. The
+others leave ``member_since`` unset.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MONTREAL = City(
     # The programme's own zone name; IANA keeps it as a link to America/Toronto.
     timezone="America/Montreal",
     status=CityStatus.FOUNDING_MEMBER,
+    member_since=2015,
     languages=("fr", "en"),
     website="https://montreal.ca",
 )

@@ -16,7 +16,7 @@ from .pledges import (
     Screening,
     SignerKind,
 )
-from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind
+from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind, Theme
 from .programme import (
     Change,
     ChangeKind,
@@ -67,5 +67,6 @@ __all__ = [
     "SessionKind",
     "SignerKind",
     "Text",
+    "Theme",
     "local_instant",
 ]

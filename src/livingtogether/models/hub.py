@@ -25,6 +25,7 @@ class FeedKind(str, enum.Enum):
     """The kinds of record the hub's change feed carries, in the order a pull applies them."""
 
     CITIES = "cities"
+    THEMES = "themes"
     PRACTICES = "practices"
     EVENTS = "events"
 
@@ -80,6 +81,8 @@ class Submission:
     slug: str = attrs.field(validator=f.slug)
     city: str = attrs.field(validator=f.slug)
     status: ModerationStatus
+    #: the state of a pending edit of a published practice (``None``: there is none)
+    revision: ModerationStatus | None = None
     rejection_reason: str | None = None
     #: whether the request that answered this changed the practice (a push of what the
     #: hub has already changes nothing)

@@ -82,3 +82,16 @@ class Practice:
     def _reason(self, attribute: attrs.Attribute[str | None], value: object) -> None:
         if self.status is ModerationStatus.REJECTED and not (self.rejection_reason or "").strip():
             f.fail(attribute, "a rejected practice needs a reason the city can act on")
+
+
+@attrs.frozen(kw_only=True)
+class Theme:
+    """A theme of the catalogue's taxonomy, e.g. ``culture``.
+
+    The taxonomy starts with the Observatory's own :data:`THEMES`; a site adds
+    its own themes, renames them or changes their order.
+    """
+
+    slug: str = attrs.field(validator=f.slug)
+    label: Text = text_field(f.SHORT, required=True)
+    description: Text = text_field(f.MEDIUM)

@@ -7,13 +7,20 @@ from .cities import CityService
 from .pledges import ParticipationService, PledgeService
 from .practices import PracticeService
 from .programme import ProgrammeService
+from .search import FacetCount, Hit, SearchQuery, SearchResults
+from .themes import ThemeService
 
 __all__ = [
     "CityService",
+    "FacetCount",
+    "Hit",
     "Page",
     "ParticipationService",
     "PledgeService",
     "PracticeService",
     "ProgrammeService",
     "Records",
+    "SearchQuery",
+    "SearchResults",
+    "ThemeService",
 ]

@@ -1,38 +1,63 @@
-"""The best-practices catalogue."""
+"""The best-practices catalogue: records, moderation, and search."""
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..errors import ValidationError
+from .. import convert
+from ..errors import Conflict, NotFound, ValidationError
 from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
-from ..store import Store, schema
+from ..store import Store, now, schema
+from ..store.feed import note_changes
 from .base import Page, Records, require
+from .search import Searcher, SearchQuery, SearchResults, index_rows, insert_rows, reindex
+from .themes import check_themes
+
+_PUBLISHED = ModerationStatus.PUBLISHED
 
 
 def _prepare(connection: Connection, practice: Practice) -> Practice:
     require(connection, schema.cities, practice.city, ValidationError(
         f"there is no city {practice.city!r}; add the city first", field="city"))
+    check_themes(connection, practice.themes)
     body = Text({language: clean_html(html) for language, html in practice.body.values.items()})
     return attrs.evolve(practice, body=body)
 
 
-def _themes(connection: Connection, practice_id: int, practice: Practice) -> None:
+def _after_write(connection: Connection, practice_id: int, practice: Practice) -> None:
     table = schema.practice_themes
     connection.execute(table.delete().where(table.c.practice_id == practice_id))
     if practice.themes:
         connection.execute(
             table.insert(), [{"practice_id": practice_id, "theme": t} for t in practice.themes]
         )
+    reindex(connection, practice_id, practice if practice.status is _PUBLISHED else None, now())
+
+
+def _require_submitted(stored: Practice, advice: str) -> None:
+    if stored.status is not ModerationStatus.SUBMITTED:
+        raise Conflict(f"the practice {stored.slug!r} is {stored.status.value} with nothing "
+                       f"submitted; {advice}", field="status")
 
 
 class PracticeService(Records[Practice]):
-    """Practices, case studies and studies; the body is sanitised on the way in."""
+    """Practices, case studies and studies; the body is sanitised on the way in.
+
+    Moderation: a practice starts as a ``draft``; :meth:`submit` sends it for
+    review; :meth:`publish` or :meth:`reject` (with a reason) decide. An edit
+    of a published practice made with :meth:`edit` waits for review as a
+    *revision* while the published version stays visible; publishing the
+    revision replaces it, rejecting it leaves it as it was. Only published
+    practices are searchable, and the search index follows every write.
+    """
 
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
         super().__init__(
@@ -40,8 +65,9 @@ class PracticeService(Records[Practice]):
             columns=lambda p: {
                 "city_slug": p.city, "kind": p.kind.value, "status": p.status.value,
             },
-            prepare=_prepare, after_write=_themes, max_page_size=max_page_size,
+            prepare=_prepare, after_write=_after_write, max_page_size=max_page_size,
         )
+        self.searcher = Searcher(store, max_page_size=max_page_size)
 
     def list(  # type: ignore[override]
         self, *, city: str | None = None, kind: PracticeKind | None = None,
@@ -66,3 +92,195 @@ class PracticeService(Records[Practice]):
                 sa.select(themes.c.practice_id).where(themes.c.theme == theme)
             ))
         return super().list(where=where, limit=limit, offset=offset)
+
+    # -- bulk
+
+    def create_many(self, practices: Iterable[Practice], *, batch: int = 2_000) -> int:
+        """Store many new practices in one transaction, all or nothing; return how many.
+
+        The same rules as :meth:`create` (known city and themes, body sanitised,
+        published ones indexed), applied a batch at a time with multi-row
+        statements: the way to load a large catalogue.
+        """
+        count = 0
+        stamp = now()
+        with self.store.write() as connection:
+            cities = set(connection.scalars(sa.select(schema.cities.c.slug)))
+            themes = set(connection.scalars(sa.select(schema.themes.c.slug)))
+            chunk: list[Practice] = []
+            for practice in practices:
+                chunk.append(self._check(practice))
+                if len(chunk) >= batch:
+                    count += self._insert(connection, chunk, cities, themes, stamp)
+                    chunk = []
+            if chunk:
+                count += self._insert(connection, chunk, cities, themes, stamp)
+        return count
+
+    def _insert(self, connection: Connection, chunk: builtins.list[Practice],
+                cities: set[str], themes: set[str], stamp: datetime) -> int:
+        prepared = []
+        for index, practice in enumerate(chunk):
+            if practice.city not in cities:
+                raise ValidationError(f"there is no city {practice.city!r}; add the city first",
+                                      field=f"{index}.city")
+            for position, theme in enumerate(practice.themes):
+                if theme not in themes:
+                    raise ValidationError(f"{theme!r} is not a theme of the taxonomy",
+                                          field=f"{index}.themes.{position}")
+            prepared.append(attrs.evolve(practice, body=Text(
+                {language: clean_html(html) for language, html in practice.body.values.items()})))
+        slugs = [practice.slug for practice in prepared]
+        taken = connection.scalars(sa.select(self.table.c.slug).where(self.table.c.slug.in_(slugs))
+                                   ).first()
+        if taken is not None or len(set(slugs)) != len(slugs):
+            duplicate = taken or next(s for s in slugs if slugs.count(s) > 1)
+            raise Conflict(f"a practice {duplicate!r} exists already; choose another slug",
+                           field="slug")
+        rows = connection.execute(
+            self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True),
+            [{"slug": p.slug, "data": self.dump(p), "created_at": stamp, "updated_at": stamp,
+              **self._columns(p)} for p in prepared],
+        ).scalars().all()
+        theme_rows = [{"practice_id": row_id, "theme": theme}
+                      for row_id, practice in zip(rows, prepared, strict=True)
+                      for theme in practice.themes]
+        if theme_rows:
+            connection.execute(schema.practice_themes.insert(), theme_rows)
+        insert_rows(connection, [row for row_id, practice in zip(rows, prepared, strict=True)
+                                 if practice.status is _PUBLISHED
+                                 for row in index_rows(row_id, practice, stamp)])
+        note_changes(connection, self.table, slugs)
+        return len(prepared)
+
+    # -- search
+
+    def search(self, q: str = "", *, reader_language: str | None = None,
+               **filters: Any) -> SearchResults:
+        """Published practices matching the words ``q`` and the filters, best first.
+
+        Filters: ``theme``, ``city``, ``country``, ``kind``, ``language``; pages:
+        ``limit`` and ``offset``. Without words, the newest first. Snippets
+        prefer ``reader_language`` when the practice matched in it.
+        """
+        try:
+            query = SearchQuery(q=q, **filters)
+        except TypeError:
+            allowed = ", ".join(a.name for a in attrs.fields(SearchQuery))
+            raise ValidationError(f"unknown search option; the options are: {allowed}") from None
+        return self.searcher.search(query, reader_language=reader_language)
+
+    # -- moderation
+
+    def edit(self, practice: Practice) -> Practice:
+        """Save a city's edit: a draft is replaced (and stays a draft); an edit of a
+        published practice becomes a revision waiting for review."""
+        with self.store.write() as connection:
+            row_id, stored = self._row(connection, practice.slug)
+            if stored.status is _PUBLISHED:
+                revision = self._prepare(connection, self._check(
+                    attrs.evolve(practice, status=ModerationStatus.SUBMITTED,
+                                 rejection_reason=None)))
+                if revision.city != stored.city:
+                    raise ValidationError("a published practice keeps its city", field="city")
+                self._save_revision(connection, row_id, revision)
+                return revision
+            draft = attrs.evolve(practice, status=ModerationStatus.DRAFT, rejection_reason=None)
+            return self.update_in(connection, draft)
+
+    def revision(self, slug: str) -> Practice | None:
+        """The edit of a published practice waiting for review (or rejected), if any."""
+        with self.store.read() as connection:
+            row_id, _ = self._row(connection, slug)
+            return self._revision(connection, row_id)
+
+    def submit(self, slug: str) -> Practice:
+        """Send a draft (or a rejected practice) for review."""
+        with self.store.write() as connection:
+            _, stored = self._row(connection, slug)
+            if stored.status not in (ModerationStatus.DRAFT, ModerationStatus.REJECTED):
+                raise Conflict(f"the practice {slug!r} is {stored.status.value}; only a draft "
+                               "or a rejected practice can be submitted", field="status")
+            return self.update_in(connection, attrs.evolve(
+                stored, status=ModerationStatus.SUBMITTED, rejection_reason=None))
+
+    def publish(self, slug: str) -> Practice:
+        """Publish a submitted practice, or the pending revision of a published one."""
+        with self.store.write() as connection:
+            row_id, stored = self._row(connection, slug)
+            revision = self._revision(connection, row_id)
+            if revision is not None and revision.status is ModerationStatus.SUBMITTED:
+                published = self.update_in(connection, attrs.evolve(revision, status=_PUBLISHED))
+                self._drop_revision(connection, row_id)
+                return published
+            _require_submitted(stored, "submit it first")
+            return self.update_in(connection, attrs.evolve(stored, status=_PUBLISHED))
+
+    def reject(self, slug: str, reason: str) -> Practice:
+        """Reject what is submitted, saying why; a published version stays published.
+
+        Returns what was rejected: the practice, or its revision.
+        """
+        with self.store.write() as connection:
+            row_id, stored = self._row(connection, slug)
+            revision = self._revision(connection, row_id)
+            if revision is not None and revision.status is ModerationStatus.SUBMITTED:
+                rejected = attrs.evolve(revision, status=ModerationStatus.REJECTED,
+                                        rejection_reason=reason)
+                self._save_revision(connection, row_id, rejected)
+                return rejected
+            _require_submitted(stored, "there is nothing to reject")
+            return self.update_in(connection, attrs.evolve(
+                stored, status=ModerationStatus.REJECTED, rejection_reason=reason))
+
+    def unpublish(self, slug: str) -> Practice:
+        """Take a published practice back to draft (out of the catalogue and the search)."""
+        with self.store.write() as connection:
+            _, stored = self._row(connection, slug)
+            if stored.status is not _PUBLISHED:
+                raise Conflict(f"the practice {slug!r} is not published", field="status")
+            return self.update_in(connection, attrs.evolve(stored, status=ModerationStatus.DRAFT))
+
+    def review_queue(self) -> builtins.list[Practice]:
+        """Everything waiting for review: submitted practices and submitted revisions."""
+        table, revisions = self.table, schema.practice_revisions
+        submitted = ModerationStatus.SUBMITTED.value
+        with self.store.read() as connection:
+            rows = connection.execute(
+                sa.select(table.c.data).where(table.c.status == submitted)
+                .union_all(sa.select(revisions.c.data).where(revisions.c.status == submitted))
+            ).scalars().all()
+        found = [convert.structure(data, Practice) for data in rows]
+        return sorted(found, key=lambda practice: practice.slug)
+
+    # -- helpers
+
+    def _row(self, connection: Connection, slug: str) -> tuple[int, Practice]:
+        row = connection.execute(
+            sa.select(self.table.c.id, self.table.c.data).where(self.table.c.slug == slug)
+        ).first()
+        if row is None:
+            raise NotFound(f"there is no practice {slug!r}", field="slug")
+        return row.id, convert.structure(row.data, Practice)
+
+    @staticmethod
+    def _revision(connection: Connection, row_id: int) -> Practice | None:
+        table = schema.practice_revisions
+        data = connection.scalar(sa.select(table.c.data).where(table.c.practice_id == row_id))
+        return None if data is None else convert.structure(data, Practice)
+
+    @staticmethod
+    def _save_revision(connection: Connection, row_id: int, revision: Practice) -> None:
+        table, stamp = schema.practice_revisions, now()
+        values = {"status": revision.status.value, "data": convert.unstructure(revision),
+                  "updated_at": stamp}
+        updated = connection.execute(
+            table.update().where(table.c.practice_id == row_id).values(**values))
+        if not updated.rowcount:
+            connection.execute(table.insert().values(practice_id=row_id, created_at=stamp,
+                                                     **values))
+
+    @staticmethod
+    def _drop_revision(connection: Connection, row_id: int) -> None:
+        table = schema.practice_revisions
+        connection.execute(table.delete().where(table.c.practice_id == row_id))

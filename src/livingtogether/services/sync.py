@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import BadRequest, Conflict, ValidationError
-from ..models import City, Event, ModerationStatus, Practice
+from ..models import City, Event, ModerationStatus, Practice, Theme
 from ..models.hub import FeedItem, FeedKind, FeedPage
 from ..store import Store, aware, now, schema
 from .base import Records
@@ -35,8 +35,8 @@ from .base import Records
 CURSOR_RE = re.compile(r"[0-9]{1,15}")
 
 #: The model of each feed's records.
-MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.PRACTICES: Practice,
-                                FeedKind.EVENTS: Event}
+MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.THEMES: Theme,
+                                FeedKind.PRACTICES: Practice, FeedKind.EVENTS: Event}
 
 
 def encode_cursor(seq: int) -> str:
@@ -182,7 +182,11 @@ class Mirror:
                                    "origin": self.origin, "pulled_at": stamp})
                     counts.added += 1
             if pulled:
-                repository.create_many_in(connection, new)
+                if type(repository).create_in is Records.create_in:
+                    repository.create_many_in(connection, new)
+                else:  # a repository with rules of its own for new records (themes' order)
+                    for record in new:
+                        repository.create_in(connection, record)
                 connection.execute(mine.insert(), pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
 

@@ -16,8 +16,8 @@ from sqlalchemy.engine import Connection
 from . import now, schema
 
 #: Tracked tables and the name of their feed.
-FEEDS: dict[str, str] = {"lt_cities": "cities", "lt_practices": "practices",
-                         "lt_events": "events"}
+FEEDS: dict[str, str] = {"lt_cities": "cities", "lt_themes": "themes",
+                         "lt_practices": "practices", "lt_events": "events"}
 
 
 #: Change numbers reserved at once by a transaction: the counter row is updated (and,

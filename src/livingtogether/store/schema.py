@@ -248,6 +248,76 @@ secrets = sa.Table(
     sa.Column("created_at", Instant, nullable=False),
 )
 
+# -- the catalogue (migration 4): the themes taxonomy, pending revisions, the search rows
+
+themes = _records(
+    "lt_themes", sa.Column("position", sa.Integer, nullable=False, server_default="0")
+)
+
+#: An edit of a published practice waiting for review (or rejected), one per practice;
+#: the published version stays in ``lt_practices`` until the edit is published.
+practice_revisions = sa.Table(
+    "lt_practice_revisions",
+    metadata,
+    sa.Column(
+        "practice_id",
+        sa.Integer,
+        sa.ForeignKey("lt_practices.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("status", sa.String(20), nullable=False, index=True),
+    sa.Column("data", JSONData, nullable=False),
+    *_timestamps(),
+)
+
+#: One row per published practice and language: what the facets count and the
+#: filters test, kept small so that looking rows up by id stays cheap; their
+#: text is in ``lt_practice_text``.
+practice_search = sa.Table(
+    "lt_practice_search",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "practice_id",
+        sa.Integer,
+        sa.ForeignKey("lt_practices.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("language", sa.String(35), nullable=False),
+    sa.Column("city_slug", sa.String(100), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    # "|culture|resilience|": filtered with LIKE only after the text match narrowed the rows.
+    sa.Column("themes", sa.Text, nullable=False),
+    sa.Column("published_at", Instant, nullable=False),
+    sa.UniqueConstraint("practice_id", "language"),
+)
+
+#: The plain text of each search row, which the full-text index covers; the
+#: index itself is dialect-specific DDL in migration 4 (see ``SEARCH_OBJECTS``).
+practice_text = sa.Table(
+    "lt_practice_text",
+    metadata,
+    sa.Column(
+        "id",
+        sa.Integer,
+        sa.ForeignKey("lt_practice_search.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+#: Full-text objects outside this metadata, created by migration 4 per dialect:
+#: on SQLite the FTS5 table (and its shadow tables) with its sync triggers; on
+#: PostgreSQL the generated ``document`` tsvector column and its GIN index.
+SEARCH_OBJECTS: dict[str, frozenset[str]] = {
+    "sqlite": frozenset({"lt_practice_fts", "lt_practice_fts_data", "lt_practice_fts_idx",
+                         "lt_practice_fts_docsize", "lt_practice_fts_config"}),
+    "postgresql": frozenset({"document", "ix_lt_practice_text_document"}),
+}
+
 # -- the hub (migration 5): API tokens, the change feed, what a member pulled from a hub
 
 # Per-city API tokens, stored only as SHA-256 hashes of the secret.

@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import convert
 from ..errors import NotFound, ValidationError
-from ..models import CityStatus, ModerationStatus, Pledge, PracticeKind
+from ..models import CityStatus, ModerationStatus, Pledge
 from ..services import Page
 from .guard import client_ip
 from .http import Response, accepted_languages, json_response, parse_json, pick_language
@@ -53,14 +53,6 @@ def list_cities(call: Call) -> Response:
 def get_city(call: Call) -> Response:
     """One city."""
     return ok(convert.unstructure(call.obs.cities.get(call.path["slug"])))
-
-
-def list_practices(call: Call) -> Response:
-    """Published practices, by slug."""
-    p = call.params
-    return ok(page_json(call.obs.practices.list(
-        city=p["city"], kind=p["kind"], theme=p["theme"], status=ModerationStatus.PUBLISHED,
-        limit=p["limit"], offset=p["offset"])))
 
 
 def published_practice(call: Call, slug: str) -> Any:
@@ -153,15 +145,6 @@ ROUTES: tuple[Route, ...] = (
           response="CityPage", errors=_LIST_ERRORS),
     Route(method="GET", path=f"{PREFIX}/cities/{{slug}}", handler=get_city, name="city",
           summary="Get a city", tag="cities", response="City", errors=_GET_ERRORS),
-    Route(method="GET", path=f"{PREFIX}/practices", handler=list_practices, name="practices",
-          summary="List published practices", tag="practices",
-          params=(
-              Param(name="city", kind="slug", description="only practices of this city"),
-              Param(name="kind", kind="enum", choices=PracticeKind,
-                    description="only entries of this kind"),
-              Param(name="theme", kind="slug", description="only practices of this theme"),
-              *page_params()),
-          response="PracticePage", errors=_LIST_ERRORS),
     Route(method="GET", path=f"{PREFIX}/practices/{{slug}}", handler=get_practice,
           name="practice", summary="Get a published practice", tag="practices",
           description="Practices that are not published answer 404, as unknown ones do.",

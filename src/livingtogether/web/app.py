@@ -16,8 +16,8 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
+from . import catalogue, widgets
 from . import pledges as pledge_pages
-from . import widgets
 from .api import ROUTES as API_ROUTES
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
@@ -52,8 +52,9 @@ DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
-    routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *HUB_ROUTES, OPENAPI_ROUTE,
-              *pledge_pages.ROUTES, *widgets.ROUTES, STATIC_ROUTE)
+    routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
+              *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
+              *widgets.ROUTES, STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 

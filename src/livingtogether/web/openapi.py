@@ -30,6 +30,7 @@ from ..models import (
     Practice,
     ProgrammeChanges,
     Text,
+    Theme,
 )
 from ..models import fields as f
 from ..settings import Settings
@@ -187,6 +188,7 @@ ERROR_DESCRIPTIONS = {
 def components() -> dict[str, Any]:
     """The ``components`` of the document: every schema and the error responses."""
     from ..services.pledges import PublicSignatory, UpcomingScreening
+    from . import catalogue
     from .api import SERVER_FIELDS
 
     builder = SchemaBuilder()
@@ -207,7 +209,9 @@ def components() -> dict[str, Any]:
     builder.model(Pledge, name="SignatureRequest", exclude=SERVER_FIELDS,
                   description="A signature: who signs, and their consent. The declaration "
                               "comes from the path; the server sets the rest.")
+    builder.model(Theme)
     schemas = builder.schemas
+    schemas.update(catalogue.openapi_schemas())
     schemas["SignatureAccepted"] = {
         "type": "object",
         "description": "The same answer for every accepted signature, new or repeated.",
@@ -296,7 +300,7 @@ def operation(route: Route, settings: Settings | None = None) -> dict[str, Any]:
          "schema": p.schema(settings)}
         for p in route.params
     ]
-    if route.response_type == "application/json":
+    if route.response_type == "application/json" or route.response_type.endswith("+json"):
         schema: dict[str, Any] = _ref(route.response) if route.response else {"type": "object"}
     else:
         schema = {"type": "string"}

@@ -37,10 +37,8 @@ from ..models import (
     Event,
     InstitutionKind,
     Localized,
-    ModerationStatus,
     Person,
     Pledge,
-    PracticeKind,
     SignerKind,
     Text,
 )
@@ -48,7 +46,7 @@ from ..models import fields as f
 from ..services.pledges import clean_text, normalise_email
 from . import guard
 from .http import Request, Response, accepted_languages, html_response, parse_form, pick_language
-from .routes import LANG, Call, Param, Route, page_params
+from .routes import LANG, Call, Param, Route
 
 if TYPE_CHECKING:
     from .app import WebApp
@@ -200,6 +198,10 @@ class Localizer:
         """The country's name in the reader's language."""
         return str(self.locale.territories.get(code, code))
 
+    def language_name(self, code: str) -> str:
+        """A language's name in the reader's language (``français`` for ``fr`` in French)."""
+        return str(self.locale.languages.get(code.replace("-", "_"), code))
+
     def countries(self) -> list[tuple[str, str]]:
         """``(code, name)`` of every country, by name."""
         return sorted(((code, self.country(code)) for code in f.countries()),
@@ -294,28 +296,17 @@ def error_fragment(web: WebApp, request: Request, status: int, message: str,
 
 
 def cities_html(web: WebApp, request: Request, lang: str) -> str:
-    """The member directory, grouped by country."""
-    localizer = Localizer(web, request, lang)
-    groups: dict[str, list[City]] = {}
-    for city in all_cities(web):
-        groups.setdefault(city.country, []).append(city)
-    ordered = sorted(groups.items(), key=lambda item: localizer.country(item[0]).casefold())
-    for _, cities in ordered:
-        cities.sort(key=lambda c: (localizer.text(c.name) or Localized("", c.slug)).text.casefold())
-    return str(web.templates.get_template("cities.html").render(
-        L=localizer, request=request, groups=ordered))
+    """The member directory (see ``web.catalogue``)."""
+    from .catalogue import directory_html
+
+    return directory_html(web, request, lang)
 
 
 def practices_html(web: WebApp, request: Request, lang: str, params: dict[str, Any]) -> str:
-    """Published practices with their title, city and summary."""
-    page = web.observatory.practices.list(
-        city=params.get("city"), kind=params.get("kind"), theme=params.get("theme"),
-        status=ModerationStatus.PUBLISHED, limit=params.get("limit") or web.settings.page_size,
-        offset=params.get("offset") or 0)
-    kind = params.get("kind")
-    filters = {"city": params.get("city"), "kind": kind.value if kind else None,
-               "theme": params.get("theme"), "lang": params.get("lang")}
-    return render(web, request, "practices.html", lang, page=page, filters=filters)
+    """The practices search widget (see ``web.catalogue``)."""
+    from .catalogue import search_html
+
+    return search_html(web, request, lang, params)
 
 
 @attrs.frozen(kw_only=True)
@@ -342,15 +333,6 @@ def pledge_html(web: WebApp, request: Request, lang: str, declaration: Declarati
 # -- the handlers
 
 
-def cities_widget(call: Call) -> Response:
-    """The member directory."""
-    return respond(call, cities_html(call.web, call.request, language(call)))
-
-
-def practices_widget(call: Call) -> Response:
-    """The practices list."""
-    return respond(call, practices_html(call.web, call.request, language(call),
-                                        dict(call.params)))
 
 
 def pledge_widget(call: Call) -> Response:
@@ -485,18 +467,6 @@ def _widget(**fields: Any) -> Route:
 _WIDGET_ERRORS = (400, 404)
 
 ROUTES: tuple[Route, ...] = (
-    _widget(method="GET", path="/widgets/cities", handler=cities_widget, name="widget-cities",
-          summary="Widget: the member directory, grouped by country", params=(LANG,),
-          errors=_WIDGET_ERRORS),
-    _widget(method="GET", path="/widgets/practices", handler=practices_widget,
-          name="widget-practices", summary="Widget: published practices",
-          params=(LANG,
-                  Param(name="city", kind="slug", description="only practices of this city"),
-                  Param(name="kind", kind="enum", choices=PracticeKind,
-                        description="only entries of this kind"),
-                  Param(name="theme", kind="slug", description="only practices of this theme"),
-                  *page_params()),
-          errors=_WIDGET_ERRORS),
     _widget(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
           summary="Widget: a declaration, its count and the form to sign it",
           params=(LANG, Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,

@@ -10,7 +10,8 @@ NAME = "hub: API tokens, change feed, pulled records and cursors"
 Instant = sa.DateTime(timezone=True)
 
 #: The tables whose records the feed carries, by feed kind.
-FEEDS = (("cities", "lt_cities"), ("practices", "lt_practices"), ("events", "lt_events"))
+FEEDS = (("cities", "lt_cities"), ("themes", "lt_themes"), ("practices", "lt_practices"),
+         ("events", "lt_events"))
 
 
 def upgrade(op: Operations) -> None:
@@ -66,7 +67,8 @@ def upgrade(op: Operations) -> None:
     seq = 0
     rows = []
     for kind, table in FEEDS:
-        records = sa.table(table, sa.column("id"), sa.column("slug"), sa.column("updated_at"))
+        records = sa.table(table, sa.column("id"), sa.column("slug"),
+                           sa.column("updated_at", Instant))
         for slug, stamp in bind.execute(
                 sa.select(records.c.slug, records.c.updated_at).order_by(records.c.id)):
             seq += 1
