@@ -38,14 +38,14 @@ def _fill(url: str, count: int) -> None:
         with obs.store.write() as connection:
             for city in cities:
                 obs.cities.create_in(connection, city)
-            for n in range(count):
-                obs.practices.create_in(connection, Practice(
-                    slug=f"practice-{n:05d}", city=f"city-{n % 50}",
-                    title=Text({"en": f"Practice {n}", "fr": f"Pratique {n}"}),
-                    summary=Text({"en": "Neighbours meet every month to plan together."}),
-                    body=Text({"en": "<p>A <b>longer</b> description of the practice, with "
-                                     "what it does, who runs it and what it changed.</p>"}),
-                    themes=("culture", "resilience"), status=ModerationStatus.PUBLISHED))
+        obs.practices.create_many(Practice(
+            slug=f"practice-{n:05d}", city=f"city-{n % 50}",
+            title=Text({"en": f"Practice {n}", "fr": f"Pratique {n}"}),
+            summary=Text({"en": "Neighbours meet every month to plan together."}),
+            body=Text({"en": "<p>A <b>longer</b> description of the practice, with what it "
+                             "does, who runs it and what it changed.</p>"}),
+            themes=("culture", "resilience"), status=ModerationStatus.PUBLISHED)
+            for n in range(count))
 
 
 def _free_port() -> int:

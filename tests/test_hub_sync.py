@@ -318,3 +318,27 @@ def test_a_changed_published_practice_waits_as_a_revision(hub: Observatory,
         hub.submissions.publish("paris-walks")
         assert client.pull(reader).counts[FeedKind.PRACTICES].updated == 1
     assert reader.practices.get("paris-walks").title.values == {"en": "Night walks at 9"}
+
+
+def test_retry_after_is_honoured_and_bounded(hub: Observatory, member: Any) -> None:
+    """A 429's Retry-After (seconds or an HTTP date) sets the wait, capped at a minute;
+    without one the waits grow from the backoff."""
+    from datetime import datetime, timedelta, timezone
+    from email.utils import format_datetime
+
+    from livingtogether.hub import MAX_WAIT, retry_after
+
+    assert retry_after("7") == 7.0
+    soon = datetime.now(timezone.utc) + timedelta(seconds=30)
+    assert 25 < (retry_after(format_datetime(soon, usegmt=True)) or 0) <= 30
+    assert retry_after("not a date") is None
+    waits: list[float] = []
+    with serving(make_app(hub), threaded=True) as hub_url:
+        proxy = FaultyProxy(hub_url, ["429", "500", "500"])
+        with proxy.serving() as proxy_url, HubClient(
+                proxy_url, retries=3, backoff=0.2, page_size=100, sleep=waits.append) as client:
+            client.pull(member("site"), kinds=[FeedKind.CITIES])
+    assert waits[0] == 1.0  # the proxy's Retry-After: 1
+    assert 0.2 <= waits[1] <= 0.4  # the backoff doubled, with jitter
+    assert 0.4 <= waits[2] <= 0.8
+    assert client._wait(1, 3600.0) == MAX_WAIT  # an hour asked: a minute at most

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -116,6 +116,13 @@ class PracticeService(Records[Practice]):
             if chunk:
                 count += self._insert(connection, chunk, cities, themes, stamp)
         return count
+
+    def create_many_in(self, connection: Connection, records: Sequence[Practice]) -> None:
+        """:meth:`create_many` within an open transaction (e.g. a page pulled from the hub)."""
+        if records:
+            cities = set(connection.scalars(sa.select(schema.cities.c.slug)))
+            themes = set(connection.scalars(sa.select(schema.themes.c.slug)))
+            self._insert(connection, [self._check(p) for p in records], cities, themes, now())
 
     def _insert(self, connection: Connection, chunk: builtins.list[Practice],
                 cities: set[str], themes: set[str], stamp: datetime) -> int:
