@@ -180,3 +180,45 @@ def test_over_http_with_etags(observatory: Observatory) -> None:
                               ).status_code == 304, path
         # the feed is public data, readable from any site
         assert first.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: str) -> None:
+    """Migration 5 numbers the records already there, so a hub upgraded from an older
+    version serves them; its first own change continues after them."""
+    import sqlalchemy as sa
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from livingtogether import convert
+    from livingtogether.store import Store, now, schema
+    from livingtogether.store.migrations import MIGRATIONS
+
+    store = Store(database_url)
+    try:
+        for version, module in enumerate(MIGRATIONS[:-1], start=1):
+            with store.write() as connection:
+                schema.schema_version.create(connection, checkfirst=True)
+                module.upgrade(Operations(MigrationContext.configure(connection)))
+                connection.execute(schema.schema_version.insert().values(
+                    version=version, name=module.NAME, applied_at=now()))
+        with store.write() as connection:
+            for slug in ("lyon", "nice"):
+                connection.execute(schema.cities.insert().values(
+                    slug=slug, country="FR", status="member", created_at=now(),
+                    updated_at=now(), data=convert.unstructure(_city(slug))))
+        assert store.upgrade() == [len(MIGRATIONS)]
+    finally:
+        store.close()
+    obs = Observatory.open(database_url)
+    try:
+        first = obs.feed.page(FeedKind.CITIES)
+        assert [(i.slug, i.deleted) for i in first.items] == [("lyon", False), ("nice", False)]
+        obs.cities.create(_city("paris"))
+        after = obs.feed.page(FeedKind.CITIES, cursor=first.next_cursor)
+        assert [i.slug for i in after.items] == ["paris"]
+        assert {i.slug for i in obs.feed.page(FeedKind.THEMES).items} >= {"culture"}
+        with obs.store.read() as connection:
+            assert connection.scalar(sa.select(sa.func.count()).select_from(schema.changes)) \
+                == 3 + len(obs.themes.all())
+    finally:
+        obs.close()
