@@ -23,6 +23,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from livingtogether import Observatory
+from livingtogether.demo import install
+from test_web_support import running
+
 
 class FaultyProxy:
     """A proxy to ``upstream`` that misbehaves as its ``plan`` says, one action a request."""
@@ -110,16 +114,21 @@ class FaultyProxy:
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                  daemon=True)
-        thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}"
+            with running(server) as base:
+                yield base
         finally:
-            self.stop.set()
-            server.shutdown()
-            server.server_close()
-            thread.join(timeout=5)
+            self.stop.set()  # a request still hanging gives up
+
+
+def opened_hub(url: str) -> Iterator[Observatory]:
+    """A hub with the demo data on ``url``, closed afterwards (for fixtures)."""
+    obs = Observatory.open(url)
+    install(obs)
+    try:
+        yield obs
+    finally:
+        obs.close()
 
 
 def snapshot(observatory: Any) -> dict[str, Any]:

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hub_support import FaultyProxy, snapshot
+from hub_support import FaultyProxy, opened_hub, snapshot
 from livingtogether import Observatory
 from livingtogether.cli import main
-from livingtogether.demo import install
 from livingtogether.models import Practice, Text
 from livingtogether.wsgi import make_app
 from test_web_support import serving
@@ -19,12 +18,7 @@ from test_web_support import serving
 @pytest.fixture
 def hub(sqlite_url: str) -> Iterator[Observatory]:
     """A hub with the demo data."""
-    obs = Observatory.open(sqlite_url)
-    install(obs)
-    try:
-        yield obs
-    finally:
-        obs.close()
+    yield from opened_hub(sqlite_url)
 
 
 def test_pull_and_push_commands(hub: Observatory, tmp_path: Path,

@@ -17,9 +17,8 @@ import attrs
 import pytest
 import requests
 
-from hub_support import FaultyProxy, snapshot
+from hub_support import FaultyProxy, opened_hub, snapshot
 from livingtogether import Observatory
-from livingtogether.demo import install
 from livingtogether.hub import HubClient, HubError
 from livingtogether.models import City, CityStatus, ModerationStatus, Practice, Text
 from livingtogether.models.hub import FeedKind
@@ -42,12 +41,7 @@ def _practice(slug: str, city: str, title: str = "A practice") -> Practice:
 @pytest.fixture
 def hub(database_url: str) -> Iterator[Observatory]:
     """The hub: the demo data on SQLite or PostgreSQL."""
-    obs = Observatory.open(database_url)
-    install(obs)
-    try:
-        yield obs
-    finally:
-        obs.close()
+    yield from opened_hub(database_url)
 
 
 @pytest.fixture
