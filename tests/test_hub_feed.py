@@ -7,9 +7,10 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 
-from livingtogether import Observatory
+from livingtogether import Observatory, convert
 from livingtogether.errors import BadRequest
 from livingtogether.models import City, CityStatus, ModerationStatus, Practice, Text
 from livingtogether.models.hub import FeedKind
@@ -222,3 +223,23 @@ def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: st
                 == 3 + len(obs.themes.all())
     finally:
         obs.close()
+
+
+def test_events_go_out_as_published(observatory: Observatory) -> None:
+    """The events feed serves the latest published version: an edit waits for publishing,
+    and publishing is a change of the feed."""
+    from livingtogether.demo import install
+
+    obs = observatory
+    install(obs)
+    if not obs.programme.versions("izmir-2021"):
+        obs.programme.publish("izmir-2021")
+    published = obs.programme.get("izmir-2021")
+    start = obs.feed.page(FeedKind.EVENTS, limit=1000).next_cursor
+    edited = attrs.evolve(published, title=Text({"en": "Renamed, not yet published"}))
+    obs.programme.update(edited)
+    page = obs.feed.page(FeedKind.EVENTS, cursor=start)
+    assert [i.record["title"] for i in page.items] == [convert.unstructure(published.title)]
+    obs.programme.publish("izmir-2021")
+    page = obs.feed.page(FeedKind.EVENTS, cursor=page.next_cursor)
+    assert [i.record["title"] for i in page.items] == [{"en": "Renamed, not yet published"}]

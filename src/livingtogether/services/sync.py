@@ -94,6 +94,10 @@ class Feed:
                 found = connection.execute(sa.select(table.c.id, table.c.data)
                                            .where(table.c.slug.in_(live))).all()
                 records = {r.slug: r for r in repository.load_rows(connection, found)}
+        if kind is FeedKind.EVENTS:
+            # What the public sees: the latest published version, else the stored programme.
+            records = {slug: repository.published(slug).event  # type: ignore[attr-defined]
+                       for slug in records}
         items = []
         for row in rows:
             record = records.get(row.slug)
