@@ -6,7 +6,7 @@
     from livingtogether.hub import HubClient
 
     with Observatory.open() as obs, HubClient("https://hub.example.org") as hub:
-        report = hub.pull(obs)            # cities, practices and events, incrementally
+        report = hub.pull(obs)            # cities, themes, practices, events
         print(report.summary())
 
 Every request has a timeout. Connection errors, dropped connections, 429 and
@@ -224,7 +224,7 @@ class HubClient:
 
     def pull(self, observatory: Observatory, *, kinds: Iterable[FeedKind] = tuple(FeedKind),
              progress: Progress | None = None, restart: bool = False) -> PullReport:
-        """Bring the hub's public cities, practices and events into ``observatory``.
+        """Bring the hub's public cities, themes, practices and events into ``observatory``.
 
         Incremental (only what changed since the last pull), idempotent, and
         resumable: each page is applied with its cursor in one transaction.
