@@ -5,6 +5,10 @@
 #   make test   create .venv, install everything with the test tools, start a
 #               throwaway PostgreSQL, run ruff, mypy, pytest (core and each
 #               plugin) and the Sphinx build; stop PostgreSQL; fail if any failed
+#               (the browser journeys need Debian's chromium and npm: axe-core
+#               is installed from npm into .cache/npm)
+#   make run-wagtail  the demo Wagtail site (plugins/livingtogether-wagtail/demo)
+#               on http://127.0.0.1:8001, the widgets as StreamField blocks
 #
 # Every plugins/*/ with a pyproject.toml is installed too (editable; with its
 # `test` extra for `make test`). Stamp files in .venv skip the install when no
@@ -19,6 +23,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WAGTAIL_PORT ?= 8001
+WAGTAIL_DEMO := plugins/livingtogether-wagtail
+# axe-core, injected into pages by the browser journeys; from npm, once.
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
 
 PLUGINS := $(patsubst %/pyproject.toml,%,$(sort $(wildcard plugins/*/pyproject.toml)))
 PYPROJECTS := pyproject.toml $(addsuffix /pyproject.toml,$(PLUGINS))
@@ -31,12 +39,13 @@ PIP_QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory'
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run test install install-test demo serve lint typecheck pytest docs \
+.PHONY: help run run-wagtail test install install-test demo serve lint typecheck pytest docs \
         postgres-start postgres-stop clean FORCE
 
 help:
 	@echo "make run    - install into $(VENV), load the demo data, serve http://$(HOST):$(PORT)"
 	@echo "make test   - install with the test tools, then ruff, mypy, pytest (with PostgreSQL), Sphinx"
+	@echo "make run-wagtail - the demo Wagtail site with the widgets as blocks, http://$(HOST):$(WAGTAIL_PORT)"
 	@echo "make lint | typecheck | docs | pytest - one step of make test (pytest with its PostgreSQL)"
 	@echo "make clean  - remove $(VENV), build output and caches"
 
@@ -78,9 +87,23 @@ run: install
 	@echo "serving the demo site on http://$(HOST):$(PORT) (Ctrl-C stops it); emails are printed here"
 	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT) --send-mail
 
+run-wagtail: install
+	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py migrate --verbosity 0
+	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py setup_demo
+	@echo "serving the demo Wagtail site on http://$(HOST):$(WAGTAIL_PORT) (Ctrl-C stops it), with"
+	@echo "the outbox worker printing the confirmation emails here; admin users:"
+	@echo "  cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py createsuperuser"
+	cd $(WAGTAIL_DEMO) && export LIVINGTOGETHER_BASE_URL=http://$(HOST):$(WAGTAIL_PORT)/observatory \
+	  && { ../../$(BIN)/python manage.py livingtogether_outbox --loop & \
+	       ../../$(BIN)/python manage.py runserver --noreload --insecure $(HOST):$(WAGTAIL_PORT); }
+
 # --- make test -----------------------------------------------------------------
 
-test: install-test
+$(AXE):
+	@echo "npm install axe-core@4 into .cache/npm"
+	@npm install --prefix .cache/npm --no-audit --no-fund --silent axe-core@4
+
+test: install-test $(AXE)
 	@VENV='$(VENV)' PLUGINS='$(PLUGINS)' bash scripts/check.sh
 
 lint: install-test
@@ -89,7 +112,7 @@ lint: install-test
 typecheck: install-test
 	@VENV='$(VENV)' PLUGINS='$(PLUGINS)' bash scripts/check.sh typecheck
 
-pytest: install-test
+pytest: install-test $(AXE)
 	@VENV='$(VENV)' PLUGINS='$(PLUGINS)' bash scripts/check.sh pytest
 
 docs: install-test
@@ -103,7 +126,7 @@ postgres-stop:
 
 clean:
 	-bash scripts/postgres.sh stop
-	rm -rf $(VENV) docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist .pg
+	rm -rf $(VENV) .cache $(WAGTAIL_DEMO)/.demo test-artifacts docs/_build .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist .pg
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 	find . -name '*.egg-info' -type d -prune -not -path './.git/*' -exec rm -rf {} +
 

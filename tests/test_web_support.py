@@ -34,12 +34,13 @@ class _ThreadedServer(ThreadingMixIn, WSGIServer):
 
 
 @contextmanager
-def serving(app: Any, *, threaded: bool = False) -> Iterator[str]:
+def serving(app: Any, *, threaded: bool = False, port: int = 0) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 (a free port) while the block runs; yields the base URL.
 
-    ``threaded``: a thread per request, for tests of concurrent clients.
+    ``threaded``: a thread per request, for tests of concurrent clients; ``port``:
+    this one rather than a free one.
     """
-    server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler,
+    server: WSGIServer = make_server("127.0.0.1", port, app, handler_class=_QuietHandler,
                                      server_class=_ThreadedServer if threaded else WSGIServer)
     with running(server) as base:
         yield base

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -20,6 +21,31 @@ def _languages(_: Any, attribute: Any, value: Any) -> None:
     f.languages(None, attribute, value)
     if not value:
         f.fail(attribute, "name at least one language")
+
+
+def check_origin(value: str) -> str:
+    """``value`` as a normalised origin (``https://example.org``, or ``*``); else ``ValueError``."""
+    text = value.strip().lower().rstrip("/")
+    if text == "*":
+        return text
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ValueError(f"{value!r} has a port that is not a number") from None
+    if (parts.scheme not in ("http", "https") or not parts.hostname or parts.path
+            or parts.query or parts.fragment or parts.username or "*" in text):
+        raise ValueError(f"{value!r} is not an origin; write it as scheme://host[:port], "
+                         "e.g. https://www.example.org, or * for any origin")
+    return text
+
+
+def _origins(value: Any) -> tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else tuple(value)
+    try:
+        return tuple(dict.fromkeys(check_origin(str(item)) for item in items))
+    except ValueError as error:
+        raise ConfigurationError(str(error), field="allowed_origins") from None
 
 
 @attrs.frozen(kw_only=True)
@@ -54,6 +80,11 @@ class Settings:
     pledge_email_limit  emails to one address per day, resends included (3)
     outbox_retry_seconds  first wait before retrying a failed email, doubling (30)
     outbox_max_attempts  attempts before an email is given up as failed (12)
+    allowed_origins  member sites that may fetch widgets (CORS), frame them and
+                   post their forms, e.g. ``("https://www.izmir.bel.tr",)``;
+                   ``("*",)`` for any; empty (the default): this site only
+    widget_cache_seconds  how long a process keeps a rendered widget (10; 0: off);
+                   a write through the same process empties it at once
     ============== ==================================================================
     """
 
@@ -100,6 +131,13 @@ class Settings:
             except ValueError:
                 f.fail(attribute, f"{item!r} is not an IP address or network, e.g. 10.0.0.0/8")
 
+    allowed_origins: tuple[str, ...] = attrs.field(
+        default=(), converter=_origins, validator=f.instance_of(tuple)
+    )
+    widget_cache_seconds: int = attrs.field(
+        default=10, validator=f.number(0, 86_400, integer=True)
+    )
+
     @classmethod
     def build(cls, **values: Any) -> Settings:
         """Settings from keyword arguments; an unknown name is a ``ConfigurationError``."""
@@ -114,6 +152,30 @@ class Settings:
             return cls(**values)
         except LivingTogetherError as error:
             raise ConfigurationError(error.message, field=error.field) from None
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, prefix: str = "",
+                     ignore: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The settings named in a framework's configuration, as keyword arguments.
+
+        Keys are ``prefix`` + the setting's name in capitals (Flask:
+        ``LIVINGTOGETHER_DATABASE_URL``; Django's ``LIVINGTOGETHER`` dict:
+        ``DATABASE_URL``). Keys with the prefix that are neither a setting nor in
+        ``ignore`` (the adapter's own keys) are a ``ConfigurationError``, so a
+        typo does not pass unnoticed.
+        """
+        known = {a.name for a in attrs.fields(cls)}
+        found: dict[str, Any] = {}
+        for key, value in values.items():
+            if not isinstance(key, str) or not key.startswith(prefix) or key in ignore:
+                continue
+            name = key[len(prefix):].lower()
+            if name not in known:
+                raise ConfigurationError(
+                    f"unknown setting {key}; the settings are: "
+                    f"{', '.join([prefix + k.upper() for k in sorted(known)] + list(ignore))}")
+            found[name] = value
+        return found
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str], **overrides: Any) -> Settings:

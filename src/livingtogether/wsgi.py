@@ -49,7 +49,31 @@ def request_from_environ(environ: dict[str, Any]) -> Request:
 
 def make_app(observatory: Observatory, *, demo_page: bool = False) -> WSGIApp:
     """A WSGI application serving the Observatory's API, widgets and static files."""
-    web = WebApp(observatory, demo_page=demo_page)
+    return serve(WebApp(observatory, demo_page=demo_page))
+
+
+def mounted(app: WSGIApp, prefix: str, fallback: WSGIApp) -> WSGIApp:
+    """``app`` for the paths under ``prefix`` (moved to ``SCRIPT_NAME``), ``fallback`` for others.
+
+    Framework adapters use it to answer their mount before the framework's own
+    dispatch (the way WhiteNoise serves files), which costs next to nothing.
+    """
+    prefix = prefix.rstrip("/")
+    inside = prefix + "/"
+
+    def dispatch(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(inside):
+            return fallback(environ, start_response)
+        environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + prefix,
+                   "PATH_INFO": path[len(prefix):]}
+        return app(environ, start_response)
+
+    return dispatch
+
+
+def serve(web: WebApp) -> WSGIApp:
+    """The WSGI application of an existing :class:`~livingtogether.web.WebApp`."""
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = request_from_environ(environ)

@@ -125,6 +125,8 @@ class Store:
         self.url = resolve_url(url)
         self.engine = create_engine(self.url)
         self.dialect = self.engine.dialect.name
+        #: Counts the write transactions of this process (caches compare it).
+        self.generation = 0
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -137,8 +139,11 @@ class Store:
         """A connection in a write transaction, committed on success, rolled back on error."""
         with self.engine.connect() as raw:
             connection = raw.execution_options(livingtogether_write=True)
-            with connection.begin():
-                yield connection
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                self.generation += 1
 
     def version(self) -> int:
         """The schema version of the database (0 for an empty one)."""

@@ -16,9 +16,10 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
-from . import catalogue, widgets
+from . import catalogue, embed, widgets
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
+from .cache import WidgetCache
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
@@ -43,9 +44,10 @@ log = logging.getLogger("livingtogether.web")
 
 #: The Content-Security-Policy of HTML responses: scripts, styles and images only
 #: from this site's static files (no inline script), forms posting only here;
-#: any site may frame a widget.
+#: ``frame-ancestors`` follows, naming the sites that may frame a widget
+#: (``allowed_origins``, see :mod:`.embed`).
 HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "form-action 'self'; base-uri 'none'; frame-ancestors *")
+            "form-action 'self'; base-uri 'none'")
 #: Everything else is data, never a document.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
@@ -72,14 +74,27 @@ class WebApp:
         self.router = Router(self.routes)
         self.templates = widgets.make_environment()
         self.static = StaticFiles()
+        self.origins = self.settings.allowed_origins
+        self.html_csp = f"{HTML_CSP}; frame-ancestors {embed.frame_ancestors(self.origins)}"
+        seconds = self.settings.widget_cache_seconds
+        self.cache = WidgetCache(observatory.store, seconds) if seconds else None
 
     # -- entry points
 
     def handle(self, request: Request) -> Response:
         """Answer ``request``; never raises."""
         route: Route | None = None
+        cache = self.cache
+        key = cache.key(request) if cache is not None else None
+        generation = self.observatory.store.generation
+        if cache is not None and key is not None:
+            kept = cache.get(key)
+            if kept is not None:
+                return self._finish(request, kept)
         try:
             route, response = self._dispatch(request)
+            if cache is not None and key is not None:
+                cache.put(key, response, generation)
         except LivingTogetherError as error:
             response = self.error_response(request, error, route)
         except Exception:
@@ -118,6 +133,7 @@ class WebApp:
         if len(request.body) > self.settings.max_body_bytes:
             raise too_large(self.settings.max_body_bytes)
         route, values = self.router.match(request.method, request.path)
+        embed.check_post(request, self.origins)
         if route.tag != "static":
             for value in values.values():
                 if len(value) > f.MAX_SLUG or not f.SLUG_RE.fullmatch(value):
@@ -156,11 +172,13 @@ class WebApp:
         return json_response(error_body(error), status, headers)
 
     def _finish(self, request: Request, response: Response) -> Response:
+        response = response.with_headers(embed.cors_headers(request, response, self.origins),
+                                         replace=True)
         kind = (response.header("content-type") or "").split(";")[0].strip()
         headers = [
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "strict-origin-when-cross-origin"),
-            ("Content-Security-Policy", HTML_CSP if kind == "text/html" else DATA_CSP),
+            ("Content-Security-Policy", self.html_csp if kind == "text/html" else DATA_CSP),
             ("Cache-Control", "no-cache"),
         ]
         if response.status not in (204, 304):

@@ -5,6 +5,7 @@
 ``BadRequest``       400 (malformed request: JSON, UTF-8, a query parameter)
 ``UnsupportedMediaType`` 415 (a body of the wrong Content-Type)
 ``MethodNotAllowed`` 405 with ``Allow``
+``Forbidden``        403 (a form posted from a site not in ``allowed_origins``)
 ``NotFound``         404 (an unknown record or route)
 ``Unauthorized``     401 with ``WWW-Authenticate: Bearer`` (no token, or an unknown one)
 ``Forbidden``        403 (the token may not do this)
@@ -46,12 +47,17 @@ class MethodNotAllowed(BadRequest):
         self.allow = allow
 
 
+class Forbidden(LivingTogetherError):
+    """The request is understood but refused (a form posted from a site not allowed)."""
+
+
 #: The generic message of a 500: what went wrong is logged, never shown.
 INTERNAL_MESSAGE = "something went wrong on our side; please try again later"
 
 _STATUSES: tuple[tuple[type[LivingTogetherError], int], ...] = (
     (UnsupportedMediaType, 415),
     (MethodNotAllowed, 405),
+    (Forbidden, 403),
     (PayloadTooLarge, 413),
     (TooManyRequests, 429),
     (ValidationError, 422),

@@ -1,0 +1,223 @@
+"""livingtogether in a Flask site: ``LivingTogether(app)`` or ``ext.init_app(app)``.
+
+The extension only translates between Flask and the framework-free core
+(:class:`livingtogether.web.WebApp`): Flask configuration into
+:class:`~livingtogether.settings.Settings`, Flask requests into
+``web.Request`` and ``web.Response`` back, the site's SMTP settings into a
+mailer, and Flask-WTF's CSRF check into the core's origin check. Its state
+lives in ``app.extensions["livingtogether"]``; one extension object may serve
+several apps (app factories).
+
+Configuration (defaults in brackets):
+
+=============================== ===============================================
+``LIVINGTOGETHER_URL_PREFIX``   where the widgets and the JSON API are mounted
+                                [``/livingtogether``]
+``LIVINGTOGETHER_OBSERVATORY``  an opened ``Observatory`` to serve, instead of
+                                opening one from the settings below [None]
+``LIVINGTOGETHER_MAILER``       an object with ``send(EmailMessage)`` for pledge
+                                mail [an SMTP mailer from ``MAIL_*``]
+``LIVINGTOGETHER_BASE_URL``     the public URL of the prefix, which the links in
+                                emails start with (a core setting; needed to
+                                send mail)
+``LIVINGTOGETHER_DIRECT``       answer the prefix before Flask's dispatch, by
+                                wrapping ``app.wsgi_app`` as WhiteNoise does
+                                [True]; False: through the blueprint's view, so
+                                that ``before_request`` hooks run for it too
+``LIVINGTOGETHER_<SETTING>``    any core setting: ``DATABASE_URL``,
+                                ``ALLOWED_ORIGINS``, ``LANGUAGES``, ... (see
+                                the core's configuration page)
+``MAIL_SERVER``, ``MAIL_PORT``, the site's SMTP relay, as Flask-Mail names it
+``MAIL_USERNAME``,              [localhost, 25, none, none, False, False]
+``MAIL_PASSWORD``,
+``MAIL_USE_TLS``, ``MAIL_USE_SSL``
+``MAIL_DEFAULT_SENDER``         the sender, unless ``LIVINGTOGETHER_MAIL_FROM``
+=============================== ===============================================
+
+Confirmation emails wait in the core's outbox until a worker sends them:
+``flask livingtogether send-outbox`` (``--loop`` to keep sending), or
+:func:`send_outbox` from your own scheduler.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:
+    import flask
+    from flask.cli import AppGroup
+    from markupsafe import Markup
+except ImportError as error:  # pragma: no cover - depends on the installation
+    raise ImportError("livingtogether_flask needs Flask: pip install livingtogether-flask") \
+        from error
+
+import attrs
+import click
+
+from livingtogether import Observatory
+from livingtogether.errors import ConfigurationError
+from livingtogether.mail import Mailer, SMTPMailer
+from livingtogether.services.outbox import OutboxReport
+from livingtogether.settings import Settings
+from livingtogether.web import Request, WebApp
+from livingtogether.web.embed import render_widget, stylesheet_link
+from livingtogether.wsgi import mounted, request_from_environ, serve
+
+__all__ = ["LivingTogether", "State", "mailer", "send_outbox", "state"]
+
+EXTENSION = "livingtogether"
+PREFIX = "LIVINGTOGETHER_"
+#: The extension's own keys (the rest of ``LIVINGTOGETHER_*`` are core settings).
+OWN_KEYS = ("LIVINGTOGETHER_URL_PREFIX", "LIVINGTOGETHER_OBSERVATORY", "LIVINGTOGETHER_MAILER",
+            "LIVINGTOGETHER_DIRECT")
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+@attrs.frozen
+class State:
+    """What the extension keeps per app: the Observatory, the web app, the mount, the mailer."""
+
+    observatory: Observatory
+    web: WebApp
+    prefix: str
+    mailer: Mailer
+
+
+def _prefix(value: Any) -> str:
+    text = str(value or "").strip()
+    if not text.startswith("/") or "//" in text or any(c in text for c in "?#<>"):
+        raise ConfigurationError(f"LIVINGTOGETHER_URL_PREFIX={value!r}: give a path such as "
+                                 "/livingtogether")
+    return text.rstrip("/")
+
+
+def smtp_mailer(config: Any) -> SMTPMailer:
+    """The site's SMTP relay (Flask-Mail's ``MAIL_*`` names, with its defaults)."""
+    security = ("ssl" if config.get("MAIL_USE_SSL") else
+                "starttls" if config.get("MAIL_USE_TLS") else "none")
+    return SMTPMailer(config.get("MAIL_SERVER", "localhost"), int(config.get("MAIL_PORT", 25)),
+                      username=config.get("MAIL_USERNAME"),
+                      password=config.get("MAIL_PASSWORD"), security=security)
+
+
+class LivingTogether:
+    """The Flask extension: ``LivingTogether(app)``, or ``LivingTogether()`` then ``init_app``."""
+
+    def __init__(self, app: flask.Flask | None = None) -> None:
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: flask.Flask) -> None:
+        """Open the Observatory from ``app.config``, mount the blueprint, add the Jinja global."""
+        config = app.config
+        config.setdefault("LIVINGTOGETHER_URL_PREFIX", "/livingtogether")
+        prefix = _prefix(config["LIVINGTOGETHER_URL_PREFIX"])
+        observatory = config.get("LIVINGTOGETHER_OBSERVATORY")
+        values = Settings.from_mapping(config, prefix=PREFIX, ignore=OWN_KEYS)
+        if observatory is None:
+            sender = config.get("MAIL_DEFAULT_SENDER")
+            if sender and "mail_from" not in values:
+                values["mail_from"] = sender if isinstance(sender, str) else \
+                    f"{sender[0]} <{sender[1]}>"
+            url = values.pop("database_url", None)
+            observatory = Observatory.open(url, **values)
+        elif values:
+            raise ConfigurationError(
+                "LIVINGTOGETHER_OBSERVATORY is given, so its own settings apply; remove "
+                + ", ".join(PREFIX + name.upper() for name in sorted(values)))
+        state = State(observatory=observatory, web=WebApp(observatory), prefix=prefix,
+                      mailer=config.get("LIVINGTOGETHER_MAILER") or smtp_mailer(config))
+        app.extensions[EXTENSION] = state
+
+        blueprint = flask.Blueprint(EXTENSION, __name__, url_prefix=prefix or None)
+        blueprint.add_url_rule("/", "serve", _serve, defaults={"path": ""}, methods=METHODS)
+        blueprint.add_url_rule("/<path:path>", "serve", _serve, methods=METHODS)
+        app.register_blueprint(blueprint)
+        csrf = app.extensions.get("csrf")
+        if csrf is not None and hasattr(csrf, "exempt"):
+            # Flask-WTF's token cannot reach a widget embedded in another site's
+            # page; the core refuses cross-site posts from origins not allowed.
+            csrf.exempt(blueprint)
+        app.jinja_env.globals["livingtogether_widget"] = widget
+        app.jinja_env.globals["livingtogether_stylesheet"] = stylesheet
+        app.cli.add_command(cli)
+        if config.get("LIVINGTOGETHER_DIRECT", True) and prefix:
+            # The same answers as the blueprint's, without Flask's request
+            # machinery around them (4-5 times the core's own cost per request).
+            app.wsgi_app = mounted(serve(state.web), prefix, app.wsgi_app)  # type: ignore[method-assign]
+
+
+def state(app: flask.Flask | None = None) -> State:
+    """The extension's state of ``app`` (the current app by default)."""
+    app = app or flask.current_app
+    try:
+        found: State = app.extensions[EXTENSION]
+    except KeyError:
+        raise RuntimeError("LivingTogether is not set up on this app: call "
+                           "LivingTogether(app) or ext.init_app(app)") from None
+    return found
+
+
+def _request(found: State) -> Request:
+    """The current Flask request as the core sees it: relative to the blueprint's mount."""
+    environ = flask.request.environ
+    request = request_from_environ(environ)
+    mount = request.script_name + found.prefix
+    path = request.path[len(found.prefix):] if request.path.startswith(found.prefix) \
+        else request.path
+    return attrs.evolve(request, path=path or "/", script_name=mount)
+
+
+def _serve(path: str) -> flask.Response:
+    found = state()
+    environ = flask.request.environ
+    response = found.web.handle_stream(_request(found), environ.get("wsgi.input"),
+                                       terminated=bool(environ.get("wsgi.input_terminated")))
+    return flask.Response(response.body, status=response.status, headers=list(response.headers))
+
+
+def widget(name: str, **params: Any) -> Markup:
+    """A widget in the host's own template: ``{{ livingtogether_widget("pledge") }}``."""
+    if not flask.has_request_context():
+        raise RuntimeError("livingtogether_widget() renders for a request; call it in a view")
+    found = state()
+    return Markup(render_widget(found.web, _request(found), name, **params))  # noqa: S704
+
+
+def stylesheet() -> Markup:
+    """The widgets' ``<link rel="stylesheet">`` for the host's ``<head>``."""
+    found = state()
+    mount = (flask.request.script_root if flask.has_request_context() else "") + found.prefix
+    return Markup(stylesheet_link(found.web, mount))  # noqa: S704
+
+
+def mailer(app: flask.Flask | None = None) -> Mailer:
+    """The mailer of ``app``'s pledge emails."""
+    return state(app).mailer
+
+
+def send_outbox(app: flask.Flask | None = None, *, limit: int = 100) -> OutboxReport:
+    """Send up to ``limit`` due emails of the outbox through the site's mailer."""
+    found = state(app)
+    return found.observatory.pledges.send_outbox(found.mailer, limit=limit)
+
+
+cli = AppGroup("livingtogether", help="The Observatory's commands.")
+
+
+@cli.command("send-outbox")
+@click.option("--loop", is_flag=True, help="keep sending, every --every seconds")
+@click.option("--every", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+def send_outbox_command(loop: bool, every: float, limit: int) -> None:
+    """Send the due emails (confirmations of signatures) through the site's SMTP relay."""
+    import time
+
+    while True:
+        report = send_outbox(limit=limit)
+        if report.claimed:
+            click.echo(f"{len(report.sent)} sent, {len(report.retried)} to retry, "
+                       f"{len(report.failed)} failed")
+        if not loop:
+            return
+        time.sleep(every)

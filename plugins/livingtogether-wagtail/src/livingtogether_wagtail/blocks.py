@@ -1,0 +1,126 @@
+"""StreamField blocks: each renders one core widget inside the page.
+
+``ProgrammeBlock``, ``PledgeBlock`` (the signing form), ``CounterBlock`` (the
+signature counter), ``PracticesBlock`` and ``CitiesBlock``. Add them to a
+page's StreamField, e.g. ``StreamField([("programme", ProgrammeBlock()), ...])``
+or all at once with ``StreamField(LIVINGTOGETHER_BLOCKS)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.validators import RegexValidator
+from django.utils.safestring import mark_safe
+from wagtail import blocks
+
+from livingtogether.models import PracticeKind
+from livingtogether.models import fields as f
+from livingtogether.web.embed import render_widget
+
+from .conf import core_request, get_state
+
+_slug = RegexValidator(rf"\A{f.SLUG_RE.pattern}\Z",
+                       "Use lowercase letters, digits and hyphens, e.g. izmir-2021.")
+
+
+def _slug_block(label: str, help_text: str, *, required: bool = True,
+                default: str | None = None) -> blocks.CharBlock:
+    return blocks.CharBlock(label=label, help_text=help_text, required=required, default=default,
+                            max_length=f.MAX_SLUG, validators=[_slug])
+
+
+class WidgetBlock(blocks.StructBlock):
+    """A widget of the core; ``widget`` names it, the block's fields are its parameters."""
+
+    widget = ""
+
+    def get_context(self, value: Any, parent_context: dict[str, Any] | None = None,
+                    ) -> dict[str, Any]:
+        """The context with ``widget_html``, rendered for the page's request."""
+        context: dict[str, Any] = super().get_context(value, parent_context=parent_context)
+        request = (parent_context or {}).get("request")
+        params = {name: value.get(name) for name in self.child_blocks}
+        html = render_widget(get_state().web, core_request(request), self.widget, **params)
+        context["widget_html"] = mark_safe(html)  # noqa: S308 (our autoescaping templates)
+        return context
+
+    class Meta:
+        template = "livingtogether_wagtail/block.html"
+        preview_template = "livingtogether_wagtail/block_preview.html"
+
+
+class ProgrammeBlock(WidgetBlock):
+    """An event's programme, with its times in every display zone."""
+
+    widget = "programme"
+    event = _slug_block("Event", "The event's slug, e.g. izmir-2021.")
+
+    class Meta:
+        icon = "date"
+        label = "Programme"
+        description = "An event's programme: sessions with their times in several cities' zones."
+        preview_value = {"event": "izmir-2021"}
+
+
+class PledgeBlock(WidgetBlock):
+    """A declaration, its count and the form to sign it."""
+
+    widget = "pledge"
+    declaration = _slug_block("Declaration", "The declaration's slug.",
+                              default="universal-declaration")
+
+    class Meta:
+        icon = "form"
+        label = "Signing form"
+        description = "The declaration and the form to sign it, with email confirmation."
+        preview_value = {"declaration": "universal-declaration"}
+
+
+class CounterBlock(PledgeBlock):
+    """A declaration's count of confirmed signatures (the same field as the form's block)."""
+
+    widget = "counter"
+
+    class Meta:
+        icon = "pick"
+        label = "Signature counter"
+        description = "How many people and institutions have confirmed their signature."
+
+
+class PracticesBlock(WidgetBlock):
+    """The best practices, filtered by city, kind or theme."""
+
+    widget = "practices"
+    city = _slug_block("City", "Only this city's practices (its slug).", required=False)
+    kind = blocks.ChoiceBlock(choices=[(k.value, k.value.replace("_", " ").capitalize())
+                                       for k in PracticeKind], required=False, label="Kind")
+    theme = _slug_block("Theme", "Only practices of this theme (its slug).", required=False)
+
+    class Meta:
+        icon = "doc-full"
+        label = "Practices"
+        description = "The best-practices catalogue, filtered by city, kind or theme."
+        preview_value = {"city": "", "kind": "", "theme": ""}
+
+
+class CitiesBlock(WidgetBlock):
+    """The member cities, grouped by country."""
+
+    widget = "cities"
+
+    class Meta:
+        icon = "site"
+        label = "City directory"
+        description = "The member cities of the Observatory, grouped by country."
+        preview_value: dict[str, Any] = {}
+
+
+#: Every block, to give a StreamField at once.
+LIVINGTOGETHER_BLOCKS = [
+    ("programme", ProgrammeBlock()),
+    ("pledge", PledgeBlock()),
+    ("counter", CounterBlock()),
+    ("practices", PracticesBlock()),
+    ("cities", CitiesBlock()),
+]

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from ...conf import get_state
+
+
+class Command(BaseCommand):
+    help = ("Erase signatures never confirmed, and anonymise those of closed campaigns "
+            "(run it daily).")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--pending-days", type=int, default=30, choices=range(0, 3651),
+                            metavar="DAYS", help="age of unconfirmed signatures to erase (30)")
+        parser.add_argument("--closed-months", type=int, default=None, choices=range(1, 1201),
+                            metavar="MONTHS", help="anonymise confirmed signatures this long "
+                            "after their declaration's last campaign day (never by default)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = get_state().observatory.pledges.retention(
+            pending_days=options["pending_days"], closed_months=options["closed_months"])
+        self.stdout.write(f"{report.deleted} unconfirmed signature(s) erased, "
+                          f"{report.anonymised} anonymised")

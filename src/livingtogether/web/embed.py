@@ -1,0 +1,149 @@
+"""Embedding in other sites: origins, CORS, frame-ancestors, and widgets by name.
+
+One setting, ``allowed_origins`` (the member sites, e.g.
+``https://www.izmir.bel.tr``), decides three things:
+
+* **CORS**: a widget or API response to a request from one of those origins
+  carries ``Access-Control-Allow-Origin``, so ``embed.js`` on that site may
+  fetch it;
+* **frames**: the ``frame-ancestors`` directive of HTML responses lists them
+  (always with ``'self'``), so only those sites may show a widget in an iframe;
+* **form posts**: a POST that a browser sends from another origin (its
+  ``Origin`` header, or ``Sec-Fetch-Site: cross-site``) is refused with 403
+  unless the origin is listed. This replaces cookie-based CSRF tokens, which
+  cannot work in a widget embedded in someone else's page; adapters exempt the
+  widget endpoints from their framework's own CSRF check and rely on this one.
+
+``"*"`` allows every origin. Requests without an ``Origin`` header (curl, a
+server) are not browsers acting for someone else and pass.
+
+Adapters that render a widget inside the host's own page (a Jinja call in
+Flask, a StreamField block in Wagtail) use :func:`render_widget`, which goes
+through the same route table, checks and templates as an HTTP request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from html import escape
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from ..errors import BadRequest
+from .errors import Forbidden
+from .http import Headers, Query, Request, Response
+
+if TYPE_CHECKING:
+    from .app import WebApp
+
+
+#: The widgets by name: their path template and the query parameters they take.
+#: ``embed.js`` keeps the same table (``data-livingtogether="NAME"``).
+WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cities": ("/widgets/cities", ("lang",)),
+    "practices": ("/widgets/practices", ("lang", "q", "theme", "city", "country", "kind",
+                                         "language", "limit", "offset")),
+    "programme": ("/widgets/programme/{event}", ("lang",)),
+    "pledge": ("/widgets/pledge", ("lang", "declaration")),
+    "counter": ("/widgets/pledge/counter", ("lang", "declaration")),
+}
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def own_origin(request: Request) -> str:
+    """The origin the request was sent to, as the browser names it."""
+    return f"{request.scheme}://{request.host}".lower()
+
+
+def allowed(origins: Iterable[str], origin: str) -> bool:
+    """Whether ``origin`` is one of ``origins`` (or they allow any)."""
+    origin = origin.strip().lower().rstrip("/")
+    return any(o == "*" or o == origin for o in origins) and origin != "null"
+
+
+def check_post(request: Request, origins: tuple[str, ...]) -> None:
+    """Refuse a state-changing request that a browser sent from a site not allowed."""
+    if request.method in _SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    site = (request.headers.get("sec-fetch-site") or "").lower()
+    if origin is None:
+        if site == "cross-site":
+            raise Forbidden("this form may only be sent from the site that shows it; "
+                            "ask the site to list its origin in allowed_origins")
+        return
+    if origin.strip().lower() == own_origin(request) or site in ("same-origin", "none"):
+        return
+    if not allowed(origins, origin):
+        raise Forbidden(f"forms may not be posted here from {origin[:200]!r}; the site must be "
+                        "listed in the allowed_origins setting (LIVINGTOGETHER_ALLOWED_ORIGINS)")
+
+
+def frame_ancestors(origins: tuple[str, ...]) -> str:
+    """The ``frame-ancestors`` sources: ``'self'`` and the allowed origins (``*`` for any)."""
+    if "*" in origins:
+        return "*"
+    return " ".join(("'self'", *origins))
+
+
+def cors_headers(request: Request, response: Response,
+                 origins: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``Access-Control-Allow-Origin`` for an allowed origin, and ``Vary: Origin``."""
+    if not origins:
+        return []
+    vary = response.header("vary")
+    headers = [("Vary", f"{vary}, Origin" if vary else "Origin")]
+    origin = request.headers.get("origin")
+    if origin and allowed(origins, origin):
+        headers.append(("Access-Control-Allow-Origin", origin.strip()))
+    return headers
+
+
+def widget_target(name: str, params: Mapping[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+    """The path and query of widget ``name`` with ``params`` (``event`` for the programme)."""
+    if name not in WIDGETS:
+        raise BadRequest(f"there is no widget {name[:60]!r}; the widgets are: "
+                         f"{', '.join(sorted(WIDGETS))}", field="widget")
+    template, accepted = WIDGETS[name]
+    values = {key: value for key, value in params.items() if value not in (None, "")}
+    path = template
+    if "{event}" in template:
+        event = values.pop("event", None)
+        if not event:
+            raise BadRequest("the programme widget needs the event's slug (event=...)",
+                             field="event")
+        path = template.replace("{event}", str(event))
+    unknown = sorted(set(values) - set(accepted))
+    if unknown:
+        raise BadRequest(f"the {name} widget takes no {', '.join(unknown)}; it takes: "
+                         f"{', '.join(accepted) or 'nothing'}", field=unknown[0])
+    return path, [(key, str(value)) for key, value in values.items()]
+
+
+def stylesheet_link(web: WebApp, script_name: str) -> str:
+    """The ``<link rel="stylesheet">`` of the widgets mounted at ``script_name``."""
+    version = web.static.version("livingtogether.css")
+    href = f"{script_name.rstrip('/')}/static/livingtogether.css?{urlencode({'v': version})}"
+    return f'<link rel="stylesheet" href="{escape(href)}">'
+
+
+def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:
+    """Widget ``name`` as an HTML fragment for the host's own page.
+
+    ``host`` is the host page's request with ``script_name`` set to where the
+    widgets are mounted (so that forms post there); its ``Accept-Language``
+    picks the language. Errors render as the widget's error fragment, so that a
+    wrong slug in a page shows a message instead of breaking the page.
+    """
+    try:
+        path, query = widget_target(name, params)
+    except BadRequest as error:
+        response = web.error_response(host, error, None)
+        return response.body.decode("utf-8")
+    headers = [(n, v) for n, v in host.headers if n.lower() in ("accept-language", "host")]
+    request = Request(method="GET", path=path, query=Query.parse(urlencode(query)),
+                      headers=Headers(headers), script_name=host.script_name, scheme=host.scheme,
+                      host=host.host, remote_addr=host.remote_addr)
+    return web.handle(request).body.decode("utf-8")
+

@@ -1,0 +1,1 @@
+"""The browser journeys (a package, so that its conftest is browser.conftest)."""
