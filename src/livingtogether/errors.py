@@ -77,7 +77,8 @@ class Unauthorized(LivingTogetherError):
 
 
 class Forbidden(LivingTogetherError):
-    """The API token is valid but may not do this (another city, a missing scope)."""
+    """The request is understood but refused: an API token that may not do this (another
+    city, a missing scope), or a form posted from a site that is not allowed."""
 
 
 class ConfigurationError(LivingTogetherError):

@@ -5,10 +5,9 @@
 ``BadRequest``       400 (malformed request: JSON, UTF-8, a query parameter)
 ``UnsupportedMediaType`` 415 (a body of the wrong Content-Type)
 ``MethodNotAllowed`` 405 with ``Allow``
-``Forbidden``        403 (a form posted from a site not in ``allowed_origins``)
+``Forbidden``        403 (a token that may not; a form from a site not allowed)
 ``NotFound``         404 (an unknown record or route)
 ``Unauthorized``     401 with ``WWW-Authenticate: Bearer`` (no token, or an unknown one)
-``Forbidden``        403 (the token may not do this)
 ``Conflict``         409
 ``PayloadTooLarge``  413
 ``TooManyRequests``  429 with ``Retry-After``
@@ -25,7 +24,6 @@ from ..errors import (
     BadRequest,
     ConfigurationError,
     Conflict,
-    Forbidden,
     LivingTogetherError,
     NotFound,
     PayloadTooLarge,
@@ -33,6 +31,7 @@ from ..errors import (
     Unauthorized,
     ValidationError,
 )
+from ..errors import Forbidden as Forbidden  # re-exported: the web layer's 403
 
 
 class UnsupportedMediaType(BadRequest):
@@ -47,10 +46,6 @@ class MethodNotAllowed(BadRequest):
         self.allow = allow
 
 
-class Forbidden(LivingTogetherError):
-    """The request is understood but refused (a form posted from a site not allowed)."""
-
-
 #: The generic message of a 500: what went wrong is logged, never shown.
 INTERNAL_MESSAGE = "something went wrong on our side; please try again later"
 
@@ -63,7 +58,6 @@ _STATUSES: tuple[tuple[type[LivingTogetherError], int], ...] = (
     (ValidationError, 422),
     (NotFound, 404),
     (Unauthorized, 401),
-    (Forbidden, 403),
     (Conflict, 409),
     (BadRequest, 400),
     (ConfigurationError, 500),
