@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html.parser import HTMLParser
-from socketserver import ThreadingMixIn
+from socketserver import BaseServer, ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -42,11 +42,19 @@ def serving(app: Any, *, threaded: bool = False, port: int = 0) -> Iterator[str]
     """
     server: WSGIServer = make_server("127.0.0.1", port, app, handler_class=_QuietHandler,
                                      server_class=_ThreadedServer if threaded else WSGIServer)
+    with running(server) as base:
+        yield base
+
+
+@contextmanager
+def running(server: BaseServer) -> Iterator[str]:
+    """Run ``server`` (bound to 127.0.0.1) in a daemon thread while the block runs, then
+    stop it and close its port; yields its base URL."""
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()

@@ -210,6 +210,143 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- the hub
+
+
+class ProgressBar:
+    """A one-line progress bar on a terminal; plain lines, now and then, elsewhere."""
+
+    def __init__(self, out: TextIO, width: int = 30) -> None:
+        self.out = out
+        self.width = width
+        self.tty = out.isatty()
+        self._last: tuple[str, int] = ("", -1)
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        """Show ``done`` of ``total`` for ``label``."""
+        total = max(total, done, 1)
+        percent = done * 100 // total
+        if self.tty:
+            filled = self.width * done // total
+            bar = "#" * filled + "-" * (self.width - filled)
+            end = "\n" if done >= total else ""
+            self.out.write(f"\r{label:<10} [{bar}] {done}/{total}{end}")
+        elif (label, percent // 25) != (self._last[0], self._last[1] // 25) or done >= total:
+            self.out.write(f"{label}: {done}/{total}\n")
+        self._last = (label, percent)
+        self.out.flush()
+
+
+def _hub_url(args: argparse.Namespace) -> str:
+    url = getattr(args, "url", None) or os.environ.get("LIVINGTOGETHER_HUB_URL")
+    if not url:
+        raise LivingTogetherError("name the hub: --from/--to URL, or LIVINGTOGETHER_HUB_URL")
+    return str(url)
+
+
+def _client(args: argparse.Namespace, token: str | None = None) -> Any:
+    from .hub import HubClient
+
+    return HubClient(_hub_url(args), token=token, timeout=(5.0, args.timeout),
+                     retries=args.retries)
+
+
+def cmd_hub_pull(args: argparse.Namespace) -> int:
+    """Bring the hub's published practices, member cities and events here (incrementally)."""
+    bar = ProgressBar(sys.stderr)
+    with _open(args) as observatory, _client(args) as hub:
+        report = hub.pull(observatory, restart=args.restart,
+                          progress=lambda kind, done, total: bar(kind.value, done, total))
+    print(report.summary())
+    print(f"pull: {report.total('added')} added, {report.total('updated')} updated, "
+          f"{report.total('removed')} removed")
+    return 0
+
+
+def cmd_hub_push(args: argparse.Namespace) -> int:
+    """Submit this site's practices of its city to the hub for review; show their state."""
+    token = args.token or os.environ.get("LIVINGTOGETHER_HUB_TOKEN")
+    if not token:
+        raise LivingTogetherError("pushing needs the city's API token: "
+                                  "LIVINGTOGETHER_HUB_TOKEN (or --token)")
+    bar = ProgressBar(sys.stderr)
+    with _open(args) as observatory, _client(args, token) as hub:
+        report = hub.push(observatory, slugs=args.slugs or None,
+                          progress=lambda done, total: bar("practices", done, total))
+    print(report.summary())
+    return 0
+
+
+def cmd_hub_token_create(args: argparse.Namespace) -> int:
+    """Make an API token for a city (submit) or for moderators (moderate); shown once."""
+    with _open(args) as observatory:
+        token, secret = observatory.tokens.create(name=args.name, city=args.city,
+                                                  scopes=args.scope)
+    print(f"token {token.id} ({token.name}, {token.city or 'no city'}, "
+          f"{' '.join(s.value for s in token.scopes)}):", file=sys.stderr)
+    print(secret)
+    print("Keep it now: only its hash is stored, it cannot be shown again.", file=sys.stderr)
+    return 0
+
+
+def cmd_hub_token_list(args: argparse.Namespace) -> int:
+    """List the API tokens (never their secrets)."""
+    with _open(args) as observatory:
+        tokens = observatory.tokens.list()
+    for token in tokens:
+        state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}Z" if token.revoked_at else "active"
+        used = f"{token.last_used_at:%Y-%m-%d %H:%M}Z" if token.last_used_at else "never"
+        print(f"{token.id}\t{token.name}\t{token.city or '-'}\t"
+              f"{','.join(s.value for s in token.scopes)}\t{state}\tlast used {used}")
+    if not tokens:
+        print("no tokens; make one with `livingtogether hub token create`", file=sys.stderr)
+    return 0
+
+
+def cmd_hub_token_revoke(args: argparse.Namespace) -> int:
+    """Revoke an API token at once."""
+    with _open(args) as observatory:
+        token = observatory.tokens.revoke(args.id)
+    print(f"token {token.id} ({token.name}) revoked")
+    return 0
+
+
+def _hub_commands(commands: Any) -> None:
+    hub = commands.add_parser("hub", help="sync with the Observatory hub; its API tokens")
+    hub_commands = hub.add_subparsers(dest="hub_command", required=True, metavar="COMMAND")
+    for name, run, flag in (("pull", cmd_hub_pull, "--from"), ("push", cmd_hub_push, "--to")):
+        sub = hub_commands.add_parser(name, help=run.__doc__)
+        sub.add_argument(flag, dest="url", metavar="URL",
+                         help="the hub's URL (default: LIVINGTOGETHER_HUB_URL)")
+        sub.add_argument("--timeout", type=float, default=30.0,
+                         help="seconds to wait for each answer (30)")
+        sub.add_argument("--retries", type=int, default=5,
+                         help="tries after the first on failures (5)")
+        sub.set_defaults(run=run)
+        if name == "pull":
+            sub.add_argument("--restart", action="store_true",
+                             help="read every feed from the start, not from the last pull")
+        else:
+            sub.add_argument("--token", help="the city's API token (better: "
+                                             "LIVINGTOGETHER_HUB_TOKEN, out of the process list)")
+            sub.add_argument("slugs", nargs="*", metavar="SLUG",
+                             help="only these practices (default: all of the city's own)")
+    token = hub_commands.add_parser("token", help="API tokens that may write to this hub")
+    token_commands = token.add_subparsers(dest="token_command", required=True,
+                                          metavar="COMMAND")
+    create = token_commands.add_parser("create", help=cmd_hub_token_create.__doc__)
+    create.add_argument("--name", required=True, help="who holds it, e.g. montreal-site")
+    create.add_argument("--city", help="the city whose practices it submits")
+    create.add_argument("--scope", action="append", required=True,
+                        choices=["submit", "moderate"], help="what it may do (repeatable)")
+    create.set_defaults(run=cmd_hub_token_create)
+    token_commands.add_parser("list", help=cmd_hub_token_list.__doc__).set_defaults(
+        run=cmd_hub_token_list)
+    revoke = token_commands.add_parser("revoke", help=cmd_hub_token_revoke.__doc__)
+    revoke.add_argument("id", type=int, metavar="ID", help="the token's number (hub token list)")
+    revoke.set_defaults(run=cmd_hub_token_revoke)
+
+
 def parser() -> argparse.ArgumentParser:
     """The command's argument parser."""
     top = argparse.ArgumentParser(
@@ -277,6 +414,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("declaration", metavar="DECLARATION", help="the declaration's slug")
     export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     export.set_defaults(run=cmd_pledges_export)
+    _hub_commands(commands)
     return top
 
 

@@ -72,6 +72,15 @@ class TooManyRequests(LivingTogetherError):
         self.retry_after = retry_after
 
 
+class Unauthorized(LivingTogetherError):
+    """A request needs an API token and has none, or one that is unknown or revoked."""
+
+
+class Forbidden(LivingTogetherError):
+    """The request is understood but refused: an API token that may not do this (another
+    city, a missing scope), or a form posted from a site that is not allowed."""
+
+
 class ConfigurationError(LivingTogetherError):
     """The library was set up wrongly (a bad setting, a database to migrate)."""
 

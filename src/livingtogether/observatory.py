@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from .models import (
     Practice,
     Theme,
 )
+from .models.hub import FeedKind
 from .services import (
     CityService,
     PledgeService,
@@ -25,6 +27,9 @@ from .services import (
     ProgrammeService,
     ThemeService,
 )
+from .services.submissions import Submissions
+from .services.sync import Feed, Mirror, origin_of
+from .services.tokens import TokenService
 from .settings import Settings
 from .store import Store
 
@@ -92,6 +97,32 @@ class Observatory:
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations; return the versions applied."""
         return self.store.upgrade()
+
+    # -- the hub
+
+    @functools.cached_property
+    def tokens(self) -> TokenService:
+        """The API tokens that may write to this site as a hub."""
+        return TokenService(self.store)
+
+    @functools.cached_property
+    def submissions(self) -> Submissions:
+        """Practices submitted by member cities, and their moderation."""
+        return Submissions(self.practices)
+
+    @functools.cached_property
+    def feed(self) -> Feed:
+        """The change feed of the public records, which member sites pull."""
+        return Feed(self.store, self.feed_repositories())
+
+    def feed_repositories(self) -> dict[FeedKind, Any]:
+        """The repository of each kind of record the hub carries."""
+        return {FeedKind.CITIES: self.cities, FeedKind.THEMES: self.themes,
+                FeedKind.PRACTICES: self.practices, FeedKind.EVENTS: self.programme}
+
+    def mirror(self, hub_url: str) -> Mirror:
+        """The records pulled from the hub at ``hub_url``, and how far each feed was applied."""
+        return Mirror(self.store, self.feed_repositories(), origin_of(hub_url))
 
     def close(self) -> None:
         """Release the database connections."""

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from .. import convert
 from ..errors import Conflict, NotFound, ValidationError
 from ..store import Store, now
+from ..store.feed import note_change, note_changes
 
 T = TypeVar("T")
 
@@ -165,7 +166,33 @@ class Records(Generic[T]):
             raise
         assert new_id is not None
         self._after_write(connection, new_id, record)
+        note_change(connection, self.table, slug)
         return record
+
+    def create_many_in(self, connection: Connection, records: Sequence[T]) -> None:
+        """Store new records within an open transaction with one multi-row insert: the
+        rules of :meth:`create_in`, faster for many (e.g. a page pulled from the hub)."""
+        if not records:
+            return
+        prepared = [self._prepare(connection, self._check(record)) for record in records]
+        slugs = [record.slug for record in prepared]  # type: ignore[attr-defined]
+        stamp = now()
+        try:
+            with connection.begin_nested():
+                ids = connection.execute(
+                    self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True),
+                    [{"slug": slug, "data": self.dump(record), "created_at": stamp,
+                      "updated_at": stamp, **self._columns(record)}
+                     for slug, record in zip(slugs, prepared, strict=True)],
+                ).scalars().all()
+        except sa.exc.IntegrityError as error:
+            if is_unique_violation(error):
+                raise Conflict(f"one of the {self.noun} slugs {', '.join(slugs[:5])}... exists "
+                               "already; choose others", field="slug") from None
+            raise
+        for row_id, record in zip(ids, prepared, strict=True):
+            self._after_write(connection, row_id, record)
+        note_changes(connection, self.table, slugs)
 
     def update(self, record: T) -> T:
         """Replace the stored record of the same slug; ``NotFound`` if there is none."""
@@ -184,6 +211,7 @@ class Records(Generic[T]):
         if row_id is None:
             raise NotFound(f"there is no {self.noun} {slug!r} to update", field="slug")
         self._after_write(connection, row_id, record)
+        note_change(connection, self.table, slug)
         return record
 
     def save(self, record: T) -> T:
@@ -214,6 +242,7 @@ class Records(Generic[T]):
             ) from None
         if deleted.rowcount == 0:
             raise NotFound(f"there is no {self.noun} {slug!r}", field="slug")
+        note_change(connection, self.table, slug, deleted=True)
 
     def _check(self, record: T) -> T:
         if not isinstance(record, self.model):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
 from ..store import Store, now, schema
+from ..store.feed import note_changes
 from .base import Page, Records, require
 from .search import Searcher, SearchQuery, SearchResults, index_rows, insert_rows, reindex
 from .themes import check_themes
@@ -116,6 +117,13 @@ class PracticeService(Records[Practice]):
                 count += self._insert(connection, chunk, cities, themes, stamp)
         return count
 
+    def create_many_in(self, connection: Connection, records: Sequence[Practice]) -> None:
+        """:meth:`create_many` within an open transaction (e.g. a page pulled from the hub)."""
+        if records:
+            cities = set(connection.scalars(sa.select(schema.cities.c.slug)))
+            themes = set(connection.scalars(sa.select(schema.themes.c.slug)))
+            self._insert(connection, [self._check(p) for p in records], cities, themes, now())
+
     def _insert(self, connection: Connection, chunk: builtins.list[Practice],
                 cities: set[str], themes: set[str], stamp: datetime) -> int:
         prepared = []
@@ -149,6 +157,7 @@ class PracticeService(Records[Practice]):
         insert_rows(connection, [row for row_id, practice in zip(rows, prepared, strict=True)
                                  if practice.status is _PUBLISHED
                                  for row in index_rows(row_id, practice, stamp)])
+        note_changes(connection, self.table, slugs)
         return len(prepared)
 
     # -- search

@@ -17,6 +17,7 @@ from .. import convert
 from ..errors import Conflict, NotFound, ValidationError
 from ..models import Event, ProgrammeChanges, ProgrammeVersion, Session
 from ..store import Store, aware, now, schema
+from ..store.feed import note_change
 from .base import Page, Records
 from .programme_changes import diff
 
@@ -127,6 +128,7 @@ class ProgrammeService(Records[Event]):
             except sa.exc.IntegrityError:
                 raise Conflict(f"version {version.number} of {slug!r} was published "
                                "meanwhile; publish again", field="slug") from None
+            note_change(connection, self.table, slug)  # the hub's feed serves what is public
         return version
 
     def versions(self, slug: str) -> tuple[ProgrammeVersion, ...]:

@@ -317,3 +317,60 @@ SEARCH_OBJECTS: dict[str, frozenset[str]] = {
                          "lt_practice_fts_docsize", "lt_practice_fts_config"}),
     "postgresql": frozenset({"document", "ix_lt_practice_text_document"}),
 }
+
+# -- the hub (migration 5): API tokens, the change feed, what a member pulled from a hub
+
+# Per-city API tokens, stored only as SHA-256 hashes of the secret.
+api_tokens = sa.Table(
+    "lt_api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("city_slug", sa.String(100), nullable=True),
+    sa.Column("scopes", sa.String(200), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("revoked_at", Instant, nullable=True),
+    sa.Column("last_used_at", Instant, nullable=True),
+)
+
+# The change feed: the latest change of each public record, numbered by ``seq``
+# (from ``lt_counters``, whose row lock orders the numbers as the commits).
+changes = sa.Table(
+    "lt_changes",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("slug", sa.String(100), nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("changed_at", Instant, nullable=False),
+    sa.UniqueConstraint("kind", "slug"),
+    sa.Index("ix_lt_changes_kind_seq", "kind", "seq"),
+)
+
+counters = sa.Table(
+    "lt_counters",
+    metadata,
+    sa.Column("name", sa.String(50), primary_key=True),
+    sa.Column("value", sa.Integer, nullable=False),
+)
+
+# On a member site: the records that came from a hub (the others are the site's own).
+hub_records = sa.Table(
+    "lt_hub_records",
+    metadata,
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("slug", sa.String(100), primary_key=True),
+    sa.Column("origin", sa.String(500), nullable=False),
+    sa.Column("pulled_at", Instant, nullable=False),
+)
+
+# On a member site: how far each feed of each hub has been applied.
+hub_cursors = sa.Table(
+    "lt_hub_cursors",
+    metadata,
+    sa.Column("origin", sa.String(500), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("cursor", sa.String(100), nullable=False),
+    sa.Column("updated_at", Instant, nullable=False),
+)

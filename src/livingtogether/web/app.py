@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
-from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests
+from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
 from . import catalogue, embed, widgets
 from . import pledges as pledge_pages
@@ -23,7 +23,16 @@ from .cache import WidgetCache
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
-from .http import Request, Response, has_undecodable, json_response, read_body, too_large
+from .http import (
+    Request,
+    Response,
+    conditional,
+    has_undecodable,
+    json_response,
+    read_body,
+    too_large,
+)
+from .hub import ROUTES as HUB_ROUTES
 from .openapi import ROUTE as OPENAPI_ROUTE
 from .programme import ROUTES as PROGRAMME_ROUTES
 from .routes import Call, Route, Router
@@ -46,8 +55,8 @@ DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
-              OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES, *widgets.ROUTES,
-              STATIC_ROUTE)
+              *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
+              *widgets.ROUTES, STATIC_ROUTE)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 
@@ -133,7 +142,11 @@ class WebApp:
         params = {p.name: p.parse(request.query.get_all(p.name), self.settings)
                   for p in route.params}
         call = Call(request=request, web=self, route=route, path=values, params=params)
-        return route, route.handler(call)
+        response = route.handler(call)
+        if route.kind == "json":
+            # Every JSON answer to a GET has an ETag and answers If-None-Match with 304.
+            response = conditional(request, response)
+        return route, response
 
     def error_response(self, request: Request, error: LivingTogetherError | None,
                        route: Route | None) -> Response:
@@ -146,6 +159,8 @@ class WebApp:
             headers.append(("Allow", ", ".join(error.allow)))
         if isinstance(error, TooManyRequests):
             headers.append(("Retry-After", str(error.retry_after)))
+        if isinstance(error, Unauthorized):
+            headers.append(("WWW-Authenticate", 'Bearer realm="livingtogether"'))
         kind = route.kind if route is not None else (
             "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
         if kind == "html":

@@ -5,8 +5,9 @@
 ``BadRequest``       400 (malformed request: JSON, UTF-8, a query parameter)
 ``UnsupportedMediaType`` 415 (a body of the wrong Content-Type)
 ``MethodNotAllowed`` 405 with ``Allow``
-``Forbidden``        403 (a form posted from a site not in ``allowed_origins``)
+``Forbidden``        403 (a token that may not; a form from a site not allowed)
 ``NotFound``         404 (an unknown record or route)
+``Unauthorized``     401 with ``WWW-Authenticate: Bearer`` (no token, or an unknown one)
 ``Conflict``         409
 ``PayloadTooLarge``  413
 ``TooManyRequests``  429 with ``Retry-After``
@@ -27,8 +28,10 @@ from ..errors import (
     NotFound,
     PayloadTooLarge,
     TooManyRequests,
+    Unauthorized,
     ValidationError,
 )
+from ..errors import Forbidden as Forbidden  # re-exported: the web layer's 403
 
 
 class UnsupportedMediaType(BadRequest):
@@ -43,10 +46,6 @@ class MethodNotAllowed(BadRequest):
         self.allow = allow
 
 
-class Forbidden(LivingTogetherError):
-    """The request is understood but refused (a form posted from a site not allowed)."""
-
-
 #: The generic message of a 500: what went wrong is logged, never shown.
 INTERNAL_MESSAGE = "something went wrong on our side; please try again later"
 
@@ -58,6 +57,7 @@ _STATUSES: tuple[tuple[type[LivingTogetherError], int], ...] = (
     (TooManyRequests, 429),
     (ValidationError, 422),
     (NotFound, 404),
+    (Unauthorized, 401),
     (Conflict, 409),
     (BadRequest, 400),
     (ConfigurationError, 500),

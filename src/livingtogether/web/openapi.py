@@ -171,6 +171,8 @@ ERROR_SCHEMA: dict[str, Any] = {
 
 ERROR_DESCRIPTIONS = {
     400: "Malformed request: a query parameter, JSON or UTF-8 that cannot be read",
+    401: "No API token, or one that is unknown or revoked (see WWW-Authenticate)",
+    403: "The API token may not do this: another city's record, or a scope it lacks",
     404: "No such record (or route)",
     405: "The path does not accept this method (see the Allow header)",
     409: "The record clashes with one already stored",
@@ -224,6 +226,7 @@ def components() -> dict[str, Any]:
         "required": ["items"],
         "additionalProperties": False,
     }
+    hub_schemas(builder)
     schemas["Error"] = ERROR_SCHEMA
     responses = {
         f"Error{status}": {
@@ -232,7 +235,57 @@ def components() -> dict[str, Any]:
         }
         for status, text in ERROR_DESCRIPTIONS.items()
     }
-    return {"schemas": dict(sorted(schemas.items())), "responses": responses}
+    return {"schemas": dict(sorted(schemas.items())), "responses": responses,
+            "securitySchemes": {"token": {
+                "type": "http", "scheme": "bearer",
+                "description": "A city's API token (lt_...), made by `livingtogether hub token "
+                               "create`"}}}
+
+
+def hub_schemas(builder: SchemaBuilder) -> None:
+    """The hub's schemas: a feed of each kind, submissions, the reason of a rejection."""
+    from ..models.hub import FeedKind, Submission
+    from ..services.sync import MODELS
+
+    for kind in FeedKind:
+        record = builder.type_schema(MODELS[kind])
+        builder.schemas[f"{kind.name.title()}Feed"] = {
+            "type": "object",
+            "description": f"One page of the change feed of {kind.value}.",
+            "properties": {
+                "kind": {"const": kind.value},
+                "items": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "slug": {"type": "string"},
+                        "deleted": {"type": "boolean",
+                                    "description": "a tombstone: deleted or no longer public"},
+                        "changed_at": {"type": "string", "format": "date-time"},
+                        "record": {"anyOf": [record, _NULL]},
+                    },
+                    "required": ["slug", "deleted", "changed_at", "record"],
+                    "additionalProperties": False,
+                }},
+                "next_cursor": {"type": "string"},
+                "has_more": {"type": "boolean"},
+                "remaining": {"type": "integer", "minimum": 0,
+                              "description": "how many changes come after this page"},
+            },
+            "required": ["kind", "items", "next_cursor", "has_more", "remaining"],
+            "additionalProperties": False,
+        }
+    submission = builder.model(Submission)
+    builder.schemas["SubmissionList"] = {
+        "type": "object", "description": "The moderation state of a city's practices.",
+        "properties": {"city": {"type": "string"},
+                       "items": {"type": "array", "items": submission}},
+        "required": ["city", "items"], "additionalProperties": False,
+    }
+    builder.schemas["RejectRequest"] = {
+        "type": "object", "description": "Why a practice is rejected.",
+        "properties": {"reason": {"type": "string", "minLength": 1}},
+        "required": ["reason"], "additionalProperties": False,
+    }
 
 
 def operation(route: Route, settings: Settings | None = None) -> dict[str, Any]:
@@ -247,7 +300,7 @@ def operation(route: Route, settings: Settings | None = None) -> dict[str, Any]:
          "schema": p.schema(settings)}
         for p in route.params
     ]
-    if route.response_type == "application/json":
+    if route.response_type == "application/json" or route.response_type.endswith("+json"):
         schema: dict[str, Any] = _ref(route.response) if route.response else {"type": "object"}
     else:
         schema = {"type": "string"}
@@ -255,11 +308,17 @@ def operation(route: Route, settings: Settings | None = None) -> dict[str, Any]:
                                "content": {route.response_type: {"schema": schema}}}
     responses: dict[str, Any] = {str(route.status): success}
     for status in sorted({*route.errors, 500}):
-        responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
+        if route.kind == "html":
+            responses[str(status)] = {"description": ERROR_DESCRIPTIONS[status], "content": {
+                "text/html": {"schema": {"type": "string"}}}}
+        else:
+            responses[str(status)] = {"$ref": f"#/components/responses/Error{status}"}
     op: dict[str, Any] = {"operationId": route.name, "summary": route.summary,
                           "tags": [route.tag], "responses": responses}
     if route.description:
         op["description"] = route.description
+    if route.auth:
+        op["security"] = [{"token": []}]
     if parameters:
         op["parameters"] = parameters
     if route.body:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -49,6 +50,8 @@ _CHECKS: dict[str, tuple[Callable[..., str], Callable[[str], str]]] = {
     "country": (f.check_country, lambda value: value.strip().upper()),
     "language": (f.check_language, lambda value: value.strip().lower()),
     "token": (lambda value, field: _check_token(value, field), lambda value: value.strip()),
+    "cursor": (lambda value, field: _check_cursor(value, field), lambda value: value.strip()),
+    "instant": (lambda value, field: _check_instant(value, field), lambda value: value.strip()),
 }
 
 #: A token of an email's link: URL-safe base64.
@@ -62,13 +65,27 @@ def _check_token(value: str, field: str) -> str:
     return value
 
 
+def _check_cursor(value: str, field: str) -> str:
+    from ..services.sync import decode_cursor
+
+    decode_cursor(value)
+    return value
+
+
+def _check_instant(value: str, field: str) -> Any:
+    from .. import convert
+
+    return convert.structure(value, datetime)
+
+
 @attrs.frozen(kw_only=True)
 class Param:
     """A query parameter: its name, type and bounds.
 
     ``kind`` is ``integer``, ``string``, ``slug``, ``country`` (ISO 3166-1
-    alpha-2), ``language``, ``token`` (of an email's link) or ``enum`` (with
-    ``choices``, an enum class).
+    alpha-2), ``language``, ``token`` (of an email's link), ``cursor`` (of the
+    hub's feeds), ``instant`` (ISO 8601 with an offset, parsed to a UTC
+    ``datetime``) or ``enum`` (with ``choices``, an enum class).
     """
 
     name: str
@@ -136,11 +153,16 @@ class Param:
             schema = {"type": "string", "pattern": f"^{f.SLUG_RE.pattern}$",
                       "maxLength": f.MAX_SLUG}
         elif self.kind == "country":
-            schema = {"type": "string", "pattern": "^[A-Za-z]{2}$"}
+            schema = {"type": "string", "enum": sorted(f.countries())}
         elif self.kind == "language":
-            schema = {"type": "string", "pattern": f"^{f.LANGUAGE_RE.pattern}$"}
+            schema = {"type": "string", "pattern": f"^{f.LANGUAGE_RE.pattern}$",
+                      "maxLength": 35}
         elif self.kind == "token":
             schema = {"type": "string", "pattern": f"^{TOKEN_RE.pattern}$"}
+        elif self.kind == "cursor":
+            schema = {"type": "string", "pattern": "^[0-9]{1,15}$"}
+        elif self.kind == "instant":
+            schema = {"type": "string", "format": "date-time"}
         else:
             schema = {"type": "string"}
         default = _setting(self.default, settings)
@@ -191,6 +213,7 @@ class Route:
     ``html`` (an error fragment). ``body`` names the request body's schema in
     the OpenAPI components and ``body_type`` its media type; ``response``
     names the success schema (a component name) and ``status`` its code.
+    ``auth``: the handler needs an API token (documented as bearer security).
     """
 
     method: str
@@ -209,6 +232,7 @@ class Route:
     tag: str = "api"
     in_schema: bool = True
     errors: tuple[int, ...] = ()
+    auth: bool = False
     pattern: re.Pattern[str] = attrs.field(init=False)
 
     @pattern.default

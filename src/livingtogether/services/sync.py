@@ -1,0 +1,237 @@
+"""Syncing with the hub: the change feed a hub serves, and applying it on a member site.
+
+The feed (:class:`Feed`) lists, per kind of record, the latest change of each
+public record in the order of its change number (see ``store.feed``), as the
+record itself or as a tombstone when it was deleted or is no longer public.
+Its cursor is the last change number a client has seen, so a page never
+shifts when records change between two requests.
+
+A member applies a page with :class:`Mirror`, in one transaction that also
+stores the cursor of the next page: a run that stops half-way resumes after
+the last page applied, and applying a page twice changes nothing. Records the
+member made itself are never touched: only those that came from the hub
+(``lt_hub_records``) are updated or removed.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from datetime import datetime
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .. import convert
+from ..errors import BadRequest, Conflict, ValidationError
+from ..models import City, Event, ModerationStatus, Practice, Theme
+from ..models.hub import FeedItem, FeedKind, FeedPage
+from ..store import Store, aware, now, schema
+from .base import Records
+
+#: A cursor: the number of the last change a client has seen.
+CURSOR_RE = re.compile(r"[0-9]{1,15}")
+
+#: The model of each feed's records.
+MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.THEMES: Theme,
+                                FeedKind.PRACTICES: Practice, FeedKind.EVENTS: Event}
+
+
+def encode_cursor(seq: int) -> str:
+    """The cursor after change number ``seq`` (clients keep it as it is, opaque)."""
+    return str(seq)
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The change number a cursor stands after (0 for none); ``BadRequest`` if malformed."""
+    if not cursor:
+        return 0
+    if not CURSOR_RE.fullmatch(cursor):
+        raise BadRequest("is not a cursor this server gave; start again without one or with "
+                         "the next_cursor of the last page", field="cursor")
+    return int(cursor)
+
+
+def is_public(kind: FeedKind, record: Any) -> bool:
+    """Whether a stored record is public (practices: only published ones)."""
+    return kind is not FeedKind.PRACTICES or record.status is ModerationStatus.PUBLISHED
+
+
+class Feed:
+    """The change feed of one database, read by kind."""
+
+    def __init__(self, store: Store, repositories: dict[FeedKind, Records[Any]]) -> None:
+        self.store = store
+        self.repositories = repositories
+
+    def page(self, kind: FeedKind, *, cursor: str | None = None,
+             updated_since: datetime | None = None, limit: int = 200) -> FeedPage:
+        """The changes of ``kind`` after ``cursor`` (and at or after ``updated_since``)."""
+        after = decode_cursor(cursor)
+        changes = schema.changes
+        query = (sa.select(changes.c.seq, changes.c.slug, changes.c.deleted,
+                           changes.c.changed_at)
+                 .where(changes.c.kind == kind.value, changes.c.seq > after)
+                 .order_by(changes.c.seq).limit(limit + 1))
+        if updated_since is not None:
+            query = query.where(changes.c.changed_at >= updated_since)
+        repository = self.repositories[kind]
+        table = repository.table
+        with self.store.read() as connection:
+            rows = connection.execute(query).all()
+            more = len(rows) > limit
+            rows = rows[:limit]
+            remaining = 0
+            if more:
+                remaining = int(connection.scalar(
+                    query.with_only_columns(sa.func.count()).order_by(None).limit(None)
+                    .where(changes.c.seq > rows[-1].seq)) or 0)
+            live = [row.slug for row in rows if not row.deleted]
+            records: dict[str, Any] = {}
+            if live:
+                found = connection.execute(sa.select(table.c.id, table.c.data)
+                                           .where(table.c.slug.in_(live))).all()
+                records = {r.slug: r for r in repository.load_rows(connection, found)}
+        if kind is FeedKind.EVENTS:
+            # What the public sees: the latest published version, else the stored programme.
+            records = {slug: repository.published(slug).event  # type: ignore[attr-defined]
+                       for slug in records}
+        items = []
+        for row in rows:
+            record = records.get(row.slug)
+            public = record is not None and is_public(kind, record)
+            items.append(FeedItem(slug=row.slug, deleted=not public,
+                                  changed_at=aware(row.changed_at),  # type: ignore[arg-type]
+                                  record=convert.unstructure(record) if public else None))
+        last = rows[-1].seq if rows else after
+        return FeedPage(kind=kind, items=tuple(items), next_cursor=encode_cursor(last),
+                        has_more=more, remaining=remaining)
+
+
+@attrs.define
+class PullCounts:
+    """What applying the feed did, per kind."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    #: the site's own records, or hub records others still need: left as they are
+    kept: int = 0
+
+
+class Mirror:
+    """The records a member site pulled from one hub (``origin``), and where it stopped."""
+
+    def __init__(self, store: Store, repositories: dict[FeedKind, Records[Any]],
+                 origin: str) -> None:
+        self.store = store
+        self.repositories = repositories
+        self.origin = origin
+
+    def cursor(self, kind: FeedKind) -> str | None:
+        """The cursor to continue ``kind`` from (``None``: from the start)."""
+        table = schema.hub_cursors
+        with self.store.read() as connection:
+            return connection.scalar(sa.select(table.c.cursor).where(
+                table.c.origin == self.origin, table.c.kind == kind.value))
+
+    def apply(self, page: FeedPage, counts: PullCounts,
+              problems: builtins.list[str] | None = None) -> None:
+        """Apply one page and store its next cursor, all in one transaction.
+
+        A record the hub sends that does not fit this library's models raises
+        ``ValidationError`` naming it, and nothing of the page is applied.
+        """
+        kind = page.kind
+        repository = self.repositories[kind]
+        model = MODELS[kind]
+        mine = schema.hub_records
+        stamp = now()
+        with self.store.write() as connection:
+            slugs = [item.slug for item in page.items]
+            origins = dict(connection.execute(
+                sa.select(mine.c.slug, mine.c.origin)
+                .where(mine.c.kind == kind.value, mine.c.slug.in_(slugs))).all()) if slugs else {}
+            present = set(connection.scalars(
+                sa.select(repository.table.c.slug)
+                .where(repository.table.c.slug.in_(slugs)))) if slugs else set()
+            pulled: list[dict[str, Any]] = []
+            new: list[Any] = []
+            for item in page.items:
+                origin = origins.get(item.slug)
+                exists = origin is not None or item.slug in present
+                if exists and origin != self.origin:
+                    counts.kept += 1  # the site's own record, or another hub's
+                    continue
+                if item.deleted:
+                    if exists:
+                        self._remove(connection, repository, kind, item.slug, counts, problems)
+                    continue
+                try:
+                    record: Any = convert.structure(item.record, model)
+                except ValidationError as error:
+                    raise error.with_prefix(f"{kind.value}.{item.slug}") from None
+                if exists:
+                    if repository.get_in(connection, item.slug) == record:
+                        counts.unchanged += 1
+                        continue
+                    repository.update_in(connection, record)
+                    counts.updated += 1
+                else:
+                    new.append(record)
+                    pulled.append({"kind": kind.value, "slug": item.slug,
+                                   "origin": self.origin, "pulled_at": stamp})
+                    counts.added += 1
+            if pulled:
+                if type(repository).create_in is Records.create_in:
+                    repository.create_many_in(connection, new)
+                else:  # a repository with rules of its own for new records (themes' order)
+                    for record in new:
+                        repository.create_in(connection, record)
+                connection.execute(mine.insert(), pulled)
+            self._save_cursor(connection, kind, page.next_cursor, stamp)
+
+    def _remove(self, connection: Connection, repository: Records[Any], kind: FeedKind,
+                slug: str, counts: PullCounts, problems: builtins.list[str] | None) -> None:
+        mine = schema.hub_records
+        try:
+            repository.delete_in(connection, slug)
+        except Conflict as error:
+            counts.kept += 1
+            if problems is not None:
+                problems.append(f"{kind.value} {slug!r} was removed from the hub but is kept "
+                                f"here: {error.message}")
+            return
+        connection.execute(mine.delete().where(mine.c.kind == kind.value,
+                                               mine.c.slug == slug))
+        counts.removed += 1
+
+    def _save_cursor(self, connection: Connection, kind: FeedKind, cursor: str,
+                     stamp: datetime) -> None:
+        table = schema.hub_cursors
+        key = (table.c.origin == self.origin, table.c.kind == kind.value)
+        if not connection.execute(table.update().where(*key)
+                                  .values(cursor=cursor, updated_at=stamp)).rowcount:
+            connection.execute(table.insert().values(origin=self.origin, kind=kind.value,
+                                                     cursor=cursor, updated_at=stamp))
+
+    def forget(self) -> None:
+        """Forget the cursors, so that the next pull reads every feed from the start."""
+        table = schema.hub_cursors
+        with self.store.write() as connection:
+            connection.execute(table.delete().where(table.c.origin == self.origin))
+
+    def local(self, kind: FeedKind) -> set[str]:
+        """The slugs of ``kind`` that came from a hub (of any origin)."""
+        mine = schema.hub_records
+        with self.store.read() as connection:
+            return set(connection.scalars(sa.select(mine.c.slug)
+                                          .where(mine.c.kind == kind.value)))
+
+
+def origin_of(url: str) -> str:
+    """The key a hub's records are kept under: its base URL without a trailing slash."""
+    return url.rstrip("/")
