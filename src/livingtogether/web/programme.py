@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar
 from xml.sax.saxutils import escape, quoteattr
@@ -93,9 +93,7 @@ class SessionParts:
     ``programme_session.html`` turns into HTML."""
 
     session: Session
-    times: tuple[ZoneTime, ...]
-    utc_start: str | None
-    utc_end: str | None
+    times: Markup
     title: Shown | None
     kind: Markup
     mode: Markup
@@ -232,24 +230,33 @@ exports = VersionCache(VIEW_CACHE_SIZE)
 _HEAD_END, _SESSION_END = "\x1f", "\x1e"
 
 
-def _rendered(localizer: Localizer, event: Event,
-              items: list[SessionParts]) -> list[SessionView]:
-    """``items`` with their title and body rendered, all in one pass of the template."""
-    html = localizer.web.templates.get_template("programme_session.html").render(
+def _rendered(localizer: Localizer, event: Event, sessions: list[Session],
+              items: Iterator[SessionParts]) -> list[SessionView]:
+    """The ``sessions`` with their title and body rendered from their ``items``, all in
+    one pass of the template.
+
+    Thousands of objects alive at once would outlive young garbage collections and
+    make Python scan the whole heap again and again (most of the time of this pass,
+    measured): so ``items`` are made one by one as the template reaches them, and each
+    piece of output (an escaped ``Markup``, which the collector tracks) becomes a
+    plain ``str`` (which it does not) before the pieces are joined.
+    """
+    pieces = localizer.web.templates.get_template("programme_session.html").generate(
         L=localizer, event=event, items=items, head_end=_HEAD_END, session_end=_SESSION_END)
-    pieces = html.split(_SESSION_END)
-    assert len(pieces) == len(items) + 1, "a session's text held a separator"
+    html = "".join(map(str, pieces))
+    parts = html.split(_SESSION_END)
+    assert len(parts) == len(sessions) + 1, "a session's text held a separator"
     done = []
-    for item, piece in zip(items, pieces, strict=False):
+    for session, piece in zip(sessions, parts, strict=False):
         head, _, body = piece.partition(_HEAD_END)
         done.append(SessionView(
-            item.session, Markup(head.strip()), Markup(body.strip())))  # noqa: S704 (our autoescaping template's output)
+            session, Markup(head.strip()), Markup(body.strip())))  # noqa: S704 (our autoescaping template's output)
     return done
 
 
 class Labels:
-    """The shared macros' labels of kinds, modes and roles, each rendered once per
-    view: they are the same for every session."""
+    """What the shared macros print that many sessions share (the labels of kinds, modes
+    and roles, the lines of times), each rendered once per view."""
 
     def __init__(self, localizer: Localizer) -> None:
         self._macros = localizer.web.templates.get_template("_macros.html").make_module(
@@ -258,10 +265,14 @@ class Labels:
 
     def __call__(self, macro: str, *args: Any) -> Markup:
         """What ``macro`` of ``_macros.html`` prints for ``args``."""
-        key = (macro, *args)
+        return self.shared((macro, *args), macro, lambda: args)
+
+    def shared(self, key: tuple[Any, ...], macro: str,
+               arguments: Callable[[], tuple[Any, ...]]) -> Markup:
+        """What ``macro`` prints for the ``arguments()`` that ``key`` stands for."""
         found = self._done.get(key)
         if found is None:
-            found = self._done[key] = Markup(getattr(self._macros, macro)(*args))  # noqa: S704 (our autoescaping template's output)
+            found = self._done[key] = Markup(getattr(self._macros, macro)(*arguments()))  # noqa: S704 (our autoescaping template's output)
         return found
 
 
@@ -272,11 +283,14 @@ def _session_parts(localizer: Localizer, event: Event, session: Session, labels:
     grouped: dict[str, list[Person]] = {}
     for person in session.people:
         grouped.setdefault(person.role.value, []).append(person)
+    # Parallel sessions print the same lines of times.
+    times = labels.shared(
+        ("times", session.starts_at, session.ends_at, session.day, session.zone), "zone_times",
+        lambda: (zone_times(localizer, event, session, zones),
+                 session.starts_at.isoformat() if session.starts_at else None,
+                 session.ends_at.isoformat() if session.ends_at else None))
     return SessionParts(
-        session=session, times=zone_times(localizer, event, session, zones),
-        utc_start=session.starts_at.isoformat() if session.starts_at else None,
-        utc_end=session.ends_at.isoformat() if session.ends_at else None,
-        title=shown(localizer, session.title),
+        session=session, times=times, title=shown(localizer, session.title),
         kind=labels("session_kind", session.kind.value),
         mode=labels("mode", session.mode.value),
         part=parts.get(session.part or ""),
@@ -302,9 +316,9 @@ def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
         by_day.setdefault(session.day, []).append((index, session))
     ordered = [session for day in sorted(by_day)
                for _, session in sorted(by_day[day], key=_order)]
-    items = _rendered(localizer, event, [
+    items = _rendered(localizer, event, ordered, (
         _session_parts(localizer, event, session, labels, zones, parts, calendar_url)
-        for session in ordered])
+        for session in ordered))
     days = []
     for day in sorted(by_day):
         sessions = tuple(item for item in items if item.session.day == day)
