@@ -37,7 +37,7 @@ from ..models import (
 from ..services.programme import Published
 from .http import JSON_TYPE, Response, conditional, dump_json, json_response
 from .routes import LANG, Call, Param, Route
-from .widgets import Localizer, _locale, language, respond, zone_name
+from .widgets import Localizer, _locale, language, respond, text_of, zone_name
 
 if TYPE_CHECKING:
     from .app import WebApp
@@ -235,15 +235,14 @@ def _rendered(localizer: Localizer, event: Event, sessions: list[Session],
     """The ``sessions`` with their title and body rendered from their ``items``, all in
     one pass of the template.
 
-    Thousands of objects alive at once would outlive young garbage collections and
-    make Python scan the whole heap again and again (most of the time of this pass,
-    measured): so ``items`` are made one by one as the template reaches them, and each
-    piece of output (an escaped ``Markup``, which the collector tracks) becomes a
-    plain ``str`` (which it does not) before the pieces are joined.
+    ``items`` are made one by one as the template reaches them, so that each is
+    garbage as soon as it is printed: thousands of objects alive at once would outlive
+    young garbage collections and make Python scan the whole heap again and again
+    (as ``text_of`` explains for the output).
     """
-    pieces = localizer.web.templates.get_template("programme_session.html").generate(
-        L=localizer, event=event, items=items, head_end=_HEAD_END, session_end=_SESSION_END)
-    html = "".join(map(str, pieces))
+    html = text_of(localizer.web.templates.get_template("programme_session.html"),
+                   L=localizer, event=event, items=items, head_end=_HEAD_END,
+                   session_end=_SESSION_END)
     parts = html.split(_SESSION_END)
     assert len(parts) == len(sessions) + 1, "a session's text held a separator"
     done = []
@@ -404,11 +403,11 @@ def programme_html(web: WebApp, request: Request, lang: str, published: Publishe
             removed.append(change)
         else:
             by_session.setdefault(change.session, []).append(change)
-    return str(web.templates.get_template("programme.html").render(
-        L=localizer, request=request, event=published.event, version=published.version,
-        days=days, filters=filters, every_day=view.days, changes=changes,
-        changed=by_session, removed=removed, kinds=[k.value for k in SessionKind],
-        modes=[m.value for m in Mode]))
+    return text_of(
+        web.templates.get_template("programme.html"), L=localizer, request=request,
+        event=published.event, version=published.version, days=days, filters=filters,
+        every_day=view.days, changes=changes, changed=by_session, removed=removed,
+        kinds=[k.value for k in SessionKind], modes=[m.value for m in Mode])
 
 
 # -- handlers

@@ -265,8 +265,19 @@ def all_cities(web: WebApp) -> Iterator[City]:
 def render(web: WebApp, request: Request, template: str, language: str, **context: Any) -> str:
     """Render ``template`` for ``request`` in ``language``."""
     localizer = Localizer(web, request, language)
-    return str(web.templates.get_template(template).render(L=localizer, request=request,
-                                                           **context))
+    return text_of(web.templates.get_template(template), L=localizer, request=request,
+                   **context)
+
+
+def text_of(template: jinja2.Template, **context: Any) -> str:
+    """``template`` rendered with ``context``.
+
+    Its output comes in pieces, most of them escaped ``Markup``, which the garbage
+    collector tracks (``str`` it does not): joined as they come, the thousands of a
+    large widget would live until the end and make Python scan the whole heap again
+    and again. Each becomes a plain ``str`` first.
+    """
+    return "".join(map(str, template.generate(**context)))
 
 
 def respond(call: Call, html: str, status: int = 200) -> Response:
