@@ -236,13 +236,12 @@ class Localizer:
     def person(self, person: Person) -> tuple[str | None, str | None]:
         """``(main, detail)``: the name (or city, or affiliation) and what follows it."""
         name = " ".join(part for part in (person.honorific, person.name) if part) or None
+        if person.affiliation:
+            return (name, person.affiliation) if name else (person.affiliation, None)
+        # Only now the city's name: reading the cities costs more than all the rest.
         city = self.city_name(person.city)
         city_text = city.text if city else person.city
-        if name:
-            return name, person.affiliation or city_text
-        if person.affiliation:
-            return person.affiliation, None
-        return city_text, None
+        return (name, city_text) if name else (city_text, None)
 
     def roles(self, people: Iterable[Person]) -> list[tuple[str, list[Person]]]:
         """People grouped by role, in order of first appearance."""
