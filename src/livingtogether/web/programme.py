@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +26,7 @@ from ..errors import BadRequest, NotFound, ValidationError
 from ..models import (
     Change,
     ChangeKind,
+    City,
     DisplayZone,
     Event,
     Mode,
@@ -40,6 +42,7 @@ from .routes import LANG, Call, Param, Route
 from .widgets import Localizer, _locale, language, respond, text_of, zone_name
 
 if TYPE_CHECKING:
+    from ..observatory import Observatory
     from .app import WebApp
     from .http import Request
 
@@ -303,6 +306,7 @@ def _session_parts(localizer: Localizer, event: Event, session: Session, labels:
 
 
 def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
+    localizer.use_cities(_cities_of(localizer, published))
     event = published.event
     zones = tuple((zone, shown(localizer, zone.label))
                   for zone in event.display_zones or (host_zone(localizer, event),))
@@ -323,6 +327,21 @@ def _build_view(localizer: Localizer, published: Published) -> ProgrammeView:
         sessions = tuple(item for item in items if item.session.day == day)
         days.append(DayView(day=day, label=localizer.format_date(day), sessions=sessions))
     return ProgrammeView(event=event, days=tuple(days))
+
+
+#: Every city by slug per observatory, with the state of the cities table it was read
+#: in (``Published.cities``): the names people stand for, read again only when a city
+#: changes, not when a programme is published.
+_cities: weakref.WeakKeyDictionary[Observatory, tuple[str, dict[str, City]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _cities_of(localizer: Localizer, published: Published) -> dict[str, City]:
+    observatory = localizer.web.observatory
+    found = _cities.get(observatory)
+    if found is None or found[0] != published.cities:
+        found = _cities[observatory] = (published.cities, localizer.cities())
+    return found[1]
 
 
 def programme_view(localizer: Localizer, published: Published) -> ProgrammeView:

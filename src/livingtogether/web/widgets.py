@@ -224,6 +224,10 @@ class Localizer:
             self._cities = {city.slug: city for city in all_cities(self.web)}
         return self._cities
 
+    def use_cities(self, cities: dict[str, City]) -> None:
+        """Take ``cities`` (every city by slug, read earlier) instead of reading them."""
+        self._cities = cities
+
     def city_name(self, slug: str | None) -> Localized | None:
         """A city's name for the reader; ``None`` if unknown."""
         city = self.cities().get(slug or "")
