@@ -280,7 +280,11 @@ def text_of(template: jinja2.Template, **context: Any) -> str:
     large widget would live until the end and make Python scan the whole heap again
     and again. Each becomes a plain ``str`` first.
     """
-    return "".join(map(str, template.generate(**context)))
+    # What ``Template.render`` does, but for the ``str``.
+    try:
+        return "".join(map(str, template.root_render_func(template.new_context(context))))
+    except Exception:
+        template.environment.handle_exception()  # raises it with the template's lines
 
 
 def respond(call: Call, html: str, status: int = 200) -> Response:
