@@ -122,6 +122,9 @@ def text_field(max_length: int = LONG, *, required: bool = False) -> Any:
     """An attrs field holding :class:`Text` of at most ``max_length`` per language."""
 
     def convert(value: Any, field: attrs.Attribute[Any]) -> Text:
+        if isinstance(value, Text) and all(len(text) <= max_length
+                                           for text in value.values.values()):
+            return value  # checked when it was made; only this field's limit may be lower
         try:
             return Text({} if value is None else value, max_length=max_length)
         except ValidationError as error:

@@ -307,9 +307,10 @@ class Searcher:
         if words:
             params["match"] = postgres_match(words) if self.postgres else sqlite_match(words)
         with self.store.read() as connection:
-            total, facets, page = self._summary(connection, query, bool(words), params)
+            total, facets, page, matched = self._summary(connection, query, bool(words),
+                                                         params)
             practices = self._practices(connection, [pid for pid, _ in page])
-            snippets = self._snippets(connection, page, query, params) if words else {}
+            snippets = self._snippets(connection, matched, params) if words else {}
         hits = []
         for pid, score in page:
             practice = practices[pid]
@@ -341,27 +342,36 @@ class Searcher:
 
     def _summary(self, connection: Connection, query: SearchQuery, words: bool,
                  params: dict[str, Any],
-                 ) -> tuple[int, dict[str, tuple[FacetCount, ...]], list[tuple[int, float]]]:
-        """The total, the facets and the page's ``(practice id, score)``, in one statement."""
+                 ) -> tuple[int, dict[str, tuple[FacetCount, ...]], list[tuple[int, float]],
+                            list[tuple[int, int, str]]]:
+        """The total, the facets, the page's ``(practice id, score)`` and its matched
+        rows ``(row id, practice id, language)``, best first, in one statement."""
         key = ("summary", words, tuple(sorted(query.filters())))
         rows = self._run(connection, key, lambda: self._summary_statement(query, words),
                          {**params, "lt_limit": query.limit, "lt_offset": query.offset})
         counts: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
-        total, hits = 0, []
+        total, matched = 0, []
+        best: dict[int, tuple[float, Any]] = {}
         for row in rows:
             if row[0] == "total":
                 total = int(row[2])
             elif row[0] == "hit":
-                hits.append((int(row[2]), float(row[3] or 0.0), row[4]))
+                practice_id, score = int(row[2]), float(row[3] or 0.0)
+                matched.append((score, row[5], practice_id, row[1]))
+                found = best.get(practice_id)
+                best[practice_id] = (max(found[0], score), max(found[1], row[4])) \
+                    if found else (score, row[4])
             else:
                 counts[row[0]].append(FacetCount(value=row[1], count=int(row[2])))
         if words:
-            hits.sort(key=lambda hit: (-hit[1], hit[0]))
+            page = sorted(best, key=lambda pid: (-best[pid][0], pid))
         else:
-            hits.sort(key=lambda hit: (hit[2], hit[0]), reverse=True)
+            page = sorted(best, key=lambda pid: (best[pid][1], pid), reverse=True)
+        matched.sort(key=lambda row: (-row[0], row[3]))
         facets = {name: tuple(sorted(values, key=lambda c: (-c.count, c.value)))
                   for name, values in counts.items()}
-        return total, facets, [(pid, score) for pid, score, _ in hits]
+        return (total, facets, [(pid, best[pid][0]) for pid in page],
+                [(row_id, pid, language) for _, row_id, pid, language in matched])
 
     def _summary_statement(self, query: SearchQuery, words: bool) -> sa.ClauseElement:
         """The matching rows, computed once (a materialised CTE), grouped into practices
@@ -377,21 +387,24 @@ class Searcher:
         no_text, no_score = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Float)
         no_time = sa.cast(sa.null(), schema.Instant)
 
+        no_row = sa.cast(sa.null(), sa.Integer)
+
         def count(name: str, value: Any, source: Any = found) -> sa.Select[Any]:
             return (sa.select(sa.literal(name).label("facet"), sa.cast(value, sa.String)
                               .label("value"), sa.func.count().label("n"),
-                              no_score.label("score"), no_time.label("at"))
+                              no_score.label("score"), no_time.label("at"),
+                              no_row.label("row_id"))
                     .select_from(source).group_by(value))
 
         if words:
             order: tuple[Any, ...] = (found.c.score.desc(), found.c.practice_id)
         else:
             order = (found.c.published_at.desc(), found.c.practice_id.desc())
-        page = (sa.select(found.c.practice_id, found.c.score, found.c.published_at)
-                .order_by(*order).limit(sa.bindparam("lt_limit", type_=sa.Integer))
-                .offset(sa.bindparam("lt_offset", type_=sa.Integer)).subquery())
+        page = (sa.select(found.c.practice_id).order_by(*order)
+                .limit(sa.bindparam("lt_limit", type_=sa.Integer))
+                .offset(sa.bindparam("lt_offset", type_=sa.Integer)))
         return sa.union_all(
-            sa.select(sa.literal("total"), no_text, sa.func.count(), no_score, no_time)
+            sa.select(sa.literal("total"), no_text, sa.func.count(), no_score, no_time, no_row)
             .select_from(found),
             count("city", found.c.city), count("country", found.c.country),
             count("kind", found.c.kind), count("language", rows.c.language, rows),
@@ -399,8 +412,11 @@ class Searcher:
             # instead of scanning every practice's themes.
             count("theme", themes.c.theme, themes).where(
                 themes.c.practice_id.in_(sa.select(found.c.practice_id))),
-            sa.select(sa.literal("hit"), no_text, page.c.practice_id, page.c.score,
-                      page.c.published_at),
+            # The page's practices by their matched rows (each language that matched):
+            # their snippets are then looked up by row.
+            sa.select(sa.literal("hit"), rows.c.language, rows.c.practice_id, rows.c.score,
+                      rows.c.published_at, rows.c.row_id)
+            .where(rows.c.practice_id.in_(page)),
         )
 
     def _match(self) -> sa.ColumnElement[bool] | sa.TextClause:
@@ -435,8 +451,9 @@ class Searcher:
         source = self._source(words).join(cities, cities.c.slug == table.c.city_slug)
         score = self._score() if words else sa.literal(0.0)
         select = sa.select(
-            table.c.practice_id, table.c.language, table.c.city_slug, cities.c.country,
-            table.c.kind, table.c.published_at, score.label("score"),
+            table.c.id.label("row_id"), table.c.practice_id, table.c.language,
+            table.c.city_slug, cities.c.country, table.c.kind, table.c.published_at,
+            score.label("score"),
         ).select_from(source)
         if words:
             select = select.where(self._match())
@@ -463,42 +480,38 @@ class Searcher:
         return {row[0]: convert.structure(json.loads(row[1]) if isinstance(row[1], str)
                                           else row[1], Practice) for row in rows}
 
-    def _snippets(self, connection: Connection, page: Sequence[tuple[int, float]],
-                  query: SearchQuery, params: dict[str, Any]) -> dict[int, dict[str, str]]:
-        """For each practice of the page, a snippet per language that matched, best first."""
-        ids = [pid for pid, _ in page]
-        if not ids:
+    def _snippets(self, connection: Connection, matched: Sequence[tuple[int, int, str]],
+                  params: dict[str, Any]) -> dict[int, dict[str, str]]:
+        """For each practice of the page, a snippet per language that matched, best first
+        (``matched``: the page's matched rows, best first)."""
+        if not matched:
             return {}
-        names = [f"id_{index}" for index in range(len(ids))]
+        names = [f"id_{index}" for index in range(len(matched))]
 
         def build() -> sa.ClauseElement:
-            table, text = schema.practice_search, schema.practice_text
+            text = schema.practice_text
+            wanted = [sa.bindparam(name, type_=sa.Integer) for name in names]
             # From the summary and the body: the title is shown beside the snippet anyway.
             if self.postgres:
-                snippet: sa.ColumnElement[Any] = sa.func.ts_headline(
+                return sa.select(text.c.id, sa.func.ts_headline(
                     sa.literal_column("'lt_search'::regconfig"),
                     text.c.summary + " " + text.c.body,
-                    self._tsquery(), sa.bindparam("headline", type_=sa.String))
-                body: sa.ColumnElement[Any] = sa.null()
-            else:
-                snippet, body = (sa.literal_column(
-                    f"snippet(lt_practice_fts, {column}, '{START}', '{STOP}', '…', 24)")
-                    for column in (1, 2))
-            select = (sa.select(table.c.practice_id, table.c.language, snippet, body)
-                      .select_from(self._source(True))
-                      .where(self._match(), table.c.practice_id.in_(
-                          [sa.bindparam(name, type_=sa.Integer) for name in names]))
-                      .order_by(self._score().desc(), table.c.language))
-            if query.language is not None:
-                select = select.where(table.c.language == sa.bindparam("f_language",
-                                                                       type_=sa.String))
-            return select
+                    self._tsquery(), sa.bindparam("headline", type_=sa.String)),
+                    sa.null()).where(text.c.id.in_(wanted))
+            # snippet() needs the MATCH; "+" keeps FTS5 from running it once per row id.
+            return (sa.select(_FTS.c.rowid, *(sa.literal_column(
+                f"snippet(lt_practice_fts, {column}, '{START}', '{STOP}', '…', 24)")
+                for column in (1, 2))).select_from(_FTS)
+                .where(self._match(), sa.literal_column("+lt_practice_fts.rowid").in_(wanted)))
 
-        key = ("snippets", len(ids), query.language is not None)
-        values = {**params, **dict(zip(names, ids, strict=True)), "headline": _HEADLINE}
+        values = {**params, **dict(zip(names, (row for row, _, _ in matched), strict=True)),
+                  "headline": _HEADLINE}
+        by_row = {row_id: next((s for s in snippets if s and START in s), None)
+                  for row_id, *snippets in self._run(connection, ("snippets", len(matched)),
+                                                     build, values)}
         found: dict[int, dict[str, str]] = {}
-        for practice_id, language, *snippets in self._run(connection, key, build, values):
-            snippet = next((s for s in snippets if s and START in s), None)
+        for row_id, practice_id, language in matched:
+            snippet = by_row.get(row_id)
             if snippet:
                 found.setdefault(practice_id, {})[language] = snippet
         return found

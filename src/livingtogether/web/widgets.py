@@ -261,6 +261,10 @@ class Localizer:
             self._cities = {city.slug: city for city in all_cities(self.web)}
         return self._cities
 
+    def use_cities(self, cities: dict[str, City]) -> None:
+        """Take ``cities`` (every city by slug, read earlier) instead of reading them."""
+        self._cities = cities
+
     def city_name(self, slug: str | None) -> Localized | None:
         """A city's name for the reader; ``None`` if unknown."""
         city = self.cities().get(slug or "")
@@ -286,12 +290,11 @@ class Localizer:
         """``(main, detail)``: the name (or city, or affiliation) and what follows it;
         a city's name comes as :class:`Localized`, to be marked with its language."""
         name = " ".join(part for part in (person.honorific, person.name) if part) or None
-        city_text: str | Localized | None = self.city_name(person.city) or person.city
-        if name:
-            return name, person.affiliation or city_text
         if person.affiliation:
-            return person.affiliation, None
-        return city_text, None
+            return (name, person.affiliation) if name else (person.affiliation, None)
+        # Only now the city's name: reading the cities costs more than all the rest.
+        city_text: str | Localized | None = self.city_name(person.city) or person.city
+        return (name, city_text) if name else (city_text, None)
 
     def roles(self, people: Iterable[Person]) -> list[tuple[str, list[Person]]]:
         """People grouped by role, in order of first appearance."""
@@ -302,14 +305,10 @@ class Localizer:
 
 
 def all_cities(web: WebApp) -> Iterator[City]:
-    """Every city, page after page."""
-    offset, size = 0, web.settings.max_page_size
-    while True:
-        page = web.observatory.cities.list(limit=size, offset=offset)
-        yield from page.items
-        offset += len(page.items)
-        if not page.items or offset >= page.total:
-            return
+    """Every city, by slug (one query: pages would count them too)."""
+    observatory = web.observatory
+    with observatory.store.read() as connection:
+        return iter(observatory.cities.all_in(connection))
 
 
 # -- rendering
@@ -318,8 +317,23 @@ def all_cities(web: WebApp) -> Iterator[City]:
 def render(web: WebApp, request: Request, template: str, language: str, **context: Any) -> str:
     """Render ``template`` for ``request`` in ``language``."""
     localizer = Localizer(web, request, language)
-    return str(web.templates.get_template(template).render(L=localizer, request=request,
-                                                           **context))
+    return text_of(web.templates.get_template(template), L=localizer, request=request,
+                   **context)
+
+
+def text_of(template: jinja2.Template, **context: Any) -> str:
+    """``template`` rendered with ``context``.
+
+    Its output comes in pieces, most of them escaped ``Markup``, which the garbage
+    collector tracks (``str`` it does not): joined as they come, the thousands of a
+    large widget would live until the end and make Python scan the whole heap again
+    and again. Each becomes a plain ``str`` first.
+    """
+    # What ``Template.render`` does, but for the ``str``.
+    try:
+        return "".join(map(str, template.root_render_func(template.new_context(context))))
+    except Exception:
+        template.environment.handle_exception()  # raises it with the template's lines
 
 
 def respond(call: Call, html: str, status: int = 200) -> Response:
