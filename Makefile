@@ -39,7 +39,7 @@ PIP_QUIET := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory'
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help run run-wagtail test install install-test demo serve lint typecheck pytest docs \
+.PHONY: help run run-wagtail test install install-test demo serve lint typecheck pytest docs messages \
         postgres-start postgres-stop clean FORCE
 
 help:
@@ -47,6 +47,7 @@ help:
 	@echo "make test   - install with the test tools, then ruff, mypy, pytest (with PostgreSQL), Sphinx"
 	@echo "make run-wagtail - the demo Wagtail site with the widgets as blocks, http://$(HOST):$(WAGTAIL_PORT)"
 	@echo "make lint | typecheck | docs | pytest - one step of make test (pytest with its PostgreSQL)"
+	@echo "make messages - extract every user-facing string, update each language's catalog, compile"
 	@echo "make clean  - remove $(VENV), build output and caches"
 
 # --- the virtual environment -------------------------------------------------
@@ -117,6 +118,11 @@ pytest: install-test $(AXE)
 
 docs: install-test
 	@VENV='$(VENV)' PLUGINS='$(PLUGINS)' bash scripts/check.sh docs
+
+# Extract the strings, update src/livingtogether/locale/*/LC_MESSAGES/*.po, compile the .mo
+# files (committed, so that an install needs no build step); see docs/languages.md.
+messages: install-test
+	@BIN='$(BIN)' bash scripts/messages.sh
 
 postgres-start:
 	@bash scripts/postgres.sh start

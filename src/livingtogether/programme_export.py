@@ -10,7 +10,8 @@
   without a time, so those are listed in ``conference.meta.sessions_without_time``.
 
 Both take the reader's language and its fallbacks for multilingual text.
-Every user-facing string goes through :func:`_` so that it can be translated.
+Every user-facing string is translated into that language from the catalogs
+(:mod:`livingtogether.i18n`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,6 +27,8 @@ from zoneinfo import ZoneInfo
 import icalendar as ical
 from icalendar.timezone.tzid import tzid_from_tzinfo
 
+from . import i18n
+from .i18n import N_
 from .models import Event, Person, ProgrammeVersion, Session, Text
 
 #: The generator named in every export.
@@ -34,36 +37,54 @@ PRODUCT = "-//livingtogether//programme//EN"
 GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://livingtogether.invalid/programme")
 
 
-def _(message: str) -> str:
-    """Mark ``message`` for translation (gettext comes with the translations)."""
-    return message
-
-
+#: The roles whose heading has no plural; the others are in :meth:`Resolve.role`.
 ROLE_LABELS = {
-    "opening": "Welcome and opening", "keynote": "Keynote speech", "moderator": "Moderator",
-    "introduction": "Introduction", "panelist": "Panel", "discussant": "Discussion",
-    "special_message": "Special message", "other": "Speaker",
+    "opening": N_("Welcome and opening"), "introduction": N_("Introduction"),
+    "panelist": N_("Panel"), "discussant": N_("Discussion"),
+    "special_message": N_("Special message"),
 }
-MODE_LABELS = {"online": "Online", "on_site": "On site", "hybrid": "Online and on site"}
-TIME_TO_BE_ANNOUNCED = "Time to be announced"
-TO_BE_CONFIRMED = "to be confirmed"
+MODE_LABELS = {"online": N_("Online"), "on_site": N_("On site"),
+               "hybrid": N_("Online and on site")}
+TO_BE_CONFIRMED = N_("to be confirmed")
 
-Resolve = Callable[[Text | None], str]
+
+class Resolve:
+    """The reader's language: ``resolve(text)`` gives a multilingual text in it (else
+    along ``fallbacks``, else ``""``); ``resolve._(message)`` translates our own strings."""
+
+    def __init__(self, language: str, fallbacks: Sequence[str] = ()) -> None:
+        self.language = language
+        self.fallbacks = tuple(fallbacks)
+        self._translations = i18n.translations(language)
+
+    def __call__(self, value: Text | None) -> str:
+        found = value.resolve(self.language, self.fallbacks) if value else None
+        return found.text if found else ""
+
+    def _(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def role(self, role: str, count: int) -> str:
+        """The heading of ``count`` people of ``role`` (the widget's words)."""
+        n = self._translations.ngettext
+        if role == "keynote":
+            return n("Keynote speech", "Keynote speeches", count)
+        if role == "moderator":
+            return n("Moderator", "Moderators", count)
+        if role == "other":
+            return n("Speaker", "Speakers", count)
+        return self._(ROLE_LABELS[role])
 
 
 def resolver(language: str, fallbacks: Sequence[str] = ()) -> Resolve:
-    """A function giving a multilingual text in ``language`` (else its fallbacks), or ``""``."""
-    chain = tuple(fallbacks)
-
-    def resolve(value: Text | None) -> str:
-        found = value.resolve(language, chain) if value else None
-        return found.text if found else ""
-
-    return resolve
+    """The :class:`Resolve` of ``language`` and its ``fallbacks``."""
+    return Resolve(language, fallbacks)
 
 
-def person_line(person: Person) -> str:
-    """``Ms. Gabriela Ramos, Assistant Director-General... (to be confirmed)``."""
+def person_line(person: Person, resolve: Resolve | None = None) -> str:
+    """``Ms. Gabriela Ramos, Assistant Director-General... (to be confirmed)``
+    (in ``resolve``'s language; English without it)."""
+    _ = (resolve or Resolve("en"))._
     name = " ".join(part for part in (person.honorific, person.name) if part)
     text = ", ".join(part for part in (name, person.affiliation or person.city) if part)
     text = text or _("to be announced")
@@ -74,6 +95,7 @@ def person_line(person: Person) -> str:
 
 def session_text(session: Session, resolve: Resolve) -> str:
     """The session as plain text: time note, description, guiding questions, people."""
+    _ = resolve._
     blocks: list[str] = []
     if session.cancelled:
         blocks.append(_("This session is cancelled."))
@@ -88,12 +110,13 @@ def session_text(session: Session, resolve: Resolve) -> str:
     people: dict[str, list[str]] = {}
     for person in session.people:
         topic = resolve(person.topic)
-        line = person_line(person) + (f": {topic}" if topic else "")
-        people.setdefault(_(ROLE_LABELS[person.role.value]), []).append(line)
-    blocks.extend("\n".join([f"{role}:", *(f"- {line}" for line in lines)])
+        line = person_line(person, resolve) + (f": {topic}" if topic else "")
+        people.setdefault(person.role.value, []).append(line)
+    blocks.extend("\n".join([f"{resolve.role(role, len(lines))}:",
+                             *(f"- {line}" for line in lines)])
                   for role, lines in people.items())
     if session.join_url:
-        blocks.append(f"{_('Join online')}: {session.join_url}")
+        blocks.append("{}: {}".format(_("Join online"), session.join_url))
     return "\n\n".join(blocks)
 
 
@@ -101,7 +124,7 @@ def location(event: Event, session: Session, resolve: Resolve) -> str:
     """Where the session takes place: its venue, its part's venue, or how to attend."""
     part = next((p for p in event.parts if p.key == session.part), None)
     venue = session.venue or (part.venue if part else None)
-    return venue or _(MODE_LABELS[session.mode.value])
+    return venue or resolve._(MODE_LABELS[session.mode.value])
 
 
 def session_uid(event: Event, session: Session) -> str:
@@ -178,7 +201,7 @@ def icalendar(event: Event, *, version: ProgrammeVersion | None = None,
             lines += [f"DTSTART{_when(_local(item, event, item.starts_at))}",
                       f"DTEND{_when(_local(item, event, item.ends_at))}"]
         else:
-            title = f"{title} ({_(TIME_TO_BE_ANNOUNCED).lower()})"
+            title = "{} ({})".format(title, resolve._("time to be announced"))
             lines += [f"DTSTART{_when(item.day)}",
                       f"DTEND{_when(item.day + timedelta(days=1))}", "TRANSP:TRANSPARENT"]
         status = "CANCELLED" if item.cancelled else (
@@ -282,7 +305,8 @@ def frab(event: Event, *, version: ProgrammeVersion | None = None, language: str
             "room": room,
             "slug": f"{event.slug}-{session.key}",
             "url": f"{url}#lt-session-{event.slug}-{session.key}",
-            "title": title + (f" ({_('cancelled')})" if session.cancelled else ""),
+            "title": title + (" ({})".format(resolve._("cancelled")) if session.cancelled
+                              else ""),
             "subtitle": None,
             "track": resolve(part.title) if part else None,
             "type": _FRAB_TYPES[session.kind.value],
@@ -291,11 +315,11 @@ def frab(event: Event, *, version: ProgrammeVersion | None = None, language: str
             "description": session_text(session, resolve) or None,
             "do_not_record": None,
             "persons": [
-                {"name": person_line(person), "guid": _guid(event.slug, session.key, "person",
-                                                            str(number))}
+                {"name": person_line(person, resolve),
+                 "guid": _guid(event.slug, session.key, "person", str(number))}
                 for number, person in enumerate(session.people)
             ],
-            "links": [{"url": session.join_url, "title": _("Join online")}]
+            "links": [{"url": session.join_url, "title": resolve._("Join online")}]
             if session.join_url else [],
         })
         day_bounds = bounds.setdefault(session.day, [])

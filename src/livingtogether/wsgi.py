@@ -25,8 +25,11 @@ WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 _UNPREFIXED = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
 
 
-def request_from_environ(environ: dict[str, Any]) -> Request:
-    """The web layer's request for a WSGI environ (without its body, read later)."""
+def request_from_environ(environ: dict[str, Any], language: str | None = None) -> Request:
+    """The web layer's request for a WSGI environ (without its body, read later).
+
+    ``language``: the site's active language for this request, if it has one.
+    """
     headers = []
     for key, value in environ.items():
         if key.startswith("HTTP_"):
@@ -44,12 +47,19 @@ def request_from_environ(environ: dict[str, Any]) -> Request:
         scheme=environ.get("wsgi.url_scheme", "http"),
         host=host,
         remote_addr=environ.get("REMOTE_ADDR"),
+        language=language,
     )
 
 
-def make_app(observatory: Observatory, *, demo_page: bool = False) -> WSGIApp:
-    """A WSGI application serving the Observatory's API, widgets and static files."""
-    return serve(WebApp(observatory, demo_page=demo_page))
+def make_app(observatory: Observatory, *, demo_page: bool = False,
+             language: Callable[[dict[str, Any]], str | None] | None = None) -> WSGIApp:
+    """A WSGI application serving the Observatory's API, widgets and static files.
+
+    ``language(environ)``, if given, answers the site's active language for a
+    request (e.g. from its URL prefix or a cookie); widgets use it when the
+    request names no ``?lang=``, before the browser's Accept-Language.
+    """
+    return serve(WebApp(observatory, demo_page=demo_page), language=language)
 
 
 def mounted(app: WSGIApp, prefix: str, fallback: WSGIApp) -> WSGIApp:
@@ -72,11 +82,13 @@ def mounted(app: WSGIApp, prefix: str, fallback: WSGIApp) -> WSGIApp:
     return dispatch
 
 
-def serve(web: WebApp) -> WSGIApp:
-    """The WSGI application of an existing :class:`~livingtogether.web.WebApp`."""
+def serve(web: WebApp, *,
+          language: Callable[[dict[str, Any]], str | None] | None = None) -> WSGIApp:
+    """The WSGI application of an existing :class:`~livingtogether.web.WebApp`
+    (``language``: as for :func:`make_app`)."""
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        request = request_from_environ(environ)
+        request = request_from_environ(environ, language(environ) if language else None)
         response = web.handle_stream(request, environ.get("wsgi.input"),
                                      terminated=bool(environ.get("wsgi.input_terminated")))
         start_response(status_line(response.status), list(response.headers))

@@ -50,7 +50,7 @@ def test_the_readers_own_time_is_added_by_the_static_script(browser: Any, base: 
         assert session.starts_at is not None
         assert session.ends_at is not None
         start, end = session.starts_at + tokyo, session.ends_at + tokyo
-        assert text.startswith("Your time: "), text
+        assert text.startswith("Votre heure: "), text  # the label in the page's language
         assert text.endswith(" UTC+9"), text
         clocks = [(int(h), int(m)) for h, m in re.findall(r"(\d{1,2}):(\d{2})", text)]
         assert clocks == [(start.hour, start.minute), (end.hour, end.minute)], text

@@ -29,11 +29,10 @@ from urllib.parse import urlencode
 
 import attrs
 import sqlalchemy as sa
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime as babel_datetime
 from sqlalchemy.engine import Connection
 
-from .. import convert
+from .. import convert, i18n
 from ..errors import ConfigurationError, ValidationError
 from ..mail import Mailer
 from ..models import Declaration, Pledge
@@ -53,11 +52,6 @@ WITHDRAW_TOKEN = "withdraw"  # noqa: S105 (a purpose, not a secret)
 
 #: How long a withdrawal link stays valid.
 WITHDRAW_TOKEN_DAYS = 3 * 365
-
-
-def _(message: str) -> str:
-    """Marks a user-facing string for translation (issue 8 plugs in gettext)."""
-    return message
 
 
 @attrs.frozen(kw_only=True)
@@ -245,9 +239,12 @@ class Outbox:
     def message(self, item: _Claimed, base: str) -> EmailMessage:
         """The email of a claimed outbox row, in its language."""
         pledge, declaration = item.pledge, item.declaration
-        title = declaration.title.resolve(item.language, ("en", "fr"))
+        settings = self.settings
+        title = declaration.title.resolve(item.language, i18n.content_chain(
+            settings.fallback_languages, settings.default_language))
         name = title.text if title else declaration.slug
-        locale = _locale(item.language)
+        locale = i18n.locale(item.language)
+        _ = i18n.translations(item.language).gettext
         lines = [_("Hello %(name)s,") % {"name": pledge.name}, ""]
         if item.kind == ALREADY_SIGNED:
             lines += [_("Someone, perhaps you, asked to sign “%(title)s” again with this "
@@ -287,15 +284,9 @@ class Outbox:
         message["Auto-Submitted"] = "auto-generated"
         message["X-Livingtogether-Outbox"] = str(item.id)
         message.set_content("\n".join(lines))
+        message["Content-Language"] = item.language  # after set_content, which clears it
         return message
 
 
 def _link(base: str, action: str, token: str) -> str:
     return f"{base}/widgets/pledge/{action}?{urlencode({'token': token})}"
-
-
-def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale("en")

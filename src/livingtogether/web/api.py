@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import convert
+from .. import convert, i18n
 from ..errors import NotFound, ValidationError
 from ..models import CityStatus, ModerationStatus, Pledge
 from ..services import Page
 from .guard import client_ip
-from .http import Response, accepted_languages, json_response, parse_json, pick_language
+from .http import Response, accepted_languages, json_response, parse_json
 from .routes import Call, Param, Route, page_params
 
 PREFIX = "/api/v1"
@@ -112,12 +112,13 @@ def signature_from(data: Any, declaration: str) -> Pledge:
 
 
 def _language(call: Call) -> str:
-    """The language of the emails a signature sends: ``?lang=``, else Accept-Language."""
-    wanted = [call.request.query.get("lang") or "",
-              *accepted_languages(call.request.headers.get("accept-language"))]
+    """The language of the emails a signature sends: ``?lang=`` (if offered), the host
+    framework's active language, Accept-Language, the default."""
     settings = call.web.settings
-    return pick_language([w for w in wanted if w], settings.languages) or \
-        settings.default_language
+    return i18n.negotiate(offered=settings.languages, default=settings.default_language,
+                          requested=call.request.query.get("lang"),
+                          active=call.request.language,
+                          accepted=accepted_languages(call.request.headers.get("accept-language")))
 
 
 def sign(call: Call) -> Response:

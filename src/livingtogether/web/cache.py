@@ -3,13 +3,13 @@
 Rendering a programme takes milliseconds; serving the same bytes again takes
 microseconds. Successful GET answers of ``/widgets/...`` are kept for
 ``widget_cache_seconds`` (10 by default; 0 turns the cache off), keyed by
-everything that shapes them: path, query, language and destination headers,
-mount, scheme and host. Any write through this process's Observatory empties
-the cache at once, so a signature confirmed here shows in the counter on the
-next request; other processes (gunicorn workers) see it within
-``widget_cache_seconds``. Personal data never reaches it: forms with what a
-reader typed are answers to POST, and the pages of emails' links carry a
-``token``; neither is kept.
+everything that shapes them: path, query, the host's active language, the
+language and destination headers, mount, scheme and host. Any write through
+this process's Observatory empties the cache at once, so a signature
+confirmed here shows in the counter on the next request; other processes
+(gunicorn workers) see it within ``widget_cache_seconds``. Personal data
+never reaches it: forms with what a reader typed are answers to POST, and the
+pages of emails' links carry a ``token``; neither is kept.
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ class WidgetCache:
         headers = request.headers
         if "if-none-match" in headers or "if-modified-since" in headers:
             return None  # the route's own validators answer 304
-        return (request.path, request.query.items, headers.get("accept-language"),
+        return (request.path, request.query.items, request.language,
+                headers.get("accept-language"),
                 headers.get("sec-fetch-dest"), request.script_name, request.scheme,
                 request.host)
 

@@ -379,7 +379,7 @@ def atom_feed(call: Call) -> Response:
     newest = published(call, FEED_SIZE)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": lang})
-    _sub(feed, "title", "Living Together: practices")
+    _sub(feed, "title", localizer.gettext("Living Together: practices"))
     _sub(feed, "id", base + request.url_for(f"{PREFIX}/practices.atom"))
     updated = newest[0][1] if newest else _EPOCH
     _sub(feed, "updated", _stamp(updated))

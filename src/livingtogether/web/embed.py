@@ -132,9 +132,11 @@ def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:
     """Widget ``name`` as an HTML fragment for the host's own page.
 
     ``host`` is the host page's request with ``script_name`` set to where the
-    widgets are mounted (so that forms post there); its ``Accept-Language``
-    picks the language. Errors render as the widget's error fragment, so that a
-    wrong slug in a page shows a message instead of breaking the page.
+    widgets are mounted (so that forms post there); its ``language`` (the host
+    framework's active language), else its ``Accept-Language``, picks the
+    language, unless ``params`` name a ``lang``. Errors render as the widget's
+    error fragment, so that a wrong slug in a page shows a message instead of
+    breaking the page.
     """
     try:
         path, query = widget_target(name, params)
@@ -144,6 +146,6 @@ def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:
     headers = [(n, v) for n, v in host.headers if n.lower() in ("accept-language", "host")]
     request = Request(method="GET", path=path, query=Query.parse(urlencode(query)),
                       headers=Headers(headers), script_name=host.script_name, scheme=host.scheme,
-                      host=host.host, remote_addr=host.remote_addr)
+                      host=host.host, remote_addr=host.remote_addr, language=host.language)
     return web.handle(request).body.decode("utf-8")
 

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 import attrs
 
 from ..errors import BadRequest, PayloadTooLarge
+from ..i18n import match
 from .errors import UnsupportedMediaType
 
 #: Deepest nesting of arrays and objects accepted in a JSON body.
@@ -129,20 +130,24 @@ class Request:
     scheme: str = "http"
     host: str = "localhost"
     remote_addr: str | None = None
+    #: The host framework's active language (Django's ``get_language()``, a Flask
+    #: selector's answer), set by the adapter; it comes after ``?lang=`` and before
+    #: Accept-Language (:func:`livingtogether.i18n.negotiate`).
+    language: str | None = None
 
     @classmethod
     def build(
         cls, *, method: str, path: bytes | str, query_string: bytes | str = b"",
         headers: Iterable[tuple[str, str]] = (), body: bytes = b"",
         script_name: bytes | str = b"", scheme: str = "http", host: str = "localhost",
-        remote_addr: str | None = None,
+        remote_addr: str | None = None, language: str | None = None,
     ) -> Request:
         """A request from the raw pieces a server gives (``str`` pieces are latin-1, as in WSGI)."""
         return cls(
             method=method, path=decode_path(path) or "/", query=Query.parse(query_string),
             headers=Headers(headers), body=body,
             script_name=decode_path(script_name).rstrip("/"), scheme=scheme, host=host,
-            remote_addr=remote_addr,
+            remote_addr=remote_addr, language=language or None,
         )
 
     @property
@@ -395,14 +400,7 @@ def accepted_languages(header: str | None) -> list[str]:
 
 def pick_language(wanted: Iterable[str], offered: Iterable[str]) -> str | None:
     """The first of ``wanted`` that ``offered`` has, exactly or by its base language."""
-    offered = tuple(offered)
-    for language in wanted:
-        if language in offered:
-            return language
-        base = language.split("-", 1)[0]
-        if base in offered:
-            return base
-    return None
+    return match(wanted, tuple(offered))
 
 
 # -- conditional requests

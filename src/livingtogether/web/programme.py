@@ -23,12 +23,15 @@ from markupsafe import Markup
 
 from .. import convert, programme_export
 from ..errors import BadRequest, NotFound, ValidationError
+from ..i18n import N_, content_chain
+from ..i18n import locale as _locale
 from ..models import (
     Change,
     ChangeKind,
     City,
     DisplayZone,
     Event,
+    Localized,
     Mode,
     Person,
     ProgrammeChanges,
@@ -39,7 +42,7 @@ from ..models import (
 from ..services.programme import Published
 from .http import JSON_TYPE, Response, conditional, dump_json, json_response
 from .routes import LANG, Call, Param, Route
-from .widgets import Localizer, _locale, language, respond, text_of, zone_name
+from .widgets import Localizer, language, respond, text_of, zone_name
 
 if TYPE_CHECKING:
     from ..observatory import Observatory
@@ -85,8 +88,8 @@ class PersonView:
     """A person as printed: the name (or city, or affiliation), what follows it, the topic."""
 
     person: Person
-    main: str | None
-    detail: str | None
+    main: str | Localized | None  # a city's name comes with its language
+    detail: str | Localized | None
     topic: Shown | None
 
 
@@ -444,8 +447,8 @@ def programme_widget(call: Call) -> Response:
 
 def _export_language(call: Call) -> tuple[str, tuple[str, ...]]:
     settings = call.web.settings
-    return language(call), tuple(dict.fromkeys((settings.default_language,
-                                                *settings.fallback_languages)))
+    return language(call), content_chain(settings.fallback_languages,
+                                         settings.default_language)
 
 
 def _page_url(call: Call, slug: str) -> str:
@@ -505,11 +508,11 @@ def changes(call: Call) -> Response:
 
 
 CHANGE_TITLES = {
-    ChangeKind.ADDED: "Session added", ChangeKind.REMOVED: "Session removed",
-    ChangeKind.CANCELLED: "Session cancelled", ChangeKind.RESTORED: "Session restored",
-    ChangeKind.MOVED: "Session moved", ChangeKind.PERSON_CONFIRMED: "Speaker confirmed",
-    ChangeKind.PERSON_ADDED: "Speaker added", ChangeKind.PERSON_REMOVED: "Speaker removed",
-    ChangeKind.UPDATED: "Session updated",
+    ChangeKind.ADDED: N_("Session added"), ChangeKind.REMOVED: N_("Session removed"),
+    ChangeKind.CANCELLED: N_("Session cancelled"), ChangeKind.RESTORED: N_("Session restored"),
+    ChangeKind.MOVED: N_("Session moved"), ChangeKind.PERSON_CONFIRMED: N_("Speaker confirmed"),
+    ChangeKind.PERSON_ADDED: N_("Speaker added"),
+    ChangeKind.PERSON_REMOVED: N_("Speaker removed"), ChangeKind.UPDATED: N_("Session updated"),
 }
 
 
@@ -526,23 +529,25 @@ def atom_feed(call: Call) -> Response:
     stamps = {v.number: v.published_at for v in found.versions}
     updated = max(stamps.values()) if stamps else datetime.combine(
         published.event.first_day, time(0), ZoneInfo("UTC"))
+    feed_title = resolve._("programme changes")
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(lang)}>',
         f"<id>tag:livingtogether,2021:{escape(slug)}/changes</id>",
         f"<title>{escape(resolve(published.event.title))}: "
-        f"{escape(programme_export._('programme changes'))}</title>",
+        f"{escape(feed_title)}</title>",
         f"<updated>{updated.isoformat()}</updated>",
         f"<link rel=\"self\" href={quoteattr(self_url)}/>",
         f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(page)}/>",
         "<author><name>livingtogether</name></author>",
     ]
     for number, change in reversed(list(enumerate(found.changes))):
-        what = programme_export._(CHANGE_TITLES[change.kind])
+        what = resolve._(CHANGE_TITLES[change.kind])
         title = f"{what}: {resolve(change.title)}"
         if change.person:
             title += f" ({change.person})"
-        summary = f"{programme_export._('Version')} {change.version}. {title}"
+        summary = resolve._("Version %(number)s. %(change)s") % {"number": change.version,
+                                                                  "change": title}
         if change.fields:
             summary += f" [{', '.join(change.fields)}]"
         lines += [

@@ -7,16 +7,17 @@ browser tab or frame (``Sec-Fetch-Dest: document`` or ``iframe``), as after
 posting the pledge form without scripts, the fragment comes wrapped in a
 minimal page that links the stylesheet.
 
-Templates are Jinja2 with autoescaping and the ``i18n`` extension (null
-translations for now): every user-facing string is ``{{ _("...") }}``. Dates
-are formatted by Babel in the reader's language; times are converted with
-``zoneinfo`` for each display zone.
+Templates are Jinja2 with autoescaping and the ``i18n`` extension (newstyle
+gettext): every user-facing string is ``{{ _("...") }}`` or ``{{ ngettext(...) }}``,
+translated from the catalogs of :mod:`livingtogether.i18n` into the language of
+the :class:`Localizer` rendering it. Dates and numbers are formatted by Babel
+in the reader's language; times are converted with ``zoneinfo`` for each
+display zone.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -24,13 +25,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import jinja2
-from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_interval
+from babel.lists import format_list
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from .. import convert
+from .. import convert, i18n
 from ..errors import BadRequest, NotFound, ValidationError
+from ..i18n import N_
 from ..models import (
     City,
     Declaration,
@@ -45,7 +47,7 @@ from ..models import (
 from ..models import fields as f
 from ..services.pledges import clean_text, normalise_email
 from . import guard
-from .http import Request, Response, accepted_languages, html_response, parse_form, pick_language
+from .http import Request, Response, accepted_languages, html_response, parse_form
 from .routes import LANG, Call, Param, Route
 
 if TYPE_CHECKING:
@@ -55,6 +57,20 @@ if TYPE_CHECKING:
 DEFAULT_DECLARATION = "universal-declaration"
 #: The version of the consent text the pledge form shows; stored with each signature.
 CONSENT_VERSION = "2022-1"
+
+#: The names of the Observatory's own themes, translated by the catalogs; a theme's
+#: label in the site's taxonomy wins when it exists in the reader's language.
+THEME_NAMES = {
+    "social-development": N_("Social development"),
+    "immigration-and-integration": N_("Immigration and integration"),
+    "governance-and-participation": N_("Governance and participation"),
+    "culture": N_("Culture"),
+    "public-safety": N_("Public safety"),
+    "resilience": N_("Resilience"),
+    "diversity-equity-and-inclusion": N_("Diversity, equity and inclusion"),
+    "dialogue-and-solidarity": N_("Dialogue and solidarity"),
+    "human-rights-and-democracy": N_("Human rights and democracy"),
+}
 
 #: Abbreviations for zones whose tz database abbreviation is only a number
 #: (``+03``); the offset itself always comes from ``zoneinfo``.
@@ -71,8 +87,23 @@ ZONE_ABBREVIATIONS = {
 }
 
 
+@jinja2.pass_context
+def _gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return str(context["L"].gettext(message))
+
+
+@jinja2.pass_context
+def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
+    return str(context["L"].ngettext(singular, plural, count))
+
+
 def make_environment() -> jinja2.Environment:
-    """The widgets' Jinja2 environment: autoescaped HTML, i18n with null translations."""
+    """The widgets' Jinja2 environment: autoescaped HTML, i18n in the Localizer's language.
+
+    The template's ``L`` (:class:`Localizer`) holds the catalog, so one shared
+    environment renders every language; newstyle gettext escapes the values
+    put into a translated message, never the message itself.
+    """
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("livingtogether.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=True),
@@ -81,7 +112,8 @@ def make_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True)
     return env
 
 
@@ -89,32 +121,19 @@ def make_environment() -> jinja2.Environment:
 
 
 def negotiate_language(web: WebApp, request: Request, requested: str | None) -> str:
-    """``?lang=`` if offered, else the best of Accept-Language, else the default language."""
+    """The request's language (:func:`livingtogether.i18n.negotiate`): ``requested``
+    (``?lang=``; 400 if not offered), the host framework's active language
+    (``request.language``, set by the adapter), Accept-Language, the default."""
     settings = web.settings
-    if requested:
-        found = pick_language([requested], settings.languages)
-        if found is None:
-            raise BadRequest(f"{requested!r} is not offered here; choose one of "
-                             f"{', '.join(settings.languages)}", field="lang")
-        return found
-    wanted = accepted_languages(request.headers.get("accept-language"))
-    return pick_language(wanted, settings.languages) or settings.default_language
+    if requested and i18n.match([requested], settings.languages) is None:
+        raise BadRequest(f"{requested!r} is not offered here; choose one of "
+                         f"{', '.join(settings.languages)}", field="lang")
+    return i18n.negotiate(offered=settings.languages, default=settings.default_language,
+                          requested=requested, active=request.language,
+                          accepted=accepted_languages(request.headers.get("accept-language")))
 
 
-@functools.lru_cache(maxsize=64)
-def _locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse(language.split("-")[0]) if "-" in language else Locale("en")
-
-
-def text_direction(language: str) -> str:
-    """``rtl`` or ``ltr``."""
-    try:
-        return "rtl" if _locale(language).text_direction == "rtl" else "ltr"
-    except (UnknownLocaleError, ValueError):
-        return "ltr"
+text_direction = i18n.text_direction
 
 
 def utc_offset(offset: timedelta | None) -> str:
@@ -144,11 +163,24 @@ class Localizer:
         self.request = request
         self.lang = language
         self.dir = text_direction(language)
-        self.locale = _locale(language)
+        self.locale = i18n.locale(language)
+        self.translations = i18n.translations(language)
+        # TRANSLATORS: between the items of a list, as in "Izmir, Türkiye" (Arabic: "، ")
+        self.comma = self.translations.pgettext("list separator", ", ")
         settings = web.settings
-        self.fallbacks = tuple(dict.fromkeys((settings.default_language,
-                                              *settings.fallback_languages)))
+        self.fallbacks = i18n.content_chain(settings.fallback_languages,
+                                            settings.default_language)
         self._cities: dict[str, City] | None = None
+
+    # our own strings
+
+    def gettext(self, message: str) -> str:
+        """``message`` translated into the reader's language."""
+        return self.translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        """The plural form for ``count`` in the reader's language (Arabic has six)."""
+        return self.translations.ngettext(singular, plural, count)
 
     # content
 
@@ -156,9 +188,10 @@ class Localizer:
         """The best translation of ``value`` for the reader."""
         return value.resolve(self.lang, self.fallbacks) if value else None
 
-    def attrs(self, found: Localized | None) -> Markup:
-        """`` lang=".." dir=".."`` when ``found`` is in another language than the widget."""
-        if found is None or found.language == self.lang:
+    def attrs(self, found: Localized | str | None) -> Markup:
+        """`` lang=".." dir=".."`` when ``found`` is in another language than the widget
+        (nothing for a plain string: a name, in no language in particular)."""
+        if not isinstance(found, Localized) or found.language == self.lang:
             return Markup("")
         direction = text_direction(found.language)
         if direction != self.dir:
@@ -182,6 +215,10 @@ class Localizer:
         if first == last:
             return self.format_date(first, "long")
         return format_interval(first, last, "yMMMd", locale=self.locale)
+
+    def join(self, items: Iterable[str]) -> str:
+        """``a, b and c`` as the reader's language joins a list (Babel)."""
+        return format_list([str(item) for item in items], locale=self.locale)
 
     def number(self, value: int) -> str:
         """``12,345`` in the reader's language."""
@@ -237,14 +274,26 @@ class Localizer:
         """The event part ``key``, if any."""
         return next((p for p in event.parts if p.key == key), None)
 
-    def person(self, person: Person) -> tuple[str | None, str | None]:
-        """``(main, detail)``: the name (or city, or affiliation) and what follows it."""
+    def theme(self, slug: str, themes: Mapping[str, Any] | None = None) -> Localized:
+        """A theme's name: the taxonomy's (``themes``: :class:`~livingtogether.models.Theme`
+        by slug) in the reader's language; else the catalog's name of one of the
+        Observatory's themes; else the taxonomy's in a fallback language."""
+        theme = (themes or {}).get(slug)
+        found = self.text(theme.label) if theme is not None else None
+        if found is not None and found.language == self.lang:
+            return found
+        if slug in THEME_NAMES:
+            return Localized(self.lang, self.gettext(THEME_NAMES[slug]))
+        return found or Localized(self.lang, slug.replace("-", " "))
+
+    def person(self, person: Person) -> tuple[str | Localized | None, str | Localized | None]:
+        """``(main, detail)``: the name (or city, or affiliation) and what follows it;
+        a city's name comes as :class:`Localized`, to be marked with its language."""
         name = " ".join(part for part in (person.honorific, person.name) if part) or None
         if person.affiliation:
             return (name, person.affiliation) if name else (person.affiliation, None)
         # Only now the city's name: reading the cities costs more than all the rest.
-        city = self.city_name(person.city)
-        city_text = city.text if city else person.city
+        city_text: str | Localized | None = self.city_name(person.city) or person.city
         return (name, city_text) if name else (city_text, None)
 
     def roles(self, people: Iterable[Person]) -> list[tuple[str, list[Person]]]:
@@ -289,11 +338,17 @@ def text_of(template: jinja2.Template, **context: Any) -> str:
 
 def respond(call: Call, html: str, status: int = 200) -> Response:
     """A widget response: the fragment, or a minimal page around it when opened directly."""
-    destination = (call.request.headers.get("sec-fetch-dest") or "").lower()
-    if destination in ("document", "iframe"):
-        html = render(call.web, call.request, "standalone.html", language(call),
-                      fragment=Markup(html))  # noqa: S704 (rendered by our autoescaping templates)
+    html = as_opened(call.web, call.request, html, language(call))
     return html_response(html, status, (("Vary", "Accept-Language, Sec-Fetch-Dest"),))
+
+
+def as_opened(web: WebApp, request: Request, html: str, lang: str) -> str:
+    """``html`` wrapped in a minimal page when the browser opens it directly."""
+    destination = (request.headers.get("sec-fetch-dest") or "").lower()
+    if destination in ("document", "iframe"):
+        return render(web, request, "standalone.html", lang,
+                      fragment=Markup(html))  # noqa: S704 (rendered by our autoescaping templates)
+    return html
 
 
 def language(call: Call) -> str:
@@ -303,10 +358,14 @@ def language(call: Call) -> str:
 
 def error_fragment(web: WebApp, request: Request, status: int, message: str,
                    headers: Iterable[tuple[str, str]]) -> Response:
-    """An error as a widget fragment, in the default language."""
-    html = render(web, request, "error.html", web.settings.default_language,
-                  status=status, message=message)
-    return html_response(html, status, headers)
+    """An error as a widget fragment, in the request's language if it can tell."""
+    settings = web.settings
+    lang = i18n.negotiate(offered=settings.languages, default=settings.default_language,
+                          requested=request.query.get("lang"), active=request.language,
+                          accepted=accepted_languages(request.headers.get("accept-language")))
+    html = render(web, request, "error.html", lang, status=status, message=message)
+    return html_response(as_opened(web, request, html, lang), status,
+                         (*headers, ("Vary", "Accept-Language, Sec-Fetch-Dest")))
 
 
 def cities_html(web: WebApp, request: Request, lang: str) -> str:
@@ -372,7 +431,8 @@ _TEXT_FIELDS = ("kind", "name", "email", "country", "city", "institution_name",
 def _required(form: dict[str, str]) -> dict[str, str]:
     """Keys of the messages for fields left empty (the model checks the rest).
 
-    The template turns each key (``missing-name``) into its translatable message.
+    The template turns each key (``missing-name``, ``invalid-email``) into its
+    message in the reader's language.
     """
     missing = {}
     for name in ("name", "email", "country"):
@@ -432,12 +492,14 @@ def sign_widget(call: Call) -> Response:
                 ip = guard.client_ip(call.request, call.web.settings.trusted_proxies)
                 call.obs.pledges.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
-            for field, message in error.problems:
+            # The model's messages are for developers, in English: the reader gets the
+            # translated message of the field (the template's ``invalid-*`` keys).
+            for field, _message in error.problems:
                 target = FORM_FIELDS.get(field or "")
                 if target and target not in errors:
-                    errors[target] = message
-                elif not target:
-                    general.append(message)
+                    errors[target] = f"invalid-{target}"
+                elif not target and "invalid-form" not in general:
+                    general.append("invalid-form")
     if errors or general:
         form = PledgeForm(values=values, errors=errors, general=tuple(general))
         html = pledge_html(call.web, call.request, lang, declaration, form)

@@ -20,6 +20,12 @@ Configuration (defaults in brackets):
 ``LIVINGTOGETHER_BASE_URL``     the public URL of the prefix, which the links in
                                 emails start with (a core setting; needed to
                                 send mail)
+``LIVINGTOGETHER_LANGUAGE_SELECTOR`` a function answering the site's active
+                                language for the current request (called in a
+                                request context), e.g. Flask-Babel's
+                                ``get_locale``; widgets use it when the request
+                                names no ``?lang=``, before Accept-Language
+                                [Flask-Babel's locale if it is set up, else none]
 ``LIVINGTOGETHER_DIRECT``       answer the prefix before Flask's dispatch, by
                                 wrapping ``app.wsgi_app`` as WhiteNoise does
                                 [True]; False: through the blueprint's view, so
@@ -41,6 +47,7 @@ Confirmation emails wait in the core's outbox until a worker sends them:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 try:
@@ -69,7 +76,7 @@ EXTENSION = "livingtogether"
 PREFIX = "LIVINGTOGETHER_"
 #: The extension's own keys (the rest of ``LIVINGTOGETHER_*`` are core settings).
 OWN_KEYS = ("LIVINGTOGETHER_URL_PREFIX", "LIVINGTOGETHER_OBSERVATORY", "LIVINGTOGETHER_MAILER",
-            "LIVINGTOGETHER_DIRECT")
+            "LIVINGTOGETHER_DIRECT", "LIVINGTOGETHER_LANGUAGE_SELECTOR")
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -81,6 +88,7 @@ class State:
     web: WebApp
     prefix: str
     mailer: Mailer
+    language: Callable[[], Any] | None = None
 
 
 def _prefix(value: Any) -> str:
@@ -126,7 +134,8 @@ class LivingTogether:
                 "LIVINGTOGETHER_OBSERVATORY is given, so its own settings apply; remove "
                 + ", ".join(PREFIX + name.upper() for name in sorted(values)))
         state = State(observatory=observatory, web=WebApp(observatory), prefix=prefix,
-                      mailer=config.get("LIVINGTOGETHER_MAILER") or smtp_mailer(config))
+                      mailer=config.get("LIVINGTOGETHER_MAILER") or smtp_mailer(config),
+                      language=config.get("LIVINGTOGETHER_LANGUAGE_SELECTOR"))
         app.extensions[EXTENSION] = state
 
         blueprint = flask.Blueprint(EXTENSION, __name__, url_prefix=prefix or None)
@@ -144,7 +153,8 @@ class LivingTogether:
         if config.get("LIVINGTOGETHER_DIRECT", True) and prefix:
             # The same answers as the blueprint's, without Flask's request
             # machinery around them (4-5 times the core's own cost per request).
-            app.wsgi_app = mounted(serve(state.web), prefix, app.wsgi_app)  # type: ignore[method-assign]
+            direct = serve(state.web, language=lambda environ: _direct_language(app, environ))
+            app.wsgi_app = mounted(direct, prefix, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def state(app: flask.Flask | None = None) -> State:
@@ -158,10 +168,32 @@ def state(app: flask.Flask | None = None) -> State:
     return found
 
 
+def active_language(found: State) -> str | None:
+    """The site's language for the current request: the configured selector's answer,
+    else Flask-Babel's locale when the app set it up, else none (Accept-Language decides)."""
+    selector = found.language
+    if selector is None and "babel" in flask.current_app.extensions:
+        try:
+            from flask_babel import get_locale
+        except ImportError:  # pragma: no cover - another extension named "babel"
+            return None
+        selector = get_locale
+    value = selector() if selector is not None else None
+    return str(value) if value else None
+
+
+def _direct_language(app: flask.Flask, environ: dict[str, Any]) -> str | None:
+    found: State = app.extensions[EXTENSION]
+    if found.language is None and "babel" not in app.extensions:
+        return None  # nothing to ask: no request context to build
+    with app.request_context(environ):
+        return active_language(found)
+
+
 def _request(found: State) -> Request:
     """The current Flask request as the core sees it: relative to the blueprint's mount."""
     environ = flask.request.environ
-    request = request_from_environ(environ)
+    request = request_from_environ(environ, active_language(found))
     mount = request.script_name + found.prefix
     path = request.path[len(found.prefix):] if request.path.startswith(found.prefix) \
         else request.path

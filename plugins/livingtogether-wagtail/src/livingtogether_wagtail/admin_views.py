@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from livingtogether.errors import LivingTogetherError
@@ -49,7 +50,7 @@ def signatures(request: HttpRequest) -> HttpResponse:
         declaration = obs.pledges.declarations.get(slug)
     except (ValueError, LivingTogetherError) as error:
         return render(request, "livingtogether_wagtail/admin/error.html",
-                      {"page_title": "Signatures", "message": str(error)}, status=400)
+                      {"page_title": _("Signatures"), "message": str(error)}, status=400)
     if request.GET.get("format") == "csv":
         # the core's export: confirmed signatures, cells safe from spreadsheet formulas
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -60,7 +61,7 @@ def signatures(request: HttpRequest) -> HttpResponse:
         return response
     page = obs.pledges.list(declaration.slug, status=status, limit=PAGE, offset=_offset(request))
     return render(request, "livingtogether_wagtail/admin/signatures.html", {
-        "page_title": "Signatures", "header_icon": "form", "page": page,
+        "page_title": _("Signatures"), "header_icon": "form", "page": page,
         "declarations": declarations, "declaration": declaration, "status": raw_status,
         "statuses": [s.value for s in PledgeStatus],
         "next_offset": page.offset + PAGE if page.offset + PAGE < page.total else None,
@@ -87,11 +88,12 @@ def practices(request: HttpRequest) -> HttpResponse:
         except LivingTogetherError as error:
             messages.error(request, f"{slug[:100]}: {error}")
             return HttpResponseRedirect(reverse("livingtogether_admin:practices"))
-        messages.success(request, f"{slug}: {'published' if action == 'approve' else 'rejected'}")
+        done = _("published") if action == "approve" else _("rejected")
+        messages.success(request, f"{slug}: {done}")
         return HttpResponseRedirect(reverse("livingtogether_admin:practices"))
     queue = obs.practices.review_queue()
     return render(request, "livingtogether_wagtail/admin/practices.html", {
-        "page_title": "Practices to moderate", "header_icon": "doc-full", "queue": queue,
+        "page_title": _("Practices to moderate"), "header_icon": "doc-full", "queue": queue,
     })
 
 
@@ -101,5 +103,5 @@ def participations(request: HttpRequest) -> HttpResponse:
     obs = get_state().observatory
     page = obs.pledges.participations.list(limit=PAGE, offset=_offset(request))
     return render(request, "livingtogether_wagtail/admin/participations.html", {
-        "page_title": "Campaign participations", "header_icon": "group", "page": page,
+        "page_title": _("Campaign participations"), "header_icon": "group", "page": page,
     })

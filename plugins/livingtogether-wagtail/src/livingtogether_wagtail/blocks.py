@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from livingtogether.models import PracticeKind
@@ -21,10 +22,15 @@ from livingtogether.web.embed import render_widget
 from .conf import core_request, get_state
 
 _slug = RegexValidator(rf"\A{f.SLUG_RE.pattern}\Z",
-                       "Use lowercase letters, digits and hyphens, e.g. izmir-2021.")
+                       _("Use lowercase letters, digits and hyphens, e.g. izmir-2021."))
 
 
-def _slug_block(label: str, help_text: str, *, required: bool = True,
+#: The kinds of catalogue entry, in the editor's language (the widgets' words).
+KIND_LABELS = {PracticeKind.PRACTICE: _("Practice"), PracticeKind.CASE_STUDY: _("Case study"),
+               PracticeKind.STUDY: _("Study")}
+
+
+def _slug_block(label: Any, help_text: Any, *, required: bool = True,
                 default: str | None = None) -> blocks.CharBlock:
     return blocks.CharBlock(label=label, help_text=help_text, required=required, default=default,
                             max_length=f.MAX_SLUG, validators=[_slug])
@@ -54,12 +60,13 @@ class ProgrammeBlock(WidgetBlock):
     """An event's programme, with its times in every display zone."""
 
     widget = "programme"
-    event = _slug_block("Event", "The event's slug, e.g. izmir-2021.")
+    event = _slug_block(_("Event"), _("The event's slug, e.g. izmir-2021."))
 
     class Meta:
         icon = "date"
-        label = "Programme"
-        description = "An event's programme: sessions with their times in several cities' zones."
+        label = _("Programme")
+        description = _("An event's programme: sessions with their times in several "
+                        "cities' zones.")
         preview_value = {"event": "izmir-2021"}
 
 
@@ -67,13 +74,13 @@ class PledgeBlock(WidgetBlock):
     """A declaration, its count and the form to sign it."""
 
     widget = "pledge"
-    declaration = _slug_block("Declaration", "The declaration's slug.",
+    declaration = _slug_block(_("Declaration"), _("The declaration's slug."),
                               default="universal-declaration")
 
     class Meta:
         icon = "form"
-        label = "Signing form"
-        description = "The declaration and the form to sign it, with email confirmation."
+        label = _("Signing form")
+        description = _("The declaration and the form to sign it, with email confirmation.")
         preview_value = {"declaration": "universal-declaration"}
 
 
@@ -84,23 +91,24 @@ class CounterBlock(PledgeBlock):
 
     class Meta:
         icon = "pick"
-        label = "Signature counter"
-        description = "How many people and institutions have confirmed their signature."
+        label = _("Signature counter")
+        description = _("How many people and institutions have confirmed their signature.")
 
 
 class PracticesBlock(WidgetBlock):
     """The best practices, filtered by city, kind or theme."""
 
     widget = "practices"
-    city = _slug_block("City", "Only this city's practices (its slug).", required=False)
-    kind = blocks.ChoiceBlock(choices=[(k.value, k.value.replace("_", " ").capitalize())
-                                       for k in PracticeKind], required=False, label="Kind")
-    theme = _slug_block("Theme", "Only practices of this theme (its slug).", required=False)
+    city = _slug_block(_("City"), _("Only this city's practices (its slug)."), required=False)
+    kind = blocks.ChoiceBlock(choices=[(k.value, KIND_LABELS[k]) for k in PracticeKind],
+                              required=False, label=_("Kind"))
+    theme = _slug_block(_("Theme"), _("Only practices of this theme (its slug)."),
+                        required=False)
 
     class Meta:
         icon = "doc-full"
-        label = "Practices"
-        description = "The best-practices catalogue, filtered by city, kind or theme."
+        label = _("Practices")
+        description = _("The best-practices catalogue, filtered by city, kind or theme.")
         preview_value = {"city": "", "kind": "", "theme": ""}
 
 
@@ -111,8 +119,8 @@ class CitiesBlock(WidgetBlock):
 
     class Meta:
         icon = "site"
-        label = "City directory"
-        description = "The member cities of the Observatory, grouped by country."
+        label = _("City directory")
+        description = _("The member cities of the Observatory, grouped by country.")
         preview_value: dict[str, Any] = {}
 
 

@@ -132,12 +132,20 @@ def mount_in_site() -> str:
         set_script_prefix(previous)
 
 
+def active_language(request: HttpRequest | None) -> str | None:
+    """The language Django chose for ``request`` (``LocaleMiddleware`` sets it, from
+    the URL prefix, the language cookie or Accept-Language); none without it, so that
+    a site without Django's i18n leaves the choice to the browser's Accept-Language."""
+    found = getattr(request, "LANGUAGE_CODE", None)
+    return str(found) if found else None
+
+
 def core_request(request: HttpRequest | None) -> Request:
     """The Django request as the core sees it: relative to the widgets' mount."""
     where = mount()
     if request is None:
         return Request.build(method="GET", path="/", script_name=where.encode())
-    core = request_from_environ(request.META)
+    core = request_from_environ(request.META, active_language(request))
     inside = where[len(core.script_name):] if where.startswith(core.script_name) else where
     path = core.path[len(inside):] if core.path.startswith(inside) else core.path
     return attrs.evolve(core, path=path or "/", script_name=where)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
@@ -31,11 +32,11 @@ class _Item(MenuItem):
 def register_menu() -> SubmenuMenuItem:
     """Living Together: Signatures, Practices to moderate, Campaign participations."""
     items = [
-        _Item("Signatures", reverse("livingtogether_admin:signatures"), icon_name="form",
+        _Item(_("Signatures"), reverse("livingtogether_admin:signatures"), icon_name="form",
               permission="view_signatures", order=100),
-        _Item("Practices to moderate", reverse("livingtogether_admin:practices"),
+        _Item(_("Practices to moderate"), reverse("livingtogether_admin:practices"),
               icon_name="doc-full", permission="moderate_practices", order=200),
-        _Item("Campaign participations", reverse("livingtogether_admin:participations"),
+        _Item(_("Campaign participations"), reverse("livingtogether_admin:participations"),
               icon_name="group", permission="view_participations", order=300),
     ]
-    return SubmenuMenuItem("Living Together", Menu(items=items), icon_name="site", order=900)
+    return SubmenuMenuItem(_("Living Together"), Menu(items=items), icon_name="site", order=900)

@@ -14,8 +14,13 @@ URL patterns stay, for ``reverse()`` and for servers that do not use this file
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from typing import Any
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.utils import translation
 
 from livingtogether.wsgi import StartResponse, WSGIApp, mounted, serve
 
@@ -24,7 +29,15 @@ from .conf import get_state, mount_in_site
 
 def _core(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     # The state is looked up per request, so that a changed setting (tests) applies.
-    return serve(get_state().web)(environ, start_response)
+    return serve(get_state().web, language=_language)(environ, start_response)
+
+
+def _language(environ: dict[str, Any]) -> str | None:
+    """What Django's ``LocaleMiddleware`` would choose, when the site uses it."""
+    if "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE:
+        return None
+    request = WSGIRequest({**environ, "wsgi.input": io.BytesIO()})
+    return translation.get_language_from_request(request, check_path=True)
 
 
 def with_widgets(application: WSGIApp) -> WSGIApp:
