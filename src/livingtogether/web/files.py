@@ -8,13 +8,12 @@ caching.
 
 from __future__ import annotations
 
-import hashlib
 from importlib import resources
 
 import attrs
 
 from ..errors import NotFound
-from .http import Response
+from .http import Response, conditional, entity_tag
 from .routes import Call, Route
 
 CONTENT_TYPES = {
@@ -50,8 +49,7 @@ class StaticFiles:
             if not entry.is_file() or suffix not in CONTENT_TYPES:
                 continue
             body = entry.read_bytes()
-            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-            self.files[entry.name] = StaticFile(body, CONTENT_TYPES[suffix], etag)
+            self.files[entry.name] = StaticFile(body, CONTENT_TYPES[suffix], entity_tag(body))
 
     def version(self, name: str) -> str:
         """A short fingerprint of ``name``'s content, to bust caches in URLs."""
@@ -65,12 +63,9 @@ def serve(call: Call) -> Response:
     found = call.web.static.files.get(name)
     if found is None:
         raise NotFound(f"there is no static file {name[:100]!r}")
-    headers = (("Content-Type", found.content_type), ("ETag", found.etag),
-               ("Cache-Control", CACHE_CONTROL))
-    wanted = call.request.headers.get("if-none-match") or ""
-    if found.etag in (tag.strip() for tag in wanted.split(",")) or wanted.strip() == "*":
-        return Response(status=304, headers=headers[1:])
-    return Response(status=200, headers=headers, body=found.body)
+    return conditional(call.request, Response(status=200, body=found.body, headers=(
+        ("Content-Type", found.content_type), ("ETag", found.etag),
+        ("Cache-Control", CACHE_CONTROL))))
 
 
 ROUTE = Route(method="GET", path="/static/{name}", handler=serve, name="static",
