@@ -470,10 +470,10 @@ def calendar_response(call: Call, session: str | None) -> Response:
             published.event, version=published.version, session=session, language=lang,
             fallbacks=fallbacks, url=url))
     name = f"{slug}-{session}.ics" if session else f"{slug}.ics"
-    return conditional(call.request, Response(status=200, body=body, headers=(
+    return Response(status=200, body=body, headers=(
         ("Content-Type", "text/calendar; charset=utf-8"),
         ("Content-Disposition", f'inline; filename="{name}"'),
-        ("Vary", "Accept-Language"), *_PUBLIC)))
+        ("Vary", "Accept-Language"), *_PUBLIC))
 
 
 def event_calendar(call: Call) -> Response:
@@ -497,14 +497,14 @@ def schedule(call: Call) -> Response:
         lambda: dump_json(programme_export.frab(
             published.event, version=published.version, language=lang, fallbacks=fallbacks,
             url=url)))
-    return conditional(call.request, Response(status=200, body=body, headers=(
-        ("Content-Type", JSON_TYPE), ("Vary", "Accept-Language"), *_PUBLIC)))
+    return Response(status=200, body=body, headers=(
+        ("Content-Type", JSON_TYPE), ("Vary", "Accept-Language"), *_PUBLIC))
 
 
 def changes(call: Call) -> Response:
     """The published versions and what changed between them."""
     found = read_changes(call.web, call.path["slug"], call.params["since"])
-    return conditional(call.request, json_response(convert.unstructure(found), 200, _PUBLIC))
+    return json_response(convert.unstructure(found), 200, _PUBLIC)
 
 
 CHANGE_TITLES = {
@@ -560,9 +560,9 @@ def atom_feed(call: Call) -> Response:
             "</entry>",
         ]
     lines.append("</feed>")
-    return conditional(call.request, Response(
+    return Response(
         status=200, body="\n".join(lines).encode("utf-8"),
-        headers=(("Content-Type", "application/atom+xml; charset=utf-8"), *_PUBLIC)))
+        headers=(("Content-Type", "application/atom+xml; charset=utf-8"), *_PUBLIC))
 
 
 # -- routes
