@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -175,24 +176,32 @@ class Records(Generic[T]):
         if not records:
             return
         prepared = [self._prepare(connection, self._check(record)) for record in records]
-        slugs = [record.slug for record in prepared]  # type: ignore[attr-defined]
-        stamp = now()
+        ids = self.insert_rows(connection, prepared, now())
+        for row_id, record in zip(ids, prepared, strict=True):
+            self._after_write(connection, row_id, record)
+        note_changes(connection, self.table, [r.slug for r in prepared])  # type: ignore[attr-defined]
+
+    def insert_rows(self, connection: Connection, records: Sequence[T],
+                    stamp: datetime) -> Sequence[int]:
+        """Insert prepared new records with one multi-row statement; return their ids in
+        order. The unique constraint decides clashes: a ``Conflict`` names the slug."""
+        slugs = [record.slug for record in records]  # type: ignore[attr-defined]
         try:
             with connection.begin_nested():
-                ids = connection.execute(
+                return connection.execute(
                     self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True),
                     [{"slug": slug, "data": self.dump(record), "created_at": stamp,
                       "updated_at": stamp, **self._columns(record)}
-                     for slug, record in zip(slugs, prepared, strict=True)],
+                     for slug, record in zip(slugs, records, strict=True)],
                 ).scalars().all()
         except sa.exc.IntegrityError as error:
-            if is_unique_violation(error):
-                raise Conflict(f"one of the {self.noun} slugs {', '.join(slugs[:5])}... exists "
-                               "already; choose others", field="slug") from None
-            raise
-        for row_id, record in zip(ids, prepared, strict=True):
-            self._after_write(connection, row_id, record)
-        note_changes(connection, self.table, slugs)
+            if not is_unique_violation(error):
+                raise
+            taken = connection.scalars(
+                sa.select(self.table.c.slug).where(self.table.c.slug.in_(slugs))).first()
+            duplicate = taken or next((s for s in slugs if slugs.count(s) > 1), slugs[0])
+            raise Conflict(f"a {self.noun} {duplicate!r} exists already; choose another slug",
+                           field="slug") from None
 
     def update(self, record: T) -> T:
         """Replace the stored record of the same slug; ``NotFound`` if there is none."""

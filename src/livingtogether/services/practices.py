@@ -137,18 +137,7 @@ class PracticeService(Records[Practice]):
                                           field=f"{index}.themes.{position}")
             prepared.append(attrs.evolve(practice, body=Text(
                 {language: clean_html(html) for language, html in practice.body.values.items()})))
-        slugs = [practice.slug for practice in prepared]
-        taken = connection.scalars(sa.select(self.table.c.slug).where(self.table.c.slug.in_(slugs))
-                                   ).first()
-        if taken is not None or len(set(slugs)) != len(slugs):
-            duplicate = taken or next(s for s in slugs if slugs.count(s) > 1)
-            raise Conflict(f"a practice {duplicate!r} exists already; choose another slug",
-                           field="slug")
-        rows = connection.execute(
-            self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True),
-            [{"slug": p.slug, "data": self.dump(p), "created_at": stamp, "updated_at": stamp,
-              **self._columns(p)} for p in prepared],
-        ).scalars().all()
+        rows = self.insert_rows(connection, prepared, stamp)
         theme_rows = [{"practice_id": row_id, "theme": theme}
                       for row_id, practice in zip(rows, prepared, strict=True)
                       for theme in practice.themes]
@@ -157,7 +146,7 @@ class PracticeService(Records[Practice]):
         insert_rows(connection, [row for row_id, practice in zip(rows, prepared, strict=True)
                                  if practice.status is _PUBLISHED
                                  for row in index_rows(row_id, practice, stamp)])
-        note_changes(connection, self.table, slugs)
+        note_changes(connection, self.table, [practice.slug for practice in prepared])
         return len(prepared)
 
     # -- search
