@@ -15,7 +15,7 @@ from ..errors import NotFound, ValidationError
 from ..models import CityStatus, ModerationStatus, Pledge
 from ..services import Page
 from .guard import client_ip
-from .http import Response, accepted_languages, json_response, parse_json
+from .http import PUBLIC, Response, accepted_languages, json_response, parse_json
 from .routes import Call, Param, Route, page_params
 
 PREFIX = "/api/v1"
@@ -29,12 +29,11 @@ SIGNATURE_ACCEPTED = {
     "message": "Thank you. Your signature is recorded; it counts once it is confirmed.",
 }
 
-_PUBLIC = (("Access-Control-Allow-Origin", "*"),)
 
 
 def ok(data: Any) -> Response:
     """A 200 JSON response that any site may read."""
-    return json_response(data, 200, _PUBLIC)
+    return json_response(data, 200, PUBLIC)
 
 
 def page_json(page: Page[Any]) -> dict[str, Any]:

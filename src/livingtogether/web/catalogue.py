@@ -27,7 +27,7 @@ from ..services import SearchResults
 from ..services.search import FACETS, html_text
 from ..store import aware, schema
 from .api import PREFIX, ok, page_json, published_practice
-from .http import Response, dump_json
+from .http import PUBLIC, Response, dump_json
 from .routes import LANG, Call, Param, Route, page_params
 
 if TYPE_CHECKING:
@@ -295,7 +295,7 @@ def cities_geojson(call: Call) -> Response:
 
 
 def _data(body: bytes, media_type: str, filename: str | None = None) -> Response:
-    headers = [("Content-Type", media_type), ("Access-Control-Allow-Origin", "*")]
+    headers = [("Content-Type", media_type), *PUBLIC]
     if filename:
         headers.append(("Content-Disposition", f'attachment; filename="{filename}"'))
     return Response(status=200, headers=tuple(headers), body=body)
@@ -406,7 +406,7 @@ def atom_feed(call: Call) -> Response:
             ET.SubElement(entry, f"{{{ATOM}}}category", {"term": theme})
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return Response(status=200, headers=(("Content-Type", "application/atom+xml; charset=utf-8"),
-                                         ("Access-Control-Allow-Origin", "*")), body=body)
+                                         *PUBLIC), body=body)
 
 
 def _sub(parent: ET.Element, name: str, text: str) -> ET.Element:

@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..models import fields as f
 from ..settings import Settings
-from .http import Response, json_response
+from .http import PUBLIC, Response, json_response
 from .routes import Call, Route
 
 REF = "#/components/schemas/"
@@ -357,8 +357,7 @@ def document(routes: tuple[Route, ...], server_url: str = "/",
 def serve(call: Call) -> Response:
     """The OpenAPI document, its server URL the app's mount point."""
     return json_response(document(call.web.routes, call.request.script_name or "/",
-                                  call.web.settings), 200,
-                         (("Access-Control-Allow-Origin", "*"),))
+                                  call.web.settings), 200, PUBLIC)
 
 
 ROUTE = Route(method="GET", path="/openapi.json", handler=serve, name="openapi",

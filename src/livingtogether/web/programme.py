@@ -40,7 +40,7 @@ from ..models import (
     Text,
 )
 from ..services.programme import Published
-from .http import JSON_TYPE, Response, conditional, dump_json, json_response
+from .http import JSON_TYPE, PUBLIC, Response, conditional, dump_json, json_response
 from .routes import LANG, Call, Param, Route
 from .widgets import Localizer, language, respond, text_of, zone_name
 
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 PREFIX = "/api/v1/events"
-_PUBLIC = (("Access-Control-Allow-Origin", "*"),)
 #: How many (version, language) views of programmes stay computed in memory.
 VIEW_CACHE_SIZE = 32
 
@@ -473,7 +472,7 @@ def calendar_response(call: Call, session: str | None) -> Response:
     return Response(status=200, body=body, headers=(
         ("Content-Type", "text/calendar; charset=utf-8"),
         ("Content-Disposition", f'inline; filename="{name}"'),
-        ("Vary", "Accept-Language"), *_PUBLIC))
+        ("Vary", "Accept-Language"), *PUBLIC))
 
 
 def event_calendar(call: Call) -> Response:
@@ -498,13 +497,13 @@ def schedule(call: Call) -> Response:
             published.event, version=published.version, language=lang, fallbacks=fallbacks,
             url=url)))
     return Response(status=200, body=body, headers=(
-        ("Content-Type", JSON_TYPE), ("Vary", "Accept-Language"), *_PUBLIC))
+        ("Content-Type", JSON_TYPE), ("Vary", "Accept-Language"), *PUBLIC))
 
 
 def changes(call: Call) -> Response:
     """The published versions and what changed between them."""
     found = read_changes(call.web, call.path["slug"], call.params["since"])
-    return json_response(convert.unstructure(found), 200, _PUBLIC)
+    return json_response(convert.unstructure(found), 200, PUBLIC)
 
 
 CHANGE_TITLES = {
@@ -562,7 +561,7 @@ def atom_feed(call: Call) -> Response:
     lines.append("</feed>")
     return Response(
         status=200, body="\n".join(lines).encode("utf-8"),
-        headers=(("Content-Type", "application/atom+xml; charset=utf-8"), *_PUBLIC))
+        headers=(("Content-Type", "application/atom+xml; charset=utf-8"), *PUBLIC))
 
 
 # -- routes
