@@ -122,7 +122,7 @@ def session_text(session: Session, resolve: Resolve) -> str:
 
 def location(event: Event, session: Session, resolve: Resolve) -> str:
     """Where the session takes place: its venue, its part's venue, or how to attend."""
-    part = next((p for p in event.parts if p.key == session.part), None)
+    part = event.part(session.part)
     venue = session.venue or (part.venue if part else None)
     return venue or resolve._(MODE_LABELS[session.mode.value])
 
@@ -294,7 +294,7 @@ def frab(event: Event, *, version: ProgrammeVersion | None = None, language: str
         room = location(event, session, resolve)
         rooms.setdefault(room, {"name": room, "guid": _guid(event.slug, "room", room)})
         start = _local(session, event, session.starts_at)
-        part = next((p for p in event.parts if p.key == session.part), None)
+        part = event.part(session.part)
         guid = _guid(event.slug, session.key)
         days.setdefault(session.day, {}).setdefault(room, []).append({
             "id": int(guid.replace("-", "")[:7], 16) + 1,

@@ -222,6 +222,10 @@ class Event:
         """The session with ``key``, if any."""
         return next((s for s in self.sessions if s.key == key), None)
 
+    def part(self, key: str | None) -> EventPart | None:
+        """The part with ``key``, if any."""
+        return next((p for p in self.parts if p.key == key), None)
+
 
 class ChangeKind(str, enum.Enum):
     """What happened to a session between two published versions."""

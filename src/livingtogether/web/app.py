@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import attrs
 
@@ -195,8 +195,3 @@ def status_line(status: int) -> str:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
         return f"{status} Unknown"
-
-
-def describe(app: WebApp) -> list[dict[str, Any]]:
-    """The route table as data (method, path, name), e.g. for a CLI listing."""
-    return [{"method": r.method, "path": r.path, "name": r.name} for r in app.routes]

@@ -284,9 +284,6 @@ def _session_parts(localizer: Localizer, event: Event, session: Session, labels:
                    zones: tuple[tuple[DisplayZone, Shown | None], ...],
                    parts: dict[str, Shown | None], calendar_url: str) -> SessionParts:
     description = shown(localizer, session.description)
-    grouped: dict[str, list[Person]] = {}
-    for person in session.people:
-        grouped.setdefault(person.role.value, []).append(person)
     # Parallel sessions print the same lines of times.
     times = labels.shared(
         ("times", session.starts_at, session.ends_at, session.day, session.zone), "zone_times",
@@ -303,7 +300,7 @@ def _session_parts(localizer: Localizer, event: Event, session: Session, labels:
         questions=tuple(shown(localizer, question) for question in session.questions),
         roles=tuple((labels("role", role, len(people)), tuple(
             PersonView(person, *localizer.person(person), shown(localizer, person.topic))
-            for person in people)) for role, people in grouped.items()),
+            for person in people)) for role, people in localizer.roles(session.people)),
         calendar_url=calendar_url.replace("/KEY/", f"/{session.key}/"))
 
 

@@ -36,7 +36,6 @@ from ..i18n import N_
 from ..models import (
     City,
     Declaration,
-    Event,
     InstitutionKind,
     Localized,
     Person,
@@ -269,10 +268,6 @@ class Localizer:
         """A city's name for the reader; ``None`` if unknown."""
         city = self.cities().get(slug or "")
         return self.text(city.name) if city else None
-
-    def part(self, event: Event, key: str | None) -> Any:
-        """The event part ``key``, if any."""
-        return next((p for p in event.parts if p.key == key), None)
 
     def theme(self, slug: str, themes: Mapping[str, Any] | None = None) -> Localized:
         """A theme's name: the taxonomy's (``themes``: :class:`~livingtogether.models.Theme`
