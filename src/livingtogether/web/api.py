@@ -36,6 +36,11 @@ def ok(data: Any) -> Response:
     return json_response(data, 200, PUBLIC)
 
 
+def private(data: Any, status: int = 200) -> Response:
+    """A JSON response for one client only: no cache keeps it."""
+    return json_response(data, status, (("Cache-Control", "no-store"),))
+
+
 def page_json(page: Page[Any]) -> dict[str, Any]:
     """A page of records as ``{"items", "total", "limit", "offset"}``."""
     return {"items": convert.unstructure(list(page.items)), "total": page.total,
@@ -127,7 +132,7 @@ def sign(call: Call) -> Response:
     pledge = signature_from(parse_json(call.request), slug)
     ip = client_ip(call.request, call.web.settings.trusted_proxies)
     call.obs.pledges.sign(pledge, language=_language(call), ip=ip)
-    return json_response(SIGNATURE_ACCEPTED, 202, (("Cache-Control", "no-store"),))
+    return private(SIGNATURE_ACCEPTED, 202)
 
 
 _LIST_ERRORS = (400,)

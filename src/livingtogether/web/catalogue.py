@@ -28,7 +28,7 @@ from ..services.search import FACETS, html_text
 from ..store import aware, schema
 from .api import PREFIX, ok, page_json, published_practice
 from .http import PUBLIC, Response, dump_json
-from .routes import LANG, Call, Param, Route, page_params
+from .routes import LANG, Call, Param, Route, page_params, widget_route
 
 if TYPE_CHECKING:
     from .app import WebApp
@@ -423,8 +423,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def _widget(**fields: Any) -> Route:
-    return Route(kind="html", tag="widgets", response_type="text/html", errors=(400, 404),
-                 **fields)
+    return widget_route(errors=(400, 404), **fields)
 
 
 def _export(path: str, handler: Any, name: str, summary: str, media: str,

@@ -17,8 +17,8 @@ from ..errors import ValidationError
 from ..models import Practice
 from ..models.hub import ApiToken, FeedKind, Scope
 from ..services.tokens import require
-from .api import PREFIX, ok
-from .http import json_response, parse_json
+from .api import PREFIX, ok, private
+from .http import parse_json
 from .routes import Call, Param, Route
 
 #: Most changes one page of a feed may hold.
@@ -66,15 +66,14 @@ def list_submissions(call: Call) -> Any:
     """The moderation state of every practice of the token's city."""
     token = token_of(call, Scope.SUBMIT)
     found = call.obs.submissions.of_city(_city(token))
-    return json_response({"city": token.city, "items": convert.unstructure(found)}, 200,
-                         (("Cache-Control", "no-store"),))
+    return private({"city": token.city, "items": convert.unstructure(found)})
 
 
 def get_submission(call: Call) -> Any:
     """The moderation state of one practice of the token's city."""
     token = token_of(call, Scope.SUBMIT)
     found = call.obs.submissions.get(call.path["slug"], city=_city(token))
-    return json_response(convert.unstructure(found), 200, (("Cache-Control", "no-store"),))
+    return private(convert.unstructure(found))
 
 
 def put_submission(call: Call) -> Any:
@@ -90,14 +89,14 @@ def put_submission(call: Call) -> Any:
     found = call.obs.submissions.submit(practice, city=_city(token))
     if found.changed:
         call.obs.tokens.touch(token)
-    return json_response(convert.unstructure(found), 200, (("Cache-Control", "no-store"),))
+    return private(convert.unstructure(found))
 
 
 def publish_submission(call: Call) -> Any:
     """Publish a submitted practice (moderators)."""
     token_of(call, Scope.MODERATE)
     found = call.obs.submissions.publish(call.path["slug"])
-    return json_response(convert.unstructure(found), 200, (("Cache-Control", "no-store"),))
+    return private(convert.unstructure(found))
 
 
 def reject_submission(call: Call) -> Any:
@@ -108,7 +107,7 @@ def reject_submission(call: Call) -> Any:
         raise ValidationError("send {\"reason\": \"...\"}: why, so that the city can act on it",
                               field="reason")
     found = call.obs.submissions.reject(call.path["slug"], data["reason"])
-    return json_response(convert.unstructure(found), 200, (("Cache-Control", "no-store"),))
+    return private(convert.unstructure(found))
 
 
 _FEED_ERRORS = (400,)

@@ -9,7 +9,7 @@ The form's guards are in :mod:`livingtogether.web.guard`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import convert
 from ..errors import BadRequest
@@ -18,7 +18,7 @@ from ..services.outbox import CONFIRM_TOKEN, WITHDRAW_TOKEN
 from ..services.pledges import TokenCheck
 from .api import PREFIX, ok, page_json
 from .http import Request, Response, parse_form
-from .routes import LANG, Call, Param, Route, page_params
+from .routes import LANG, Call, Param, Route, page_params, widget_route
 from .widgets import DEFAULT_DECLARATION, language, render, respond
 
 if TYPE_CHECKING:
@@ -182,10 +182,6 @@ API_ROUTES: tuple[Route, ...] = (
 )
 
 
-def _page(**fields: Any) -> Route:
-    return Route(kind="html", tag="widgets", response_type="text/html", **fields)
-
-
 _TOKEN = Param(name="token", kind="token", required=True,
                description="the token from the email's link")
 _DECLARATION = Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
@@ -193,35 +189,35 @@ _DECLARATION = Param(name="declaration", kind="slug", default=DEFAULT_DECLARATIO
 
 #: Listed before the pledge form's ``POST /widgets/pledge/{slug}``, which they shadow.
 ROUTES: tuple[Route, ...] = (
-    _page(method="GET", path="/widgets/pledge/confirm", handler=confirm_page,
+    widget_route(method="GET", path="/widgets/pledge/confirm", handler=confirm_page,
           name="pledge-confirm-page", summary="Page of a confirmation link: one button",
           description="Changes nothing, so that mail scanners opening the link confirm "
                       "nothing; the button POSTs the token.",
           params=(LANG, _TOKEN), errors=(400, 404)),
-    _page(method="POST", path="/widgets/pledge/confirm", handler=confirm_post,
+    widget_route(method="POST", path="/widgets/pledge/confirm", handler=confirm_post,
           name="pledge-confirm", summary="Confirm a signature (the button of the link's page)",
           params=(LANG,), body="TokenForm", body_type="application/x-www-form-urlencoded",
           errors=(400, 404, 413, 415)),
-    _page(method="GET", path="/widgets/pledge/withdraw", handler=withdraw_page,
+    widget_route(method="GET", path="/widgets/pledge/withdraw", handler=withdraw_page,
           name="pledge-withdraw-page", summary="Page of a withdrawal link: one button",
           description="Changes nothing; the button POSTs the token.",
           params=(LANG, _TOKEN), errors=(400, 404)),
-    _page(method="POST", path="/widgets/pledge/withdraw", handler=withdraw_post,
+    widget_route(method="POST", path="/widgets/pledge/withdraw", handler=withdraw_post,
           name="pledge-withdraw",
           summary="Withdraw a signature and erase its personal data (the link page's button)",
           params=(LANG,), body="TokenForm", body_type="application/x-www-form-urlencoded",
           errors=(400, 404, 413, 415)),
-    _page(method="GET", path="/widgets/pledge/counter", handler=counter_widget,
+    widget_route(method="GET", path="/widgets/pledge/counter", handler=counter_widget,
           name="widget-pledge-counter",
           summary="Widget: confirmed signatures and progress toward the next milestone",
           params=(LANG, _DECLARATION), errors=(400, 404)),
-    _page(method="GET", path="/widgets/pledge/signatories", handler=signatories_widget,
+    widget_route(method="GET", path="/widgets/pledge/signatories", handler=signatories_widget,
           name="widget-pledge-signatories",
           summary="Widget: the signatories who chose to appear publicly",
           params=(LANG, _DECLARATION,
                   _KIND, *page_params()),
           errors=(400, 404)),
-    _page(method="GET", path="/widgets/campaign/{slug}", handler=campaign_widget,
+    widget_route(method="GET", path="/widgets/campaign/{slug}", handler=campaign_widget,
           name="widget-campaign",
           summary="Widget: the cities taking part in a campaign and the screenings to come",
           params=(LANG,), errors=(400, 404)),

@@ -41,7 +41,7 @@ from ..models import (
 )
 from ..services.programme import Published
 from .http import JSON_TYPE, PUBLIC, Response, conditional, dump_json, json_response
-from .routes import LANG, Call, Param, Route
+from .routes import LANG, Call, Param, Route, widget_route
 from .widgets import Localizer, language, respond, text_of, zone_name
 
 if TYPE_CHECKING:
@@ -568,12 +568,8 @@ SINCE = Param(name="since", kind="integer", minimum=0, maximum=10**6,
               description="mark the changes published after this version")
 
 
-def _widget(**fields: Any) -> Route:
-    return Route(kind="html", tag="widgets", response_type="text/html", **fields)
-
-
 ROUTES: tuple[Route, ...] = (
-    _widget(method="GET", path="/widgets/programme/{event}", handler=programme_widget,
+    widget_route(method="GET", path="/widgets/programme/{event}", handler=programme_widget,
             name="widget-programme", summary="Widget: an event's programme",
             description="The latest published version (else the stored programme), with "
                         "each session's times in every display zone and the changes since "

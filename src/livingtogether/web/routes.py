@@ -277,3 +277,8 @@ class Router:
                 f"{path} does not accept {method}; use {' or '.join(allow)}", allow=allow
             )
         raise NotFound(f"there is nothing at {path[:200]}")
+
+
+def widget_route(**fields: Any) -> Route:
+    """A route of an HTML widget (errors answered as HTML fragments)."""
+    return Route(kind="html", tag="widgets", response_type="text/html", **fields)

@@ -47,7 +47,7 @@ from ..models import fields as f
 from ..services.pledges import clean_text, normalise_email
 from . import guard
 from .http import Request, Response, accepted_languages, html_response, parse_form
-from .routes import LANG, Call, Param, Route
+from .routes import LANG, Call, Param, Route, widget_route
 
 if TYPE_CHECKING:
     from .app import WebApp
@@ -531,19 +531,15 @@ def demo_page(call: Call) -> Response:
     return html_response(html, 200, (("Vary", "Accept-Language"),))
 
 
-def _widget(**fields: Any) -> Route:
-    return Route(kind="html", tag="widgets", response_type="text/html", **fields)
-
-
 _WIDGET_ERRORS = (400, 404)
 
 ROUTES: tuple[Route, ...] = (
-    _widget(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
+    widget_route(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
           summary="Widget: a declaration, its count and the form to sign it",
           params=(LANG, Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
                               description="the declaration to show")),
           errors=_WIDGET_ERRORS),
-    _widget(method="POST", path="/widgets/pledge/{slug}", handler=sign_widget,
+    widget_route(method="POST", path="/widgets/pledge/{slug}", handler=sign_widget,
           name="widget-pledge-sign", summary="Widget: sign through the pledge form",
           description="Answers the widget again: with a thank-you (200), or with the form "
                       "and its errors next to each field (422).",
@@ -551,7 +547,7 @@ ROUTES: tuple[Route, ...] = (
           errors=(400, 404, 413, 415, 422, 429)),
 )
 
-DEMO_ROUTE = _widget(method="GET", path="/", handler=demo_page, name="demo",
+DEMO_ROUTE = widget_route(method="GET", path="/", handler=demo_page, name="demo",
                      summary="A demo page showing every widget", params=(LANG,),
                      in_schema=False)
 
