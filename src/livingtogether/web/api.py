@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import convert, i18n
+from .. import convert
 from ..errors import NotFound, ValidationError
 from ..models import CityStatus, ModerationStatus, Pledge
 from ..services import Page
 from .guard import client_ip
-from .http import PUBLIC, Response, accepted_languages, json_response, parse_json
+from .http import PUBLIC, Response, json_response, parse_json, request_language
 from .routes import Call, Param, Route, page_params
 
 PREFIX = "/api/v1"
@@ -118,11 +118,7 @@ def signature_from(data: Any, declaration: str) -> Pledge:
 def _language(call: Call) -> str:
     """The language of the emails a signature sends: ``?lang=`` (if offered), the host
     framework's active language, Accept-Language, the default."""
-    settings = call.web.settings
-    return i18n.negotiate(offered=settings.languages, default=settings.default_language,
-                          requested=call.request.query.get("lang"),
-                          active=call.request.language,
-                          accepted=accepted_languages(call.request.headers.get("accept-language")))
+    return request_language(call.web.settings, call.request, call.request.query.get("lang"))
 
 
 def sign(call: Call) -> Response:

@@ -218,15 +218,16 @@ def search_widget(call: Call) -> Response:
     """The practices search widget."""
     from .widgets import language, respond
 
-    return respond(call, search_html(call.web, call.request, language(call),
-                                     dict(call.params)))
+    lang = language(call)
+    return respond(call, search_html(call.web, call.request, lang, dict(call.params)), lang)
 
 
 def directory_widget(call: Call) -> Response:
     """The member directory."""
     from .widgets import language, respond
 
-    return respond(call, directory_html(call.web, call.request, language(call)))
+    lang = language(call)
+    return respond(call, directory_html(call.web, call.request, lang), lang)
 
 
 def practice_widget(call: Call) -> Response:
@@ -238,7 +239,7 @@ def practice_widget(call: Call) -> Response:
     html = render(call.web, call.request, "practice.html", lang, practice=practice,
                   themes=theme_labels(call.web),
                   rich=lambda html: Markup(html))  # noqa: S704 (sanitised on the way in)
-    return respond(call, html)
+    return respond(call, html, lang)
 
 
 # -- the API

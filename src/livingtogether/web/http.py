@@ -13,14 +13,17 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 import attrs
 
 from ..errors import BadRequest, PayloadTooLarge
-from ..i18n import match
+from ..i18n import match, negotiate
 from .errors import UnsupportedMediaType
+
+if TYPE_CHECKING:
+    from ..settings import Settings
 
 #: Deepest nesting of arrays and objects accepted in a JSON body.
 MAX_JSON_DEPTH = 32
@@ -403,6 +406,15 @@ def accepted_languages(header: str | None) -> list[str]:
 def pick_language(wanted: Iterable[str], offered: Iterable[str]) -> str | None:
     """The first of ``wanted`` that ``offered`` has, exactly or by its base language."""
     return match(wanted, tuple(offered))
+
+
+def request_language(settings: Settings, request: Request, requested: str | None) -> str:
+    """The request's language (:func:`livingtogether.i18n.negotiate`): ``requested``
+    if offered, the host framework's active language (``request.language``, set by
+    the adapter), Accept-Language, the default."""
+    return negotiate(offered=settings.languages, default=settings.default_language,
+                     requested=requested, active=request.language,
+                     accepted=accepted_languages(request.headers.get("accept-language")))
 
 
 # -- conditional requests

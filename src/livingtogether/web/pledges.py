@@ -48,9 +48,10 @@ def _link_page(call: Call, action: str, check: TokenCheck, *, token: str = "",
     declaration = None
     if check.declaration:
         declaration = call.obs.pledges.declarations.get(check.declaration)
-    html = render(call.web, call.request, "pledge_link.html", language(call), action=action,
+    lang = language(call)
+    html = render(call.web, call.request, "pledge_link.html", lang, action=action,
                   state=check.state, token=token, done=done, declaration=declaration)
-    return respond(call, html, status).with_headers(_LINK_HEADERS, replace=True)
+    return respond(call, html, lang, status).with_headers(_LINK_HEADERS, replace=True)
 
 
 def confirm_page(call: Call) -> Response:
@@ -97,7 +98,8 @@ def counter_html(web: WebApp, request: Request, lang: str, slug: str) -> str:
 def counter_widget(call: Call) -> Response:
     """The counter widget."""
     lang = language(call)
-    return respond(call, counter_html(call.web, call.request, lang, call.params["declaration"]))
+    return respond(call, counter_html(call.web, call.request, lang, call.params["declaration"]),
+                   lang)
 
 
 def signatories_widget(call: Call) -> Response:
@@ -108,7 +110,7 @@ def signatories_widget(call: Call) -> Response:
                                         offset=p["offset"])
     html = render(call.web, call.request, "pledge_signatories.html", lang,
                   declaration=declaration, page=page, kind=p["kind"].value)
-    return respond(call, html)
+    return respond(call, html, lang)
 
 
 def campaign_widget(call: Call) -> Response:
@@ -118,7 +120,7 @@ def campaign_widget(call: Call) -> Response:
     html = render(call.web, call.request, "campaign.html", lang, campaign=campaign,
                   participations=call.obs.pledges.taking_part(campaign.slug),
                   screenings=call.obs.pledges.screenings(campaign.slug))
-    return respond(call, html)
+    return respond(call, html, lang)
 
 
 # -- the JSON API of campaigns and public signatories

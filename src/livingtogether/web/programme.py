@@ -436,9 +436,9 @@ def programme_widget(call: Call) -> Response:
     published = call.obs.programme.published(call.path["event"])
     p = call.params
     filters = Filters(day=parse_day(p["day"], published.event), kind=p["kind"], mode=p["mode"])
-    html = programme_html(call.web, call.request, language(call), published, filters,
-                          p["since"])
-    return conditional(call.request, respond(call, html))
+    lang = language(call)
+    html = programme_html(call.web, call.request, lang, published, filters, p["since"])
+    return conditional(call.request, respond(call, html, lang))
 
 
 def _export_language(call: Call) -> tuple[str, tuple[str, ...]]:

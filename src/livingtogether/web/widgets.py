@@ -46,7 +46,7 @@ from ..models import (
 from ..models import fields as f
 from ..services.pledges import clean_text, normalise_email
 from . import guard
-from .http import Request, Response, accepted_languages, html_response, parse_form
+from .http import Request, Response, html_response, parse_form, request_language
 from .routes import LANG, Call, Param, Route, widget_route
 
 if TYPE_CHECKING:
@@ -127,9 +127,7 @@ def negotiate_language(web: WebApp, request: Request, requested: str | None) -> 
     if requested and i18n.match([requested], settings.languages) is None:
         raise BadRequest(f"{requested!r} is not offered here; choose one of "
                          f"{', '.join(settings.languages)}", field="lang")
-    return i18n.negotiate(offered=settings.languages, default=settings.default_language,
-                          requested=requested, active=request.language,
-                          accepted=accepted_languages(request.headers.get("accept-language")))
+    return request_language(settings, request, requested)
 
 
 text_direction = i18n.text_direction
@@ -331,9 +329,10 @@ def text_of(template: jinja2.Template, **context: Any) -> str:
         template.environment.handle_exception()  # raises it with the template's lines
 
 
-def respond(call: Call, html: str, status: int = 200) -> Response:
-    """A widget response: the fragment, or a minimal page around it when opened directly."""
-    html = as_opened(call.web, call.request, html, language(call))
+def respond(call: Call, html: str, lang: str, status: int = 200) -> Response:
+    """A widget response in ``lang``: the fragment, or a minimal page around it when
+    opened directly."""
+    html = as_opened(call.web, call.request, html, lang)
     return html_response(html, status, (("Vary", "Accept-Language, Sec-Fetch-Dest"),))
 
 
@@ -354,10 +353,7 @@ def language(call: Call) -> str:
 def error_fragment(web: WebApp, request: Request, status: int, message: str,
                    headers: Iterable[tuple[str, str]]) -> Response:
     """An error as a widget fragment, in the request's language if it can tell."""
-    settings = web.settings
-    lang = i18n.negotiate(offered=settings.languages, default=settings.default_language,
-                          requested=request.query.get("lang"), active=request.language,
-                          accepted=accepted_languages(request.headers.get("accept-language")))
+    lang = request_language(web.settings, request, request.query.get("lang"))
     html = render(web, request, "error.html", lang, status=status, message=message)
     return html_response(as_opened(web, request, html, lang), status,
                          (*headers, ("Vary", "Accept-Language, Sec-Fetch-Dest")))
@@ -407,7 +403,8 @@ def pledge_widget(call: Call) -> Response:
     """A declaration with its sign form."""
     slug = call.params["declaration"]
     declaration = call.obs.pledges.declarations.get(slug)
-    return respond(call, pledge_html(call.web, call.request, language(call), declaration))
+    lang = language(call)
+    return respond(call, pledge_html(call.web, call.request, lang, declaration), lang)
 
 
 #: Form fields by the model's field paths, to put each problem next to its field.
@@ -475,7 +472,7 @@ def sign_widget(call: Call) -> Response:
     problem = guard.form_problem(call.web, raw)
     if problem == "bot":  # answered like a signature, so that the bot learns nothing
         return respond(call, pledge_html(call.web, call.request, lang, declaration,
-                                         PledgeForm(thanks=True)))
+                                         PledgeForm(thanks=True)), lang)
     errors = _required(values)
     general: list[str] = [problem] if problem else []
     if not errors:
@@ -498,9 +495,9 @@ def sign_widget(call: Call) -> Response:
     if errors or general:
         form = PledgeForm(values=values, errors=errors, general=tuple(general))
         html = pledge_html(call.web, call.request, lang, declaration, form)
-        return respond(call, html, 422)
+        return respond(call, html, lang, 422)
     html = pledge_html(call.web, call.request, lang, declaration, PledgeForm(thanks=True))
-    return respond(call, html)
+    return respond(call, html, lang)
 
 
 def demo_page(call: Call) -> Response:
