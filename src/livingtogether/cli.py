@@ -158,8 +158,7 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
                 report = observatory.pledges.send_outbox(mailer, limit=args.limit)
                 passes += 1
                 if report.claimed or args.once:
-                    print(f"outbox: {len(report.sent)} sent, {len(report.retried)} to retry, "
-                          f"{len(report.failed)} given up", file=sys.stderr, flush=True)
+                    print(f"outbox: {report.summary()}", file=sys.stderr, flush=True)
                 if args.once or (args.passes and passes >= args.passes):
                     break
                 if report.claimed < args.limit:

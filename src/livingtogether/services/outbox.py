@@ -67,6 +67,10 @@ class OutboxReport:
         """How many messages the pass took."""
         return len(self.sent) + len(self.retried) + len(self.failed)
 
+    def summary(self) -> str:
+        """``3 sent, 1 to retry, 0 failed``: the line the worker commands print."""
+        return f"{len(self.sent)} sent, {len(self.retried)} to retry, {len(self.failed)} failed"
+
 
 @attrs.frozen(kw_only=True)
 class _Claimed:

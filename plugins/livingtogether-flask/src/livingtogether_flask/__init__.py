@@ -248,8 +248,7 @@ def send_outbox_command(loop: bool, every: float, limit: int) -> None:
     while True:
         report = send_outbox(limit=limit)
         if report.claimed:
-            click.echo(f"{len(report.sent)} sent, {len(report.retried)} to retry, "
-                       f"{len(report.failed)} failed")
+            click.echo(report.summary())
         if not loop:
             return
         time.sleep(every)

@@ -23,8 +23,7 @@ class Command(BaseCommand):
         while True:
             report = state.observatory.pledges.send_outbox(state.mailer, limit=options["limit"])
             if report.claimed:
-                self.stdout.write(f"{len(report.sent)} sent, {len(report.retried)} to retry, "
-                                  f"{len(report.failed)} failed")
+                self.stdout.write(report.summary())
             if not options["loop"]:
                 return
             time.sleep(max(options["every"], 0.1))
