@@ -181,3 +181,26 @@ def test_widget_cache_keeps_answers_and_can_be_off(open_demo: Callable[..., Any]
         if web.cache is not None:
             assert web.cache.get(web.cache.key(missing)) is None  # errors are not kept
             assert web.cache.key(Request.build(method="POST", path="/widgets/pledge/x")) is None
+
+
+def test_adapters_open_the_observatory_their_configuration_names(sqlite_url: str) -> None:
+    """``Observatory.from_config``: what both adapters call with their framework's config."""
+    from livingtogether import Observatory
+
+    config = {"LT_DATABASE_URL": sqlite_url, "LT_DEFAULT_LANGUAGE": "fr", "LT_OWN": "x"}
+    with Observatory.from_config(config, prefix="LT_", ignore=("LT_OWN",),
+                                 mail_from="Ville <ville@example.org>") as opened:
+        assert opened.settings.default_language == "fr"
+        assert opened.settings.mail_from == "Ville <ville@example.org>"
+        with Observatory.from_config({"LT_MAIL_FROM": "a@example.org",
+                                      "LT_DATABASE_URL": sqlite_url}, prefix="LT_",
+                                     mail_from="b@example.org") as own:
+            assert own.settings.mail_from == "a@example.org"  # the settings' sender wins
+        assert Observatory.from_config({"LT_OWN": "x"}, prefix="LT_", ignore=("LT_OWN",),
+                                       given=opened) is opened
+        with pytest.raises(ConfigurationError,
+                           match=r"^LT_OBSERVATORY is given, .*remove LT_DATABASE_URL, LT_DEFAULT_LANGUAGE$"):
+            Observatory.from_config(config, prefix="LT_", ignore=("LT_OWN",), given=opened,
+                                    given_key="LT_OBSERVATORY")
+        with pytest.raises(ConfigurationError, match="unknown setting LT_TYPO"):
+            Observatory.from_config({"LT_TYPO": 1}, prefix="LT_")

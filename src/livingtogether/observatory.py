@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from . import convert
-from .errors import ValidationError
+from .errors import ConfigurationError, ValidationError
 from .models import (
     Campaign,
     CampaignParticipation,
@@ -93,6 +93,29 @@ class Observatory:
             store.close()
             raise
         return cls(built, store)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], *, prefix: str = "",
+                    ignore: tuple[str, ...] = (), given: Observatory | None = None,
+                    given_key: str = "OBSERVATORY", mail_from: str | None = None,
+                    ) -> Observatory:
+        """The Observatory a framework's configuration names (the adapters' one way in).
+
+        ``given`` (the configuration's own Observatory, under ``given_key``) is used
+        as it is, and then no setting may be given beside it; otherwise one is opened
+        from the settings in ``config`` (see :meth:`Settings.from_mapping`), with
+        ``mail_from`` as the sender unless the settings name one.
+        """
+        values = Settings.from_mapping(config, prefix=prefix, ignore=ignore)
+        if given is not None:
+            if values:
+                raise ConfigurationError(
+                    f"{given_key} is given, so its own settings apply; remove "
+                    + ", ".join(prefix + name.upper() for name in sorted(values)))
+            return given
+        if mail_from and "mail_from" not in values:
+            values["mail_from"] = mail_from
+        return cls.open(values.pop("database_url", None), **values)
 
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations; return the versions applied."""

@@ -65,7 +65,6 @@ from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError
 from livingtogether.mail import Mailer, SMTPMailer
 from livingtogether.services.outbox import OutboxReport
-from livingtogether.settings import Settings
 from livingtogether.web import Request, WebApp
 from livingtogether.web.embed import render_widget, stylesheet_link
 from livingtogether.wsgi import mounted, request_from_environ, serve
@@ -120,19 +119,12 @@ class LivingTogether:
         config = app.config
         config.setdefault("LIVINGTOGETHER_URL_PREFIX", "/livingtogether")
         prefix = _prefix(config["LIVINGTOGETHER_URL_PREFIX"])
-        observatory = config.get("LIVINGTOGETHER_OBSERVATORY")
-        values = Settings.from_mapping(config, prefix=PREFIX, ignore=OWN_KEYS)
-        if observatory is None:
-            sender = config.get("MAIL_DEFAULT_SENDER")
-            if sender and "mail_from" not in values:
-                values["mail_from"] = sender if isinstance(sender, str) else \
-                    f"{sender[0]} <{sender[1]}>"
-            url = values.pop("database_url", None)
-            observatory = Observatory.open(url, **values)
-        elif values:
-            raise ConfigurationError(
-                "LIVINGTOGETHER_OBSERVATORY is given, so its own settings apply; remove "
-                + ", ".join(PREFIX + name.upper() for name in sorted(values)))
+        sender = config.get("MAIL_DEFAULT_SENDER")
+        observatory = Observatory.from_config(
+            config, prefix=PREFIX, ignore=OWN_KEYS, given=config.get("LIVINGTOGETHER_OBSERVATORY"),
+            given_key="LIVINGTOGETHER_OBSERVATORY",
+            mail_from=sender if isinstance(sender, str) or not sender
+            else f"{sender[0]} <{sender[1]}>")
         state = State(observatory=observatory, web=WebApp(observatory), prefix=prefix,
                       mailer=config.get("LIVINGTOGETHER_MAILER") or smtp_mailer(config),
                       language=config.get("LIVINGTOGETHER_LANGUAGE_SELECTOR"))

@@ -19,7 +19,6 @@ from django.urls import get_script_prefix, reverse, set_script_prefix
 
 from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError
-from livingtogether.settings import Settings
 from livingtogether.web import Request, WebApp
 from livingtogether.wsgi import request_from_environ
 
@@ -78,15 +77,11 @@ def _open() -> State:
     if not hasattr(config, "items"):
         raise ConfigurationError("settings.LIVINGTOGETHER is a dict, e.g. "
                                  "{'DATABASE_URL': 'sqlite:///livingtogether.sqlite3'}")
-    values = Settings.from_mapping(config, ignore=OWN_KEYS)
-    observatory = config.get("OBSERVATORY")
-    owned = observatory is None
-    if observatory is None:
-        values.setdefault("mail_from", settings.DEFAULT_FROM_EMAIL)
-        observatory = Observatory.open(values.pop("database_url", None), **values)
-    elif values:
-        raise ConfigurationError("LIVINGTOGETHER['OBSERVATORY'] is given, so its own settings "
-                                 f"apply; remove {', '.join(k.upper() for k in sorted(values))}")
+    given = config.get("OBSERVATORY")
+    observatory = Observatory.from_config(config, ignore=OWN_KEYS, given=given,
+                                          given_key="LIVINGTOGETHER['OBSERVATORY']",
+                                          mail_from=settings.DEFAULT_FROM_EMAIL)
+    owned = given is None
     return State(observatory=observatory, web=WebApp(observatory),
                  mailer=config.get("MAILER") or DjangoMailer(), owned=owned)
 
