@@ -143,8 +143,9 @@ class WebApp:
                   for p in route.params}
         call = Call(request=request, web=self, route=route, path=values, params=params)
         response = route.handler(call)
-        if route.kind == "json":
-            # Every JSON answer to a GET has an ETag and answers If-None-Match with 304.
+        if route.etag:
+            # Every JSON answer to a GET (and the HTML routes that opt in) has an ETag
+            # and answers If-None-Match with 304.
             response = conditional(request, response)
         return route, response
 

@@ -40,7 +40,7 @@ from ..models import (
     Text,
 )
 from ..services.programme import Published
-from .http import JSON_TYPE, PUBLIC, Response, conditional, dump_json, json_response
+from .http import JSON_TYPE, PUBLIC, Response, dump_json, json_response
 from .routes import LANG, Call, Param, Route, widget_route
 from .widgets import Localizer, language, respond, text_of, zone_name
 
@@ -438,7 +438,7 @@ def programme_widget(call: Call) -> Response:
     filters = Filters(day=parse_day(p["day"], published.event), kind=p["kind"], mode=p["mode"])
     lang = language(call)
     html = programme_html(call.web, call.request, lang, published, filters, p["since"])
-    return conditional(call.request, respond(call, html, lang))
+    return respond(call, html, lang)
 
 
 def _export_language(call: Call) -> tuple[str, tuple[str, ...]]:
@@ -570,7 +570,7 @@ SINCE = Param(name="since", kind="integer", minimum=0, maximum=10**6,
 
 ROUTES: tuple[Route, ...] = (
     widget_route(method="GET", path="/widgets/programme/{event}", handler=programme_widget,
-            name="widget-programme", summary="Widget: an event's programme",
+            name="widget-programme", etag=True, summary="Widget: an event's programme",
             description="The latest published version (else the stored programme), with "
                         "each session's times in every display zone and the changes since "
                         "the previous version (or `since`) marked.",

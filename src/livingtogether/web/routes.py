@@ -233,7 +233,14 @@ class Route:
     in_schema: bool = True
     errors: tuple[int, ...] = ()
     auth: bool = False
+    #: Whether its answers carry an ETag and answer If-None-Match with 304 (every
+    #: ``json`` route's do; an HTML route opts in).
+    etag: bool = attrs.field()
     pattern: re.Pattern[str] = attrs.field(init=False)
+
+    @etag.default
+    def _etag(self) -> bool:
+        return self.kind == "json"
 
     @pattern.default
     def _compile(self) -> re.Pattern[str]:
