@@ -198,8 +198,8 @@ def test_adapters_open_the_observatory_their_configuration_names(sqlite_url: str
             assert own.settings.mail_from == "a@example.org"  # the settings' sender wins
         assert Observatory.from_config({"LT_OWN": "x"}, prefix="LT_", ignore=("LT_OWN",),
                                        given=opened) is opened
-        with pytest.raises(ConfigurationError,
-                           match=r"^LT_OBSERVATORY is given, .*remove LT_DATABASE_URL, LT_DEFAULT_LANGUAGE$"):
+        with pytest.raises(ConfigurationError, match=r"^LT_OBSERVATORY is given, .*remove "
+                                                     r"LT_DATABASE_URL, LT_DEFAULT_LANGUAGE$"):
             Observatory.from_config(config, prefix="LT_", ignore=("LT_OWN",), given=opened,
                                     given_key="LT_OBSERVATORY")
         with pytest.raises(ConfigurationError, match="unknown setting LT_TYPO"):

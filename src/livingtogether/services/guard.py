@@ -22,6 +22,12 @@ from sqlalchemy.engine import Connection
 from ..store import Store, now, schema
 
 
+def upsert(connection: Connection, table: sa.Table) -> Any:
+    """An INSERT of the connection's dialect, which has ``on_conflict_do_*``."""
+    return (postgresql.insert if connection.dialect.name == "postgresql"
+            else sqlite.insert)(table)
+
+
 def upsert_add(connection: Connection, table: sa.Table, keys: dict[str, Any], column: str,
                delta: int, **values: Any) -> int:
     """Add ``delta`` to ``column`` of the row ``keys`` (created at ``delta``); the new value.
@@ -29,9 +35,9 @@ def upsert_add(connection: Connection, table: sa.Table, keys: dict[str, Any], co
     One statement (``INSERT .. ON CONFLICT DO UPDATE``), so concurrent callers
     never lose an update on either database.
     """
-    insert: Any = (postgresql.insert if connection.dialect.name == "postgresql"
-                   else sqlite.insert)(table)
-    statement = insert.values(**keys, **{column: delta}, **values).on_conflict_do_update(
+    statement = upsert(connection, table).values(
+        **keys, **{column: delta}, **values,
+    ).on_conflict_do_update(
         index_elements=list(keys), set_={column: table.c[column] + delta, **values},
     ).returning(table.c[column])
     return int(connection.scalar(statement) or 0)
@@ -53,8 +59,7 @@ class Keys:
 
     def load(self) -> None:
         """Read (or make) the key now, outside any transaction."""
-        if self._key is None:
-            self._key = self._stored_key()
+        self.key  # noqa: B018 (read for its effect)
 
     def _stored_key(self) -> bytes:
         """The generated key; never call it inside a write transaction (SQLite has one writer)."""
@@ -67,10 +72,8 @@ class Keys:
             found = connection.scalar(sa.select(table.c.value).where(table.c.name == "hash-key"))
             if found is None:
                 found = secrets.token_urlsafe(48)
-                insert: Any = (postgresql.insert if connection.dialect.name == "postgresql"
-                               else sqlite.insert)(table)
-                connection.execute(insert.values(name="hash-key", value=found, created_at=now())
-                                   .on_conflict_do_nothing())
+                connection.execute(upsert(connection, table).values(
+                    name="hash-key", value=found, created_at=now()).on_conflict_do_nothing())
                 found = connection.scalar(
                     sa.select(table.c.value).where(table.c.name == "hash-key"))
         return str(found).encode("utf-8")

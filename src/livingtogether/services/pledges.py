@@ -118,9 +118,13 @@ class ParticipationService:
         return read_page(self.store, self._query().where(*where), limit=limit, offset=offset,
                          maximum=self.max_page_size, load=self._load)
 
-    def all_in(self, connection: Connection) -> builtins.list[CampaignParticipation]:
-        """Every participation."""
-        return self._load(connection, connection.execute(self._query()).all())
+    def all_in(self, connection: Connection, campaign: str | None = None,
+               ) -> builtins.list[CampaignParticipation]:
+        """Every participation (of ``campaign``, if given), by campaign and city."""
+        query = self._query()
+        if campaign is not None:
+            query = query.where(schema.participations.c.campaign_slug == campaign)
+        return self._load(connection, connection.execute(query).all())
 
     @staticmethod
     def _query() -> sa.Select[Any]:
@@ -217,13 +221,9 @@ class PledgeService:
 
     def taking_part(self, campaign: str) -> builtins.list[CampaignParticipation]:
         """Every city's participation in ``campaign`` (``NotFound`` for an unknown one)."""
-        table = schema.participations
         with self.store.read() as connection:
             self.campaigns.get_in(connection, campaign)
-            rows = connection.execute(sa.select(table.c.data)
-                                      .where(table.c.campaign_slug == campaign)
-                                      .order_by(table.c.city_slug)).all()
-        return [convert.structure(row.data, CampaignParticipation) for row in rows]
+            return self.participations.all_in(connection, campaign)
 
     def screenings(self, campaign: str, *, after: datetime | None = None,
                    ) -> builtins.list[UpcomingScreening]:
@@ -542,7 +542,8 @@ class PledgeService:
                     pledges.c.status == PledgeStatus.CONFIRMED.value,
                     last_day.scalar_subquery() < cutoff)).all()
                 for row in rows:
-                    anonymised += self._anonymise(connection, self._load(row), stamp)
+                    self._anonymise(connection, self._load(row), stamp)
+                anonymised = len(rows)
             tokens, limits, outbox = schema.pledge_tokens, schema.rate_limits, schema.outbox
             connection.execute(tokens.delete().where(tokens.c.expires_at < stamp))
             connection.execute(limits.delete().where(limits.c.expires_at < stamp))
@@ -550,7 +551,7 @@ class PledgeService:
                 outbox.c.status == "sent", outbox.c.sent_at < stamp - timedelta(days=7)))
         return RetentionReport(deleted=deleted, anonymised=anonymised)
 
-    def _anonymise(self, connection: Connection, pledge: Pledge, stamp: datetime) -> int:
+    def _anonymise(self, connection: Connection, pledge: Pledge, stamp: datetime) -> None:
         assert pledge.id is not None
         table = schema.pledges
         institution = (attrs.evolve(pledge.institution, representative_role=ANONYMISED)
@@ -561,7 +562,6 @@ class PledgeService:
             data=self._dump(blank), email_key=f"{ANONYMISED}:{pledge.id}", ip_hash=None,
             anonymised_at=stamp))
         connection.execute(schema.outbox.delete().where(schema.outbox.c.pledge_id == pledge.id))
-        return 1
 
     def export_csv(self, declaration: str, stream: TextIO) -> int:
         """Write the confirmed signatures of ``declaration`` as CSV; return how many.

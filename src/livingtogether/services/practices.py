@@ -28,8 +28,19 @@ def _prepare(connection: Connection, practice: Practice) -> Practice:
     require(connection, schema.cities, practice.city, ValidationError(
         f"there is no city {practice.city!r}; add the city first", field="city"))
     check_themes(connection, practice.themes)
-    body = Text({language: clean_html(html) for language, html in practice.body.values.items()})
-    return attrs.evolve(practice, body=body)
+    return _sanitised(practice)
+
+
+def _sanitised(practice: Practice) -> Practice:
+    """``practice`` with its rich-text body through the one allow-list."""
+    return attrs.evolve(practice, body=Text(
+        {language: clean_html(html) for language, html in practice.body.values.items()}))
+
+
+def _known(connection: Connection) -> tuple[set[str], set[str]]:
+    """Every city's slug and every theme's: what a bulk insert checks practices against."""
+    return (set(connection.scalars(sa.select(schema.cities.c.slug))),
+            set(connection.scalars(sa.select(schema.themes.c.slug))))
 
 
 def _after_write(connection: Connection, practice_id: int, practice: Practice) -> None:
@@ -105,8 +116,7 @@ class PracticeService(Records[Practice]):
         count = 0
         stamp = now()
         with self.store.write() as connection:
-            cities = set(connection.scalars(sa.select(schema.cities.c.slug)))
-            themes = set(connection.scalars(sa.select(schema.themes.c.slug)))
+            cities, themes = _known(connection)
             chunk: list[Practice] = []
             for practice in practices:
                 chunk.append(self._check(practice))
@@ -120,8 +130,7 @@ class PracticeService(Records[Practice]):
     def create_many_in(self, connection: Connection, records: Sequence[Practice]) -> None:
         """:meth:`create_many` within an open transaction (e.g. a page pulled from the hub)."""
         if records:
-            cities = set(connection.scalars(sa.select(schema.cities.c.slug)))
-            themes = set(connection.scalars(sa.select(schema.themes.c.slug)))
+            cities, themes = _known(connection)
             self._insert(connection, [self._check(p) for p in records], cities, themes, now())
 
     def _insert(self, connection: Connection, chunk: builtins.list[Practice],
@@ -135,8 +144,7 @@ class PracticeService(Records[Practice]):
                 if theme not in themes:
                     raise ValidationError(f"{theme!r} is not a theme of the taxonomy",
                                           field=f"{index}.themes.{position}")
-            prepared.append(attrs.evolve(practice, body=Text(
-                {language: clean_html(html) for language, html in practice.body.values.items()})))
+            prepared.append(_sanitised(practice))
         rows = self.insert_rows(connection, prepared, stamp)
         theme_rows = [{"practice_id": row_id, "theme": theme}
                       for row_id, practice in zip(rows, prepared, strict=True)
