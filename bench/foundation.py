@@ -49,12 +49,16 @@ def measure(action: Callable[[], object], *, rounds: int, seconds: float) -> lis
     return timings
 
 
+def percentile(timings: list[float], share: float) -> float:
+    """The value below which ``share`` of ``timings`` fall."""
+    ordered = sorted(timings)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
 def line(name: str, timings: list[float]) -> str:
     """One printed row: median and p95 in milliseconds, and the count."""
-    ordered = sorted(timings)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"  {name:<40} median {statistics.median(ordered):8.3f} ms   " \
-           f"p95 {p95:8.3f} ms   n={len(ordered)}"
+    return f"  {name:<40} median {statistics.median(timings):8.3f} ms   " \
+           f"p95 {percentile(timings, 0.95):8.3f} ms   n={len(timings)}"
 
 
 def once(name: str, start: float) -> None:

@@ -280,10 +280,13 @@ def reindex(connection: Connection, practice_id: int, practice: Practice | None,
 class Searcher:
     """Runs a :class:`SearchQuery` on one store.
 
-    Its statements are built and compiled once per shape (words or not, which
-    filters, how many ids) and run with the driver's own parameters: a search
-    runs three short statements, and building them each time would cost more
-    than running them.
+    One statement finds the matching rows (one per practice and language) with
+    their score and facet values; they are grouped into practices, counted per
+    facet and paged here, in one place for both databases. A second statement
+    reads the page's practices, and a third their snippets. Statements are
+    compiled once per shape (words or not, which filters, how many ids) and run
+    on the driver's cursor: building them each time would cost more than
+    running them.
     """
 
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
@@ -292,6 +295,9 @@ class Searcher:
         self.postgres = store.dialect == "postgresql"
         self._compiled: dict[tuple[Any, ...], tuple[str, tuple[str, ...] | None,
                                                      dict[str, Any]]] = {}
+        #: Practices already decoded, by id, with the stored JSON they came from: a
+        #: practice is rebuilt (and its fields checked again) only when that text changes.
+        self._decoded: dict[int, tuple[str, Practice]] = {}
 
     def search(self, query: SearchQuery, *, reader_language: str | None = None,
                ) -> SearchResults:
@@ -307,27 +313,36 @@ class Searcher:
         if words:
             params["match"] = postgres_match(words) if self.postgres else sqlite_match(words)
         with self.store.read() as connection:
-            total, facets, page, matched = self._summary(connection, query, bool(words),
-                                                         params)
-            practices = self._practices(connection, [pid for pid, _ in page])
-            snippets = self._snippets(connection, matched, params) if words else {}
+            rows = self._run(connection, ("rows", bool(words), tuple(sorted(query.filters()))),
+                             lambda: self._rows(query, bool(words)), params)
+            found = _Found(rows, ranked=bool(words))
+            countries = dict(self._run(connection, ("countries",), _countries, {})) \
+                if found.cities else {}
+            page = found.page(query.offset, query.limit)
+            practices = self._practices(connection, page)
+            shown = found.shown(page, reader_language)
+            snippets = self._snippets(connection, [row for row, _ in shown.values()],
+                                      params) if words else {}
         hits = []
-        for pid, score in page:
+        for pid in page:
             practice = practices[pid]
-            chosen = snippets.get(pid, {})
-            languages = list(chosen) or list(dict.fromkeys(
-                (*practice.title.languages, *practice.summary.languages,
-                 *practice.body.languages)))
-            language = reader_language if reader_language in languages else languages[0]
-            snippet = chosen.get(language)
-            hits.append(Hit(practice=practice, score=score, language=language,
+            if pid in shown:
+                row_id, language = shown[pid]
+            else:
+                row_id, languages = None, list(dict.fromkeys(
+                    (*practice.title.languages, *practice.summary.languages,
+                     *practice.body.languages)))
+                language = reader_language if reader_language in languages else languages[0]
+            snippet = snippets.get(row_id) if row_id is not None else None
+            hits.append(Hit(practice=practice, score=found.score(pid), language=language,
                             snippet=highlight(snippet) if snippet else None))
-        return SearchResults(hits=tuple(hits), total=total, limit=query.limit,
-                             offset=query.offset, facets=facets)
+        return SearchResults(hits=tuple(hits), total=len(found.best), limit=query.limit,
+                             offset=query.offset, facets=found.facets(countries))
 
     def _run(self, connection: Connection, key: tuple[Any, ...],
              build: Callable[[], sa.ClauseElement], params: dict[str, Any]) -> list[Any]:
-        """The rows of the statement ``build`` makes, compiled once per ``key``."""
+        """The rows (plain tuples) of the statement ``build`` makes, compiled once per
+        ``key``."""
         entry = self._compiled.get(key)
         if entry is None:
             compiled = cast(SQLCompiler, build().compile(dialect=connection.dialect))
@@ -338,86 +353,12 @@ class Searcher:
         values = {**defaults, **params}
         driver: Any = tuple(values[name] for name in positions) if positions is not None \
             else values
-        return list(connection.exec_driver_sql(sql, driver).fetchall())
-
-    def _summary(self, connection: Connection, query: SearchQuery, words: bool,
-                 params: dict[str, Any],
-                 ) -> tuple[int, dict[str, tuple[FacetCount, ...]], list[tuple[int, float]],
-                            list[tuple[int, int, str]]]:
-        """The total, the facets, the page's ``(practice id, score)`` and its matched
-        rows ``(row id, practice id, language)``, best first, in one statement."""
-        key = ("summary", words, tuple(sorted(query.filters())))
-        rows = self._run(connection, key, lambda: self._summary_statement(query, words),
-                         {**params, "lt_limit": query.limit, "lt_offset": query.offset})
-        counts: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
-        total, matched = 0, []
-        best: dict[int, tuple[float, Any]] = {}
-        for row in rows:
-            if row[0] == "total":
-                total = int(row[2])
-            elif row[0] == "hit":
-                practice_id, score = int(row[2]), float(row[3] or 0.0)
-                matched.append((score, row[5], practice_id, row[1]))
-                found = best.get(practice_id)
-                best[practice_id] = (max(found[0], score), max(found[1], row[4])) \
-                    if found else (score, row[4])
-            else:
-                counts[row[0]].append(FacetCount(value=row[1], count=int(row[2])))
-        if words:
-            page = sorted(best, key=lambda pid: (-best[pid][0], pid))
-        else:
-            page = sorted(best, key=lambda pid: (best[pid][1], pid), reverse=True)
-        matched.sort(key=lambda row: (-row[0], row[3]))
-        facets = {name: tuple(sorted(values, key=lambda c: (-c.count, c.value)))
-                  for name, values in counts.items()}
-        return (total, facets, [(pid, best[pid][0]) for pid in page],
-                [(row_id, pid, language) for _, row_id, pid, language in matched])
-
-    def _summary_statement(self, query: SearchQuery, words: bool) -> sa.ClauseElement:
-        """The matching rows, computed once (a materialised CTE), grouped into practices
-        (their best score), counted per facet, and the page."""
-        rows = self._rows(query, words).cte("lt_matched").prefix_with("MATERIALIZED")
-        found = (sa.select(rows.c.practice_id, sa.func.max(rows.c.score).label("score"),
-                           sa.func.min(rows.c.city_slug).label("city"),
-                           sa.func.min(rows.c.country).label("country"),
-                           sa.func.min(rows.c.kind).label("kind"),
-                           sa.func.max(rows.c.published_at).label("published_at"))
-                 .group_by(rows.c.practice_id).cte("lt_found").prefix_with("MATERIALIZED"))
-        themes = schema.practice_themes
-        no_text, no_score = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Float)
-        no_time = sa.cast(sa.null(), schema.Instant)
-
-        no_row = sa.cast(sa.null(), sa.Integer)
-
-        def count(name: str, value: Any, source: Any = found) -> sa.Select[Any]:
-            return (sa.select(sa.literal(name).label("facet"), sa.cast(value, sa.String)
-                              .label("value"), sa.func.count().label("n"),
-                              no_score.label("score"), no_time.label("at"),
-                              no_row.label("row_id"))
-                    .select_from(source).group_by(value))
-
-        if words:
-            order: tuple[Any, ...] = (found.c.score.desc(), found.c.practice_id)
-        else:
-            order = (found.c.published_at.desc(), found.c.practice_id.desc())
-        page = (sa.select(found.c.practice_id).order_by(*order)
-                .limit(sa.bindparam("lt_limit", type_=sa.Integer))
-                .offset(sa.bindparam("lt_offset", type_=sa.Integer)))
-        return sa.union_all(
-            sa.select(sa.literal("total"), no_text, sa.func.count(), no_score, no_time, no_row)
-            .select_from(found),
-            count("city", found.c.city), count("country", found.c.country),
-            count("kind", found.c.kind), count("language", rows.c.language, rows),
-            # IN, not a join: the planner then looks up each practice's themes by key
-            # instead of scanning every practice's themes.
-            count("theme", themes.c.theme, themes).where(
-                themes.c.practice_id.in_(sa.select(found.c.practice_id))),
-            # The page's practices by their matched rows (each language that matched):
-            # their snippets are then looked up by row.
-            sa.select(sa.literal("hit"), rows.c.language, rows.c.practice_id, rows.c.score,
-                      rows.c.published_at, rows.c.row_id)
-            .where(rows.c.practice_id.in_(page)),
-        )
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql, driver)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     def _match(self) -> sa.ColumnElement[bool] | sa.TextClause:
         if self.postgres:
@@ -447,22 +388,24 @@ class Searcher:
         return table
 
     def _rows(self, query: SearchQuery, words: bool) -> sa.Select[Any]:
-        table, cities = schema.practice_search, schema.cities
-        source = self._source(words).join(cities, cities.c.slug == table.c.city_slug)
+        """The matching rows, as :class:`_Found` reads them."""
+        table = schema.practice_search
         score = self._score() if words else sa.literal(0.0)
         select = sa.select(
-            table.c.id.label("row_id"), table.c.practice_id, table.c.language,
-            table.c.city_slug, cities.c.country, table.c.kind, table.c.published_at,
-            score.label("score"),
-        ).select_from(source)
+            table.c.id, table.c.practice_id, table.c.language, table.c.city_slug,
+            table.c.kind, table.c.themes, table.c.published_at, score,
+        ).select_from(self._source(words))
         if words:
             select = select.where(self._match())
-        column_of = {"city": table.c.city_slug, "country": cities.c.country,
-                     "kind": table.c.kind, "language": table.c.language}
+        column_of = {"city": table.c.city_slug, "kind": table.c.kind,
+                     "language": table.c.language}
         for name in sorted(query.filters()):
             value = sa.bindparam(f"f_{name}", type_=sa.String)
             if name == "theme":
                 select = select.where(table.c.themes.like(value))
+            elif name == "country":
+                select = select.where(table.c.city_slug.in_(
+                    sa.select(schema.cities.c.slug).where(schema.cities.c.country == value)))
             else:
                 select = select.where(column_of[name] == value)
         return select
@@ -474,19 +417,30 @@ class Searcher:
         names = [f"id_{index}" for index in range(len(ids))]
         rows = self._run(
             connection, ("practices", len(ids)),
-            lambda: sa.select(table.c.id, table.c.data).where(
+            # As text on both databases: the JSON as stored, decoded here.
+            lambda: sa.select(table.c.id, sa.cast(table.c.data, sa.Text)).where(
                 table.c.id.in_([sa.bindparam(name, type_=sa.Integer) for name in names])),
             dict(zip(names, ids, strict=True)))
-        return {row[0]: convert.structure(json.loads(row[1]) if isinstance(row[1], str)
-                                          else row[1], Practice) for row in rows}
+        decoded = self._decoded
+        found: dict[int, Practice] = {}
+        for practice_id, data in rows:
+            known = decoded.get(practice_id)
+            if known is not None and known[0] == data:
+                found[practice_id] = known[1]
+                continue
+            practice = convert.structure(json.loads(data), Practice)
+            if len(decoded) >= _DECODED:
+                decoded.clear()
+            decoded[practice_id] = (data, practice)
+            found[practice_id] = practice
+        return found
 
-    def _snippets(self, connection: Connection, matched: Sequence[tuple[int, int, str]],
-                  params: dict[str, Any]) -> dict[int, dict[str, str]]:
-        """For each practice of the page, a snippet per language that matched, best first
-        (``matched``: the page's matched rows, best first)."""
-        if not matched:
+    def _snippets(self, connection: Connection, row_ids: Sequence[int],
+                  params: dict[str, Any]) -> dict[int, str]:
+        """A snippet of the summary or body of each of ``row_ids`` that matched there."""
+        if not row_ids:
             return {}
-        names = [f"id_{index}" for index in range(len(matched))]
+        names = [f"id_{index}" for index in range(len(row_ids))]
 
         def build() -> sa.ClauseElement:
             text = schema.practice_text
@@ -504,14 +458,87 @@ class Searcher:
                 for column in (1, 2))).select_from(_FTS)
                 .where(self._match(), sa.literal_column("+lt_practice_fts.rowid").in_(wanted)))
 
-        values = {**params, **dict(zip(names, (row for row, _, _ in matched), strict=True)),
-                  "headline": _HEADLINE}
-        by_row = {row_id: next((s for s in snippets if s and START in s), None)
-                  for row_id, *snippets in self._run(connection, ("snippets", len(matched)),
-                                                     build, values)}
-        found: dict[int, dict[str, str]] = {}
-        for row_id, practice_id, language in matched:
-            snippet = by_row.get(row_id)
+        values = {**params, **dict(zip(names, row_ids, strict=True)), "headline": _HEADLINE}
+        found = {}
+        for row_id, *snippets in self._run(connection, ("snippets", len(row_ids)), build,
+                                           values):
+            snippet = next((s for s in snippets if s and START in s), None)
             if snippet:
-                found.setdefault(practice_id, {})[language] = snippet
+                found[row_id] = snippet
         return found
+
+
+#: How many decoded practices a searcher keeps (it starts again when full).
+_DECODED = 1024
+
+
+def _countries() -> sa.Select[Any]:
+    return sa.select(schema.cities.c.slug, schema.cities.c.country)
+
+
+class _Found:
+    """The matching rows ``(row id, practice id, language, city, kind, themes,
+    published at, score)`` grouped into practices: the total, the facets and the page."""
+
+    def __init__(self, rows: Sequence[Sequence[Any]], *, ranked: bool) -> None:
+        self.rows = rows
+        self.ranked = ranked
+        #: Each practice's best row.
+        self.best: dict[int, Sequence[Any]] = {}
+        languages: dict[str, int] = {}
+        best = self.best
+        for row in rows:
+            languages[row[2]] = languages.get(row[2], 0) + 1
+            found = best.get(row[1])
+            if found is None or ((row[7] or 0.0), found[2]) > ((found[7] or 0.0), row[2]):
+                best[row[1]] = row
+        self.languages = languages
+        self.cities: dict[str, int] = {}
+        self.kinds: dict[str, int] = {}
+        self.themes: dict[str, int] = {}
+        for row in best.values():
+            self.cities[row[3]] = self.cities.get(row[3], 0) + 1
+            self.kinds[row[4]] = self.kinds.get(row[4], 0) + 1
+            if row[5]:
+                for theme in row[5][1:-1].split("|"):
+                    self.themes[theme] = self.themes.get(theme, 0) + 1
+
+    def score(self, practice_id: int) -> float:
+        """The best score of a practice's rows."""
+        return float(self.best[practice_id][7] or 0.0)
+
+    def page(self, offset: int, limit: int) -> list[int]:
+        """The ids of one page of practices: best first, or newest first without words."""
+        rows = self.best.values()
+        if self.ranked:
+            ordered = sorted(rows, key=lambda row: (-(row[7] or 0.0), row[1]))
+        else:
+            ordered = sorted(rows, key=lambda row: (row[6], row[1]), reverse=True)
+        return [row[1] for row in ordered[offset:offset + limit]]
+
+    def shown(self, page: Sequence[int], language: str | None,
+              ) -> dict[int, tuple[int, str]]:
+        """The row shown for each practice of the page, ``(row id, language)``: the one in
+        the reader's ``language`` if it matched, else the best. None without words."""
+        if not self.ranked:
+            return {}
+        wanted = set(page)
+        shown = {row[1]: (row[0], row[2]) for row in self.rows
+                 if row[1] in wanted and row[2] == language}
+        for practice_id in page:
+            if practice_id not in shown:
+                best = self.best[practice_id]
+                shown[practice_id] = (best[0], best[2])
+        return shown
+
+    def facets(self, countries: dict[str, str]) -> dict[str, tuple[FacetCount, ...]]:
+        """The facet counts, most frequent first (``countries``: each city's country)."""
+        by_country: dict[str, int] = {}
+        for city, count in self.cities.items():
+            country = countries.get(city)
+            if country is not None:
+                by_country[country] = by_country.get(country, 0) + count
+        counts = {"theme": self.themes, "city": self.cities, "country": by_country,
+                  "kind": self.kinds, "language": self.languages}
+        return {name: tuple(FacetCount(value=value, count=count) for value, count in sorted(
+            counts[name].items(), key=lambda item: (-item[1], item[0]))) for name in FACETS}

@@ -87,6 +87,7 @@ def _sqlite_engine(url: sa.URL) -> Engine:
             _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA cache_size=-32768")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
