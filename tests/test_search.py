@@ -299,6 +299,35 @@ def test_the_index_follows_create_update_moderation_and_delete(obs: Observatory)
     assert search("").total == 4
 
 
+def test_hits_carry_the_practice_as_stored_now(obs: Observatory, database_url: str) -> None:
+    # A searcher keeps the practices it decoded; a change made through another
+    # Observatory (another process, say) must still show in the next search.
+    first = obs.practices.search("résidents").hits[0].practice
+    assert first.summary.get("fr") == "Des résidents se réunissent chaque mois."
+    other = Observatory.open(database_url)
+    try:
+        other.practices.update(attrs.evolve(
+            other.practices.get("cercles"),
+            summary=Text({"fr": "Des résidents se réunissent chaque semaine."})))
+    finally:
+        other.close()
+    again = obs.practices.search("résidents").hits[0].practice
+    assert again.summary.get("fr") == "Des résidents se réunissent chaque semaine."
+    assert first.summary.get("fr") == "Des résidents se réunissent chaque mois."
+
+
+def test_facets_count_the_published_version_while_an_edit_waits(obs: Observatory) -> None:
+    before = obs.practices.search("")
+    obs.practices.edit(attrs.evolve(obs.practices.get("kultur"), themes=("resilience",)))
+    during = obs.practices.search("")
+    assert facet(during, "theme") == facet(before, "theme")
+    assert sorted(slugs(obs.practices.search("", theme="culture"))) == ["cercles", "kultur"]
+    obs.practices.publish("kultur")
+    after = obs.practices.search("")
+    assert facet(after, "theme") == {"dialogue-and-solidarity": 2, "culture": 1,
+                                     "immigration-and-integration": 1, "resilience": 1}
+
+
 def test_moderation_refuses_steps_out_of_order(obs: Observatory) -> None:
     with pytest.raises(Conflict, match="nothing submitted"):
         obs.practices.publish("cercles")
