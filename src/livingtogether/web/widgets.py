@@ -17,7 +17,7 @@ display zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -297,11 +297,11 @@ class Localizer:
         return list(grouped.items())
 
 
-def all_cities(web: WebApp) -> Iterator[City]:
-    """Every city, by slug (one query: pages would count them too)."""
+def all_cities(web: WebApp) -> list[City]:
+    """Every city, by slug (one query: pages would count them too); a new list each call."""
     observatory = web.observatory
     with observatory.store.read() as connection:
-        return iter(observatory.cities.all_in(connection))
+        return observatory.cities.all_in(connection)
 
 
 # -- rendering
