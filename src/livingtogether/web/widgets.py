@@ -130,9 +130,6 @@ def negotiate_language(web: WebApp, request: Request, requested: str | None) -> 
     return request_language(settings, request, requested)
 
 
-text_direction = i18n.text_direction
-
-
 def utc_offset(offset: timedelta | None) -> str:
     """``UTC+3``, ``UTC-5``, ``UTC+5:30`` from an offset given by ``zoneinfo``."""
     minutes = int((offset or timedelta(0)).total_seconds() // 60)
@@ -159,7 +156,7 @@ class Localizer:
         self.web = web
         self.request = request
         self.lang = language
-        self.dir = text_direction(language)
+        self.dir = i18n.text_direction(language)
         self.locale = i18n.locale(language)
         self.translations = i18n.translations(language)
         # TRANSLATORS: between the items of a list, as in "Izmir, Türkiye" (Arabic: "، ")
@@ -190,7 +187,7 @@ class Localizer:
         (nothing for a plain string: a name, in no language in particular)."""
         if not isinstance(found, Localized) or found.language == self.lang:
             return Markup("")
-        direction = text_direction(found.language)
+        direction = i18n.text_direction(found.language)
         if direction != self.dir:
             return Markup(' lang="{}" dir="{}"').format(found.language, direction)
         return Markup(' lang="{}"').format(found.language)
