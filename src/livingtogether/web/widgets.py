@@ -478,7 +478,7 @@ def sign_widget(call: Call) -> Response:
             if general:  # not signed: the form is shown again, each field checked
                 normalise_email(pledge.email)
             else:
-                ip = guard.client_ip(call.request, call.web.settings.trusted_proxies)
+                ip = guard.client_ip(call.request, call.web.settings)
                 call.obs.pledges.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
             # The model's messages are for developers, in English: the reader gets the
