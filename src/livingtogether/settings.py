@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from . import i18n
 from .errors import ConfigurationError, LivingTogetherError, ValidationError
 from .models import fields as f
 
@@ -153,6 +154,13 @@ class Settings:
                     f"{item!r} is not an IP address or network, e.g. 10.0.0.0/8",
                     field="trusted_proxies") from None
         return tuple(networks)
+
+    @functools.cached_property
+    def content_fallbacks(self) -> tuple[str, ...]:
+        """The languages content falls back to when the reader's is missing, computed
+        once: ``default_language``, then ``fallback_languages``
+        (:func:`livingtogether.i18n.content_chain`)."""
+        return i18n.content_chain(self.fallback_languages, self.default_language)
 
     @classmethod
     def build(cls, **values: Any) -> Settings:

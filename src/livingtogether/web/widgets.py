@@ -161,9 +161,7 @@ class Localizer:
         self.translations = i18n.translations(language)
         # TRANSLATORS: between the items of a list, as in "Izmir, Türkiye" (Arabic: "، ")
         self.comma = self.translations.pgettext("list separator", ", ")
-        settings = web.settings
-        self.fallbacks = i18n.content_chain(settings.fallback_languages,
-                                            settings.default_language)
+        self.fallbacks = web.settings.content_fallbacks
         self._cities: dict[str, City] | None = None
 
     # our own strings
