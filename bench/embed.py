@@ -36,6 +36,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from support import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 WAGTAIL = ROOT / "plugins" / "livingtogether-wagtail"
 EVENT = "izmir-2021"
@@ -220,9 +223,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=0.5)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         server = serve(Path(folder), port)
         try:

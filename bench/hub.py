@@ -12,7 +12,6 @@ HTTP. Floors: first pull <= 10 s on SQLite, no-change pull <= 100 ms.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from livingtogether.models import City, CityStatus, ModerationStatus, Practice, 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from foundation import line, main, measure
+from support import free_port
 
 PRACTICES = int(os.environ.get("LIVINGTOGETHER_BENCH_PRACTICES", "10000"))
 
@@ -48,14 +48,8 @@ def _fill(url: str, count: int) -> None:
             for n in range(count))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(  # the hub in its own process, as in production
         [sys.executable, "-m", "livingtogether.cli", "--database-url", url, "serve",
          "--port", str(port), "--no-demo-page"],

@@ -20,7 +20,6 @@ import http.client
 import multiprocessing
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,19 +36,15 @@ import sqlalchemy as sa
 from livingtogether import Observatory
 from livingtogether.demo import install
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from support import free_port
+
 HERE = Path(__file__).resolve().parent
 SIGN = "/widgets/pledge/universal-declaration"
 CONFIRM = "/widgets/pledge/confirm"
 TOKEN_RE = re.compile(r"/widgets/pledge/confirm\?token=([A-Za-z0-9_-]+)")
 SETTINGS = {"base_url": "http://127.0.0.1", "secret_key": "bench-secret-key-0123456789",
             "pledge_ip_limit": "0", "pledge_min_fill_seconds": "0"}
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def serve(url: str, workers: int, threads: int) -> tuple[subprocess.Popen[bytes], int]:

@@ -21,6 +21,7 @@ from babel.messages.plurals import get_plural
 from i18n_support import ROOT, catalog, template_catalog
 from livingtogether import convert, i18n
 from livingtogether.models import Pledge
+from livingtogether.settings import Settings
 from livingtogether.wsgi import make_app
 from pledge_support import smtp_server
 from test_web_support import Tree, serving
@@ -174,6 +175,13 @@ def test_negotiate_takes_the_first_offered_of_each_source() -> None:
     assert i18n.gettext("../fr", "Member cities") == "Member cities"  # a tag, not a path
     assert i18n.gettext("fr-CA", "Member cities") == "Villes membres"
     assert i18n.content_chain(("en", "fr"), "fr") == ("fr", "en")
+
+
+def test_the_settings_compute_the_content_chain_once() -> None:
+    settings = Settings(default_language="de", fallback_languages=("fr", "de", "en"))
+    assert settings.content_fallbacks == ("de", "fr", "en")
+    assert settings.content_fallbacks is settings.content_fallbacks
+    assert Settings().content_fallbacks == ("en", "fr")
 
 
 @pytest.fixture

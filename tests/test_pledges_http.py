@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 import unicodedata
@@ -15,7 +16,9 @@ import sqlalchemy as sa
 
 from livingtogether import Observatory
 from livingtogether.demo import install
+from livingtogether.errors import ConfigurationError
 from livingtogether.mail import SMTPMailer
+from livingtogether.settings import Settings
 from livingtogether.store import schema
 from livingtogether.web.guard import client_ip
 from livingtogether.web.http import Headers, Request
@@ -284,14 +287,31 @@ def test_client_ip_believes_forwarded_for_only_behind_trusted_proxies() -> None:
         return Request(method="GET", path="/", remote_addr=peer,
                        headers=Headers([("X-Forwarded-For", f) for f in forwarded]))
 
+    nobody, behind = Settings(), Settings(trusted_proxies=("10.0.0.0/8",))
     spoofed = request("203.0.113.5", "1.2.3.4")
-    assert client_ip(spoofed, ()) == "203.0.113.5"
-    assert client_ip(spoofed, ("10.0.0.0/8",)) == "203.0.113.5"
+    assert client_ip(spoofed, nobody) == "203.0.113.5"
+    assert client_ip(spoofed, behind) == "203.0.113.5"
     proxied = request("10.0.0.2", "1.2.3.4, 198.51.100.7, 10.0.0.9")
-    assert client_ip(proxied, ("10.0.0.0/8",)) == "198.51.100.7"
-    assert client_ip(request("10.0.0.2", "garbage"), ("10.0.0.0/8",)) == "10.0.0.2"
-    assert client_ip(request("10.0.0.2"), ("10.0.0.0/8",)) == "10.0.0.2"
-    assert client_ip(request("10.0.0.2", "2001:db8::1"), ("10.0.0.0/8",)) == "2001:db8::1"
+    assert client_ip(proxied, behind) == "198.51.100.7"
+    assert client_ip(request("10.0.0.2", "garbage"), behind) == "10.0.0.2"
+    assert client_ip(request("10.0.0.2"), behind) == "10.0.0.2"
+    assert client_ip(request("10.0.0.2", "2001:db8::1"), behind) == "2001:db8::1"
+
+
+def test_trusted_proxies_are_parsed_once_when_the_settings_are_built() -> None:
+    settings = Settings.build(trusted_proxies=("10.0.0.1", "2001:db8::/32"))
+    assert settings.proxy_networks == (ipaddress.ip_network("10.0.0.1/32"),
+                                       ipaddress.ip_network("2001:db8::/32"))
+    assert settings.proxy_networks is settings.proxy_networks
+    assert settings.trusted_proxies == ("10.0.0.1", "2001:db8::/32")  # as given
+    for bad in ("10.0.0.300", "proxy.example.org", "10.0.0.0/33"):
+        with pytest.raises(ConfigurationError) as caught:
+            Settings.build(trusted_proxies=("10.0.0.0/8", bad))
+        assert caught.value.field == "trusted_proxies"
+        assert caught.value.message == (f"{bad!r} is not an IP address or network, "
+                                        "e.g. 10.0.0.0/8")
+    with pytest.raises(ConfigurationError, match="'nope' is not an IP address"):
+        Settings.from_environ({"LIVINGTOGETHER_TRUSTED_PROXIES": "10.0.0.1, nope"})
 
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'

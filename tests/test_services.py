@@ -95,6 +95,26 @@ def test_practices_need_their_city_and_keep_it(observatory: Observatory) -> None
     assert observatory.cities.get("izmir") == IZMIR
 
 
+def test_moderating_an_unknown_practice_names_it(observatory: Observatory) -> None:
+    practices = observatory.practices
+    for act in (practices.submit, practices.publish, practices.unpublish, practices.revision,
+                lambda slug: practices.reject(slug, "off topic"),
+                lambda slug: practices.edit(Practice(slug=slug, city="izmir",
+                                                     title=Text.of("Nowhere")))):
+        with pytest.raises(NotFound) as caught:
+            act("nowhere")
+        assert (caught.value.message, caught.value.field) == (
+            "there is no practice 'nowhere'", "slug")
+
+
+def test_save_creates_then_updates(observatory: Observatory) -> None:
+    assert observatory.cities.save(IZMIR) == IZMIR
+    moved = attrs.evolve(IZMIR, member_since=2015)
+    assert observatory.cities.save(moved) == moved
+    assert observatory.cities.list().total == 1
+    assert observatory.cities.get("izmir").member_since == 2015
+
+
 def test_events_keep_their_sessions_in_order(observatory: Observatory) -> None:
     event = observatory.programme.create(_event())
     assert observatory.programme.get("summit") == event

@@ -17,8 +17,8 @@ from livingtogether.web.http import (
     has_undecodable,
     parse_form,
     parse_json,
-    pick_language,
     read_body,
+    request_language,
 )
 from livingtogether.web.routes import Param, Route, Router, page_params
 from livingtogether.web.widgets import utc_offset, zone_name
@@ -109,8 +109,18 @@ def test_languages() -> None:
         "fr-ca", "fr", "en"]
     assert accepted_languages("garbage;;, en") == ["en"]
     assert accepted_languages(None) == []
-    assert pick_language(["pt-br", "fr-ca"], ("en", "fr")) == "fr"
-    assert pick_language(["ja"], ("en",)) is None
+
+
+def test_request_language_takes_the_first_accepted_language_offered() -> None:
+    def chosen(accept: str, offered: tuple[str, ...], default: str) -> str:
+        request = Request.build(method="GET", path="/", headers=[("Accept-Language", accept)])
+        settings = Settings(languages=offered, default_language=default)
+        return request_language(settings, request, None)
+
+    # by its base language: neither pt-BR nor pt is offered, fr-CA is offered as fr
+    assert chosen("pt-BR, fr-CA", ("en", "fr"), "en") == "fr"
+    # nothing accepted is offered: the site's default, not the first language offered
+    assert chosen("ja", ("en", "fr"), "fr") == "fr"
 
 
 def test_params_parse_and_bound() -> None:

@@ -6,14 +6,16 @@ these names (lowercase, without the prefix); the CLI reads the environment.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
 import attrs
 
-from .errors import ConfigurationError, LivingTogetherError
+from . import i18n
+from .errors import ConfigurationError, LivingTogetherError, ValidationError
 from .models import fields as f
 
 
@@ -38,6 +40,10 @@ def check_origin(value: str) -> str:
         raise ValueError(f"{value!r} is not an origin; write it as scheme://host[:port], "
                          "e.g. https://www.example.org, or * for any origin")
     return text
+
+
+#: An address or network of ``trusted_proxies``, parsed.
+Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def _origins(value: Any) -> tuple[str, ...]:
@@ -123,20 +129,38 @@ class Settings:
                                                                          integer=True))
     outbox_max_attempts: int = attrs.field(default=12, validator=f.number(1, 100, integer=True))
 
-    @trusted_proxies.validator
-    def _networks(self, attribute: Any, value: tuple[str, ...]) -> None:
-        for item in value:
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                f.fail(attribute, f"{item!r} is not an IP address or network, e.g. 10.0.0.0/8")
-
     allowed_origins: tuple[str, ...] = attrs.field(
         default=(), converter=_origins, validator=f.instance_of(tuple)
     )
     widget_cache_seconds: int = attrs.field(
         default=10, validator=f.number(0, 86_400, integer=True)
     )
+
+    def __attrs_post_init__(self) -> None:
+        # Parsed now, once: a bad value fails when the settings are built, and each
+        # request only looks the networks up.
+        self.proxy_networks  # noqa: B018
+
+    @functools.cached_property
+    def proxy_networks(self) -> tuple[Network, ...]:
+        """``trusted_proxies`` as networks (``10.0.0.1`` is ``10.0.0.1/32``); a value that
+        is neither an address nor a network is a ``ValidationError``."""
+        networks = []
+        for item in self.trusted_proxies:
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValidationError(
+                    f"{item!r} is not an IP address or network, e.g. 10.0.0.0/8",
+                    field="trusted_proxies") from None
+        return tuple(networks)
+
+    @functools.cached_property
+    def content_fallbacks(self) -> tuple[str, ...]:
+        """The languages content falls back to when the reader's is missing, computed
+        once: ``default_language``, then ``fallback_languages``
+        (:func:`livingtogether.i18n.content_chain`)."""
+        return i18n.content_chain(self.fallback_languages, self.default_language)
 
     @classmethod
     def build(cls, **values: Any) -> Settings:

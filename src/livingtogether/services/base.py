@@ -51,9 +51,14 @@ def read_page(
     return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
 
 
+def exists(connection: Connection, table: sa.Table, slug: str) -> bool:
+    """Whether ``table`` has a record ``slug``."""
+    return connection.scalar(sa.select(table.c.id).where(table.c.slug == slug)) is not None
+
+
 def require(connection: Connection, table: sa.Table, slug: str, error: Exception) -> None:
     """Raise ``error`` unless ``table`` has a record ``slug``."""
-    if connection.scalar(sa.select(table.c.id).where(table.c.slug == slug)) is None:
+    if not exists(connection, table, slug):
         raise error
 
 
@@ -102,17 +107,21 @@ class Records(Generic[T]):
 
     def get_in(self, connection: Connection, slug: str) -> T:
         """The record ``slug`` within an open transaction."""
+        return self.row_in(connection, slug)[1]
+
+    def row_in(self, connection: Connection, slug: str) -> tuple[int, T]:
+        """The record ``slug`` and its row id (for side tables) within an open
+        transaction; ``NotFound`` if there is none."""
         row = connection.execute(
             sa.select(self.table.c.id, self.table.c.data).where(self.table.c.slug == slug)
         ).first()
         if row is None:
             raise NotFound(f"there is no {self.noun} {slug!r}", field="slug")
-        return self.load_rows(connection, [row])[0]
+        return row.id, self.load_rows(connection, [row])[0]
 
     def exists_in(self, connection: Connection, slug: str) -> bool:
         """Whether the record ``slug`` exists."""
-        found = connection.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
-        return found is not None
+        return exists(connection, self.table, slug)
 
     def load_rows(self, connection: Connection, rows: Iterable[Sequence[Any]],
                   ) -> builtins.list[T]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .. import convert
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, ValidationError
 from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
 from ..store import Store, now, schema
@@ -180,7 +180,7 @@ class PracticeService(Records[Practice]):
         """Save a city's edit: a draft is replaced (and stays a draft); an edit of a
         published practice becomes a revision waiting for review."""
         with self.store.write() as connection:
-            row_id, stored = self._row(connection, practice.slug)
+            row_id, stored = self.row_in(connection, practice.slug)
             if stored.status is _PUBLISHED:
                 revision = self._prepare(connection, self._check(
                     attrs.evolve(practice, status=ModerationStatus.SUBMITTED,
@@ -195,13 +195,13 @@ class PracticeService(Records[Practice]):
     def revision(self, slug: str) -> Practice | None:
         """The edit of a published practice waiting for review (or rejected), if any."""
         with self.store.read() as connection:
-            row_id, _ = self._row(connection, slug)
+            row_id, _ = self.row_in(connection, slug)
             return self._revision(connection, row_id)
 
     def submit(self, slug: str) -> Practice:
         """Send a draft (or a rejected practice) for review."""
         with self.store.write() as connection:
-            _, stored = self._row(connection, slug)
+            _, stored = self.row_in(connection, slug)
             if stored.status not in (ModerationStatus.DRAFT, ModerationStatus.REJECTED):
                 raise Conflict(f"the practice {slug!r} is {stored.status.value}; only a draft "
                                "or a rejected practice can be submitted", field="status")
@@ -211,7 +211,7 @@ class PracticeService(Records[Practice]):
     def publish(self, slug: str) -> Practice:
         """Publish a submitted practice, or the pending revision of a published one."""
         with self.store.write() as connection:
-            row_id, stored = self._row(connection, slug)
+            row_id, stored = self.row_in(connection, slug)
             revision = self._revision(connection, row_id)
             if revision is not None and revision.status is ModerationStatus.SUBMITTED:
                 published = self.update_in(connection, attrs.evolve(revision, status=_PUBLISHED))
@@ -226,7 +226,7 @@ class PracticeService(Records[Practice]):
         Returns what was rejected: the practice, or its revision.
         """
         with self.store.write() as connection:
-            row_id, stored = self._row(connection, slug)
+            row_id, stored = self.row_in(connection, slug)
             revision = self._revision(connection, row_id)
             if revision is not None and revision.status is ModerationStatus.SUBMITTED:
                 rejected = attrs.evolve(revision, status=ModerationStatus.REJECTED,
@@ -240,7 +240,7 @@ class PracticeService(Records[Practice]):
     def unpublish(self, slug: str) -> Practice:
         """Take a published practice back to draft (out of the catalogue and the search)."""
         with self.store.write() as connection:
-            _, stored = self._row(connection, slug)
+            _, stored = self.row_in(connection, slug)
             if stored.status is not _PUBLISHED:
                 raise Conflict(f"the practice {slug!r} is not published", field="status")
             return self.update_in(connection, attrs.evolve(stored, status=ModerationStatus.DRAFT))
@@ -258,14 +258,6 @@ class PracticeService(Records[Practice]):
         return sorted(found, key=lambda practice: practice.slug)
 
     # -- helpers
-
-    def _row(self, connection: Connection, slug: str) -> tuple[int, Practice]:
-        row = connection.execute(
-            sa.select(self.table.c.id, self.table.c.data).where(self.table.c.slug == slug)
-        ).first()
-        if row is None:
-            raise NotFound(f"there is no practice {slug!r}", field="slug")
-        return row.id, convert.structure(row.data, Practice)
 
     @staticmethod
     def _revision(connection: Connection, row_id: int) -> Practice | None:

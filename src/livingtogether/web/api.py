@@ -126,7 +126,7 @@ def sign(call: Call) -> Response:
     slug = call.path["slug"]
     call.obs.pledges.declarations.get(slug)  # an unknown declaration is 404 whatever the body
     pledge = signature_from(parse_json(call.request), slug)
-    ip = client_ip(call.request, call.web.settings.trusted_proxies)
+    ip = client_ip(call.request, call.web.settings)
     call.obs.pledges.sign(pledge, language=_language(call), ip=ip)
     return private(SIGNATURE_ACCEPTED, 202)
 

@@ -152,10 +152,10 @@ def growth(cities: Iterable[City]) -> Growth:
 
 def directory_html(web: WebApp, request: Request, lang: str) -> str:
     """The member directory: the map, the list grouped by country, the growth chart."""
-    from .widgets import Localizer, all_cities
+    from .widgets import Localizer, all_cities, text_of
 
     localizer = Localizer(web, request, lang)
-    cities = list(all_cities(web))
+    cities = all_cities(web)
     groups: dict[str, list[City]] = {}
     for city in cities:
         groups.setdefault(city.country, []).append(city)
@@ -163,9 +163,8 @@ def directory_html(web: WebApp, request: Request, lang: str) -> str:
     for _, members in ordered:
         members.sort(key=lambda c: (localizer.text(c.name) or Localized("", c.slug))
                      .text.casefold())
-    return str(web.templates.get_template("cities.html").render(
-        L=localizer, request=request, groups=ordered, map=world_map(cities),
-        growth=growth(cities)))
+    return text_of(web.templates.get_template("cities.html"), L=localizer, request=request,
+                   groups=ordered, map=world_map(cities), growth=growth(cities))
 
 
 def theme_labels(web: WebApp) -> dict[str, Theme]:
@@ -330,7 +329,9 @@ def csv_cell(value: str) -> str:
 
 def export_csv(call: Call) -> Response:
     """Published practices as CSV (UTF-8 with BOM, one row per practice and language)."""
-    countries = {city.slug: city.country for city in _cities(call)}
+    from .widgets import all_cities
+
+    countries = {city.slug: city.country for city in all_cities(call.web)}
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -357,12 +358,6 @@ def export_json(call: Call) -> Response:
     practices = [practice for practice, _ in published(call)]
     body = dump_json({"items": convert.unstructure(practices), "total": len(practices)})
     return _data(body, "application/json", "practices.json")
-
-
-def _cities(call: Call) -> list[City]:
-    from .widgets import all_cities
-
-    return list(all_cities(call.web))
 
 
 ATOM = "http://www.w3.org/2005/Atom"

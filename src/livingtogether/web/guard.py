@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .http import Request
 
 if TYPE_CHECKING:
+    from ..settings import Settings
     from .app import WebApp
 
 #: The honeypot: a field hidden from people, which bots fill in.
@@ -28,11 +29,12 @@ FORM_MAX_AGE = 24 * 3600
 # -- the client's address
 
 
-def client_ip(request: Request, trusted_proxies: tuple[str, ...]) -> str | None:
-    """The client's IP: the peer, or behind the site's trusted proxies the last
-    ``X-Forwarded-For`` hop that is not one of them."""
+def client_ip(request: Request, settings: Settings) -> str | None:
+    """The client's IP: the peer, or behind the site's trusted proxies (parsed once,
+    :attr:`Settings.proxy_networks`) the last ``X-Forwarded-For`` hop that is not one
+    of them."""
     peer = request.remote_addr
-    networks = [ipaddress.ip_network(item, strict=False) for item in trusted_proxies]
+    networks = settings.proxy_networks
 
     def trusted(address: str | None) -> bool:
         try:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 import attrs
 
 from ..errors import BadRequest, PayloadTooLarge
-from ..i18n import match, negotiate
+from ..i18n import negotiate
 from .errors import UnsupportedMediaType
 
 if TYPE_CHECKING:
@@ -401,11 +401,6 @@ def accepted_languages(header: str | None) -> list[str]:
         if quality > 0 and match.group(1) != "*":
             ranked.append((-quality, index, match.group(1).lower()))
     return [language for _, _, language in sorted(ranked)]
-
-
-def pick_language(wanted: Iterable[str], offered: Iterable[str]) -> str | None:
-    """The first of ``wanted`` that ``offered`` has, exactly or by its base language."""
-    return match(wanted, tuple(offered))
 
 
 def request_language(settings: Settings, request: Request, requested: str | None) -> str:

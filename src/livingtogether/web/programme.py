@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from .. import convert, programme_export
 from ..errors import BadRequest, NotFound, ValidationError
-from ..i18n import N_, content_chain
+from ..i18n import N_
 from ..i18n import locale as _locale
 from ..models import (
     Change,
@@ -442,9 +442,7 @@ def programme_widget(call: Call) -> Response:
 
 
 def _export_language(call: Call) -> tuple[str, tuple[str, ...]]:
-    settings = call.web.settings
-    return language(call), content_chain(settings.fallback_languages,
-                                         settings.default_language)
+    return language(call), call.web.settings.content_fallbacks
 
 
 def _page_url(call: Call, slug: str) -> str:

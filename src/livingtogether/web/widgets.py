@@ -17,7 +17,7 @@ display zone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -130,9 +130,6 @@ def negotiate_language(web: WebApp, request: Request, requested: str | None) -> 
     return request_language(settings, request, requested)
 
 
-text_direction = i18n.text_direction
-
-
 def utc_offset(offset: timedelta | None) -> str:
     """``UTC+3``, ``UTC-5``, ``UTC+5:30`` from an offset given by ``zoneinfo``."""
     minutes = int((offset or timedelta(0)).total_seconds() // 60)
@@ -159,14 +156,12 @@ class Localizer:
         self.web = web
         self.request = request
         self.lang = language
-        self.dir = text_direction(language)
+        self.dir = i18n.text_direction(language)
         self.locale = i18n.locale(language)
         self.translations = i18n.translations(language)
         # TRANSLATORS: between the items of a list, as in "Izmir, Türkiye" (Arabic: "، ")
         self.comma = self.translations.pgettext("list separator", ", ")
-        settings = web.settings
-        self.fallbacks = i18n.content_chain(settings.fallback_languages,
-                                            settings.default_language)
+        self.fallbacks = web.settings.content_fallbacks
         self._cities: dict[str, City] | None = None
 
     # our own strings
@@ -190,7 +185,7 @@ class Localizer:
         (nothing for a plain string: a name, in no language in particular)."""
         if not isinstance(found, Localized) or found.language == self.lang:
             return Markup("")
-        direction = text_direction(found.language)
+        direction = i18n.text_direction(found.language)
         if direction != self.dir:
             return Markup(' lang="{}" dir="{}"').format(found.language, direction)
         return Markup(' lang="{}"').format(found.language)
@@ -297,11 +292,11 @@ class Localizer:
         return list(grouped.items())
 
 
-def all_cities(web: WebApp) -> Iterator[City]:
-    """Every city, by slug (one query: pages would count them too)."""
+def all_cities(web: WebApp) -> list[City]:
+    """Every city, by slug (one query: pages would count them too); a new list each call."""
     observatory = web.observatory
     with observatory.store.read() as connection:
-        return iter(observatory.cities.all_in(connection))
+        return observatory.cities.all_in(connection)
 
 
 # -- rendering
@@ -481,7 +476,7 @@ def sign_widget(call: Call) -> Response:
             if general:  # not signed: the form is shown again, each field checked
                 normalise_email(pledge.email)
             else:
-                ip = guard.client_ip(call.request, call.web.settings.trusted_proxies)
+                ip = guard.client_ip(call.request, call.web.settings)
                 call.obs.pledges.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
             # The model's messages are for developers, in English: the reader gets the
