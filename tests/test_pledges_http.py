@@ -314,6 +314,17 @@ def test_trusted_proxies_are_parsed_once_when_the_settings_are_built() -> None:
         Settings.from_environ({"LIVINGTOGETHER_TRUSTED_PROXIES": "10.0.0.1, nope"})
 
 
+
+def test_list_settings_given_as_text_are_comma_separated_lists() -> None:
+    # A Flask or Django config often gives one string; it is never split into characters.
+    settings = Settings.build(trusted_proxies="10.0.0.0/8", languages="fr, en",
+                              fallback_languages="en",
+                              allowed_origins="https://a.example.org, https://b.example.org")
+    assert settings.trusted_proxies == ("10.0.0.0/8",)
+    assert settings.proxy_networks == (ipaddress.ip_network("10.0.0.0/8"),)
+    assert settings.languages == ("fr", "en")
+    assert settings.fallback_languages == ("en",)
+    assert settings.allowed_origins == ("https://a.example.org", "https://b.example.org")
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 

@@ -46,10 +46,17 @@ def check_origin(value: str) -> str:
 Network: TypeAlias = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def _items(value: Any) -> tuple[Any, ...]:
+    """A list setting as a tuple: text is one comma-separated list ("fr, en"), as in
+    the environment, never a sequence of characters."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return tuple(value)
+
+
 def _origins(value: Any) -> tuple[str, ...]:
-    items = (value,) if isinstance(value, str) else tuple(value)
     try:
-        return tuple(dict.fromkeys(check_origin(str(item)) for item in items))
+        return tuple(dict.fromkeys(check_origin(str(item)) for item in _items(value)))
     except ValueError as error:
         raise ConfigurationError(str(error), field="allowed_origins") from None
 
@@ -98,10 +105,10 @@ class Settings:
     auto_migrate: bool = attrs.field(default=True, validator=f.instance_of(bool))
     default_language: str = attrs.field(default="en", validator=f.language)
     languages: tuple[str, ...] = attrs.field(
-        default=("en", "fr", "es", "de", "tr", "ar"), converter=tuple, validator=_languages
+        default=("en", "fr", "es", "de", "tr", "ar"), converter=_items, validator=_languages
     )
     fallback_languages: tuple[str, ...] = attrs.field(
-        default=("en", "fr"), converter=tuple, validator=f.languages
+        default=("en", "fr"), converter=_items, validator=f.languages
     )
     max_body_bytes: int = attrs.field(
         default=1_000_000, validator=f.number(1_024, 100_000_000, integer=True)
@@ -119,7 +126,7 @@ class Settings:
     smtp_username: str | None = attrs.field(default=None, validator=f.optional_text(255))
     smtp_password: str | None = attrs.field(default=None, validator=f.optional_text(255))
     smtp_timeout: int = attrs.field(default=30, validator=f.number(1, 600, integer=True))
-    trusted_proxies: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    trusted_proxies: tuple[str, ...] = attrs.field(default=(), converter=_items)
     pledge_token_hours: int = attrs.field(default=72, validator=f.number(1, 8_760, integer=True))
     pledge_min_fill_seconds: int = attrs.field(default=2, validator=f.number(0, 3_600,
                                                                            integer=True))
@@ -230,5 +237,5 @@ def _parse(name: str, raw: str, default: Any) -> Any:
                 f"LIVINGTOGETHER_{name.upper()}={raw!r}: use a whole number"
             ) from None
     if isinstance(default, tuple):
-        return tuple(part.strip() for part in raw.split(",") if part.strip())
+        return _items(raw)
     return raw
