@@ -44,6 +44,28 @@ def test_outbox_send_delivers_by_smtp_once(database_url: str, tmp_path: Path) ->
     assert all(set(links(m)) == {"confirm", "withdraw"} for m in messages)
 
 
+def test_outbox_send_passes_go_on_at_once_after_a_full_batch(sqlite_url: str,
+                                                               tmp_path: Path) -> None:
+    with Observatory.open(sqlite_url) as obs:
+        install(obs)
+        for i in range(5):
+            obs.pledges.sign(signer(f"batch{i}@example.org"))
+    with smtp_server() as smtp:
+        settings = {"base_url": "https://city.example/lt", "smtp_host": "127.0.0.1",
+                    "smtp_port": str(smtp.port), "smtp_security": "none"}
+        # two full batches, then one of 1 and the end: an hour's wait anywhere times out
+        sent = run("outbox", "send", "--passes", "3", "--limit", "2", "--interval", "3600",
+                   cwd=tmp_path, url=sqlite_url, **settings)
+        assert sent.returncode == 0, sent.stderr
+        assert sent.stderr.splitlines() == ["outbox: 2 sent, 0 to retry, 0 failed"] * 2 + [
+            "outbox: 1 sent, 0 to retry, 0 failed"]
+        assert len(smtp.inbox.wait(5)) == 5
+    refused = run("outbox", "send", "--interval", "-1", cwd=tmp_path, url=sqlite_url,
+                  **settings)
+    assert refused.returncode == 2
+    assert "interval" in refused.stderr
+
+
 def test_outbox_send_without_base_url_says_what_to_set(sqlite_url: str, tmp_path: Path) -> None:
     with Observatory.open(sqlite_url) as obs:
         install(obs)

@@ -13,7 +13,6 @@ import json
 import os
 import sys
 import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +22,7 @@ import attrs
 from .errors import LivingTogetherError
 from .mail import ConsoleMailer, Mailer, SMTPMailer
 from .observatory import ImportReport, Observatory
+from .services.outbox import OutboxReport
 from .settings import Settings
 from .store import Store
 
@@ -66,7 +66,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = make_app(observatory, demo_page=not args.no_demo_page)
     stop = threading.Event()
     if args.send_mail:
-        threading.Thread(target=_send_mail_until, args=(observatory, stop, 2.0),
+        threading.Thread(target=observatory.pledges.outbox.run,
+                         args=(_mailer(observatory.settings),),
+                         kwargs={"interval": 2.0, "stop": stop, "on_error": _outbox_error},
                          daemon=True).start()
     with make_server(args.host, args.port, app, server_class=Server,
                      handler_class=Handler) as server:
@@ -84,15 +86,9 @@ def _mailer(settings: Settings) -> Mailer:
     return SMTPMailer.from_settings(settings) if settings.smtp_host else ConsoleMailer()
 
 
-def _send_mail_until(observatory: Observatory, stop: threading.Event, interval: float) -> None:
-    """The outbox worker of ``serve --send-mail``: a pass every ``interval`` seconds."""
-    mailer = _mailer(observatory.settings)
-    while not stop.is_set():
-        try:
-            observatory.pledges.send_outbox(mailer)
-        except Exception as error:  # keep serving; say why mail is not going out
-            print(f"livingtogether: outbox: {error}", file=sys.stderr, flush=True)
-        stop.wait(interval)
+def _outbox_error(error: Exception) -> None:
+    # ``serve --send-mail`` keeps serving; it says why mail is not going out.
+    print(f"livingtogether: outbox: {error}", file=sys.stderr, flush=True)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -150,19 +146,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Send the queued emails (SMTP if smtp_host is set, else print them); safe in parallel."""
-    with _open(args) as observatory:
-        mailer = _mailer(observatory.settings)
-        passes = 0
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                report = observatory.pledges.send_outbox(mailer, limit=args.limit)
-                passes += 1
-                if report.claimed or args.once:
-                    print(f"outbox: {report.summary()}", file=sys.stderr, flush=True)
-                if args.once or (args.passes and passes >= args.passes):
-                    break
-                if report.claimed < args.limit:
-                    time.sleep(args.interval)
+    def show(report: OutboxReport) -> None:
+        if report.claimed or args.once:
+            print(f"outbox: {report.summary()}", file=sys.stderr, flush=True)
+
+    with _open(args) as observatory, contextlib.suppress(KeyboardInterrupt):
+        observatory.pledges.outbox.run(
+            _mailer(observatory.settings), limit=args.limit, interval=args.interval,
+            passes=1 if args.once else args.passes or None, on_report=show)
     return 0
 
 
@@ -362,8 +353,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-demo-page", action="store_true",
                        help="do not serve the page showing every widget at /")
     serve.add_argument("--send-mail", action="store_true",
-                       help="also send the outbox every 2 seconds (SMTP if smtp_host is set, "
-                            "else printed)")
+                       help="also send the outbox every 2 seconds, at once again after a "
+                            "full batch (SMTP if smtp_host is set, else printed)")
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database schema")
