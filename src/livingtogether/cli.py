@@ -9,19 +9,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
 from .errors import LivingTogetherError
 from .mail import ConsoleMailer, Mailer, SMTPMailer
-from .observatory import ImportReport, Observatory
+from .observatory import Observatory, read_bundle, write_bundle
 from .services.outbox import OutboxReport
 from .settings import Settings
 from .store import Store
@@ -37,13 +35,6 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _open(args: argparse.Namespace, **overrides: Any) -> Observatory:
     settings = {**attrs.asdict(_settings(args), recurse=False), **overrides}
     return Observatory.open(settings.pop("database_url"), **settings)
-
-
-def _report(report: ImportReport, out: TextIO) -> None:
-    for key, created in report.created.items():
-        updated = report.updated[key]
-        if created or updated:
-            out.write(f"{key}: {created} created, {updated} updated\n")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -106,32 +97,18 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Create or update every record of a JSON bundle (all or nothing)."""
-    source = sys.stdin if args.file == "-" else None
-    try:
-        text = source.read() if source else Path(args.file).read_text(encoding="utf-8")
-    except OSError as error:
-        raise LivingTogetherError(f"cannot read {args.file}: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise LivingTogetherError(f"{args.file} is not UTF-8 text ({error.reason})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LivingTogetherError(
-            f"{args.file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None
+    data = read_bundle(args.file)
     with _open(args) as observatory:
-        _report(observatory.import_bundle(data), sys.stdout)
+        report = observatory.import_bundle(data)
+    sys.stdout.writelines(f"{line}\n" for line in report.lines())
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write every public record as a JSON bundle."""
     with _open(args) as observatory:
-        text = json.dumps(observatory.export_bundle(), ensure_ascii=False, indent=2) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        data = observatory.export_bundle()
+    write_bundle(data, args.output)
     return 0
 
 
@@ -140,7 +117,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from . import demo
 
     with _open(args) as observatory:
-        _report(demo.install(observatory), sys.stdout)
+        report = demo.install(observatory)
+    sys.stdout.writelines(f"{line}\n" for line in report.lines())
     return 0
 
 

@@ -187,7 +187,7 @@ def test_import_export_and_retention_commands(observatory: Observatory, tmp_path
     broken.write_text('{"cities": [{"slug": "Bad Slug"}]}', encoding="utf-8")
     with pytest.raises(CommandError, match=r"cities\.0"):
         call_command("livingtogether_import", str(broken))
-    with pytest.raises(CommandError, match="cannot read"):
+    with pytest.raises(CommandError, match=r"cannot read .*missing\.json"):
         call_command("livingtogether_import", str(tmp_path / "missing.json"))
 
     sign(client)
@@ -200,6 +200,12 @@ def test_import_export_and_retention_commands(observatory: Observatory, tmp_path
     assert observatory.pledges.list("universal-declaration", status=PledgeStatus.PENDING).total \
         == 0
 
+    with pytest.raises(CommandError, match=r"cannot write .*bundle\.json"):
+        call_command("livingtogether_export", str(tmp_path / "missing" / "bundle.json"))
+    out = io.StringIO()
+    call_command("livingtogether_export", stdout=out)
+    assert out.getvalue().endswith("}\n")
+    assert json.loads(out.getvalue()) == data
 
 def test_django_mailer_sends_through_the_email_backend(observatory: Observatory) -> None:
     message = EmailMessage()
