@@ -26,15 +26,12 @@ from .store import Store
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_environ(os.environ)
-    if args.database_url:
-        settings = attrs.evolve(settings, database_url=args.database_url)
-    return settings
+    given = {"database_url": args.database_url} if args.database_url else {}
+    return Settings.from_environ(os.environ, **given)
 
 
-def _open(args: argparse.Namespace, **overrides: Any) -> Observatory:
-    settings = {**attrs.asdict(_settings(args), recurse=False), **overrides}
-    return Observatory.open(settings.pop("database_url"), **settings)
+def _open(args: argparse.Namespace) -> Observatory:
+    return Observatory.from_settings(_settings(args))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -51,9 +48,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def log_message(self, format: str, *values: Any) -> None:
             sys.stderr.write(f"{self.address_string()} {format % values}\n")
 
-    # The links in emails point at this very server unless base_url says otherwise.
-    own = {} if _settings(args).base_url else {"base_url": f"http://{args.host}:{args.port}"}
-    observatory = _open(args, **own)
+    settings = _settings(args)
+    if not settings.base_url:  # the links in emails point at this very server
+        settings = attrs.evolve(settings, base_url=f"http://{args.host}:{args.port}")
+    observatory = Observatory.from_settings(settings)
     app = make_app(observatory, demo_page=not args.no_demo_page)
     stop = threading.Event()
     if args.send_mail:

@@ -126,19 +126,23 @@ class Observatory:
         ``auto_migrate=False`` an out-of-date database raises ``MigrationRequired``
         naming the command to run. Other keywords are :class:`Settings`.
         """
-        built = Settings.build(database_url=url, **settings)
-        store = Store(built.database_url)
+        return cls.from_settings(Settings.build(database_url=url, **settings))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Observatory:
+        """Open the database ``settings`` name, as :meth:`open` does, with these settings."""
+        store = Store(settings.database_url)
         try:
             # One read when the schema is current; migrations only when it is behind.
             current = store.version()
-            if built.auto_migrate and current < store.latest:
+            if settings.auto_migrate and current < store.latest:
                 store.upgrade()
                 current = store.version()
             store.check(current)
         except BaseException:
             store.close()
             raise
-        return cls(built, store)
+        return cls(settings, store)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, prefix: str = "",
@@ -161,7 +165,7 @@ class Observatory:
             return given
         if mail_from and "mail_from" not in values:
             values["mail_from"] = mail_from
-        return cls.open(values.pop("database_url", None), **values)
+        return cls.from_settings(Settings.build(**values))
 
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations; return the versions applied."""
