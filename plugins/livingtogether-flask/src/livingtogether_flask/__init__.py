@@ -184,12 +184,7 @@ def _direct_language(app: flask.Flask, environ: dict[str, Any]) -> str | None:
 
 def _request(found: State) -> Request:
     """The current Flask request as the core sees it: relative to the blueprint's mount."""
-    environ = flask.request.environ
-    request = request_from_environ(environ, active_language(found))
-    mount = request.script_name + found.prefix
-    path = request.path[len(found.prefix):] if request.path.startswith(found.prefix) \
-        else request.path
-    return attrs.evolve(request, path=path or "/", script_name=mount)
+    return request_from_environ(flask.request.environ, active_language(found)).under(found.prefix)
 
 
 def _serve(path: str) -> flask.Response:
