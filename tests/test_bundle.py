@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from livingtogether import Observatory
-from livingtogether.errors import ValidationError
+from livingtogether.errors import LivingTogetherError, ValidationError
 from livingtogether.models import Declaration, Practice, Text
+from livingtogether.observatory import read_bundle, write_bundle
 from strategies import cities, events
 
 
@@ -37,6 +40,11 @@ def test_export_then_import_into_an_empty_database(
         assert report.created == {"cities": 2, "themes": 0, "practices": 1, "events": 2,
                                   "declarations": 1, "campaigns": 0, "participations": 0}
         assert report.updated["themes"] == 9  # the taxonomy both databases start with
+        assert report.lines() == ["cities: 2 created, 0 updated",
+                                  "themes: 0 created, 9 updated",
+                                  "practices: 1 created, 0 updated",
+                                  "events: 2 created, 0 updated",
+                                  "declarations: 1 created, 0 updated"]
         assert empty.export_bundle() == exported
         assert empty.import_bundle(exported).updated["events"] == 2
         assert empty.export_bundle() == exported
@@ -87,3 +95,27 @@ def test_reimporting_participations_counts_them_as_updated(observatory: Observat
     assert observatory.import_bundle(data).created["participations"] == 1
     again = observatory.import_bundle(data)
     assert (again.created["participations"], again.updated["participations"]) == (0, 1)
+
+
+def test_bundle_files_are_read_and_written_saying_what_is_wrong(tmp_path: Path) -> None:
+    """``read_bundle`` and ``write_bundle``: the file handling of the CLI and the Wagtail
+    commands."""
+    data = {"cities": [{"slug": "izmir", "name": {"tr": "İzmir"}}]}
+    out = io.StringIO()
+    write_bundle(data, None, out)
+    assert out.getvalue().endswith("}\n")
+    assert "İzmir" in out.getvalue()  # UTF-8, not \u escapes
+    target = tmp_path / "bundle.json"
+    write_bundle(data, str(target))
+    assert target.read_text(encoding="utf-8") == out.getvalue()
+    assert read_bundle(str(target)) == data
+    assert read_bundle("-", io.StringIO(out.getvalue())) == data
+    with pytest.raises(LivingTogetherError, match=r"^cannot write .*missing/b\.json: No such"):
+        write_bundle(data, str(tmp_path / "missing" / "b.json"))
+    with pytest.raises(LivingTogetherError, match=r"^cannot read .*nope\.json: No such"):
+        read_bundle(str(tmp_path / "nope.json"))
+    (tmp_path / "latin.json").write_bytes('{"a": "café"}'.encode("latin-1"))
+    with pytest.raises(LivingTogetherError, match=r"latin\.json is not UTF-8 text"):
+        read_bundle(str(tmp_path / "latin.json"))
+    with pytest.raises(LivingTogetherError, match=r"^- is not JSON: .* at line 2, column 1$"):
+        read_bundle("-", io.StringIO("{\n"))

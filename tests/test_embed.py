@@ -204,3 +204,14 @@ def test_adapters_open_the_observatory_their_configuration_names(sqlite_url: str
                                     given_key="LT_OBSERVATORY")
         with pytest.raises(ConfigurationError, match="unknown setting LT_TYPO"):
             Observatory.from_config({"LT_TYPO": 1}, prefix="LT_")
+
+
+def test_an_observatory_opens_from_settings_as_they_are(sqlite_url: str) -> None:
+    """``Observatory.from_settings``: the CLI's one way in, from settings built once."""
+    from livingtogether import Observatory
+    from livingtogether.settings import Settings
+
+    settings = Settings.build(database_url=sqlite_url, default_language="tr")
+    with Observatory.from_settings(settings) as opened:
+        assert opened.settings is settings
+        assert opened.store.version() == opened.store.latest  # migrated on opening

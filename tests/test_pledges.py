@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from livingtogether import (
     Campaign,
+    ConfigurationError,
     Declaration,
     Institution,
     InstitutionKind,
@@ -313,6 +314,76 @@ def test_worker_bounds_are_checked(obs: Observatory, smtp: SMTPServer) -> None:
     assert obs.pledges.outbox.counts()["pending"] == 1
     obs.pledges.send_outbox(mailer(smtp))
     assert obs.pledges.outbox.counts() == {"pending": 0, "sending": 0, "sent": 1, "failed": 0}
+
+
+class Waits(threading.Event):
+    """A stop event that records the timeout of each wait instead of sleeping it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.timeouts.append(timeout)
+        return self.is_set()
+
+
+def test_the_worker_loop_goes_on_after_a_full_pass_and_waits_after_others(
+        obs: Observatory, smtp: SMTPServer) -> None:
+    for i in range(5):
+        obs.pledges.sign(citizen(f"loop{i}@example.org"))
+    reports: list[Any] = []
+    waits = Waits()
+    ran = obs.pledges.outbox.run(mailer(smtp), limit=2, interval=7, passes=5, stop=waits,
+                                 on_report=reports.append)
+    assert ran == 5
+    assert [r.claimed for r in reports] == [2, 2, 1, 0, 0]
+    # at once after the two full passes; no wait after the last pass
+    assert waits.timeouts == [7, 7]
+    assert len(smtp.inbox.wait(5)) == 5
+
+
+def test_the_worker_loop_stops_when_its_event_is_set(obs: Observatory,
+                                                     smtp: SMTPServer) -> None:
+    stop = threading.Event()
+    stop.set()
+    assert obs.pledges.outbox.run(mailer(smtp), stop=stop) == 0
+    told = threading.Event()
+    assert obs.pledges.outbox.run(mailer(smtp), stop=told,
+                                  on_report=lambda report: told.set()) == 1
+    obs.pledges.sign(citizen("stop@example.org"))
+    stop, first, ran = threading.Event(), threading.Event(), []
+    thread = threading.Thread(target=lambda: ran.append(obs.pledges.outbox.run(
+        mailer(smtp), interval=3600, stop=stop, on_report=lambda report: first.set())),
+        daemon=True)  # a loop that fails to wake must not hold the test run for an hour
+    thread.start()
+    try:
+        assert first.wait(30)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()  # woken from its hour's wait
+    assert ran == [1]
+    assert len(smtp.inbox.wait(1)) == 1
+
+
+def test_the_worker_loop_raises_or_reports_errors_and_checks_its_bounds(
+        database_url: str, smtp: SMTPServer) -> None:
+    with Observatory.open(database_url) as obs:  # no base_url: every pass fails
+        with pytest.raises(ConfigurationError, match="base_url"):
+            obs.pledges.outbox.run(mailer(smtp), passes=3)
+        errors: list[Exception] = []
+        waits = Waits()
+        assert obs.pledges.outbox.run(mailer(smtp), interval=2, passes=3, stop=waits,
+                                      on_error=errors.append) == 3
+        assert [type(e) for e in errors] == [ConfigurationError] * 3
+        assert waits.timeouts == [2, 2]
+        for interval in (-1, 86_401, float("nan"), True, "5"):
+            with pytest.raises(ValidationError, match="seconds"):
+                obs.pledges.outbox.run(mailer(smtp), interval=interval)  # type: ignore[arg-type]
+        for passes in (0, -1, True, 1.5):
+            with pytest.raises(ValidationError, match="whole number"):
+                obs.pledges.outbox.run(mailer(smtp), passes=passes)  # type: ignore[arg-type]
 
 
 def test_sending_without_a_base_url_says_what_to_set(database_url: str) -> None:

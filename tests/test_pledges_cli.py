@@ -26,14 +26,24 @@ def signer(email: str) -> Pledge:
                   country="UY", consent_version="2022-1")
 
 
-def test_outbox_send_delivers_by_smtp_once(database_url: str, tmp_path: Path) -> None:
-    with Observatory.open(database_url) as obs:
+def queue(url: str, count: int) -> None:
+    """The demo data and ``count`` signatures whose emails wait in the outbox."""
+    with Observatory.open(url) as obs:
         install(obs)
-        for i in range(3):
+        for i in range(count):
             obs.pledges.sign(signer(f"cli{i}@example.org"))
+
+
+def smtp_settings(port: int) -> dict[str, str]:
+    """The settings that send by the loopback SMTP server on ``port``."""
+    return {"base_url": "https://city.example/lt", "smtp_host": "127.0.0.1",
+            "smtp_port": str(port), "smtp_security": "none"}
+
+
+def test_outbox_send_delivers_by_smtp_once(database_url: str, tmp_path: Path) -> None:
+    queue(database_url, 3)
     with smtp_server() as smtp:
-        settings = {"base_url": "https://city.example/lt", "smtp_host": "127.0.0.1",
-                    "smtp_port": str(smtp.port), "smtp_security": "none"}
+        settings = smtp_settings(smtp.port)
         sent = run("outbox", "send", "--once", cwd=tmp_path, url=database_url, **settings)
         assert sent.returncode == 0, sent.stderr
         assert "3 sent, 0 to retry" in sent.stderr
@@ -44,10 +54,26 @@ def test_outbox_send_delivers_by_smtp_once(database_url: str, tmp_path: Path) ->
     assert all(set(links(m)) == {"confirm", "withdraw"} for m in messages)
 
 
+def test_outbox_send_passes_go_on_at_once_after_a_full_batch(sqlite_url: str,
+                                                               tmp_path: Path) -> None:
+    queue(sqlite_url, 5)
+    with smtp_server() as smtp:
+        settings = smtp_settings(smtp.port)
+        # two full batches, then one of 1 and the end: an hour's wait anywhere times out
+        sent = run("outbox", "send", "--passes", "3", "--limit", "2", "--interval", "3600",
+                   cwd=tmp_path, url=sqlite_url, **settings)
+        assert sent.returncode == 0, sent.stderr
+        assert sent.stderr.splitlines() == ["outbox: 2 sent, 0 to retry, 0 failed"] * 2 + [
+            "outbox: 1 sent, 0 to retry, 0 failed"]
+        assert len(smtp.inbox.wait(5)) == 5
+    refused = run("outbox", "send", "--interval", "-1", cwd=tmp_path, url=sqlite_url,
+                  **settings)
+    assert refused.returncode == 2
+    assert "interval" in refused.stderr
+
+
 def test_outbox_send_without_base_url_says_what_to_set(sqlite_url: str, tmp_path: Path) -> None:
-    with Observatory.open(sqlite_url) as obs:
-        install(obs)
-        obs.pledges.sign(signer("x@example.org"))
+    queue(sqlite_url, 1)
     result = run("outbox", "send", "--once", cwd=tmp_path, url=sqlite_url)
     assert result.returncode == 2
     assert "LIVINGTOGETHER_BASE_URL" in result.stderr

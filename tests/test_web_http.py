@@ -19,6 +19,7 @@ from livingtogether.web.http import (
     parse_json,
     read_body,
     request_language,
+    unmount,
 )
 from livingtogether.web.routes import Param, Route, Router, page_params
 from livingtogether.web.widgets import utc_offset, zone_name
@@ -49,6 +50,27 @@ def test_request_build_decodes_paths() -> None:
     assert (request.method, request.path, request.script_name) == ("GET", "/café", "/x")
     assert request.url_for("/static/a.css") == "/x/static/a.css"
     assert has_undecodable(Request.build(method="GET", path=b"/\xff").path)
+
+
+@pytest.mark.parametrize(
+    ("script_name", "path", "prefix", "seen"),
+    [
+        ("", "/lt/api/v1/cities", "/lt", ("/lt", "/api/v1/cities")),
+        ("/site", "/lt/", "/lt/", ("/site/lt", "/")),
+        ("/site", "/lt", "/lt", ("/site/lt", "/")),
+        # a host's own page rendering a widget: links still go under the mount
+        ("/site", "/news/today", "/lt", ("/site/lt", "/news/today")),
+        ("", "/ltx/page", "/lt", ("/lt", "/ltx/page")),
+        ("", "/page", "", ("", "/page")),
+    ],
+)
+def test_a_mount_prefix_moves_from_the_path_to_the_script_name(
+        script_name: str, path: str, prefix: str, seen: tuple[str, str]) -> None:
+    assert unmount(script_name, path, prefix) == seen
+    request = Request.build(method="GET", path=path, script_name=script_name,
+                            query_string="a=1", language="fr").under(prefix)
+    assert (request.script_name, request.path) == seen
+    assert (request.query.get("a"), request.language) == ("1", "fr")
 
 
 def _json(body: bytes, content_type: str = "application/json") -> object:

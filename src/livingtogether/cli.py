@@ -9,41 +9,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 import threading
-import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
 from .errors import LivingTogetherError
 from .mail import ConsoleMailer, Mailer, SMTPMailer
-from .observatory import ImportReport, Observatory
+from .observatory import Observatory, read_bundle, write_bundle
+from .services.outbox import OutboxReport
 from .settings import Settings
 from .store import Store
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    settings = Settings.from_environ(os.environ)
-    if args.database_url:
-        settings = attrs.evolve(settings, database_url=args.database_url)
-    return settings
+    given = {"database_url": args.database_url} if args.database_url else {}
+    return Settings.from_environ(os.environ, **given)
 
 
-def _open(args: argparse.Namespace, **overrides: Any) -> Observatory:
-    settings = {**attrs.asdict(_settings(args), recurse=False), **overrides}
-    return Observatory.open(settings.pop("database_url"), **settings)
-
-
-def _report(report: ImportReport, out: TextIO) -> None:
-    for key, created in report.created.items():
-        updated = report.updated[key]
-        if created or updated:
-            out.write(f"{key}: {created} created, {updated} updated\n")
+def _open(args: argparse.Namespace) -> Observatory:
+    return Observatory.from_settings(_settings(args))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -60,13 +48,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         def log_message(self, format: str, *values: Any) -> None:
             sys.stderr.write(f"{self.address_string()} {format % values}\n")
 
-    # The links in emails point at this very server unless base_url says otherwise.
-    own = {} if _settings(args).base_url else {"base_url": f"http://{args.host}:{args.port}"}
-    observatory = _open(args, **own)
+    settings = _settings(args)
+    if not settings.base_url:  # the links in emails point at this very server
+        settings = attrs.evolve(settings, base_url=f"http://{args.host}:{args.port}")
+    observatory = Observatory.from_settings(settings)
     app = make_app(observatory, demo_page=not args.no_demo_page)
     stop = threading.Event()
     if args.send_mail:
-        threading.Thread(target=_send_mail_until, args=(observatory, stop, 2.0),
+        threading.Thread(target=observatory.pledges.outbox.run,
+                         args=(_mailer(observatory.settings),),
+                         kwargs={"interval": 2.0, "stop": stop, "on_error": _outbox_error},
                          daemon=True).start()
     with make_server(args.host, args.port, app, server_class=Server,
                      handler_class=Handler) as server:
@@ -84,15 +75,9 @@ def _mailer(settings: Settings) -> Mailer:
     return SMTPMailer.from_settings(settings) if settings.smtp_host else ConsoleMailer()
 
 
-def _send_mail_until(observatory: Observatory, stop: threading.Event, interval: float) -> None:
-    """The outbox worker of ``serve --send-mail``: a pass every ``interval`` seconds."""
-    mailer = _mailer(observatory.settings)
-    while not stop.is_set():
-        try:
-            observatory.pledges.send_outbox(mailer)
-        except Exception as error:  # keep serving; say why mail is not going out
-            print(f"livingtogether: outbox: {error}", file=sys.stderr, flush=True)
-        stop.wait(interval)
+def _outbox_error(error: Exception) -> None:
+    # ``serve --send-mail`` keeps serving; it says why mail is not going out.
+    print(f"livingtogether: outbox: {error}", file=sys.stderr, flush=True)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -110,32 +95,18 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Create or update every record of a JSON bundle (all or nothing)."""
-    source = sys.stdin if args.file == "-" else None
-    try:
-        text = source.read() if source else Path(args.file).read_text(encoding="utf-8")
-    except OSError as error:
-        raise LivingTogetherError(f"cannot read {args.file}: {error.strerror}") from None
-    except UnicodeDecodeError as error:
-        raise LivingTogetherError(f"{args.file} is not UTF-8 text ({error.reason})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise LivingTogetherError(
-            f"{args.file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        ) from None
+    data = read_bundle(args.file)
     with _open(args) as observatory:
-        _report(observatory.import_bundle(data), sys.stdout)
+        report = observatory.import_bundle(data)
+    sys.stdout.writelines(f"{line}\n" for line in report.lines())
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write every public record as a JSON bundle."""
     with _open(args) as observatory:
-        text = json.dumps(observatory.export_bundle(), ensure_ascii=False, indent=2) + "\n"
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-    else:
-        Path(args.output).write_text(text, encoding="utf-8")
+        data = observatory.export_bundle()
+    write_bundle(data, args.output)
     return 0
 
 
@@ -144,25 +115,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from . import demo
 
     with _open(args) as observatory:
-        _report(demo.install(observatory), sys.stdout)
+        report = demo.install(observatory)
+    sys.stdout.writelines(f"{line}\n" for line in report.lines())
     return 0
 
 
 def cmd_outbox_send(args: argparse.Namespace) -> int:
     """Send the queued emails (SMTP if smtp_host is set, else print them); safe in parallel."""
-    with _open(args) as observatory:
-        mailer = _mailer(observatory.settings)
-        passes = 0
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                report = observatory.pledges.send_outbox(mailer, limit=args.limit)
-                passes += 1
-                if report.claimed or args.once:
-                    print(f"outbox: {report.summary()}", file=sys.stderr, flush=True)
-                if args.once or (args.passes and passes >= args.passes):
-                    break
-                if report.claimed < args.limit:
-                    time.sleep(args.interval)
+    def show(report: OutboxReport) -> None:
+        if report.claimed or args.once:
+            print(f"outbox: {report.summary()}", file=sys.stderr, flush=True)
+
+    with _open(args) as observatory, contextlib.suppress(KeyboardInterrupt):
+        observatory.pledges.outbox.run(
+            _mailer(observatory.settings), limit=args.limit, interval=args.interval,
+            passes=1 if args.once else args.passes or None, on_report=show)
     return 0
 
 
@@ -362,8 +329,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-demo-page", action="store_true",
                        help="do not serve the page showing every widget at /")
     serve.add_argument("--send-mail", action="store_true",
-                       help="also send the outbox every 2 seconds (SMTP if smtp_host is set, "
-                            "else printed)")
+                       help="also send the outbox every 2 seconds, at once again after a "
+                            "full batch (SMTP if smtp_host is set, else printed)")
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database schema")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
+import json
+import sys
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, TextIO
 
 import attrs
 
 from . import convert
-from .errors import ConfigurationError, ValidationError
+from .errors import ConfigurationError, LivingTogetherError, ValidationError
 from .models import (
     Campaign,
     CampaignParticipation,
@@ -52,6 +55,49 @@ class ImportReport:
     created: dict[str, int]
     updated: dict[str, int]
 
+    def lines(self) -> list[str]:
+        """``cities: 1 created, 0 updated`` for each kind the import touched: what the
+        import commands print."""
+        return [f"{key}: {created} created, {self.updated[key]} updated"
+                for key, created in self.created.items() if created or self.updated[key]]
+
+
+def read_bundle(file: str, stdin: TextIO | None = None) -> Any:
+    """The JSON data of the bundle in the file ``file`` (``-``: ``stdin``, by default
+    standard input), for :meth:`Observatory.import_bundle`.
+
+    A file that cannot be read, is not UTF-8 or is not JSON is a
+    ``LivingTogetherError`` that says so.
+    """
+    try:
+        text = (stdin or sys.stdin).read() if file == "-" else \
+            Path(file).read_text(encoding="utf-8")
+    except OSError as error:
+        raise LivingTogetherError(f"cannot read {file}: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise LivingTogetherError(f"{file} is not UTF-8 text ({error.reason})") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LivingTogetherError(
+            f"{file} is not JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        ) from None
+
+
+def write_bundle(data: Any, file: str | None = None, stdout: TextIO | None = None) -> None:
+    """Write the bundle ``data`` (:meth:`Observatory.export_bundle`) as indented UTF-8
+    JSON into the file ``file``, or to ``stdout`` (standard output by default) when
+    ``file`` is ``None`` or ``-``; a file that cannot be written is a ``LivingTogetherError``.
+    """
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if file is None or file == "-":
+        (stdout or sys.stdout).write(text)
+        return
+    try:
+        Path(file).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise LivingTogetherError(f"cannot write {file}: {error.strerror}") from None
+
 
 class Observatory:
     """The library's features on one database.
@@ -80,19 +126,23 @@ class Observatory:
         ``auto_migrate=False`` an out-of-date database raises ``MigrationRequired``
         naming the command to run. Other keywords are :class:`Settings`.
         """
-        built = Settings.build(database_url=url, **settings)
-        store = Store(built.database_url)
+        return cls.from_settings(Settings.build(database_url=url, **settings))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Observatory:
+        """Open the database ``settings`` name, as :meth:`open` does, with these settings."""
+        store = Store(settings.database_url)
         try:
             # One read when the schema is current; migrations only when it is behind.
             current = store.version()
-            if built.auto_migrate and current < store.latest:
+            if settings.auto_migrate and current < store.latest:
                 store.upgrade()
                 current = store.version()
             store.check(current)
         except BaseException:
             store.close()
             raise
-        return cls(built, store)
+        return cls(settings, store)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], *, prefix: str = "",
@@ -115,7 +165,7 @@ class Observatory:
             return given
         if mail_from and "mail_from" not in values:
             values["mail_from"] = mail_from
-        return cls.open(values.pop("database_url", None), **values)
+        return cls.from_settings(Settings.build(**values))
 
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations; return the versions applied."""

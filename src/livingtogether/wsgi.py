@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .web import Request, WebApp, status_line
+from .web.http import unmount
 
 if TYPE_CHECKING:
     from .observatory import Observatory
@@ -68,16 +69,14 @@ def mounted(app: WSGIApp, prefix: str, fallback: WSGIApp) -> WSGIApp:
     Framework adapters use it to answer their mount before the framework's own
     dispatch (the way WhiteNoise serves files), which costs next to nothing.
     """
-    prefix = prefix.rstrip("/")
-    inside = prefix + "/"
+    inside = prefix.rstrip("/") + "/"
 
     def dispatch(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if not path.startswith(inside):
             return fallback(environ, start_response)
-        environ = {**environ, "SCRIPT_NAME": environ.get("SCRIPT_NAME", "") + prefix,
-                   "PATH_INFO": path[len(prefix):]}
-        return app(environ, start_response)
+        script_name, path = unmount(environ.get("SCRIPT_NAME", ""), path, prefix)
+        return app({**environ, "SCRIPT_NAME": script_name, "PATH_INFO": path}, start_response)
 
     return dispatch
 

@@ -125,12 +125,18 @@ def test_admin_views(observatory: Observatory, client: Client) -> None:
     for pledge in observatory.pledges.list("universal-declaration").items:
         observatory.pledges.confirm(pledge.id)
     exported = client.get("/admin/livingtogether/signatures/?format=csv")
+    assert exported["Content-Type"] == "text/csv; charset=utf-8"
+    assert exported["Content-Disposition"] == \
+        'attachment; filename="signatures-universal-declaration.csv"'
     rows = list(csv.reader(io.StringIO(exported.content.decode())))
     assert rows[0][:3] == ["id", "kind", "name"]
     names = {row[2] for row in rows[1:]}
     assert {"Ayşe Yılmaz", "'=HYPERLINK(1)"} <= names
     assert client.get("/admin/livingtogether/signatures/?status=nonsense").status_code == 400
     assert client.get("/admin/livingtogether/signatures/?declaration=nope").status_code == 400
+    unknown = client.get("/admin/livingtogether/signatures/?format=csv&declaration=nope")
+    assert unknown.status_code == 400
+    assert "there is no declaration" in unknown.content.decode()
 
     practice = observatory.practices.list(limit=1).items[0]
     observatory.practices.unpublish(practice.slug)
@@ -164,6 +170,8 @@ def test_admin_views_need_their_permission(observatory: Observatory, client: Cli
     # Wagtail answers a refused admin view by sending the user back to the dashboard
     refused = client.get("/admin/livingtogether/signatures/")
     assert (refused.status_code, refused["Location"]) == (302, "/admin/")
+    assert client.get("/admin/livingtogether/signatures/?format=csv").status_code == 302
+    assert "/admin/livingtogether/signatures/" not in client.get("/admin/").content.decode()
     sign(client)
     assert b"ayse@example.org" not in client.get("/admin/livingtogether/signatures/",
                                                  follow=True).content
@@ -172,6 +180,9 @@ def test_admin_views_need_their_permission(observatory: Observatory, client: Cli
     client.force_login(editor)
     assert client.get("/admin/livingtogether/signatures/").status_code == 200
     assert client.get("/admin/livingtogether/practices/").status_code == 302
+    menu = client.get("/admin/").content.decode()  # the menu shows what the user may see
+    assert "/admin/livingtogether/signatures/" in menu
+    assert "/admin/livingtogether/practices/" not in menu
 
 
 def test_import_export_and_retention_commands(observatory: Observatory, tmp_path: Path,
@@ -187,8 +198,14 @@ def test_import_export_and_retention_commands(observatory: Observatory, tmp_path
     broken.write_text('{"cities": [{"slug": "Bad Slug"}]}', encoding="utf-8")
     with pytest.raises(CommandError, match=r"cities\.0"):
         call_command("livingtogether_import", str(broken))
-    with pytest.raises(CommandError, match="cannot read"):
+    with pytest.raises(CommandError, match=r"cannot read .*missing\.json"):
         call_command("livingtogether_import", str(tmp_path / "missing.json"))
+    with pytest.raises(CommandError, match=r"cannot write .*bundle\.json"):
+        call_command("livingtogether_export", str(tmp_path / "missing" / "bundle.json"))
+    out = io.StringIO()
+    call_command("livingtogether_export", stdout=out)
+    assert out.getvalue().endswith("}\n")
+    assert json.loads(out.getvalue()) == data
 
     sign(client)
     out = io.StringIO()

@@ -13,12 +13,17 @@ drop the rare duplicate after a crash between sending and marking.
 
 Links are made at sending time: a fresh confirmation or withdrawal token is
 drawn for each message and only its keyed hash is stored.
+
+:meth:`Outbox.run` is the one worker loop behind every worker command (the
+CLI's ``outbox send`` and ``serve --send-mail``, Flask's ``send-outbox``,
+Wagtail's ``livingtogether_outbox``).
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -149,6 +154,48 @@ class Outbox:
                 self._sent(item, claim)
                 sent.append(item.id)
         return OutboxReport(sent=tuple(sent), retried=tuple(retried), failed=tuple(failed))
+
+    def run(self, mailer: Mailer, *, limit: int = 100, interval: float = 5.0,
+            passes: int | None = None, stop: threading.Event | None = None,
+            on_report: Callable[[OutboxReport], None] | None = None,
+            on_error: Callable[[Exception], None] | None = None) -> int:
+        """The worker loop: :meth:`send` passes until ``stop`` is set or ``passes`` ran.
+
+        After a full pass (``limit`` emails claimed) the next one starts at once,
+        since more are likely due; after any other it waits ``interval`` seconds,
+        waking early when ``stop`` is set. ``on_report`` gets each pass's report.
+        An exception of a pass ends the loop, unless ``on_error`` takes it: then
+        the loop waits ``interval`` and goes on (a server that keeps serving while
+        the mail relay is down). Returns how many passes ran.
+        """
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) \
+                or not 0 <= interval <= 86_400:
+            raise ValidationError("must be a number of seconds from 0 to 86400",
+                                  field="interval")
+        if passes is not None and (isinstance(passes, bool) or not isinstance(passes, int)
+                                   or passes < 1):
+            raise ValidationError("must be a whole number from 1, or None for no end",
+                                  field="passes")
+        stop = threading.Event() if stop is None else stop
+        done = 0
+        while not stop.is_set():
+            full = False
+            try:
+                report = self.send(mailer, limit=limit)
+            except Exception as error:
+                if on_error is None:
+                    raise
+                on_error(error)
+            else:
+                full = report.claimed >= limit
+                if on_report is not None:
+                    on_report(report)
+            done += 1
+            if passes is not None and done >= passes:
+                break
+            if not full:
+                stop.wait(interval)
+        return done
 
     def counts(self) -> dict[str, int]:
         """How many emails are ``pending``, ``sending``, ``sent`` and ``failed`` (monitoring)."""

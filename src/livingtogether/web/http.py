@@ -162,6 +162,26 @@ class Request:
         """``path`` (starting with ``/``) as seen by the browser: under the mount point."""
         return f"{self.script_name}{path}"
 
+    def under(self, prefix: str) -> Request:
+        """This request as the web app mounted at ``prefix`` (below ``script_name``)
+        sees it; see :func:`unmount`."""
+        script_name, path = unmount(self.script_name, self.path, prefix)
+        return attrs.evolve(self, script_name=script_name, path=path)
+
+
+def unmount(script_name: str, path: str, prefix: str) -> tuple[str, str]:
+    """``(script_name, path)`` of a request to an app mounted at ``prefix``, a path
+    below ``script_name``: the prefix moves from the path to the script name.
+
+    A path outside the prefix stays as it is: a widget rendered on one of the
+    host's own pages still links and posts under the mount. The one rule of the
+    adapters that serve the core under a framework's prefix.
+    """
+    prefix = prefix.rstrip("/")
+    if path == prefix or path.startswith(prefix + "/"):
+        path = path[len(prefix):]
+    return script_name + prefix, path or "/"
+
 
 def parse_media_type(value: str) -> tuple[str, dict[str, str]]:
     """``text/html; charset=UTF-8`` -> ``("text/html", {"charset": "utf-8"})``."""

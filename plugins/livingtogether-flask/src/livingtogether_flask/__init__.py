@@ -184,12 +184,7 @@ def _direct_language(app: flask.Flask, environ: dict[str, Any]) -> str | None:
 
 def _request(found: State) -> Request:
     """The current Flask request as the core sees it: relative to the blueprint's mount."""
-    environ = flask.request.environ
-    request = request_from_environ(environ, active_language(found))
-    mount = request.script_name + found.prefix
-    path = request.path[len(found.prefix):] if request.path.startswith(found.prefix) \
-        else request.path
-    return attrs.evolve(request, path=path or "/", script_name=mount)
+    return request_from_environ(flask.request.environ, active_language(found)).under(found.prefix)
 
 
 def _serve(path: str) -> flask.Response:
@@ -230,17 +225,18 @@ cli = AppGroup("livingtogether", help="The Observatory's commands.")
 
 
 @cli.command("send-outbox")
-@click.option("--loop", is_flag=True, help="keep sending, every --every seconds")
-@click.option("--every", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600))
-@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--loop", is_flag=True, help="keep sending")
+@click.option("--every", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),
+              help="with --loop: seconds to wait when the queue is empty")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000),
+              help="emails per pass")
 def send_outbox_command(loop: bool, every: float, limit: int) -> None:
     """Send the due emails (confirmations of signatures) through the site's SMTP relay."""
-    import time
 
-    while True:
-        report = send_outbox(limit=limit)
+    def show(report: OutboxReport) -> None:
         if report.claimed:
             click.echo(report.summary())
-        if not loop:
-            return
-        time.sleep(every)
+
+    found = state()
+    found.observatory.pledges.outbox.run(found.mailer, limit=limit, interval=every,
+                                         passes=None if loop else 1, on_report=show)

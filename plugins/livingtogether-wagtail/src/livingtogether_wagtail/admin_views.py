@@ -8,7 +8,7 @@ writes through the core's services.
 
 from __future__ import annotations
 
-import io
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -27,9 +27,13 @@ from .conf import get_state
 PAGE = 50
 
 
+def allowed(user: Any, permission: str) -> bool:
+    """Whether ``user`` holds ``livingtogether.<permission>`` (an active superuser holds all)."""
+    return bool(user.has_perm(f"livingtogether.{permission}"))
+
+
 def _allowed(request: HttpRequest, permission: str) -> None:
-    user = request.user
-    if not (user.is_superuser or user.has_perm(f"livingtogether.{permission}")):
+    if not allowed(request.user, permission):
         raise PermissionDenied
 
 
@@ -42,23 +46,21 @@ def signatures(request: HttpRequest) -> HttpResponse:
     """The signatures of one declaration, paged, by status; ``?format=csv``: the confirmed ones."""
     _allowed(request, "view_signatures")
     obs = get_state().observatory
-    declarations = obs.pledges.declarations.list(limit=200).items
     slug = request.GET.get("declaration") or DEFAULT_DECLARATION
     raw_status = request.GET.get("status", "")
     try:
         status = PledgeStatus(raw_status) if raw_status else None
+        if request.GET.get("format") == "csv":
+            # the core's export: confirmed signatures, cells safe from spreadsheet formulas
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            obs.pledges.export_csv(slug, response)  # type: ignore[arg-type]
+            response["Content-Disposition"] = f'attachment; filename="signatures-{slug}.csv"'
+            return response
         declaration = obs.pledges.declarations.get(slug)
     except (ValueError, LivingTogetherError) as error:
         return render(request, "livingtogether_wagtail/admin/error.html",
                       {"page_title": _("Signatures"), "message": str(error)}, status=400)
-    if request.GET.get("format") == "csv":
-        # the core's export: confirmed signatures, cells safe from spreadsheet formulas
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="signatures-{slug}.csv"'
-        text = io.StringIO()
-        obs.pledges.export_csv(declaration.slug, text)
-        response.write(text.getvalue())
-        return response
+    declarations = obs.pledges.declarations.list(limit=200).items
     page = obs.pledges.list(declaration.slug, status=status, limit=PAGE, offset=_offset(request))
     return render(request, "livingtogether_wagtail/admin/signatures.html", {
         "page_title": _("Signatures"), "header_icon": "form", "page": page,

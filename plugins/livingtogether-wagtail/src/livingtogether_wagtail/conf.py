@@ -141,6 +141,4 @@ def core_request(request: HttpRequest | None) -> Request:
     if request is None:
         return Request.build(method="GET", path="/", script_name=where.encode())
     core = request_from_environ(request.META, active_language(request))
-    inside = where[len(core.script_name):] if where.startswith(core.script_name) else where
-    path = core.path[len(inside):] if core.path.startswith(inside) else core.path
-    return attrs.evolve(core, path=path or "/", script_name=where)
+    return core.under(where.removeprefix(core.script_name))

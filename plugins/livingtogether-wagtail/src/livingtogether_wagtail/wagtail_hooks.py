@@ -10,6 +10,7 @@ from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from . import admin_urls
+from .admin_views import allowed
 
 
 @hooks.register("register_admin_urls")
@@ -24,8 +25,7 @@ class _Item(MenuItem):
         self.permission = permission
 
     def is_shown(self, request: Any) -> bool:
-        user = request.user
-        return bool(user.is_superuser or user.has_perm(f"livingtogether.{self.permission}"))
+        return allowed(request.user, self.permission)
 
 
 @hooks.register("register_admin_menu_item")

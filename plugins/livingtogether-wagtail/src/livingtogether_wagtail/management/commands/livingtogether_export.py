@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from livingtogether.errors import LivingTogetherError
+from livingtogether.observatory import write_bundle
 
 from ...conf import get_state
 
@@ -15,12 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", default="-", help="where to write (- : stdout)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        text = json.dumps(get_state().observatory.export_bundle(), ensure_ascii=False, indent=2)
-        if options["file"] == "-":
-            self.stdout.write(text)
-            return
         try:
-            with open(options["file"], "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
-        except OSError as error:
-            raise CommandError(f"cannot write the bundle: {error}") from None
+            write_bundle(get_state().observatory.export_bundle(), options["file"], self.stdout)
+        except LivingTogetherError as error:
+            raise CommandError(str(error)) from None

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from livingtogether.errors import LivingTogetherError
+from livingtogether.observatory import read_bundle
 
 from ...conf import get_state
 
@@ -19,18 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            if options["file"] == "-":
-                data = json.load(sys.stdin)
-            else:
-                with open(options["file"], encoding="utf-8") as handle:
-                    data = json.load(handle)
-        except (OSError, ValueError) as error:
-            raise CommandError(f"cannot read the bundle: {error}") from None
-        try:
+            data = read_bundle(options["file"])
             report = get_state().observatory.import_bundle(data)
         except LivingTogetherError as error:
             raise CommandError(str(error)) from None
-        for key, created in report.created.items():
-            updated = report.updated[key]
-            if created or updated:
-                self.stdout.write(f"{key}: {created} created, {updated} updated")
+        for line in report.lines():
+            self.stdout.write(line)

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+
+from livingtogether.services.outbox import OutboxReport
 
 from ...conf import get_state
 
@@ -14,16 +15,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep sending")
         parser.add_argument("--every", type=float, default=5.0,
-                            help="seconds between passes with --loop (5)")
+                            help="with --loop: seconds to wait when the queue is empty (5)")
         parser.add_argument("--limit", type=int, default=100, choices=range(1, 10_001),
                             metavar="N", help="emails per pass (100)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        state = get_state()
-        while True:
-            report = state.observatory.pledges.send_outbox(state.mailer, limit=options["limit"])
+        def show(report: OutboxReport) -> None:
             if report.claimed:
                 self.stdout.write(report.summary())
-            if not options["loop"]:
-                return
-            time.sleep(max(options["every"], 0.1))
+
+        state = get_state()
+        state.observatory.pledges.outbox.run(
+            state.mailer, limit=options["limit"], interval=max(options["every"], 0.1),
+            passes=None if options["loop"] else 1, on_report=show)
