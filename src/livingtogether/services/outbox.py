@@ -290,9 +290,7 @@ class Outbox:
     def message(self, item: _Claimed, base: str) -> EmailMessage:
         """The email of a claimed outbox row, in its language."""
         pledge, declaration = item.pledge, item.declaration
-        settings = self.settings
-        title = declaration.title.resolve(item.language, i18n.content_chain(
-            settings.fallback_languages, settings.default_language))
+        title = declaration.title.resolve(item.language, self.settings.content_fallbacks)
         name = title.text if title else declaration.slug
         locale = i18n.locale(item.language)
         _ = i18n.translations(item.language).gettext
