@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import pytest
 
 from livingtogether import convert
@@ -125,6 +126,19 @@ def test_the_izmir_programme_as_json(api: tuple[Client, Any]) -> None:
     assert listed["items"][0]["slug"] == "izmir-2021"
 
 
+
+def test_the_events_api_serves_what_the_public_sees(api: tuple[Client, Any]) -> None:
+    # An organiser's edits stay private until published, as in the widget and exports.
+    client, obs = api
+    obs.programme.publish("izmir-2021", note="First programme")
+    stored = obs.programme.get("izmir-2021")
+    obs.programme.update(attrs.evolve(stored, sessions=stored.sessions[:-1]))
+    published = convert.unstructure(obs.programme.version("izmir-2021", 1))
+    assert client.get("/api/v1/events/izmir-2021").json() == published
+    assert client.get("/api/v1/events").json()["items"] == [published]
+    obs.programme.publish("izmir-2021")
+    assert len(client.get("/api/v1/events/izmir-2021").json()["sessions"]) == 6
+    assert len(client.get("/api/v1/events").json()["items"][0]["sessions"]) == 6
 def test_signing_is_neutral_and_counted(api: tuple[Client, Any]) -> None:
     client, obs = api
     stats = client.get("/api/v1/declarations/universal-declaration/stats").json()

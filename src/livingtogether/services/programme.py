@@ -99,6 +99,13 @@ class ProgrammeService(Records[Event]):
         """Events, the latest first, each with its sessions."""
         return super().list(order_by=schema.events.c.first_day.desc(), limit=limit, offset=offset)
 
+    def published_list(self, *, limit: int = 50, offset: int = 0) -> Page[Event]:
+        """:meth:`list` as the public sees it: each event's latest published version,
+        else its stored programme (as :meth:`published`)."""
+        page = self.list(limit=limit, offset=offset)
+        return attrs.evolve(page, items=tuple(self.published(event.slug).event
+                                              for event in page.items))
+
     # -- published versions
 
     def publish(self, slug: str, *, note: str | None = None) -> ProgrammeVersion:

@@ -76,14 +76,15 @@ def get_practice(call: Call) -> Response:
 
 
 def list_events(call: Call) -> Response:
-    """Events, the latest first, each with its sessions."""
+    """Events, the latest first, each with its sessions, as published."""
     p = call.params
-    return ok(page_json(call.obs.programme.list(limit=p["limit"], offset=p["offset"])))
+    return ok(page_json(call.obs.programme.published_list(limit=p["limit"],
+                                                          offset=p["offset"])))
 
 
 def get_event(call: Call) -> Response:
-    """One event with its whole programme."""
-    return ok(convert.unstructure(call.obs.programme.get(call.path["slug"])))
+    """One event with its whole programme, as published."""
+    return ok(convert.unstructure(call.obs.programme.published(call.path["slug"]).event))
 
 
 def get_declaration(call: Call) -> Response:
