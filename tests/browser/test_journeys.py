@@ -225,7 +225,23 @@ def host_styles_stay_out(page: Any) -> None:
     # the iframe mode: the frame loads from the WSGI app, which the host may frame
     page.frame_locator("[data-livingtogether=cities] iframe").locator(".lt-widget--cities") \
         .wait_for()
-    assert page.locator("[data-livingtogether=cities] iframe").get_attribute("title")
+    frame = page.locator("[data-livingtogether=cities] iframe")
+    assert frame.get_attribute("title")
+    # ... and fits the widget's height (static/frame.js tells embed.js), not data-height
+    inner = next(f for f in page.frames if "/widgets/cities" in f.url)
+    page.wait_for_function(
+        """() => { const f = document.querySelector('[data-livingtogether=cities] iframe');
+                   return f && f.height !== '500'; }""", timeout=10_000)
+    content = inner.evaluate(
+        "() => Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    assert content > 500
+    assert abs(frame.evaluate("el => el.getBoundingClientRect().height") - content) <= 2
+    assert inner.evaluate("() => document.documentElement.scrollHeight <= innerHeight + 1")
+    # a height posted by anything but that frame (here the host page itself) is ignored
+    fitted = frame.get_attribute("height")
+    page.evaluate("() => window.postMessage({livingtogether: 'height', height: 7}, '*')")
+    page.wait_for_timeout(300)
+    assert frame.get_attribute("height") == fitted
 
 
 def embedded(page: Any) -> None:

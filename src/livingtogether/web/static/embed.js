@@ -10,8 +10,9 @@
  * data-declaration, data-lang, data-q, data-theme, data-city, data-country,
  * data-kind, data-language, data-limit.
  * data-mode="iframe" shows the widget in a frame instead (the serving site must
- * list this page's origin as a frame ancestor: the same allowed_origins);
- * data-height sets the frame's height in pixels (600).
+ * list this page's origin as a frame ancestor: the same allowed_origins); the
+ * frame then fits the widget's height, which the widget's page reports
+ * (static/frame.js); data-height is its height in pixels until then (600).
  * Forms inside a widget are posted with fetch and the answer replaces the
  * widget, so the reader stays on the page; the widget's own scripts (from the
  * serving site only) are loaded. Without scripts, nothing happens:
@@ -129,6 +130,22 @@
     });
   }
 
+  /* The frames this script made; each may report its widget's height. */
+  var frames = [];
+
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (!data || data.livingtogether !== "height" || typeof data.height !== "number" ||
+        !isFinite(data.height)) return;
+    for (var i = 0; i < frames.length; i++) {
+      var frame = frames[i];
+      if (frame.contentWindow === event.source && new URL(frame.src).origin === event.origin) {
+        frame.height = String(Math.max(40, Math.min(Math.round(data.height), 20000)));
+        return;
+      }
+    }
+  });
+
   function fill(element) {
     if (element.getAttribute("data-livingtogether-state")) return;
     element.setAttribute("data-livingtogether-state", "loading");
@@ -150,6 +167,7 @@
       frame.height = element.getAttribute("data-height") || "600";
       element.innerHTML = "";
       element.appendChild(frame);
+      frames.push(frame);
       element.setAttribute("data-livingtogether-state", "ready");
       return;
     }
