@@ -38,7 +38,8 @@ def test_export_then_import_into_an_empty_database(
     with Observatory.open(sqlite_url) as empty:
         report = empty.import_bundle(exported)
         assert report.created == {"cities": 2, "themes": 0, "practices": 1, "events": 2,
-                                  "declarations": 1, "campaigns": 0, "participations": 0}
+                                  "programme_versions": 0, "declarations": 1, "campaigns": 0,
+                                  "participations": 0}
         assert report.updated["themes"] == 9  # the taxonomy both databases start with
         assert report.lines() == ["cities: 2 created, 0 updated",
                                   "themes: 0 created, 9 updated",
@@ -49,6 +50,63 @@ def test_export_then_import_into_an_empty_database(
         assert empty.import_bundle(exported).updated["events"] == 2
         assert empty.export_bundle() == exported
 
+
+def test_published_versions_travel_in_the_bundle(observatory: Observatory,
+                                                  sqlite_url: str) -> None:
+    # A copy shows the same published programme, history and calendar SEQUENCE, and
+    # keeps the organisers' unpublished edits unpublished.
+    import attrs
+
+    from livingtogether.programme_export import icalendar
+
+    _fill(observatory)
+    programme = observatory.programme
+    programme.publish("summit", note="First programme")
+    summit = programme.get("summit")
+    programme.update(attrs.evolve(summit, sessions=summit.sessions[:1]))
+    programme.publish("summit")
+    programme.update(attrs.evolve(summit, title=Text.of("Summit (draft)")))
+    exported = json.loads(json.dumps(observatory.export_bundle()))
+    assert [(v["event"]["slug"], v["version"]["number"])
+            for v in exported["programme_versions"]] == [("summit", 1), ("summit", 2)]
+    with Observatory.open(sqlite_url) as copy:
+        report = copy.import_bundle(exported)
+        assert report.created["programme_versions"] == 2
+        assert copy.export_bundle() == exported
+        for obs in (observatory, copy):
+            shown = obs.programme.published("summit")
+            assert shown.version is not None
+            assert shown.version.number == 2
+            assert shown.event.title.get() == "Summit"
+            assert obs.programme.get("summit").title.get() == "Summit (draft)"
+        assert copy.programme.versions("summit") == programme.versions("summit")
+        assert copy.programme.changes("summit", since=1) == programme.changes("summit", since=1)
+        original = observatory.programme.published("summit")
+        copied = copy.programme.published("summit")
+        assert icalendar(copied.event, version=copied.version) == \
+            icalendar(original.event, version=original.version)
+        # importing the same versions again changes nothing
+        again = copy.import_bundle(exported)
+        assert (again.created["programme_versions"], again.updated["programme_versions"]) \
+            == (0, 2)
+        assert copy.export_bundle() == exported
+        # a published version never changes; nothing of a refused bundle is written
+        changed = json.loads(json.dumps(exported))
+        changed["cities"][0]["name"] = {"en": "Renamed"}
+        changed["programme_versions"][1]["event"]["title"] = {"en": "Rewritten"}
+        with pytest.raises(ValidationError) as caught:
+            copy.import_bundle(changed)
+        assert caught.value.field == "programme_versions.1.version.number"
+        assert "never changes" in caught.value.message
+        assert copy.export_bundle() == exported
+        # a version of an event neither the bundle nor the database has
+        stray = {"programme_versions": [dict(exported["programme_versions"][0],
+                                             event=dict(exported["events"][0],
+                                                        slug="elsewhere"))]}
+        with pytest.raises(ValidationError) as caught:
+            copy.import_bundle(stray)
+        assert caught.value.field == "programme_versions.0.event.slug"
+        assert copy.export_bundle() == exported
 
 def test_a_bad_record_anywhere_imports_nothing(observatory: Observatory) -> None:
     _fill(observatory)

@@ -20,6 +20,7 @@ from .models import (
     Declaration,
     Event,
     Practice,
+    PublishedProgramme,
     Theme,
 )
 from .models.hub import FeedKind
@@ -42,6 +43,7 @@ BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
     ("themes", Theme),
     ("practices", Practice),
     ("events", Event),
+    ("programme_versions", PublishedProgramme),
     ("declarations", Declaration),
     ("campaigns", Campaign),
     ("participations", CampaignParticipation),
@@ -213,6 +215,7 @@ class Observatory:
             "themes": self.themes,
             "practices": self.practices,
             "events": self.programme,
+            "programme_versions": self.programme.history,
             "declarations": self.pledges.declarations,
             "campaigns": self.pledges.campaigns,
             "participations": self.pledges.participations,

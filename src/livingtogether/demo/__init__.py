@@ -42,6 +42,7 @@ RECORDS: Mapping[str, tuple[Any, ...]] = {
     "themes": (),  # the demo's practices use the taxonomy every database starts with
     "practices": PRACTICES,
     "events": EVENTS,
+    "programme_versions": (),  # the demo's programme is shown as stored, never published
     "declarations": DECLARATIONS,
     "campaigns": CAMPAIGNS,
     "participations": PARTICIPATIONS,

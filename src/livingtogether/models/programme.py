@@ -251,6 +251,15 @@ class ProgrammeVersion:
 
 
 @attrs.frozen(kw_only=True)
+class PublishedProgramme:
+    """A published version of an event's programme with the event as it was published:
+    how the import/export bundle carries the version history (``programme_versions``)."""
+
+    version: ProgrammeVersion = attrs.field(validator=f.instance_of(ProgrammeVersion))
+    event: Event = attrs.field(validator=f.instance_of(Event))
+
+
+@attrs.frozen(kw_only=True)
 class Change:
     """One change to a session, as first published in version ``version``.
 

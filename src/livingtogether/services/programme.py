@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import Conflict, NotFound, ValidationError
-from ..models import Event, ProgrammeChanges, ProgrammeVersion, Session
+from ..models import Event, ProgrammeChanges, ProgrammeVersion, PublishedProgramme, Session
 from ..store import Store, aware, now, schema
 from ..store.feed import note_change
 from .base import Page, Records
@@ -68,6 +68,8 @@ class ProgrammeService(Records[Event]):
         )
         self._cache: dict[str, Any] = {}
         self._lock = threading.Lock()
+        #: The version history as the bundle carries it (``programme_versions``).
+        self.history = ProgrammeHistory(self)
 
     def dump(self, record: Event) -> Any:
         """The event without its sessions, which have their own rows."""
@@ -281,3 +283,58 @@ class ProgrammeService(Records[Event]):
             self._cache[key] = value
             while len(self._cache) > CACHE_SIZE:
                 self._cache.pop(next(iter(self._cache)))
+
+
+class ProgrammeHistory:
+    """Every event's published versions, as the import/export bundle carries them.
+
+    A published version never changes: importing one that exists is accepted
+    when it is the same, and refused when it differs; one that does not exist
+    is added to an event the bundle (or the database) already has.
+    """
+
+    def __init__(self, programme: ProgrammeService) -> None:
+        self.programme = programme
+
+    def all_in(self, connection: Connection) -> builtins.list[PublishedProgramme]:
+        """Every published version, by event slug and number."""
+        table, events = schema.programme_versions, schema.events
+        return [
+            PublishedProgramme(
+                version=ProgrammeVersion(number=row.number,
+                                         published_at=aware(row.published_at), note=row.note),
+                event=convert.structure(row.data, Event))
+            for row in connection.execute(
+                sa.select(table.c.number, table.c.published_at, table.c.note, table.c.data)
+                .join(events, events.c.id == table.c.event_id)
+                .order_by(events.c.slug, table.c.number))
+        ]
+
+    def save_in(self, connection: Connection, record: PublishedProgramme,
+                ) -> tuple[PublishedProgramme, bool]:
+        """Add a published version; ``(record, False)`` when the same one is there."""
+        slug, version = record.event.slug, record.version
+        try:
+            event_id = self.programme._event_id(connection, slug)
+        except NotFound:
+            raise ValidationError(f"there is no event {slug!r}; put it in the bundle's "
+                                  "events", field="event.slug") from None
+        table = schema.programme_versions
+        found = connection.execute(
+            sa.select(table.c.published_at, table.c.note, table.c.data)
+            .where(table.c.event_id == event_id, table.c.number == version.number)
+        ).first()
+        if found is not None:
+            same = (aware(found.published_at) == version.published_at
+                    and found.note == version.note
+                    and convert.structure(found.data, Event) == record.event)
+            if not same:
+                raise ValidationError(
+                    f"version {version.number} of {slug!r} is already published with "
+                    "other content; a published version never changes", field="version.number")
+            return record, False
+        connection.execute(table.insert().values(
+            event_id=event_id, number=version.number, published_at=version.published_at,
+            note=version.note, data=convert.unstructure(record.event)))
+        note_change(connection, schema.events, slug)  # the hub's feed serves what is public
+        return record, True
