@@ -428,6 +428,21 @@ def test_retention_deletes_unconfirmed_and_anonymises_closed_campaigns(
     assert obs.pledges.outbox.counts()["sent"] == 0
 
 
+
+@pytest.mark.parametrize(("options", "field"), [
+    ({"pending_days": -5}, "pending_days"), ({"pending_days": True}, "pending_days"),
+    ({"pending_days": "30"}, "pending_days"), ({"pending_days": 10**9}, "pending_days"),
+    ({"closed_months": 0}, "closed_months"), ({"closed_months": 2.5}, "closed_months"),
+])
+def test_retention_refuses_ages_that_make_no_sense_and_deletes_nothing(
+        obs: Observatory, options: dict[str, Any], field: str) -> None:
+    pending = obs.pledges.sign(citizen("pending@example.org"))
+    with pytest.raises(ValidationError) as caught:
+        obs.pledges.retention(**options)
+    assert caught.value.field == field
+    assert obs.pledges.get(pending.id).status is PledgeStatus.PENDING  # type: ignore[arg-type]
+    assert obs.pledges.retention(pending_days=0).summary() == "1 unconfirmed deleted, 0 anonymised"
+
 def test_csv_export_lists_confirmed_signatures_safely(obs: Observatory) -> None:
     one = obs.pledges.sign(citizen("csv@example.org", name="=HYPERLINK(\"http://x\")"))
     obs.pledges.sign(citizen("pending@example.org"))

@@ -100,6 +100,12 @@ def test_recount_retention_and_export(database_url: str, tmp_path: Path) -> None
     missing = run("pledges", "export", "nope", cwd=tmp_path, url=database_url)
     assert missing.returncode == 2
     assert "nope" in missing.stderr
+    # a negative age would reach back into the future and delete every pending signature
+    refused = run("pledges", "retention", "--pending-days", "-5", cwd=tmp_path,
+                  url=database_url)
+    assert refused.returncode == 2
+    assert "pending_days" in refused.stderr
+    assert "from 0 to 36500" in refused.stderr
     kept = run("pledges", "retention", "--pending-days", "30", cwd=tmp_path, url=database_url)
     assert "0 unconfirmed deleted" in kept.stdout
     with Observatory.open(database_url) as obs:

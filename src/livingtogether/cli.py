@@ -150,7 +150,7 @@ def cmd_pledges_retention(args: argparse.Namespace) -> int:
     with _open(args) as observatory:
         report = observatory.pledges.retention(pending_days=args.pending_days,
                                                closed_months=args.closed_months)
-    print(f"retention: {report.deleted} unconfirmed deleted, {report.anonymised} anonymised")
+    print(f"retention: {report.summary()}")
     return 0
 
 

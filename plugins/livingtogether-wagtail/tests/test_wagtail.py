@@ -210,10 +210,10 @@ def test_import_export_and_retention_commands(observatory: Observatory, tmp_path
     sign(client)
     out = io.StringIO()
     call_command("livingtogether_retention", stdout=out)
-    assert out.getvalue().startswith("0 unconfirmed signature(s) erased")
+    assert out.getvalue().startswith("0 unconfirmed deleted")
     time.sleep(0.01)
     call_command("livingtogether_retention", "--pending-days", "0", stdout=out)
-    assert "1 unconfirmed signature(s) erased" in out.getvalue()
+    assert "1 unconfirmed deleted" in out.getvalue()
     assert observatory.pledges.list("universal-declaration", status=PledgeStatus.PENDING).total \
         == 0
 

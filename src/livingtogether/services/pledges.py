@@ -176,6 +176,10 @@ class RetentionReport:
     deleted: int
     anonymised: int
 
+    def summary(self) -> str:
+        """``2 unconfirmed deleted, 5 anonymised``: the line the retention commands print."""
+        return f"{self.deleted} unconfirmed deleted, {self.anonymised} anonymised"
+
 
 #: The columns of the organisers' CSV export of confirmed signatures.
 CSV_COLUMNS = ("id", "kind", "name", "email", "country", "city", "public", "institution_name",
@@ -523,8 +527,15 @@ class PledgeService:
         Anonymised signatures keep their kind, country and institution (so the
         counts stand) and lose the name, address, city and IP hash. Expired
         tokens, past rate-limit windows and emails sent over a week ago are
-        removed too.
+        removed too. A negative or absurd age is refused (``ValidationError``):
+        ``-5`` days would otherwise delete every unconfirmed signature.
         """
+        for name, value, low, high in (("pending_days", pending_days, 0, 36_500),
+                                       ("closed_months", closed_months, 1, 1_200)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or not low <= value <= high):
+                raise ValidationError(f"must be a whole number from {low} to {high}, not "
+                                      f"{str(value)[:20]!r}", field=name)
         pledges, stamp = schema.pledges, now()
         deleted = anonymised = 0
         with self.store.write() as connection:

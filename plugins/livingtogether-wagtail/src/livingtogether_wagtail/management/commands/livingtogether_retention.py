@@ -21,5 +21,4 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = get_state().observatory.pledges.retention(
             pending_days=options["pending_days"], closed_months=options["closed_months"])
-        self.stdout.write(f"{report.deleted} unconfirmed signature(s) erased, "
-                          f"{report.anonymised} anonymised")
+        self.stdout.write(report.summary())
