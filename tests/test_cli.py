@@ -83,3 +83,12 @@ def test_demo_loads_the_izmir_programme_and_is_safe_to_rerun(tmp_path: Path) -> 
     assert "events: 0 created, 1 updated" in second.stdout
     with Observatory.open(f"sqlite:///{tmp_path / 'livingtogether.sqlite3'}") as obs:
         assert len(obs.programme.get("izmir-2021").sessions) == 7
+
+
+def test_bad_numbers_say_the_range_and_exit_2(tmp_path: Path) -> None:
+    for args, words in ((("serve", "--port", "99999"), "99999 is not from 0 to 65535"),
+                        (("serve", "--port", "x"), "'x' is not a whole number")):
+        result = run(*args, cwd=tmp_path, url=f"sqlite:///{tmp_path / 'db.sqlite3'}")
+        assert result.returncode == 2
+        assert words in result.stderr
+        assert len(result.stderr) < 500  # the range, not every number in it

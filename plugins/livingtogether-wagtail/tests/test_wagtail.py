@@ -214,6 +214,9 @@ def test_import_export_and_retention_commands(observatory: Observatory, tmp_path
     time.sleep(0.01)
     call_command("livingtogether_retention", "--pending-days", "0", stdout=out)
     assert "1 unconfirmed deleted" in out.getvalue()
+    # a bad age is refused with the range, before anything is deleted
+    with pytest.raises(CommandError, match="-5 is not from 0 to 36500"):
+        call_command("livingtogether_retention", "--pending-days", "-5")
     assert observatory.pledges.list("universal-declaration", status=PledgeStatus.PENDING).total \
         == 0
 

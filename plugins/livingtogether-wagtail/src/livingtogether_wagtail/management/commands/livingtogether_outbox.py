@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from livingtogether.cli import whole_number
 from livingtogether.services.outbox import OutboxReport
 
 from ...conf import get_state
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--loop", action="store_true", help="keep sending")
         parser.add_argument("--every", type=float, default=5.0,
                             help="with --loop: seconds to wait when the queue is empty (5)")
-        parser.add_argument("--limit", type=int, default=100, choices=range(1, 10_001),
+        parser.add_argument("--limit", type=whole_number(1, 10_000), default=100,
                             metavar="N", help="emails per pass (100)")
 
     def handle(self, *args: Any, **options: Any) -> None:

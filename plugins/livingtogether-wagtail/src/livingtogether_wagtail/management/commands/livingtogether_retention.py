@@ -4,6 +4,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from livingtogether.cli import whole_number
+
 from ...conf import get_state
 
 
@@ -12,9 +14,9 @@ class Command(BaseCommand):
             "(run it daily).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--pending-days", type=int, default=30, choices=range(0, 3651),
+        parser.add_argument("--pending-days", type=whole_number(0, 36_500), default=30,
                             metavar="DAYS", help="age of unconfirmed signatures to erase (30)")
-        parser.add_argument("--closed-months", type=int, default=None, choices=range(1, 1201),
+        parser.add_argument("--closed-months", type=whole_number(1, 1_200), default=None,
                             metavar="MONTHS", help="anonymise confirmed signatures this long "
                             "after their declaration's last campaign day (never by default)")
 
