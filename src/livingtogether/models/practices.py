@@ -83,6 +83,13 @@ class Practice:
         if self.status is ModerationStatus.REJECTED and not (self.rejection_reason or "").strip():
             f.fail(attribute, "a rejected practice needs a reason the city can act on")
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages the practice is written in: its title's, then its summary's and
+        body's others, in the order given."""
+        return tuple(dict.fromkeys((*self.title.languages, *self.summary.languages,
+                                    *self.body.languages)))
+
 
 @attrs.frozen(kw_only=True)
 class Theme:

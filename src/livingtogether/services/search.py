@@ -235,8 +235,6 @@ def index_rows(practice_id: int, practice: Practice, stamp: datetime,
                ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """The search rows of a published practice, one per language it is written in,
     each with its text."""
-    languages = dict.fromkeys((*practice.title.languages, *practice.summary.languages,
-                               *practice.body.languages))
     themes = f"|{'|'.join(practice.themes)}|" if practice.themes else ""
     return [
         ({"practice_id": practice_id, "language": language, "city_slug": practice.city,
@@ -244,7 +242,7 @@ def index_rows(practice_id: int, practice: Practice, stamp: datetime,
          {"title": _plain(practice.title.values.get(language, "")),
           "summary": _plain(practice.summary.values.get(language, "")),
           "body": _plain(html_text(practice.body.values.get(language, "")))})
-        for language in languages
+        for language in practice.languages
     ]
 
 
@@ -329,9 +327,7 @@ class Searcher:
             if pid in shown:
                 row_id, language = shown[pid]
             else:
-                row_id, languages = None, list(dict.fromkeys(
-                    (*practice.title.languages, *practice.summary.languages,
-                     *practice.body.languages)))
+                row_id, languages = None, practice.languages
                 language = reader_language if reader_language in languages else languages[0]
             snippet = snippets.get(row_id) if row_id is not None else None
             hits.append(Hit(practice=practice, score=found.score(pid), language=language,

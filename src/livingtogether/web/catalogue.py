@@ -337,9 +337,7 @@ def export_csv(call: Call) -> Response:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for practice, updated in published(call):
-        languages = dict.fromkeys((*practice.title.languages, *practice.summary.languages,
-                                   *practice.body.languages))
-        for language in languages:
+        for language in practice.languages:
             row = (practice.slug, language, practice.city, countries.get(practice.city, ""),
                    practice.kind.value, ";".join(practice.themes),
                    "" if practice.year_started is None else str(practice.year_started),
