@@ -11,7 +11,7 @@ import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from ..errors import ValidationError
@@ -101,6 +101,21 @@ def items(max_items: int = 200) -> Validator:
         _tuple(attribute, value, max_items)
 
     return validate
+
+
+def check_number(value: object, *, field: str | None, minimum: float,
+                 maximum: float | None = None, integer: bool = True, unit: str = "") -> Any:
+    """Return ``value`` if it is a number (whole when ``integer``; never a bool) from
+    ``minimum`` to ``maximum`` (no upper bound when ``None``), else raise
+    ``ValidationError`` saying so: the check of every bounded number an API call takes."""
+    kinds: tuple[type, ...] = (int,) if integer else (int, float)
+    number = cast(float, value) if isinstance(value, kinds) and not isinstance(value, bool) \
+        else None
+    if number is None or not minimum <= number or (maximum is not None and number > maximum):
+        what = ("a whole number" if integer else "a number") + (f" of {unit}" if unit else "")
+        bounds = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        raise ValidationError(f"must be {what} {bounds}", field=field)
+    return value
 
 
 def check_slug(value: object, *, field: str | None) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import Conflict, NotFound, ValidationError
+from ..models import fields as f
 from ..store import Store, now
 from ..store.feed import note_change, note_changes
 
@@ -31,9 +32,8 @@ class Page(Generic[T]):
 
 def check_page(limit: int, offset: int, *, maximum: int) -> None:
     """Refuse a page size or offset out of bounds."""
-    for name, value, low, high in (("limit", limit, 1, maximum), ("offset", offset, 0, 10**9)):
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValidationError(f"must be a whole number from {low} to {high}", field=name)
+    f.check_number(limit, field="limit", minimum=1, maximum=maximum)
+    f.check_number(offset, field="offset", minimum=0, maximum=10**9)
 
 
 def read_page(

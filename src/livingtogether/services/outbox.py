@@ -38,9 +38,10 @@ from babel.dates import format_datetime as babel_datetime
 from sqlalchemy.engine import Connection
 
 from .. import convert, i18n
-from ..errors import ConfigurationError, ValidationError
+from ..errors import ConfigurationError
 from ..mail import Mailer
 from ..models import Declaration, Pledge
+from ..models import fields as f
 from ..settings import Settings
 from ..store import Store, aware, now, schema
 from .guard import Keys
@@ -123,12 +124,10 @@ class Outbox:
         ``lease_seconds`` (default: the SMTP timeout plus a minute) is how long
         a claim holds before another worker may take the message again.
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 10_000:
-            raise ValidationError("must be a whole number from 1 to 10000", field="limit")
-        if lease_seconds is not None and (isinstance(lease_seconds, bool) or not isinstance(
-                lease_seconds, int) or not 1 <= lease_seconds <= 86_400):
-            raise ValidationError("must be a whole number of seconds from 1 to 86400",
-                                  field="lease_seconds")
+        f.check_number(limit, field="limit", minimum=1, maximum=10_000)
+        if lease_seconds is not None:
+            f.check_number(lease_seconds, field="lease_seconds", minimum=1, maximum=86_400,
+                           unit="seconds")
         base = self.settings.base_url
         if not base:
             raise ConfigurationError(
@@ -168,14 +167,10 @@ class Outbox:
         the loop waits ``interval`` and goes on (a server that keeps serving while
         the mail relay is down). Returns how many passes ran.
         """
-        if isinstance(interval, bool) or not isinstance(interval, (int, float)) \
-                or not 0 <= interval <= 86_400:
-            raise ValidationError("must be a number of seconds from 0 to 86400",
-                                  field="interval")
-        if passes is not None and (isinstance(passes, bool) or not isinstance(passes, int)
-                                   or passes < 1):
-            raise ValidationError("must be a whole number from 1, or None for no end",
-                                  field="passes")
+        f.check_number(interval, field="interval", minimum=0, maximum=86_400, integer=False,
+                       unit="seconds")
+        if passes is not None:
+            f.check_number(passes, field="passes", minimum=1)
         stop = threading.Event() if stop is None else stop
         done = 0
         while not stop.is_set():

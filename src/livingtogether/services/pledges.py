@@ -28,6 +28,7 @@ from ..models import (
     Screening,
     SignerKind,
 )
+from ..models import fields as f
 from ..settings import Settings
 from ..store import Store, aware, now, schema
 from .base import Page, Records, is_unique_violation, read_page, require
@@ -530,12 +531,10 @@ class PledgeService:
         removed too. A negative or absurd age is refused (``ValidationError``):
         ``-5`` days would otherwise delete every unconfirmed signature.
         """
-        for name, value, low, high in (("pending_days", pending_days, 0, 36_500),
-                                       ("closed_months", closed_months, 1, 1_200)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or not low <= value <= high):
-                raise ValidationError(f"must be a whole number from {low} to {high}, not "
-                                      f"{str(value)[:20]!r}", field=name)
+        if pending_days is not None:
+            f.check_number(pending_days, field="pending_days", minimum=0, maximum=36_500)
+        if closed_months is not None:
+            f.check_number(closed_months, field="closed_months", minimum=1, maximum=1_200)
         pledges, stamp = schema.pledges, now()
         deleted = anonymised = 0
         with self.store.write() as connection:
