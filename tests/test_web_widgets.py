@@ -304,6 +304,8 @@ def test_static_files(client: Client) -> None:
     assert "max-age" in css.headers["Cache-Control"]
     assert ".lt-widget" in css.text
     assert "--lt-accent" in css.text
+    # no property defines a default, so every use carries its own (a bare var() is unset)
+    assert re.findall(r"var\(--lt-[\w-]+\)", css.text) == []
     assert "margin-inline" in css.text
     selectors = re.findall(r"^([^\s@/*}][^{]*)\{", css.text, flags=re.MULTILINE)
     assert all(s.strip().startswith((".lt-widget", ".lt-page")) for s in selectors), selectors
