@@ -102,7 +102,7 @@ class Generator:
         self.words = {language: vocabulary(language, self.rng) for language in LANGUAGES}
         # Zipf-like: the word of rank r is drawn with weight 1 / (r + 1).
         weights = [1.0 / (rank + 1) for rank in range(VOCABULARY)]
-        self.cumulative = list(_accumulate(weights))
+        self.cumulative = list(itertools.accumulate(weights))
         countries = ("TR", "CA", "FR", "DE", "BE", "GB", "UY", "MA", "BF", "CM", "ES", "MX", "CO",
                      "AR", "BR", "IT", "PT", "NL", "SE", "NO", "TN", "SN", "CI", "LB", "JO", "EG",
                      "US", "CL", "PE", "GR")
@@ -132,13 +132,6 @@ class Generator:
                 body=Text({lang: f"<p>{self.text(lang, 40)}</p>" for lang in languages}),
                 themes=tuple(rng.sample(THEMES, rng.randint(1, 3))),
                 year_started=rng.randint(1995, 2024))
-
-
-def _accumulate(values: list[float]) -> Iterator[float]:
-    total = 0.0
-    for value in values:
-        total += value
-        yield total
 
 
 #: Two-word queries of real words (frequent enough to match thousands of rows).
@@ -268,14 +261,14 @@ def run(url: str, label: str, count: int, rounds: int, seconds: float) -> None:
 
 
 def drop_postgres(url: str) -> None:
-    """Empty the scratch database's public schema of this library's objects."""
+    """Empty the scratch database's public schema of this library's objects (every table
+    of the store's schema, so that the migrations run again from the start)."""
+    from livingtogether.store import schema
+
     engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.begin() as connection:
-        for table in ("lt_practice_text", "lt_practice_search", "lt_practice_revisions",
-                      "lt_practice_themes", "lt_themes", "lt_participations", "lt_pledges",
-                      "lt_practices", "lt_sessions", "lt_events", "lt_campaigns", "lt_declarations",
-                      "lt_cities", "lt_schema_version"):
-            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+        for table in reversed(schema.metadata.sorted_tables):
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table.name} CASCADE"))
         connection.execute(sa.text("DROP TEXT SEARCH CONFIGURATION IF EXISTS lt_search"))
     engine.dispose()
 
