@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 
-import attrs
-
 from livingtogether import Observatory
 from livingtogether.settings import Settings
 from livingtogether.wsgi import make_app
 
-_settings = attrs.asdict(Settings.from_environ(os.environ), recurse=False)
-app = make_app(Observatory.open(_settings.pop("database_url"), **_settings))
+app = make_app(Observatory.from_settings(Settings.from_environ(os.environ)))
