@@ -16,6 +16,7 @@ from livingtogether_flask import LivingTogether, state
 from conftest import free_port
 from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError
+from livingtogether.models import Pledge, SignerKind
 
 FORM = {"kind": "citizen", "name": "Ayşe Yılmaz", "email": "ayse@example.org",
         "country": "TR", "consent": "yes"}
@@ -213,3 +214,25 @@ def test_confirmation_email_through_the_sites_smtp(observatory: Observatory, smt
     after = int(re.search(r'value="(\d+)"', requests.get(counter, timeout=10).text)[1])
     assert after == before + 1
     state(app).observatory.close()
+
+
+def test_the_cores_smtp_settings_win_over_flask_mails(observatory: Observatory,
+                                                       smtp: Any) -> None:
+    # LIVINGTOGETHER_SMTP_* are core settings the extension accepts; they must be used,
+    # not ignored for the MAIL_* defaults (localhost:25).
+    app = flask.Flask(__name__)
+    app.config.update(LIVINGTOGETHER_DATABASE_URL=observatory.settings.database_url,
+                      LIVINGTOGETHER_BASE_URL="http://127.0.0.1/observatory",
+                      LIVINGTOGETHER_SMTP_HOST="127.0.0.1", LIVINGTOGETHER_SMTP_PORT=smtp.port,
+                      LIVINGTOGETHER_SMTP_SECURITY="none", MAIL_SERVER="mail.invalid")
+    LivingTogether(app)
+    found = state(app)
+    assert (found.mailer.host, found.mailer.port) == ("127.0.0.1", smtp.port)
+    observatory.pledges.sign(Pledge(
+        declaration="universal-declaration", kind=SignerKind.CITIZEN, name="Ayşe",
+        email="core.smtp@example.org", country="TR", consent_version="2022-1"))
+    result = app.test_cli_runner().invoke(args=["livingtogether", "send-outbox"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("1 sent")
+    assert smtp.wait_for("core.smtp@example.org")["To"] == "Ayşe <core.smtp@example.org>"
+    found.observatory.close()

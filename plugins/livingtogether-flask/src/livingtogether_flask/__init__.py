@@ -65,6 +65,7 @@ from livingtogether import Observatory
 from livingtogether.errors import ConfigurationError
 from livingtogether.mail import Mailer, SMTPMailer
 from livingtogether.services.outbox import OutboxReport
+from livingtogether.settings import Settings
 from livingtogether.web import Request, WebApp
 from livingtogether.web.embed import render_widget, stylesheet_link
 from livingtogether.wsgi import mounted, request_from_environ, serve
@@ -98,8 +99,11 @@ def _prefix(value: Any) -> str:
     return text.rstrip("/")
 
 
-def smtp_mailer(config: Any) -> SMTPMailer:
-    """The site's SMTP relay (Flask-Mail's ``MAIL_*`` names, with its defaults)."""
+def smtp_mailer(config: Any, settings: Settings) -> SMTPMailer:
+    """The SMTP relay: the core's ``LIVINGTOGETHER_SMTP_*`` when they name a host (a core
+    setting given wins, as everywhere), else Flask-Mail's ``MAIL_*`` with its defaults."""
+    if settings.smtp_host:
+        return SMTPMailer.from_settings(settings)
     security = ("ssl" if config.get("MAIL_USE_SSL") else
                 "starttls" if config.get("MAIL_USE_TLS") else "none")
     return SMTPMailer(config.get("MAIL_SERVER", "localhost"), int(config.get("MAIL_PORT", 25)),
@@ -126,7 +130,8 @@ class LivingTogether:
             mail_from=sender if isinstance(sender, str) or not sender
             else f"{sender[0]} <{sender[1]}>")
         state = State(observatory=observatory, web=WebApp(observatory), prefix=prefix,
-                      mailer=config.get("LIVINGTOGETHER_MAILER") or smtp_mailer(config),
+                      mailer=config.get("LIVINGTOGETHER_MAILER")
+                      or smtp_mailer(config, observatory.settings),
                       language=config.get("LIVINGTOGETHER_LANGUAGE_SELECTOR"))
         app.extensions[EXTENSION] = state
 
