@@ -95,7 +95,8 @@ run-wagtail: install
 	@echo "the outbox worker printing the confirmation emails here; admin users:"
 	@echo "  cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py createsuperuser"
 	cd $(WAGTAIL_DEMO) && export LIVINGTOGETHER_BASE_URL=http://$(HOST):$(WAGTAIL_PORT)/observatory \
-	  && { ../../$(BIN)/python manage.py livingtogether_outbox --loop & \
+	  && { ../../$(BIN)/python manage.py livingtogether_outbox --loop & worker=$$!; \
+	       trap 'kill $$worker 2>/dev/null' EXIT; \
 	       ../../$(BIN)/python manage.py runserver --noreload --insecure $(HOST):$(WAGTAIL_PORT); }
 
 # --- make test -----------------------------------------------------------------
