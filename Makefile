@@ -96,7 +96,7 @@ run-wagtail: install
 	@echo "  cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py createsuperuser"
 	cd $(WAGTAIL_DEMO) && export LIVINGTOGETHER_BASE_URL=http://$(HOST):$(WAGTAIL_PORT)/observatory \
 	  && { ../../$(BIN)/python manage.py livingtogether_outbox --loop & worker=$$!; \
-	       trap 'kill $$worker 2>/dev/null' EXIT; \
+	       trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	       ../../$(BIN)/python manage.py runserver --noreload --insecure $(HOST):$(WAGTAIL_PORT); }
 
 # --- make test -----------------------------------------------------------------
