@@ -25,16 +25,17 @@ from .settings import Settings
 from .store import Store
 
 
-def whole_number(low: int, high: int) -> Any:
-    """An argparse ``type``: a whole number from ``low`` to ``high``, else an error that
-    says so (``choices=range(...)`` would list every number). The Wagtail commands use
-    it too."""
+def bounded(low: float, high: float, *, integer: bool = True) -> Any:
+    """An argparse ``type``: a number (whole when ``integer``) from ``low`` to ``high``,
+    else an error that says so (``choices=range(...)`` would list every number). The
+    Wagtail commands use it too."""
 
-    def parse(text: str) -> int:
+    def parse(text: str) -> float:
         try:
-            value = int(text)
+            value = int(text) if integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text[:20]!r} is not a whole number") from None
+            raise argparse.ArgumentTypeError(
+                f"{text[:20]!r} is not {'a whole number' if integer else 'a number'}") from None
         if not low <= value <= high:
             raise argparse.ArgumentTypeError(f"{value} is not from {low} to {high}")
         return value
@@ -342,7 +343,7 @@ def parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help=cmd_serve.__doc__)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=whole_number(0, 65_535), default=8000,
+    serve.add_argument("--port", type=bounded(0, 65_535), default=8000,
                        help="port to listen on, 0 to 65535 (8000)")
     serve.add_argument("--no-demo-page", action="store_true",
                        help="do not serve the page showing every widget at /")

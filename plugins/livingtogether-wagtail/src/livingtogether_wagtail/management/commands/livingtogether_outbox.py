@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from livingtogether.cli import whole_number
+from livingtogether.cli import bounded
 from livingtogether.services.outbox import OutboxReport
 
 from ...conf import get_state
@@ -15,9 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="keep sending")
-        parser.add_argument("--every", type=float, default=5.0,
+        parser.add_argument("--every", type=bounded(0.1, 86_400, integer=False), default=5.0,
                             help="with --loop: seconds to wait when the queue is empty (5)")
-        parser.add_argument("--limit", type=whole_number(1, 10_000), default=100,
+        parser.add_argument("--limit", type=bounded(1, 10_000), default=100,
                             metavar="N", help="emails per pass (100)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,5 +27,5 @@ class Command(BaseCommand):
 
         state = get_state()
         state.observatory.pledges.outbox.run(
-            state.mailer, limit=options["limit"], interval=max(options["every"], 0.1),
+            state.mailer, limit=options["limit"], interval=options["every"],
             passes=None if options["loop"] else 1, on_report=show)

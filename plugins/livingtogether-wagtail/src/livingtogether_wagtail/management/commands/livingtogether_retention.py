@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from livingtogether.cli import whole_number
+from livingtogether.cli import bounded
 
 from ...conf import get_state
 
@@ -14,9 +14,9 @@ class Command(BaseCommand):
             "(run it daily).")
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--pending-days", type=whole_number(0, 36_500), default=30,
+        parser.add_argument("--pending-days", type=bounded(0, 36_500), default=30,
                             metavar="DAYS", help="age of unconfirmed signatures to erase (30)")
-        parser.add_argument("--closed-months", type=whole_number(1, 1_200), default=None,
+        parser.add_argument("--closed-months", type=bounded(1, 1_200), default=None,
                             metavar="MONTHS", help="anonymise confirmed signatures this long "
                             "after their declaration's last campaign day (never by default)")
 
