@@ -236,6 +236,4 @@ def _parse(name: str, raw: str, default: Any) -> Any:
             raise ConfigurationError(
                 f"LIVINGTOGETHER_{name.upper()}={raw!r}: use a whole number"
             ) from None
-    if isinstance(default, tuple):
-        return _items(raw)
-    return raw
+    return raw  # a list is split by its field's converter (_items)

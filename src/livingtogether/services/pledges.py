@@ -67,9 +67,6 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", " ".join(_CONTROL_RE.sub(" ", value).split()))
 
 
-_clean_name = clean_text
-
-
 def _exists(connection: Connection, table: sa.Table, slug: str, noun: str) -> None:
     require(connection, table, slug, NotFound(f"there is no {noun} {slug!r}", field=noun))
 
@@ -252,8 +249,8 @@ class PledgeService:
         """
         email, key = normalise_email(pledge.email)
         pledge = attrs.evolve(
-            pledge, email=email, name=_clean_name(pledge.name),
-            city=_clean_name(pledge.city) if pledge.city else None,
+            pledge, email=email, name=clean_text(pledge.name),
+            city=clean_text(pledge.city) if pledge.city else None,
             status=PledgeStatus.PENDING, id=None, signed_at=now(), confirmed_at=None,
         )
         ip_hash = self.keys.hash("ip", ip) if ip else None

@@ -117,7 +117,7 @@ class ProgrammeService(Records[Event]):
         another publication of the same event won the race (publish again).
         """
         with self.store.write() as connection:
-            event_id, event = self._stored(connection, slug)
+            event_id, event = self.row_in(connection, slug)
             table = schema.programme_versions
             last = connection.execute(
                 sa.select(table.c.number, table.c.data).where(table.c.event_id == event_id)
@@ -251,9 +251,6 @@ class ProgrammeService(Records[Event]):
         if found is None:
             raise NotFound(f"there is no event {slug!r}", field="slug")
         return int(found)
-
-    def _stored(self, connection: Connection, slug: str) -> tuple[int, Event]:
-        return self._event_id(connection, slug), self.get_in(connection, slug)
 
     def _versions(self, connection: Connection, event_id: int,
                   ) -> builtins.list[ProgrammeVersion]:

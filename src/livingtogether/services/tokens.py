@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from ..errors import Forbidden, NotFound, Unauthorized, ValidationError
 from ..models import fields as f
 from ..models.hub import ApiToken, Scope
 from ..store import Store, aware, now, schema
+from .base import require as require_row
 
 PREFIX = "lt_"
 TOKEN_RE = re.compile(r"lt_[A-Za-z0-9_-]{43}")
@@ -83,10 +83,9 @@ class TokenService:
         stamp = now()
         table = schema.api_tokens
         with self.store.write() as connection:
-            if city is not None and connection.scalar(
-                    sa.select(schema.cities.c.id).where(schema.cities.c.slug == city)) is None:
-                raise ValidationError(f"there is no city {city!r}; add the city first",
-                                      field="city")
+            if city is not None:
+                require_row(connection, schema.cities, city, ValidationError(
+                    f"there is no city {city!r}; add the city first", field="city"))
             new_id = connection.scalar(table.insert().values(
                 token_hash=token_hash(secret), name=name, city_slug=city,
                 scopes=" ".join(s.value for s in chosen), created_at=stamp,
@@ -127,7 +126,7 @@ class TokenService:
         with self.store.read() as connection:
             row = connection.execute(
                 sa.select(table).where(table.c.token_hash == wanted)).first()
-        if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        if row is None:
             raise Unauthorized("the API token is not known here; ask the hub for one")
         if row.revoked_at is not None:
             raise Unauthorized("the API token was revoked; ask the hub for a new one")
