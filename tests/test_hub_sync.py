@@ -206,6 +206,28 @@ def test_a_hub_record_with_a_local_slug_leaves_the_local_one_alone(
     assert site.practices.get("example-newcomer-welcome-network").title.values == {"en": "Ours"}
 
 
+
+def test_a_pulled_record_deleted_here_comes_back_with_the_hubs_next_change(
+        hub: Observatory, member: Any) -> None:
+    """A site that deleted a record it pulled is not stuck: the next change of it on the
+    hub adds it again, and a deletion on the hub is simply forgotten."""
+    site = member("site")
+    slug = "example-newcomer-welcome-network"
+    with serving(make_app(hub), threaded=True) as hub_url, \
+            HubClient(hub_url, **FAST) as puller:
+        puller.pull(site)
+        site.practices.delete(slug)
+        changed = attrs.evolve(hub.practices.get(slug), title=Text({"en": "Renamed"}))
+        hub.practices.update(changed)
+        report = puller.pull(site)
+        assert report.counts[FeedKind.PRACTICES].added == 1
+        assert site.practices.get(slug).title.values == {"en": "Renamed"}
+        assert puller.pull(site).counts[FeedKind.PRACTICES].added == 0
+        site.practices.delete(slug)
+        hub.practices.delete(slug)
+        assert not puller.pull(site).problems
+    assert snapshot(site) == snapshot(hub)
+
 @pytest.mark.parametrize("plan", [
     ["pass", "pass", "500", "500", "pass"],
     ["pass", "429", "pass"],

@@ -155,48 +155,54 @@ class Mirror:
             origins = dict(connection.execute(
                 sa.select(mine.c.slug, mine.c.origin)
                 .where(mine.c.kind == kind.value, mine.c.slug.in_(slugs))).all()) if slugs else {}
-            present = set(connection.scalars(
-                sa.select(repository.table.c.slug)
-                .where(repository.table.c.slug.in_(slugs)))) if slugs else set()
+            table = repository.table
+            present = {record.slug: record for record in repository.load_rows(
+                connection, connection.execute(sa.select(table.c.id, table.c.data)
+                                               .where(table.c.slug.in_(slugs))).all())
+            } if slugs else {}
             pulled: list[dict[str, Any]] = []
             new: list[Any] = []
             for item in page.items:
                 origin = origins.get(item.slug)
-                exists = origin is not None or item.slug in present
-                if exists and origin != self.origin:
+                if origin != self.origin and (origin is not None or item.slug in present):
                     counts.kept += 1  # the site's own record, or another hub's
                     continue
+                here = present.get(item.slug)
                 if item.deleted:
-                    if exists:
+                    if here is not None:
                         self._remove(connection, repository, kind, item.slug, counts, problems)
+                    elif origin is not None:  # pulled, then deleted here: forget it too
+                        self._forget(connection, kind, item.slug)
                     continue
                 try:
                     record: Any = convert.structure(item.record, model)
                 except ValidationError as error:
                     raise error.with_prefix(f"{kind.value}.{item.slug}") from None
-                if exists:
-                    if repository.get_in(connection, item.slug) == record:
+                if here is not None:
+                    if here == record:
                         counts.unchanged += 1
                         continue
                     repository.update_in(connection, record)
                     counts.updated += 1
                 else:
+                    # new here, or pulled before and deleted here since: the hub's again
                     new.append(record)
-                    pulled.append({"kind": kind.value, "slug": item.slug,
-                                   "origin": self.origin, "pulled_at": stamp})
+                    if origin is None:
+                        pulled.append({"kind": kind.value, "slug": item.slug,
+                                       "origin": self.origin, "pulled_at": stamp})
                     counts.added += 1
-            if pulled:
+            if new:
                 if type(repository).create_in is Records.create_in:
                     repository.create_many_in(connection, new)
                 else:  # a repository with rules of its own for new records (themes' order)
                     for record in new:
                         repository.create_in(connection, record)
+            if pulled:
                 connection.execute(mine.insert(), pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
 
     def _remove(self, connection: Connection, repository: Records[Any], kind: FeedKind,
                 slug: str, counts: PullCounts, problems: builtins.list[str] | None) -> None:
-        mine = schema.hub_records
         try:
             repository.delete_in(connection, slug)
         except Conflict as error:
@@ -205,9 +211,14 @@ class Mirror:
                 problems.append(f"{kind.value} {slug!r} was removed from the hub but is kept "
                                 f"here: {error.message}")
             return
-        connection.execute(mine.delete().where(mine.c.kind == kind.value,
-                                               mine.c.slug == slug))
+        self._forget(connection, kind, slug)
         counts.removed += 1
+
+    @staticmethod
+    def _forget(connection: Connection, kind: FeedKind, slug: str) -> None:
+        """No longer count ``slug`` as pulled from a hub."""
+        mine = schema.hub_records
+        connection.execute(mine.delete().where(mine.c.kind == kind.value, mine.c.slug == slug))
 
     def _save_cursor(self, connection: Connection, kind: FeedKind, cursor: str,
                      stamp: datetime) -> None:
