@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from .. import convert
 from ..errors import Conflict, ValidationError
 from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
-from ..store import Store, now, schema
+from ..store import Store, aware, now, schema
 from ..store.feed import note_changes
 from .base import Page, Records, require
 from .search import Searcher, SearchQuery, SearchResults, index_rows, insert_rows, reindex
@@ -158,6 +158,20 @@ class PracticeService(Records[Practice]):
         return len(prepared)
 
     # -- search
+
+    def published_newest(self, limit: int | None = None,
+                         ) -> builtins.list[tuple[Practice, datetime]]:
+        """Published practices (all, or the ``limit`` newest) with when each last changed,
+        the newest first: what the open-data exports and the feed give."""
+        table = self.table
+        with self.store.read() as connection:
+            rows = connection.execute(
+                sa.select(table.c.data, table.c.updated_at)
+                .where(table.c.status == _PUBLISHED.value)
+                .order_by(table.c.updated_at.desc(), table.c.slug).limit(limit)).all()
+        # updated_at is never null
+        return [(convert.structure(row.data, Practice), cast(datetime, aware(row.updated_at)))
+                for row in rows]
 
     def search(self, q: str = "", *, reader_language: str | None = None,
                **filters: Any) -> SearchResults:

@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 import attrs
-import sqlalchemy as sa
 from markupsafe import Markup
 
 from .. import convert
 from ..errors import BadRequest, ValidationError
-from ..models import City, Localized, ModerationStatus, Practice, PracticeKind, Theme
+from ..models import City, Localized, PracticeKind, Theme
 from ..services import SearchResults
 from ..services.search import FACETS, html_text
-from ..store import aware, schema
 from .api import PREFIX, ok, page_json, published_practice
 from .http import PUBLIC, Response, dump_json
 from .routes import LANG, Call, Param, Route, page_params, widget_route
@@ -301,19 +299,7 @@ def _data(body: bytes, media_type: str, filename: str | None = None) -> Response
     return Response(status=200, headers=tuple(headers), body=body)
 
 
-def published(call: Call, limit: int | None = None) -> list[tuple[Practice, datetime]]:
-    """Published practices (all, or the ``limit`` newest) with when each last changed,
-    the newest first."""
-    table = schema.practices
-    with call.obs.store.read() as connection:
-        rows = connection.execute(
-            sa.select(table.c.data, table.c.updated_at)
-            .where(table.c.status == ModerationStatus.PUBLISHED.value)
-            .order_by(table.c.updated_at.desc(), table.c.slug).limit(limit)).all()
-    return [(convert.structure(row.data, Practice), aware(row.updated_at) or _EPOCH)
-            for row in rows]
-
-
+#: The feed's time when it is empty.
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 #: Columns of the CSV export: one row per practice and language it is written in.
@@ -336,7 +322,7 @@ def export_csv(call: Call) -> Response:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for practice, updated in published(call):
+    for practice, updated in call.obs.practices.published_newest():
         for language in practice.languages:
             row = (practice.slug, language, practice.city, countries.get(practice.city, ""),
                    practice.kind.value, ";".join(practice.themes),
@@ -353,7 +339,7 @@ def export_csv(call: Call) -> Response:
 
 def export_json(call: Call) -> Response:
     """Published practices as one JSON document (the converter's output)."""
-    practices = [practice for practice, _ in published(call)]
+    practices = [practice for practice, _ in call.obs.practices.published_newest()]
     body = dump_json({"items": convert.unstructure(practices), "total": len(practices)})
     return _data(body, "application/json", "practices.json")
 
@@ -370,7 +356,7 @@ def atom_feed(call: Call) -> Response:
     localizer = Localizer(call.web, call.request, lang)
     request = call.request
     base = f"{request.scheme}://{request.host}" if request.host else ""
-    newest = published(call, FEED_SIZE)
+    newest = call.obs.practices.published_newest(FEED_SIZE)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": lang})
     _sub(feed, "title", localizer.gettext("Living Together: practices"))
