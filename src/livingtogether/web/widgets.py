@@ -354,20 +354,6 @@ def error_fragment(web: WebApp, request: Request, status: int, message: str,
                          (*headers, ("Vary", "Accept-Language, Sec-Fetch-Dest")))
 
 
-def cities_html(web: WebApp, request: Request, lang: str) -> str:
-    """The member directory (see ``web.catalogue``)."""
-    from .catalogue import directory_html
-
-    return directory_html(web, request, lang)
-
-
-def practices_html(web: WebApp, request: Request, lang: str, params: dict[str, Any]) -> str:
-    """The practices search widget (see ``web.catalogue``)."""
-    from .catalogue import search_html
-
-    return search_html(web, request, lang, params)
-
-
 @attrs.frozen(kw_only=True)
 class PledgeForm:
     """The pledge form's state: what was typed, what is wrong, whether it is done."""
@@ -506,8 +492,10 @@ def demo_page(call: Call) -> Response:
     except NotFound:
         found = web.observatory.pledges.declarations.list(limit=1).items
         declaration = found[0] if found else None
-    sections = [("cities", "/widgets/cities", cities_html(web, request, lang)),
-                ("practices", "/widgets/practices", practices_html(web, request, lang, {}))]
+    from .catalogue import directory_html, search_html
+
+    sections = [("cities", "/widgets/cities", directory_html(web, request, lang)),
+                ("practices", "/widgets/practices", search_html(web, request, lang, {}))]
     if events.items:
         from .programme import programme_html
 
