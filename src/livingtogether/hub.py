@@ -294,7 +294,7 @@ class HubClient:
 def _all_practices(observatory: Observatory, city: str) -> list[Any]:
     service = observatory.practices
     with service.store.read() as connection:
-        return [p for p in service.all_in(connection) if p.city == city]
+        return service.all_in(connection, service.table.c.city_slug == city)
 
 
 def _message(response: requests.Response) -> str:

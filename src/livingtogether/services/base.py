@@ -141,10 +141,12 @@ class Records(Generic[T]):
         return read_page(self.store, query, limit=limit, offset=offset,
                          maximum=self.max_page_size, load=self.load_rows)
 
-    def all_in(self, connection: Connection) -> builtins.list[T]:
-        """Every record, by slug."""
+    def all_in(self, connection: Connection, *where: sa.ColumnElement[bool],
+               ) -> builtins.list[T]:
+        """Every record (that matches ``where``), by slug."""
         rows = connection.execute(
-            sa.select(self.table.c.id, self.table.c.data).order_by(self.table.c.slug)
+            sa.select(self.table.c.id, self.table.c.data).where(*where)
+            .order_by(self.table.c.slug)
         )
         return self.load_rows(connection, rows)
 

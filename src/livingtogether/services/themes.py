@@ -41,9 +41,10 @@ class ThemeService(Records[Theme]):
         with self.store.read() as connection:
             return self.all_in(connection)
 
-    def all_in(self, connection: Connection) -> builtins.list[Theme]:
-        """Every theme in display order, within an open transaction."""
-        rows = connection.execute(sa.select(self.table.c.id, self.table.c.data)
+    def all_in(self, connection: Connection, *where: sa.ColumnElement[bool],
+               ) -> builtins.list[Theme]:
+        """Every theme (that matches ``where``) in display order."""
+        rows = connection.execute(sa.select(self.table.c.id, self.table.c.data).where(*where)
                                   .order_by(self.table.c.position, self.table.c.slug))
         return self.load_rows(connection, rows)
 
