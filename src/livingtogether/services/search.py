@@ -106,7 +106,8 @@ class SearchQuery:
 
 
 def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
-    """``query`` with its values checked and normalised; ``ValidationError`` naming the field."""
+    """``query`` with its values checked and normalised; ``ValidationError`` naming the field.
+    Its words are checked as :func:`terms` cuts them, once, by the search."""
     if not isinstance(query.q, str):
         raise ValidationError("must be text", field="q")
     f.check_text(query.q, field="q", max_length=MAX_QUERY, multiline=True)
@@ -130,7 +131,6 @@ def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
                 f"{str(kind)[:40]!r} is not one of "
                 f"{', '.join(repr(k.value) for k in PracticeKind)}", field="kind") from None
     check_page(query.limit, query.offset, maximum=max_page_size)
-    terms(query.q)
     return attrs.evolve(query, country=country, language=language, kind=kind)
 
 
