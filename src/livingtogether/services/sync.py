@@ -192,11 +192,7 @@ class Mirror:
                                        "origin": self.origin, "pulled_at": stamp})
                     counts.added += 1
             if new:
-                if type(repository).create_in is Records.create_in:
-                    repository.create_many_in(connection, new)
-                else:  # a repository with rules of its own for new records (themes' order)
-                    for record in new:
-                        repository.create_in(connection, record)
+                repository.create_many_in(connection, new)
             if pulled:
                 connection.execute(mine.insert(), pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -30,6 +30,12 @@ class ThemeService(Records[Theme]):
         connection.execute(self.table.update().where(self.table.c.slug == record.slug)
                            .values(position=last + 1))
         return created
+
+    def create_many_in(self, connection: Connection, records: Sequence[Theme]) -> None:
+        """Store new themes after the others, in the order given (one by one: each takes
+        the next position)."""
+        for record in records:
+            self.create_in(connection, record)
 
     def list(self, *, limit: int = 200, offset: int = 0,  # type: ignore[override]
              ) -> Page[Theme]:
