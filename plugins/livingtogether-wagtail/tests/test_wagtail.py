@@ -217,7 +217,7 @@ def test_import_export_and_retention_commands(observatory: Observatory, tmp_path
     # a bad age is refused with the range, before anything is deleted
     with pytest.raises(CommandError, match="-5 is not from 0 to 36500"):
         call_command("livingtogether_retention", "--pending-days", "-5")
-    with pytest.raises(CommandError, match="0.0 is not from 0.1 to 86400"):
+    with pytest.raises(CommandError, match=r"0\.0 is not from 0\.1 to 86400"):
         call_command("livingtogether_outbox", "--loop", "--every", "0")
     assert observatory.pledges.list("universal-declaration", status=PledgeStatus.PENDING).total \
         == 0
