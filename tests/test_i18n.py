@@ -82,17 +82,44 @@ _KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2), "N_
                              "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
 
 
+def _content(translations: gettext.GNUTranslations) -> dict[str, Any]:
+    """What a compiled catalog says, without the tool's own headers (its version, dates):
+    every message and its translation, the language, and the plural rule."""
+    messages = dict(translations._catalog)  # type: ignore[attr-defined]
+    messages.pop("", None)  # the header: compared field by field below
+    info = translations.info()
+    return {"messages": messages, "language": info.get("language"),
+            "plural-forms": info.get("plural-forms"),
+            "plurals": [translations.plural(n) for n in NUMBERS]}  # type: ignore[attr-defined]
+
+
+def _compiled(found: Any) -> gettext.GNUTranslations:
+    compiled = io.BytesIO()
+    write_mo(compiled, found)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalog_is_the_po_file(language: str) -> None:
-    """The committed .mo says what its .po says (``make messages`` compiled it)."""
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog(language))
-    compiled.seek(0)
-    fresh = gettext.GNUTranslations(compiled)
+    """The committed .mo says what its .po says (``make messages`` compiled it): the same
+    messages, translations, language and plural rule, whichever Babel compiled it."""
+    found = catalog(language)
     with (i18n.LOCALE_DIR / language / "LC_MESSAGES" / "livingtogether.mo").open("rb") as f:
-        shipped = gettext.GNUTranslations(f)
-    assert shipped._catalog == fresh._catalog  # type: ignore[attr-defined]
-    assert shipped.plural(2) == fresh.plural(2)  # type: ignore[attr-defined]
+        shipped = _content(gettext.GNUTranslations(f))
+    assert shipped == _content(_compiled(found)), "run `make messages` (or its compile step)"
+    assert shipped["language"] == language
+    assert shipped["plural-forms"] == found.plural_forms
+
+
+def test_a_translation_changed_only_in_the_po_file_is_caught() -> None:
+    """The comparison above sees a .po edited without compiling it again."""
+    found = catalog("fr")
+    with (i18n.LOCALE_DIR / "fr" / "LC_MESSAGES" / "livingtogether.mo").open("rb") as f:
+        shipped = _content(gettext.GNUTranslations(f))
+    message = next(m for m in found if m.id and isinstance(m.id, str))
+    message.string = f"{message.string} (changed)"
+    assert shipped != _content(_compiled(found))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
