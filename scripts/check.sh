@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The checks behind `make test` (run it through make, which installs first).
 #
-#   scripts/check.sh [lint|typecheck|docs|pytest ...]    default: all four, in that order
+#   scripts/check.sh [lint|typecheck|docs|pytest|matrix ...]   default: the first four, in order
+#
+# matrix (make test-matrix) runs noxfile.py: the core's and the plugins' tests on each
+# supported Python, with the PostgreSQL server started here.
 #
 # Runs every step even after one fails, prints a summary, and exits non-zero if
 # any failed. pytest runs last so that its closing line is near the end. The pytest step starts a throwaway PostgreSQL (scripts/postgres.sh),
@@ -61,7 +64,7 @@ existing() {
 
 run_lint() {
     local paths
-    mapfile -t paths < <(existing src tests bench plugins)
+    mapfile -t paths < <(existing src tests bench plugins scripts noxfile.py)
     step ruff "$BIN/ruff" check "${paths[@]}"
 }
 
@@ -108,6 +111,12 @@ run_pytest() {
     done
 }
 
+run_matrix() {
+    start_postgres || true
+    # uv (nox's installer here) must use the machine's interpreters, never fetch one.
+    UV_PYTHON_DOWNLOADS=never step matrix "$BIN/nox"
+}
+
 run_docs() {
     step sphinx "$BIN/sphinx-build" -W --keep-going -b html docs docs/_build/html
 }
@@ -126,7 +135,8 @@ for name in "${steps[@]}"; do
         typecheck) run_typecheck ;;
         pytest) run_pytest ;;
         docs) run_docs ;;
-        *) echo "check.sh: unknown step $name (lint, typecheck, pytest, docs)" >&2; exit 2 ;;
+        matrix) run_matrix ;;
+        *) echo "check.sh: unknown step $name (lint, typecheck, pytest, docs, matrix)" >&2; exit 2 ;;
     esac
 done
 
