@@ -130,7 +130,7 @@ def test_serve_send_mail_links_back_to_itself(sqlite_url: str, tmp_path: Path) -
             try:
                 requests.get(f"{base}/api/v1/pledges/stats", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # up, but slow to answer yet
                 time.sleep(0.1)
         api = f"{base}/api/v1/declarations/{DECLARATION}/signatures"
         answer = requests.post(api, json={"kind": "citizen", "name": "Ana",

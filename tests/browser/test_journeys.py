@@ -122,7 +122,7 @@ def wagtail_site(tmp_path: Path,
             try:
                 requests.get(base + "/observatory/static/livingtogether.css", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # up, but slow to answer yet
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError("gunicorn did not start: "
                                          + server.stderr.read().decode()[-2000:]) from None
