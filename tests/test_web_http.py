@@ -83,7 +83,8 @@ def test_json_reading() -> None:
         "a": "[[[[", "b": [1, {"c": None}]}
     assert _json(b'\xef\xbb\xbf{"bom": true}') == {"bom": True}
     assert _json(b'{"a": 1}', "application/problem+json; charset=UTF-8") == {"a": 1}
-    with pytest.raises(BadRequest, match="line 2 column 1"):
+    # where the error is (the json module words it differently from one Python to the next)
+    with pytest.raises(BadRequest, match=r"not valid JSON: .* at line \d+ column \d+"):
         _json(b'{"a": 1,\n}')
     with pytest.raises(BadRequest, match="0xff at position 7"):
         _json(b'{"a": "\xff"}')
@@ -184,7 +185,9 @@ def test_statuses() -> None:
     assert status_for(MethodNotAllowed("x", allow=("GET",))) == 405
     assert status_for(UnsupportedMediaType("x")) == 415
     assert status_for(BadRequest("x")) == 400
-    assert status_line(413) == "413 Request Entity Too Large"
+    assert status_line(413) == "413 Content Too Large"  # RFC 9110, on every Python
+    assert status_line(422) == "422 Unprocessable Content"
+    assert status_line(404) == "404 Not Found"
     assert status_line(599) == "599 Unknown"
 
 

@@ -117,7 +117,7 @@ def test_bodies_are_read_under_the_limit(obs: Any) -> None:
             "CONTENT_TYPE": "application/json"}
     status, _, body = _call(app, {**sign, "CONTENT_LENGTH": "999999999",
                                   "wsgi.input": Untouchable()})
-    assert status == "413 Request Entity Too Large"
+    assert status == "413 Content Too Large"
     assert b"2048" in body
     # no Content-Length, a stream the server ends (chunked): read to the limit, then refused
     status, _, _ = _call(app, {**sign, "wsgi.input": io.BytesIO(b"[" * 5000),

@@ -190,8 +190,16 @@ class WebApp:
         return response
 
 
+#: RFC 9110's reason phrases where Python before 3.13 still has RFC 7231's, so that the
+#: status line is the same on every supported interpreter.
+RFC_9110_PHRASES = {413: "Content Too Large", 414: "URI Too Long",
+                    416: "Range Not Satisfiable", 422: "Unprocessable Content"}
+
+
 def status_line(status: int) -> str:
-    """``404 Not Found``: the status line adapters send."""
+    """``404 Not Found``: the status line adapters send (RFC 9110's phrases)."""
+    if status in RFC_9110_PHRASES:
+        return f"{status} {RFC_9110_PHRASES[status]}"
     try:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
