@@ -88,8 +88,8 @@ def test_tombstones_for_deleted_and_unpublished(observatory: Observatory) -> Non
     page = obs.feed.page(FeedKind.PRACTICES, cursor=start)
     assert [(i.slug, i.deleted, i.record) for i in page.items] == [("later", True, None)]
     first = obs.feed.page(FeedKind.PRACTICES)
-    assert {i.slug: i.deleted for i in first.items} == {
-        "public": False, "draft": True, "later": True}
+    # the draft was never public: the feed does not name it
+    assert {i.slug: i.deleted for i in first.items} == {"public": False, "later": True}
     cities = obs.feed.page(FeedKind.CITIES)
     assert {i.slug: i.deleted for i in cities.items} == {"lyon": False, "nice": True}
     # a record made again after its deletion is a record again
@@ -195,8 +195,9 @@ def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: st
     from livingtogether.store.migrations import MIGRATIONS
 
     store = Store(database_url)
+    hub = next(n for n, m in enumerate(MIGRATIONS, start=1) if m.__name__.endswith("_hub"))
     try:
-        for version, module in enumerate(MIGRATIONS[:-1], start=1):
+        for version, module in enumerate(MIGRATIONS[:hub - 1], start=1):
             with store.write() as connection:
                 schema.schema_version.create(connection, checkfirst=True)
                 module.upgrade(Operations(MigrationContext.configure(connection)))
@@ -207,7 +208,7 @@ def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: st
                 connection.execute(schema.cities.insert().values(
                     slug=slug, country="FR", status="member", created_at=now(),
                     updated_at=now(), data=convert.unstructure(_city(slug))))
-        assert store.upgrade() == [len(MIGRATIONS)]
+        assert store.upgrade() == list(range(hub, len(MIGRATIONS) + 1))
     finally:
         store.close()
     obs = Observatory.open(database_url)
