@@ -117,3 +117,15 @@ def hit(connection: Connection, scope: str, subject: str, *, limit: int,
     hits = upsert_add(connection, schema.rate_limits, {"key": key}, "hits", 1,
                       expires_at=expires)
     return hits <= limit
+
+
+def retry_after(store: Store, scope: str, subject: str, *, limit: int,
+                window: timedelta) -> int:
+    """Count one hit (:func:`hit`) in its own short transaction; ``0`` while within
+    ``limit``, else the seconds until the window ends. The transaction changes no
+    content, so the widget cache stays (``Store.write(content=False)``)."""
+    with store.write(content=False) as connection:
+        if hit(connection, scope, subject, limit=limit, window=window):
+            return 0
+    seconds = int(window.total_seconds())
+    return seconds - int(time.time()) % seconds
