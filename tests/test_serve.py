@@ -146,3 +146,38 @@ def test_a_slow_client_is_cut_within_the_read_timeout(server: str, database: str
                 sock.close()
         # and the server still serves
         assert requests.get(f"{base}/api/v1/themes", timeout=10).status_code == 200
+
+
+def test_send_mail_sends_from_one_place_whatever_the_workers(server: str,
+                                                               database: str) -> None:
+    """``serve --send-mail`` with two gunicorn workers (or wsgiref's one process): each
+    signer gets one confirmation, sent by the one sender beside the server."""
+    from pledge_support import links, smtp_server
+
+    with smtp_server() as smtp:
+        env = {"LIVINGTOGETHER_SMTP_HOST": "127.0.0.1",
+               "LIVINGTOGETHER_SMTP_PORT": str(smtp.port),
+               "LIVINGTOGETHER_SMTP_SECURITY": "none",
+               "LIVINGTOGETHER_PLEDGE_MIN_FILL_SECONDS": "0"}
+        from livingtogether import Observatory
+        from livingtogether.demo import install
+
+        with Observatory.open(database) as obs:
+            install(obs)
+        with served(database, "--server", server, "--workers", "2", "--send-mail",
+                    env=env) as (base, output):
+            for number in range(6):
+                answer = requests.post(
+                    f"{base}/api/v1/declarations/universal-declaration/signatures",
+                    json={"kind": "citizen", "name": f"Signer {number}",
+                          "email": f"signer{number}@example.org", "country": "FR",
+                          "consent_version": "2022-1"}, timeout=10)
+                assert answer.status_code == 202
+            messages = smtp.inbox.wait(6, seconds=30)
+            time.sleep(2.5)  # a second sender would have sent its copies by now
+            messages = list(smtp.inbox.messages)
+        assert sorted(m["To"].addresses[0].addr_spec for m in messages) == sorted(
+            f"signer{number}@example.org" for number in range(6))
+        assert all(links(m)["confirm"] for m in messages)
+        senders = [line for line in output.lines if "sending the outbox from process" in line]
+        assert len(senders) == (1 if server == "gunicorn" else 0)
