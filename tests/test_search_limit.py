@@ -132,3 +132,28 @@ def test_counting_a_search_keeps_the_widget_cache(open_demo: Any) -> None:
             assert client.get("/api/v1/practices", params={"q": f"w{number}"}
                               ).status_code == 200
         assert obs.store.generation == before
+
+
+def test_windows_past_are_purged_now_and_then(database_url: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The searches themselves remove the rate-limit windows past (about one call in
+    ``PURGE_ONE_IN``; here every call), the current ones stay."""
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from livingtogether.services import guard
+    from livingtogether.store import now, schema
+
+    with Observatory.open(database_url) as obs:
+        with obs.store.write() as connection:
+            connection.execute(schema.rate_limits.insert(), [
+                {"key": f"search-ip:1:old{n}", "hits": 3,
+                 "expires_at": now() - timedelta(minutes=2)} for n in range(5)])
+        monkeypatch.setattr(guard, "PURGE_ONE_IN", 1)
+        assert guard.retry_after(obs.store, "search-ip", "ada", limit=2,
+                                 window=timedelta(minutes=1)) == 0
+        with obs.store.read() as connection:
+            keys = list(connection.scalars(sa.select(schema.rate_limits.c.key)))
+        assert len(keys) == 1
+        assert keys[0].endswith(":ada")
