@@ -88,8 +88,8 @@ def test_tombstones_for_deleted_and_unpublished(observatory: Observatory) -> Non
     page = obs.feed.page(FeedKind.PRACTICES, cursor=start)
     assert [(i.slug, i.deleted, i.record) for i in page.items] == [("later", True, None)]
     first = obs.feed.page(FeedKind.PRACTICES)
-    assert {i.slug: i.deleted for i in first.items} == {
-        "public": False, "draft": True, "later": True}
+    # the draft was never public: the feed does not name it
+    assert {i.slug: i.deleted for i in first.items} == {"public": False, "later": True}
     cities = obs.feed.page(FeedKind.CITIES)
     assert {i.slug: i.deleted for i in cities.items} == {"lyon": False, "nice": True}
     # a record made again after its deletion is a record again
@@ -195,8 +195,9 @@ def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: st
     from livingtogether.store.migrations import MIGRATIONS
 
     store = Store(database_url)
+    hub = next(n for n, m in enumerate(MIGRATIONS, start=1) if m.__name__.endswith("_hub"))
     try:
-        for version, module in enumerate(MIGRATIONS[:-1], start=1):
+        for version, module in enumerate(MIGRATIONS[:hub - 1], start=1):
             with store.write() as connection:
                 schema.schema_version.create(connection, checkfirst=True)
                 module.upgrade(Operations(MigrationContext.configure(connection)))
@@ -207,7 +208,7 @@ def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: st
                 connection.execute(schema.cities.insert().values(
                     slug=slug, country="FR", status="member", created_at=now(),
                     updated_at=now(), data=convert.unstructure(_city(slug))))
-        assert store.upgrade() == [len(MIGRATIONS)]
+        assert store.upgrade() == list(range(hub, len(MIGRATIONS) + 1))
     finally:
         store.close()
     obs = Observatory.open(database_url)
@@ -243,3 +244,53 @@ def test_events_go_out_as_published(observatory: Observatory) -> None:
     obs.programme.publish("izmir-2021")
     page = obs.feed.page(FeedKind.EVENTS, cursor=page.next_cursor)
     assert [i.record["title"] for i in page.items] == [{"en": "Renamed, not yet published"}]
+
+
+def test_migration_6_hides_practices_not_published_from_the_feed(database_url: str) -> None:
+    """A hub upgraded from version 5: a practice in review no longer appears in the feed;
+    published ones and the tombstones already served stay."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from livingtogether.store import Store, now, schema
+    from livingtogether.store.migrations import MIGRATIONS
+
+    store = Store(database_url)
+    six = next(n for n, m in enumerate(MIGRATIONS, start=1) if m.__name__.endswith("_public"))
+    try:
+        for version, module in enumerate(MIGRATIONS[:six - 1], start=1):
+            with store.write() as connection:
+                schema.schema_version.create(connection, checkfirst=True)
+                module.upgrade(Operations(MigrationContext.configure(connection)))
+                connection.execute(schema.schema_version.insert().values(
+                    version=version, name=module.NAME, applied_at=now()))
+        with store.write() as connection:
+            connection.execute(schema.cities.insert().values(
+                slug="lyon", country="FR", status="member", created_at=now(),
+                updated_at=now(), data=convert.unstructure(_city("lyon"))))
+            connection.execute(schema.changes.insert().values(
+                seq=10_001, kind="cities", slug="lyon", deleted=False, changed_at=now()))
+            for seq, (slug, status) in enumerate((("shown", "published"),
+                                                  ("in-review", "submitted")), start=10_002):
+                connection.execute(schema.practices.insert().values(
+                    slug=slug, city_slug="lyon", kind="practice", status=status,
+                    created_at=now(), updated_at=now(), data=convert.unstructure(
+                        _practice(slug, status=ModerationStatus(status)))))
+                connection.execute(schema.changes.insert().values(
+                    seq=seq, kind="practices", slug=slug, deleted=False, changed_at=now()))
+            connection.execute(schema.changes.insert().values(
+                seq=10_004, kind="practices", slug="gone", deleted=True, changed_at=now()))
+        assert store.upgrade() == list(range(six, len(MIGRATIONS) + 1))
+    finally:
+        store.close()
+    obs = Observatory.open(database_url)
+    try:
+        items = obs.feed.page(FeedKind.PRACTICES).items
+        assert [(i.slug, i.deleted) for i in items] == [("shown", False), ("gone", True)]
+        assert [i.slug for i in obs.feed.page(FeedKind.CITIES).items] == ["lyon"]
+        # published later, the practice in review is a record of the feed again
+        obs.practices.publish("in-review")
+        assert {(i.slug, i.deleted) for i in obs.feed.page(FeedKind.PRACTICES).items} == {
+            ("shown", False), ("gone", True), ("in-review", False)}
+    finally:
+        obs.close()

@@ -358,3 +358,62 @@ def test_retry_after_is_honoured_and_bounded(hub: Observatory, member: Any) -> N
     assert 0.2 <= waits[1] <= 0.4  # the backoff doubled, with jitter
     assert 0.4 <= waits[2] <= 0.8
     assert client._wait(1, 3600.0) == MAX_WAIT  # an hour asked: a minute at most
+
+
+def test_the_public_feed_names_only_practices_that_were_once_public(
+        hub: Observatory, member: Any) -> None:
+    """Issue 14, item 3: a practice in review or rejected before it was ever published is
+    not named by the public feed, not even as a tombstone; one published and then
+    withdrawn or deleted comes as a tombstone, so that a mirror drops its copy. A city's
+    token does not widen the feed: the city reads its own practices' state from
+    /submissions."""
+    _, city_token = hub.tokens.create(name="paris-site", city="paris", scopes=["submit"])
+    _, moderator = hub.tokens.create(name="moderators", city=None, scopes=["moderate"])
+    slugs = ("paris-in-review", "paris-rejected", "paris-withdrawn", "paris-deleted")
+    lyon = member("lyon")
+    with serving(make_app(hub), threaded=True) as hub_url:
+        client = Client(hub_url)
+        city = {"Authorization": f"Bearer {city_token}"}
+        moderate = {"Authorization": f"Bearer {moderator}"}
+        for slug in slugs:
+            sent = client.request("PUT", f"/api/v1/submissions/{slug}", headers=city,
+                                  json=_practice_json(slug, "paris"))
+            assert sent.status_code == 200, sent.text
+        for slug in ("paris-withdrawn", "paris-deleted"):
+            assert client.post(f"/api/v1/submissions/{slug}/publish",
+                               headers=moderate).status_code == 200
+        assert client.post("/api/v1/submissions/paris-rejected/reject", headers=moderate,
+                           json={"reason": "Say who runs it."}).status_code == 200
+        with HubClient(hub_url, **FAST) as puller:
+            puller.pull(lyon)
+        assert {"paris-withdrawn", "paris-deleted"} <= set(snapshot(lyon)["practices"])
+        hub.practices.unpublish("paris-withdrawn")
+        hub.practices.delete("paris-deleted")
+
+        def feed(headers: dict[str, str]) -> dict[str, Any]:
+            answer = client.get("/api/v1/sync/practices", params={"limit": 1000},
+                                headers=headers)
+            assert answer.status_code == 200
+            return {i["slug"]: (i["deleted"], i["record"]) for i in answer.json()["items"]
+                    if i["slug"].startswith("paris-")}
+
+        expected = {"paris-withdrawn": (True, None), "paris-deleted": (True, None)}
+        assert feed({}) == expected
+        assert feed(city) == expected  # a token neither widens nor narrows the feed
+        assert "paris-in-review" not in client.get(
+            "/api/v1/sync/practices", params={"limit": 1000}).text
+        # the city still reads the state of all four
+        states = client.get("/api/v1/submissions", headers=city).json()["items"]
+        assert {s["slug"]: s["status"] for s in states if s["slug"] in slugs} == {
+            "paris-in-review": "submitted", "paris-rejected": "rejected",
+            "paris-withdrawn": "draft"}
+        # the mirror removes both copies; the never-public ones it never saw
+        with HubClient(hub_url, **FAST) as puller:
+            puller.pull(lyon)
+        assert not set(snapshot(lyon)["practices"]) & set(slugs)
+        # published again later, it is a record again
+        hub.practices.submit("paris-withdrawn")
+        hub.practices.publish("paris-withdrawn")
+        hub.practices.publish("paris-in-review")
+        assert {slug: deleted for slug, (deleted, _) in feed({}).items()} == {
+            "paris-withdrawn": False, "paris-deleted": True, "paris-in-review": False}

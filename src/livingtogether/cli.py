@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import subprocess
 import sys
 import threading
 from collections.abc import Sequence
@@ -54,37 +55,56 @@ def _open(args: argparse.Namespace) -> Observatory:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the widgets, the JSON API and the demo page over HTTP."""
-    from socketserver import ThreadingMixIn
-    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
-
+    from . import server
     from .wsgi import make_app
 
-    class Server(ThreadingMixIn, WSGIServer):
-        daemon_threads = True
-
-    class Handler(WSGIRequestHandler):
-        def log_message(self, format: str, *values: Any) -> None:
-            sys.stderr.write(f"{self.address_string()} {format % values}\n")
-
+    options = server.ServeOptions(host=args.host, port=args.port, server=args.server,
+                                  workers=args.workers, threads=args.threads,
+                                  read_timeout=args.read_timeout)
+    name = server.chosen(options)
     settings = _settings(args)
     if not settings.base_url:  # the links in emails point at this very server
         settings = attrs.evolve(settings, base_url=f"http://{args.host}:{args.port}")
-    observatory = Observatory.from_settings(settings)
-    app = make_app(observatory, demo_page=not args.no_demo_page)
+    Observatory.from_settings(settings).close()  # migrated once, before any worker opens it
+    opened: list[Observatory] = []
+
+    def factory() -> Any:
+        observatory = Observatory.from_settings(settings)
+        opened.append(observatory)
+        return make_app(observatory, demo_page=not args.no_demo_page)
+
+    def say(message: str) -> None:
+        print(f"livingtogether: {message}", flush=True)
+
     stop = threading.Event()
-    if args.send_mail:
-        threading.Thread(target=observatory.pledges.outbox.run,
-                         args=(_mailer(observatory.settings),),
+    sender: subprocess.Popen[bytes] | None = None
+    if args.send_mail and name == "gunicorn":
+        # One sender for every worker: its own process, started and stopped with the server.
+        sender = subprocess.Popen(
+            [sys.executable, "-m", "livingtogether.cli", "outbox", "send", "--interval", "2"],
+            env={**os.environ, "LIVINGTOGETHER_BASE_URL": str(settings.base_url),
+                 **({"LIVINGTOGETHER_DATABASE_URL": args.database_url}
+                    if args.database_url else {})})
+        say(f"sending the outbox from process {sender.pid}")
+    elif args.send_mail:
+        mail_from = Observatory.from_settings(settings)
+        opened.append(mail_from)
+        threading.Thread(target=mail_from.pledges.outbox.run,
+                         args=(_mailer(mail_from.settings),),
                          kwargs={"interval": 2.0, "stop": stop, "on_error": _outbox_error},
                          daemon=True).start()
-    with make_server(args.host, args.port, app, server_class=Server,
-                     handler_class=Handler) as server:
-        print(f"livingtogether: serving http://{args.host}:{args.port}/ (Ctrl-C to stop)",
-              flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            server.serve_forever()
-    stop.set()
-    observatory.close()
+    try:
+        server.run(factory, options, say=say)
+    finally:
+        stop.set()
+        if sender is not None:
+            sender.terminate()
+            try:
+                sender.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                sender.kill()
+        for observatory in opened:
+            observatory.close()
     return 0
 
 
@@ -147,7 +167,8 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
     with _open(args) as observatory, contextlib.suppress(KeyboardInterrupt):
         observatory.pledges.outbox.run(
             _mailer(observatory.settings), limit=args.limit, interval=args.interval,
-            passes=1 if args.once else args.passes or None, on_report=show)
+            passes=1 if args.once else args.passes or None, on_report=show,
+            lease_seconds=args.lease_seconds)
     return 0
 
 
@@ -349,7 +370,18 @@ def parser() -> argparse.ArgumentParser:
                        help="do not serve the page showing every widget at /")
     serve.add_argument("--send-mail", action="store_true",
                        help="also send the outbox every 2 seconds, at once again after a "
-                            "full batch (SMTP if smtp_host is set, else printed)")
+                            "full batch (SMTP if smtp_host is set, else printed); one "
+                            "sender, whatever the number of workers")
+    serve.add_argument("--server", choices=["auto", "gunicorn", "wsgiref"], default="auto",
+                       help="gunicorn (the serve extra) or the standard library's wsgiref; "
+                            "auto: gunicorn if installed (auto)")
+    serve.add_argument("--workers", type=bounded(1, 64), default=2,
+                       help="gunicorn worker processes, 1 to 64 (2)")
+    serve.add_argument("--threads", type=bounded(1, 256), default=4,
+                       help="threads per gunicorn worker, 1 to 256 (4)")
+    serve.add_argument("--read-timeout", type=bounded(0.5, 300, integer=False), default=10.0,
+                       help="seconds each read from a client may wait before its connection "
+                            "is cut, 0.5 to 300 (10)")
     serve.set_defaults(run=cmd_serve)
 
     db = commands.add_parser("db", help="database schema")
@@ -380,6 +412,10 @@ def parser() -> argparse.ArgumentParser:
     send.add_argument("--interval", type=float, default=5.0,
                       help="seconds to wait when the queue is empty (5)")
     send.add_argument("--limit", type=int, default=100, help="emails per pass (100)")
+    send.add_argument("--lease-seconds", type=bounded(1, 86_400), default=None,
+                      help="how long a claimed email is this worker's before another may "
+                           "take it again, should this one die (default: the SMTP timeout "
+                           "plus a minute)")
     send.set_defaults(run=cmd_outbox_send)
 
     pledges = commands.add_parser("pledges", help="signatures: counts, retention, export")

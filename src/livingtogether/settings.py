@@ -91,6 +91,10 @@ class Settings:
     pledge_min_fill_seconds  least time between showing the form and posting it (2)
     pledge_ip_limit  signatures accepted per client IP per hour (30; 0: no limit)
     pledge_email_limit  emails to one address per day, resends included (3)
+    search_ip_limit  practice searches with words (``q``) per client IP a minute,
+                   the JSON API and the widget together (60; 0: no limit)
+    browse_ip_limit  practice searches without words (browsing, filters only) per
+                   client IP a minute (600; 0: no limit)
     outbox_retry_seconds  first wait before retrying a failed email, doubling (30)
     outbox_max_attempts  attempts before an email is given up as failed (12)
     allowed_origins  member sites that may fetch widgets (CORS), frame them and
@@ -132,6 +136,8 @@ class Settings:
                                                                            integer=True))
     pledge_ip_limit: int = attrs.field(default=30, validator=f.number(0, 10**9, integer=True))
     pledge_email_limit: int = attrs.field(default=3, validator=f.number(1, 100, integer=True))
+    search_ip_limit: int = attrs.field(default=60, validator=f.number(0, 10**9, integer=True))
+    browse_ip_limit: int = attrs.field(default=600, validator=f.number(0, 10**9, integer=True))
     outbox_retry_seconds: int = attrs.field(default=30, validator=f.number(0, 86_400,
                                                                          integer=True))
     outbox_max_attempts: int = attrs.field(default=12, validator=f.number(1, 100, integer=True))

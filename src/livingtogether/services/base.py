@@ -150,6 +150,11 @@ class Records(Generic[T]):
         )
         return self.load_rows(connection, rows)
 
+    def is_public(self, record: T) -> bool:
+        """Whether the public may see ``record`` (all records but unpublished practices);
+        the hub's change feed serves only records that were public at some point."""
+        return True
+
     # -- writing
 
     def create(self, record: T) -> T:
@@ -178,7 +183,7 @@ class Records(Generic[T]):
             raise
         assert new_id is not None
         self._after_write(connection, new_id, record)
-        note_change(connection, self.table, slug)
+        note_change(connection, self.table, slug, public=self.is_public(record))
         return record
 
     def create_many_in(self, connection: Connection, records: Sequence[T]) -> None:
@@ -190,7 +195,8 @@ class Records(Generic[T]):
         ids = self.insert_rows(connection, prepared, now())
         for row_id, record in zip(ids, prepared, strict=True):
             self._after_write(connection, row_id, record)
-        note_changes(connection, self.table, [r.slug for r in prepared])  # type: ignore[attr-defined]
+        note_changes(connection, self.table, [r.slug for r in prepared],  # type: ignore[attr-defined]
+                     public=[self.is_public(r) for r in prepared])
 
     def insert_rows(self, connection: Connection, records: Sequence[T],
                     stamp: datetime) -> Sequence[int]:
@@ -231,7 +237,7 @@ class Records(Generic[T]):
         if row_id is None:
             raise NotFound(f"there is no {self.noun} {slug!r} to update", field="slug")
         self._after_write(connection, row_id, record)
-        note_change(connection, self.table, slug)
+        note_change(connection, self.table, slug, public=self.is_public(record))
         return record
 
     def save(self, record: T) -> T:

@@ -117,3 +117,24 @@ def hit(connection: Connection, scope: str, subject: str, *, limit: int,
     hits = upsert_add(connection, schema.rate_limits, {"key": key}, "hits", 1,
                       expires_at=expires)
     return hits <= limit
+
+
+#: One :func:`retry_after` call in this many also removes the rate-limit windows past.
+PURGE_ONE_IN = 500
+
+
+def retry_after(store: Store, scope: str, subject: str, *, limit: int,
+                window: timedelta) -> int:
+    """Count one hit (:func:`hit`) in its own short transaction; ``0`` while within
+    ``limit``, else the seconds until the window ends. The transaction changes no
+    content, so the widget cache stays (``Store.write(content=False)``). About one
+    call in ``PURGE_ONE_IN`` also removes the windows past (``pledges retention``
+    does too), so that a busy search does not pile them up between two runs."""
+    with store.write(content=False) as connection:
+        if secrets.randbelow(PURGE_ONE_IN) == 0:
+            table = schema.rate_limits
+            connection.execute(table.delete().where(table.c.expires_at < now()))
+        if hit(connection, scope, subject, limit=limit, window=window):
+            return 0
+    seconds = int(window.total_seconds())
+    return seconds - int(time.time()) % seconds

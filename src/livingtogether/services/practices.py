@@ -80,6 +80,10 @@ class PracticeService(Records[Practice]):
         )
         self.searcher = Searcher(store, max_page_size=max_page_size)
 
+    def is_public(self, record: Practice) -> bool:
+        """Only published practices are public."""
+        return record.status is _PUBLISHED
+
     def list(  # type: ignore[override]
         self, *, city: str | None = None, kind: PracticeKind | None = None,
         theme: str | None = None, status: ModerationStatus | None = ModerationStatus.PUBLISHED,
@@ -154,7 +158,8 @@ class PracticeService(Records[Practice]):
         insert_rows(connection, [row for row_id, practice in zip(rows, prepared, strict=True)
                                  if practice.status is _PUBLISHED
                                  for row in index_rows(row_id, practice, stamp)])
-        note_changes(connection, self.table, [practice.slug for practice in prepared])
+        note_changes(connection, self.table, [practice.slug for practice in prepared],
+                     public=[practice.status is _PUBLISHED for practice in prepared])
         return len(prepared)
 
     # -- search

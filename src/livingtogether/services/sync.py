@@ -1,8 +1,10 @@
 """Syncing with the hub: the change feed a hub serves, and applying it on a member site.
 
 The feed (:class:`Feed`) lists, per kind of record, the latest change of each
-public record in the order of its change number (see ``store.feed``), as the
-record itself or as a tombstone when it was deleted or is no longer public.
+record that was ever public in the order of its change number (see
+``store.feed``), as the record itself or as a tombstone when it was deleted or
+is no longer public. A record never public (a practice in review, rejected
+before it was ever published) is not named at all.
 Its cursor is the last change number a client has seen, so a page never
 shifts when records change between two requests.
 
@@ -26,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import BadRequest, Conflict, ValidationError
-from ..models import City, Event, ModerationStatus, Practice, Theme
+from ..models import City, Event, Practice, Theme
 from ..models.hub import FeedItem, FeedKind, FeedPage
 from ..store import Store, aware, now, schema
 from .base import Records
@@ -54,11 +56,6 @@ def decode_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
-def is_public(kind: FeedKind, record: Any) -> bool:
-    """Whether a stored record is public (practices: only published ones)."""
-    return kind is not FeedKind.PRACTICES or record.status is ModerationStatus.PUBLISHED
-
-
 class Feed:
     """The change feed of one database, read by kind."""
 
@@ -73,7 +70,9 @@ class Feed:
         changes = schema.changes
         query = (sa.select(changes.c.seq, changes.c.slug, changes.c.deleted,
                            changes.c.changed_at)
-                 .where(changes.c.kind == kind.value, changes.c.seq > after)
+                 # never public (a practice in review): not named, not even by a tombstone
+                 .where(changes.c.kind == kind.value, changes.c.seq > after,
+                        changes.c.once_public.is_(True))
                  .order_by(changes.c.seq).limit(limit + 1))
         if updated_since is not None:
             query = query.where(changes.c.changed_at >= updated_since)
@@ -101,7 +100,7 @@ class Feed:
         items = []
         for row in rows:
             record = records.get(row.slug)
-            public = record is not None and is_public(kind, record)
+            public = record is not None and repository.is_public(record)
             items.append(FeedItem(slug=row.slug, deleted=not public,
                                   changed_at=aware(row.changed_at),  # type: ignore[arg-type]
                                   record=convert.unstructure(record) if public else None))

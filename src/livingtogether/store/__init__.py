@@ -136,15 +136,20 @@ class Store:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A connection in a write transaction, committed on success, rolled back on error."""
+    def write(self, *, content: bool = True) -> Iterator[Connection]:
+        """A connection in a write transaction, committed on success, rolled back on error.
+
+        ``content=False``: the write changes no content a cache keeps (a rate-limit
+        counter), so it leaves :attr:`generation` as it is.
+        """
         with self.engine.connect() as raw:
             connection = raw.execution_options(livingtogether_write=True)
             try:
                 with connection.begin():
                     yield connection
             finally:
-                self.generation += 1
+                if content:
+                    self.generation += 1
 
     def version(self) -> int:
         """The schema version of the database (0 for an empty one)."""

@@ -30,13 +30,16 @@ _changes = schema.changes
 _RESERVE = (_counters.update().where(_counters.c.name == "changes")
             .values(value=_counters.c.value + sa.bindparam("count"))
             .returning(_counters.c.value))
+# ``once_public`` only ever turns true: a record public once keeps its tombstone.
 _UPDATE = (_changes.update()
            .where(_changes.c.kind == sa.bindparam("k"), _changes.c.slug == sa.bindparam("s"))
            .values(seq=sa.bindparam("n"), deleted=sa.bindparam("d"),
-                   changed_at=sa.bindparam("t")))
+                   changed_at=sa.bindparam("t"),
+                   once_public=sa.or_(_changes.c.once_public,
+                                      sa.bindparam("p", type_=sa.Boolean))))
 _INSERT = _changes.insert().values(seq=sa.bindparam("n"), kind=sa.bindparam("k"),
                                    slug=sa.bindparam("s"), deleted=sa.bindparam("d"),
-                                   changed_at=sa.bindparam("t"))
+                                   changed_at=sa.bindparam("t"), once_public=sa.bindparam("p"))
 
 
 def next_seq(connection: Connection, count: int = 1) -> int:
@@ -62,16 +65,23 @@ def next_seq(connection: Connection, count: int = 1) -> int:
 
 
 def note_changes(connection: Connection, table: sa.Table, slugs: list[str], *,
-                 deleted: bool = False) -> None:
+                 deleted: bool = False, public: bool | list[bool] = True) -> None:
     """Record that the records ``slugs`` of ``table`` changed (or were deleted); untracked
-    tables are ignored."""
+    tables are ignored.
+
+    ``public`` (one for all, or one per slug): whether each record is public now. The
+    feed serves only records that were public at some point, so that a record never
+    public (a practice in review) is not named in it, not even by a tombstone.
+    """
     kind = FEEDS.get(table.name)
     if kind is None or not slugs:
         return
     last = next_seq(connection, len(slugs))
     stamp = now()
+    shown = public if isinstance(public, list) else [public] * len(slugs)
     rows = [{"n": last - len(slugs) + index + 1, "k": kind, "s": slug, "d": deleted,
-             "t": stamp} for index, slug in enumerate(slugs)]
+             "t": stamp, "p": bool(shown[index]) and not deleted}
+            for index, slug in enumerate(slugs)]
     known = set(connection.scalars(sa.select(_changes.c.slug).where(
         _changes.c.kind == kind, _changes.c.slug.in_(slugs)))) if len(slugs) > 1 else None
     if known is None:
@@ -87,6 +97,7 @@ def note_changes(connection: Connection, table: sa.Table, slugs: list[str], *,
 
 
 def note_change(connection: Connection, table: sa.Table, slug: str, *,
-                deleted: bool = False) -> None:
-    """Record that one record of ``table`` changed (or was deleted)."""
-    note_changes(connection, table, [slug], deleted=deleted)
+                deleted: bool = False, public: bool = True) -> None:
+    """Record that one record of ``table`` changed (or was deleted); ``public``: whether
+    it is public now."""
+    note_changes(connection, table, [slug], deleted=deleted, public=public)

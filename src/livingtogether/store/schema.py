@@ -344,6 +344,8 @@ changes = sa.Table(
     sa.Column("slug", sa.String(100), nullable=False),
     sa.Column("deleted", sa.Boolean, nullable=False),
     sa.Column("changed_at", Instant, nullable=False),
+    # once a change was noted while the record was public: only those rows are served
+    sa.Column("once_public", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.UniqueConstraint("kind", "slug"),
     sa.Index("ix_lt_changes_kind_seq", "kind", "seq"),
 )

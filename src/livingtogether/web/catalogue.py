@@ -12,7 +12,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
@@ -20,11 +20,13 @@ import attrs
 from markupsafe import Markup
 
 from .. import convert
-from ..errors import BadRequest, ValidationError
+from ..errors import BadRequest, TooManyRequests, ValidationError
 from ..models import City, Localized, PracticeKind, Theme
 from ..services import SearchResults
+from ..services.guard import retry_after
 from ..services.search import FACETS, html_text
 from .api import PREFIX, ok, page_json, published_practice
+from .guard import client_ip
 from .http import PUBLIC, Response, dump_json
 from .routes import LANG, Call, Param, Route, page_params, widget_route
 
@@ -196,6 +198,35 @@ def run_search(web: WebApp, params: Mapping[str, Any], *,
         raise BadRequest(error.message, field=error.field) from None
 
 
+#: The window of the search rate limits.
+SEARCH_WINDOW = timedelta(minutes=1)
+
+
+def limit_search(call: Call) -> None:
+    """Count a search against the client's limit (``search_ip_limit`` with words,
+    ``browse_ip_limit`` without); ``TooManyRequests`` past it.
+
+    The client is its IP (behind ``trusted_proxies`` only, :func:`.guard.client_ip`),
+    kept as a keyed hash in ``lt_rate_limits``, so that every process and host on the
+    database counts together. Answers the widget cache keeps are not counted: they
+    cost nothing.
+    """
+    settings = call.web.settings
+    words = bool((call.params.get("q") or "").strip())
+    limit = settings.search_ip_limit if words else settings.browse_ip_limit
+    ip = client_ip(call.request, settings)
+    if not limit or not ip:
+        return
+    subject = call.obs.pledges.keys.hash("ip", ip)
+    wait = retry_after(call.obs.store, "search-ip" if words else "browse-ip", subject,
+                       limit=limit, window=SEARCH_WINDOW)
+    if wait:
+        what = "searches" if words else "searches without words"
+        raise TooManyRequests(
+            f"too many {what} from your network in the last minute (the limit is {limit}); "
+            f"please wait {wait} seconds and try again", retry_after=wait)
+
+
 def search_html(web: WebApp, request: Request, lang: str, params: dict[str, Any]) -> str:
     """The search widget: the form, the count, facets, results with snippets, pages."""
     from .widgets import render
@@ -215,6 +246,7 @@ def search_widget(call: Call) -> Response:
     """The practices search widget."""
     from .widgets import language, respond
 
+    limit_search(call)
     lang = language(call)
     return respond(call, search_html(call.web, call.request, lang, dict(call.params)), lang)
 
@@ -250,6 +282,7 @@ def facets_json(results: SearchResults) -> dict[str, list[dict[str, Any]]]:
 
 def search_practices(call: Call) -> Response:
     """Published practices matching the words and filters, with facets and snippets."""
+    limit_search(call)
     results = run_search(call.web, call.params)
     body = page_json(_page(results))
     body["facets"] = facets_json(results)
@@ -403,7 +436,7 @@ def _stamp(moment: datetime) -> str:
 
 
 def _widget(**fields: Any) -> Route:
-    return widget_route(errors=(400, 404), **fields)
+    return widget_route(**{"errors": (400, 404), **fields})
 
 
 def _export(path: str, handler: Any, name: str, summary: str, media: str,
@@ -421,7 +454,7 @@ API_ROUTES: tuple[Route, ...] = (
                       "language; `hits` gives each item's score, the language that matched "
                       "and an HTML snippet with the words found in `<mark>`.",
           params=(*SEARCH_PARAMS, *page_params()), response="PracticeSearchPage",
-          errors=(400,)),
+          errors=(400, 429)),
     Route(method="GET", path=f"{PREFIX}/themes", handler=list_themes, name="themes",
           summary="List the themes taxonomy", tag="practices", response="ThemeList"),
     Route(method="GET", path=f"{PREFIX}/cities.geojson", handler=cities_geojson,
@@ -444,7 +477,7 @@ WIDGET_ROUTES: tuple[Route, ...] = (
     _widget(method="GET", path="/widgets/practices", handler=search_widget,
             name="widget-practices",
             summary="Widget: search published practices (a GET form; state in the URL)",
-            params=(LANG, *SEARCH_PARAMS, *page_params())),
+            params=(LANG, *SEARCH_PARAMS, *page_params()), errors=(400, 404, 429)),
     _widget(method="GET", path="/widgets/practices/{slug}", handler=practice_widget,
             name="widget-practice", summary="Widget: one published practice",
             params=(LANG,)),

@@ -10,6 +10,7 @@
 ``Unauthorized``     401 with ``WWW-Authenticate: Bearer`` (no token, or an unknown one)
 ``Conflict``         409
 ``PayloadTooLarge``  413
+``RequestTimeout``   408 (the client stopped sending its body)
 ``TooManyRequests``  429 with ``Retry-After``
 ``ConfigurationError`` 500 with a generic message (the site's fault; logged)
 anything else        500 with a generic message (logged, never a traceback)
@@ -38,6 +39,10 @@ class UnsupportedMediaType(BadRequest):
     """The body is not of a media type the endpoint reads."""
 
 
+class RequestTimeout(BadRequest):
+    """The client stopped sending the body it announced (the server's read timed out)."""
+
+
 class MethodNotAllowed(BadRequest):
     """The path exists but not for this method; ``allow`` lists those it has."""
 
@@ -51,6 +56,7 @@ INTERNAL_MESSAGE = "something went wrong on our side; please try again later"
 
 _STATUSES: tuple[tuple[type[LivingTogetherError], int], ...] = (
     (UnsupportedMediaType, 415),
+    (RequestTimeout, 408),
     (MethodNotAllowed, 405),
     (Forbidden, 403),
     (PayloadTooLarge, 413),

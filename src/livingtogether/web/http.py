@@ -20,7 +20,7 @@ import attrs
 
 from ..errors import BadRequest, PayloadTooLarge
 from ..i18n import negotiate
-from .errors import UnsupportedMediaType
+from .errors import RequestTimeout, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from ..settings import Settings
@@ -278,7 +278,12 @@ def read_body(stream: BinaryIO | None, headers: Headers, limit: int, *,
         wanted = declared
     chunks, size = [], 0
     while size < wanted:
-        chunk = stream.read(min(_CHUNK, wanted - size))
+        try:
+            chunk = stream.read(min(_CHUNK, wanted - size))
+        except TimeoutError:  # the server's read timeout: the client stopped sending
+            announced = f" {declared} bytes" if declared is not None else ""
+            raise RequestTimeout(f"the body stopped coming before the{announced} announced "
+                                 "ended; send it whole, without pausing") from None
         if not chunk:
             break
         chunks.append(chunk)

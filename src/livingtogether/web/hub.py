@@ -2,7 +2,8 @@
 
 ``GET /api/v1/sync/{cities,practices,events}`` page through a feed with a
 stable cursor (and ``updated_since``); deleted or unpublished records come as
-tombstones. The ``/api/v1/submissions`` endpoints need an API token
+tombstones, and only records that were public once are named at all (the same
+with or without a token). The ``/api/v1/submissions`` endpoints need an API token
 (``Authorization: Bearer lt_...``): ``submit`` for the token's own city's
 practices, ``moderate`` to publish or reject them. A missing or unknown token
 answers 401, a token that may not do this 403, and neither changes anything.
@@ -119,6 +120,7 @@ ROUTES: tuple[Route, ...] = (
             name=f"sync-{kind.value}", summary=f"The change feed of {kind.value}", tag="hub",
             description="Every change in order, a page at a time: the record as it is now, "
                         "or a tombstone (deleted: true) for one deleted or no longer public. "
+                        "A record never public (a practice in review) is not listed. "
                         "Follow next_cursor until has_more is false; store it to continue "
                         "later from where you stopped.",
             params=FEED_PARAMS, response=f"{kind.name.title()}Feed", errors=_FEED_ERRORS)
