@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import NotFound, TooManyRequests, ValidationError
-from ..mail import Mailer
+from ..mail import Mailer, header_problem
 from ..models import (
     Campaign,
     CampaignParticipation,
@@ -65,6 +65,27 @@ _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def clean_text(value: str) -> str:
     """``value`` in NFC, without control characters, its whitespace collapsed."""
     return unicodedata.normalize("NFC", " ".join(_CONTROL_RE.sub(" ", value).split()))
+
+
+def check_names(pledge: Pledge) -> None:
+    """Refuse a signature whose name (or city, institution, role) could not go into an
+    email header as it is: ``ValidationError`` naming each such field.
+
+    The signer's name goes into the ``To`` header of every email; the other
+    fields are held to the same rule so that no field is a way in later.
+    """
+    institution = pledge.institution
+    fields = [("name", pledge.name), ("city", pledge.city),
+              ("institution.name", institution.name if institution else None),
+              ("institution.representative_role",
+               institution.representative_role if institution else None)]
+    problems: list[tuple[str | None, str]] = []
+    for field, value in fields:
+        problem = header_problem(value) if value else None
+        if problem:
+            problems.append((field, problem))
+    if problems:
+        raise ValidationError(problems[0][1], field=problems[0][0], problems=problems)
 
 
 def _exists(connection: Connection, table: sa.Table, slug: str, noun: str) -> None:
@@ -247,6 +268,7 @@ class PledgeService:
         ``ip`` (the client's) counts against ``pledge_ip_limit`` and is stored
         only as a keyed hash. ``TooManyRequests`` past the limit.
         """
+        check_names(pledge)
         email, key = normalise_email(pledge.email)
         pledge = attrs.evolve(
             pledge, email=email, name=clean_text(pledge.name),
