@@ -181,6 +181,7 @@ class Outbox:
 
     def run(self, mailer: Mailer, *, limit: int = 100, interval: float = 5.0,
             passes: int | None = None, stop: threading.Event | None = None,
+            lease_seconds: int | None = None,
             on_report: Callable[[OutboxReport], None] | None = None,
             on_error: Callable[[Exception], None] | None = None) -> int:
         """The worker loop: :meth:`send` passes until ``stop`` is set or ``passes`` ran.
@@ -190,7 +191,8 @@ class Outbox:
         waking early when ``stop`` is set. ``on_report`` gets each pass's report.
         An exception of a pass ends the loop, unless ``on_error`` takes it: then
         the loop waits ``interval`` and goes on (a server that keeps serving while
-        the mail relay is down). Returns how many passes ran.
+        the mail relay is down). ``lease_seconds`` is :meth:`send`'s. Returns how
+        many passes ran.
         """
         f.check_number(interval, field="interval", minimum=0, maximum=86_400, integer=False,
                        unit="seconds")
@@ -201,7 +203,7 @@ class Outbox:
         while not stop.is_set():
             full = False
             try:
-                report = self.send(mailer, limit=limit)
+                report = self.send(mailer, limit=limit, lease_seconds=lease_seconds)
             except Exception as error:
                 if on_error is None:
                     raise

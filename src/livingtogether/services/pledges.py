@@ -325,8 +325,11 @@ class PledgeService:
                     lease_seconds: int | None = None) -> OutboxReport:
         """Send up to ``limit`` due emails through ``mailer``; see :class:`Outbox`.
 
-        Safe to run in several processes at once: no email is claimed twice.
-        Needs the ``base_url`` setting (the links in emails start with it).
+        Safe to run in several processes at once: no two workers hold a live
+        lease on one email. Delivery is at least once: a worker killed between
+        the server's acceptance and the record of it leaves that one email to be
+        sent again, with the same ``Message-ID``. Needs the ``base_url`` setting
+        (the links in emails start with it).
         """
         return self.outbox.send(mailer, limit=limit, lease_seconds=lease_seconds)
 
