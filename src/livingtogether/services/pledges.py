@@ -549,8 +549,8 @@ class PledgeService:
 
         Anonymised signatures keep their kind, country and institution (so the
         counts stand) and lose the name, address, city and IP hash. Expired
-        tokens, past rate-limit windows and emails sent over a week ago are
-        removed too. A negative or absurd age is refused (``ValidationError``):
+        tokens, used form tokens, past rate-limit windows and emails sent over a
+        week ago are removed too. A negative or absurd age is refused (``ValidationError``):
         ``-5`` days would otherwise delete every unconfirmed signature.
         """
         if pending_days is not None:
@@ -579,6 +579,8 @@ class PledgeService:
             tokens, limits, outbox = schema.pledge_tokens, schema.rate_limits, schema.outbox
             connection.execute(tokens.delete().where(tokens.c.expires_at < stamp))
             connection.execute(limits.delete().where(limits.c.expires_at < stamp))
+            forms = schema.form_tokens
+            connection.execute(forms.delete().where(forms.c.expires_at < stamp))
             connection.execute(outbox.delete().where(
                 outbox.c.status == "sent", outbox.c.sent_at < stamp - timedelta(days=7)))
         return RetentionReport(deleted=deleted, anonymised=anonymised)

@@ -239,6 +239,14 @@ rate_limits = sa.Table(
     sa.Column("expires_at", Instant, nullable=False, index=True),
 )
 
+# Signing-form tokens already used, by keyed hash: each form token is good once.
+form_tokens = sa.Table(
+    "lt_form_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("expires_at", Instant, nullable=False, index=True),
+)
+
 # Secrets the library generates when the site sets none (e.g. the hashing key).
 secrets = sa.Table(
     "lt_secrets",
