@@ -46,16 +46,31 @@ from .outbox import (
 
 
 def normalise_email(address: str) -> tuple[str, str]:
-    """``(address, key)``: the address normalised (IDNA domain, NFC) and its dedupe key.
-
-    The key is casefolded whole: two addresses differing only in case are one person.
-    """
+    """``(address, key)``: the address as email-validator normalises it (the domain by
+    IDNA/UTS 46, the local part in NFC), which is where emails go, and its dedupe key
+    (:func:`email_key`)."""
     try:
         valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValidationError(f"is not a valid email address: {error}", field="email") from None
     normalised = valid.normalized
-    return normalised, unicodedata.normalize("NFC", normalised).casefold()
+    return normalised, email_key(normalised)
+
+
+def email_key(address: str) -> str:
+    """The dedupe key of a normalised address: each part NFKC-casefolded, so that
+    addresses differing only in case or Unicode form (``ADA``, fullwidth ``ａda``,
+    the ligature ``ﬁ``, ``ß`` and ``ss``) are one person.
+
+    Migration 7 computes the same key for the signatures stored before it (with a
+    copy of its own, as migrations never change).
+    """
+    local, _, domain = address.rpartition("@")
+    return f"{_fold(local)}@{_fold(domain)}"
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 #: Control characters and bidirectional overrides, never part of a name.

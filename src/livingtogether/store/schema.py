@@ -164,7 +164,8 @@ pledges = sa.Table(
     ),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
-    # The key that makes one signature per person: the normalised address, casefolded.
+    # The key that makes one signature per person: the normalised address, each part
+    # NFKC-casefolded (services.pledges.email_key).
     sa.Column("email_key", sa.String(320), nullable=False),
     sa.Column("country", sa.String(2), nullable=False),
     sa.Column("public", sa.Boolean, nullable=False),

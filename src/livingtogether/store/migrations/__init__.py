@@ -14,7 +14,8 @@ from . import (
     m0004_catalogue,
     m0005_hub,
     m0006_form_tokens,
+    m0007_email_keys,
 )
 
 MIGRATIONS = (m0001_initial, m0002_programme, m0003_pledges, m0004_catalogue, m0005_hub,
-              m0006_form_tokens)
+              m0006_form_tokens, m0007_email_keys)
