@@ -370,6 +370,8 @@ def fetch(base: str, method: str, path: str, form: dict[str, str] | None, lang: 
           status: int) -> str:
     """The widget as a page (as a browser opening it gets it), in ``lang``."""
     separator = "&" if "?" in path else "?"
+    if form is not None and "form_token" in form:  # a form token is good for one post
+        form = {**form, "form_token": _form_token(base)}
     response = requests.request(method, f"{base}{path}{separator}lang={lang}", data=form,
                                 headers={"Sec-Fetch-Dest": "document"}, timeout=30)
     assert response.status_code == status, (path, lang, response.text[:300])

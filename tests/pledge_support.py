@@ -31,12 +31,17 @@ class Inbox:
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
+        #: The raw bytes and the envelope's recipients of each message, in the same order.
+        self.raw: list[bytes] = []
+        self.recipients: list[list[str]] = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.raw.append(bytes(envelope.content))
+            self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -161,8 +161,8 @@ def test_two_servers_two_workers_one_postgres(postgres_url: str) -> None:
         copies = {address: messages for address, messages in mail.items() if len(messages) > 1}
         for messages in copies.values():  # a copy is the same email: one Message-ID
             assert len({m["Message-ID"] for m in messages}) == 1
-        # at most the emails the killed worker held (docs/cli.md: at least once)
-        assert sum(len(m) - 1 for m in copies.values()) <= BATCH
+        # docs/cli.md: at least once, at most one email per killed worker sent twice
+        assert sum(len(m) - 1 for m in copies.values()) <= 1
 
         # every counter widget is cached now: primed before the confirmations
         for base in bases:

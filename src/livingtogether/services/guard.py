@@ -89,18 +89,44 @@ class Keys:
         return secrets.token_urlsafe(32)
 
     def form_token(self, issued: float | None = None) -> str:
-        """A token for the signing form: when it was shown, signed with the key."""
+        """A token for the signing form: when it was shown and a random nonce, signed
+        with the key. ``issued`` keeps the time of a form shown again after an error,
+        so that the resident need not wait the minimum fill time once more."""
         stamp = str(int(issued if issued is not None else time.time()))
-        return f"{stamp}.{self.hash('form', stamp)[:32]}"
+        body = f"{stamp}.{secrets.token_urlsafe(12)}"
+        return f"{body}.{self.hash('form', body)[:32]}"
+
+    def form_issued(self, token: str) -> int | None:
+        """When the form carrying ``token`` was shown (epoch seconds); ``None`` if forged."""
+        parts = token.split(".")
+        if len(parts) != 3:
+            return None
+        stamp, nonce, signature = parts
+        if not stamp.isdigit() or len(stamp) > 12 or not 1 <= len(nonce) <= 32:
+            return None
+        if not hmac.compare_digest(signature, self.hash("form", f"{stamp}.{nonce}")[:32]):
+            return None
+        return int(stamp)
 
     def form_age(self, token: str) -> float | None:
         """Seconds since the form carrying ``token`` was shown; ``None`` if it is forged."""
-        stamp, _, signature = token.partition(".")
-        if not stamp.isdigit() or len(stamp) > 12:
-            return None
-        if not hmac.compare_digest(signature, self.hash("form", stamp)[:32]):
-            return None
-        return time.time() - int(stamp)
+        issued = self.form_issued(token)
+        return None if issued is None else time.time() - issued
+
+    def use_form_token(self, token: str, *, valid_for: timedelta) -> bool:
+        """Record that ``token`` was posted; ``False`` if it was posted before.
+
+        One row per used token (its keyed hash, until it would expire anyway) with a
+        primary key, so two posts at once in two processes cannot both pass.
+        """
+        digest = self.hash("form-used", token)
+        table = schema.form_tokens
+        with self.store.write() as connection:
+            inserted = connection.scalar(upsert(connection, table).values(
+                token_hash=digest, expires_at=now() + valid_for,
+            ).on_conflict_do_nothing(index_elements=["token_hash"])
+                .returning(table.c.token_hash))
+        return inserted is not None
 
 
 def hit(connection: Connection, scope: str, subject: str, *, limit: int,

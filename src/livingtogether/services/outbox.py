@@ -4,12 +4,21 @@ sent later by a worker with retries.
 A worker *claims* a batch of due messages in one short write transaction
 (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` makes
 the claim exclusive), marking them ``sending`` with a lease; then it sends
-them outside any transaction and marks each ``sent`` or schedules a retry with
-a doubling delay. Several workers in several processes or machines never claim
-the same message; a worker that dies mid-batch leaves its claims to expire and
-be taken again, so a failing server or a crash delays mail but loses none.
-Each message keeps one ``Message-ID`` across attempts so that receivers can
-drop the rare duplicate after a crash between sending and marking.
+them one at a time outside any transaction. Right before sending a message it
+renews that message's lease (and skips it if the lease has passed to another
+worker); right after the SMTP server accepts it, it marks it ``sent`` in its
+own committed transaction, before anything else; a failure schedules a retry
+with a doubling delay. Several workers in several processes or machines never
+hold a live lease on the same message; a worker that dies mid-batch leaves
+its claims to expire and be taken again, so a failing server or a crash
+delays mail but loses none.
+
+Delivery is *at least once*: a worker killed after the server accepted a
+message and before the mark committed leaves it to be sent again, with the
+same ``Message-ID`` (one across attempts), so a receiver can drop the copy.
+That is at most one message per worker killed (the one in flight), or one
+whose sending outlasted its lease (keep ``lease_seconds`` above the SMTP
+timeout, as the default does).
 
 Links are made at sending time: a fresh confirmation or withdrawal token is
 drawn for each message and only its keyed hash is stored.
@@ -22,6 +31,7 @@ Wagtail's ``livingtogether_outbox``).
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import threading
 from collections.abc import Callable, Sequence
@@ -39,7 +49,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert, i18n
 from ..errors import ConfigurationError
-from ..mail import Mailer
+from ..mail import POLICY, Mailer, UnsafeMessage, check_headers, header_text
 from ..models import Declaration, Pledge
 from ..models import fields as f
 from ..settings import Settings
@@ -55,6 +65,13 @@ ALREADY_SIGNED = "already-signed"
 #: Token purposes.
 CONFIRM_TOKEN = "confirm"  # noqa: S105 (a purpose, not a secret)
 WITHDRAW_TOKEN = "withdraw"  # noqa: S105 (a purpose, not a secret)
+
+#: The headers of every email, each exactly once (checked on the serialised message).
+HEADERS = ("Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted",
+           "X-Livingtogether-Outbox", "Content-Type", "Content-Transfer-Encoding",
+           "MIME-Version", "Content-Language")
+
+_DOMAIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 #: How long a withdrawal link stays valid.
 WITHDRAW_TOKEN_DAYS = 3 * 365
@@ -143,13 +160,21 @@ class Outbox:
         failed: list[int] = []
         for item in claimed:
             try:
-                mailer.send(self.message(item, base.rstrip("/")))
+                message = self.message(item, base.rstrip("/"))
+                if not self._renew(item, claim, lease):
+                    # our lease ran out and another worker took the message: it sends it
+                    log.warning("email %s skipped: its lease passed to another worker",
+                                item.id)
+                    continue
+                mailer.send(message)
             except Exception as error:  # any failure of the mailer means: try again later
                 log.warning("email %s not sent (attempt %s): %s", item.id, item.attempts,
                             error)
                 gave_up = self._failed(item, claim, error)
                 (failed if gave_up else retried).append(item.id)
             else:
+                # Recorded at once, in its own transaction: a crash from the server's
+                # acceptance to this commit is the only way to a duplicate.
                 self._sent(item, claim)
                 sent.append(item.id)
         return OutboxReport(sent=tuple(sent), retried=tuple(retried), failed=tuple(failed))
@@ -263,6 +288,15 @@ class Outbox:
 
     # -- results
 
+    def _renew(self, item: _Claimed, claim: str, lease: timedelta) -> bool:
+        """Extend the claim on ``item`` right before sending it; ``False`` if it is lost."""
+        table = schema.outbox
+        with self.store.write() as connection:
+            renewed = connection.execute(table.update().where(
+                table.c.id == item.id, table.c.claim == claim, table.c.status == "sending",
+            ).values(claimed_until=now() + lease))
+        return bool(renewed.rowcount == 1)
+
     def _sent(self, item: _Claimed, claim: str) -> None:
         table = schema.outbox
         with self.store.write() as connection:
@@ -315,23 +349,47 @@ class Outbox:
             subject = _("You have signed: %(title)s") % {"title": name}
         lines += [_("To withdraw your signature and erase your details, open this link:"),
                   _link(base, "withdraw", item.withdraw_token), ""]
-        message = EmailMessage()
-        message["Subject"] = subject
+        # Every header is built from data with the email package's policy; what a
+        # person typed passes through header_text, so it cannot break a line.
+        message = EmailMessage(policy=POLICY)
+        message["Subject"] = header_text(subject)
         message["From"] = self.settings.mail_from
         # username and domain apart: an internationalised address (sent with SMTPUTF8)
         # would be refused by ``addr_spec`` parsing.
         local, _at, domain_part = pledge.email.rpartition("@")
-        message["To"] = Address(display_name=pledge.name, username=local, domain=domain_part)
+        display = header_text(pledge.name)
+        message["To"] = Address(display_name=display, username=local, domain=domain_part)
         message["Date"] = format_datetime(now())
-        domain = self.settings.mail_from.rpartition("@")[2].strip("> ") or "livingtogether"
+        domain = self.settings.mail_from.rpartition("@")[2].strip("> ")
+        domain = domain if _DOMAIN_RE.fullmatch(domain) else "livingtogether"
         # One Message-ID across attempts, so a receiver can drop a rare duplicate.
         message["Message-ID"] = (
             f"<lt-outbox-{item.id}.{int(item.created_at.timestamp())}@{domain}>")
         message["Auto-Submitted"] = "auto-generated"
         message["X-Livingtogether-Outbox"] = str(item.id)
         message.set_content("\n".join(lines))
-        message["Content-Language"] = item.language  # after set_content, which clears it
+        # after set_content, which clears it; a stored language that is not a tag is not sent
+        language = item.language if f.LANGUAGE_RE.fullmatch(item.language) else "en"
+        message["Content-Language"] = language
+        # Parsed back as it will be sent: the header set, and the recipient. Some Python
+        # releases fold a long quoted display name without its quotes; then the name goes.
+        utf8 = not (self.settings.mail_from + pledge.email).isascii()
+        parsed = check_headers(message, HEADERS, utf8=utf8)
+        if not _recipient_is(parsed, local, domain_part, display):
+            del message["To"]
+            message["To"] = Address(username=local, domain=domain_part)
+            parsed = check_headers(message, HEADERS, utf8=utf8)
+            if not _recipient_is(parsed, local, domain_part, ""):
+                raise UnsafeMessage(f"the To header of email {item.id} did not come out as "
+                                    "its address; it was not sent")
         return message
+
+
+def _recipient_is(parsed: EmailMessage, username: str, domain: str, display: str) -> bool:
+    """Whether the parsed message is addressed to exactly this one mailbox."""
+    found: tuple[Address, ...] = tuple(getattr(parsed["To"], "addresses", ()))
+    return (len(found) == 1 and found[0].username == username and found[0].domain == domain
+            and found[0].display_name == display)
 
 
 def _link(base: str, action: str, token: str) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import NotFound, TooManyRequests, ValidationError
-from ..mail import Mailer
+from ..mail import Mailer, header_problem
 from ..models import (
     Campaign,
     CampaignParticipation,
@@ -46,16 +46,31 @@ from .outbox import (
 
 
 def normalise_email(address: str) -> tuple[str, str]:
-    """``(address, key)``: the address normalised (IDNA domain, NFC) and its dedupe key.
-
-    The key is casefolded whole: two addresses differing only in case are one person.
-    """
+    """``(address, key)``: the address as email-validator normalises it (the domain by
+    IDNA/UTS 46, the local part in NFC), which is where emails go, and its dedupe key
+    (:func:`email_key`)."""
     try:
         valid = validate_email(address, check_deliverability=False)
     except EmailNotValidError as error:
         raise ValidationError(f"is not a valid email address: {error}", field="email") from None
     normalised = valid.normalized
-    return normalised, unicodedata.normalize("NFC", normalised).casefold()
+    return normalised, email_key(normalised)
+
+
+def email_key(address: str) -> str:
+    """The dedupe key of a normalised address: each part NFKC-casefolded, so that
+    addresses differing only in case or Unicode form (``ADA``, fullwidth ``ａda``,
+    the ligature ``ﬁ``, ``ß`` and ``ss``) are one person.
+
+    Migration 7 computes the same key for the signatures stored before it (with a
+    copy of its own, as migrations never change).
+    """
+    local, _, domain = address.rpartition("@")
+    return f"{_fold(local)}@{_fold(domain)}"
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 #: Control characters and bidirectional overrides, never part of a name.
@@ -65,6 +80,27 @@ _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 def clean_text(value: str) -> str:
     """``value`` in NFC, without control characters, its whitespace collapsed."""
     return unicodedata.normalize("NFC", " ".join(_CONTROL_RE.sub(" ", value).split()))
+
+
+def check_names(pledge: Pledge) -> None:
+    """Refuse a signature whose name (or city, institution, role) could not go into an
+    email header as it is: ``ValidationError`` naming each such field.
+
+    The signer's name goes into the ``To`` header of every email; the other
+    fields are held to the same rule so that no field is a way in later.
+    """
+    institution = pledge.institution
+    fields = [("name", pledge.name), ("city", pledge.city),
+              ("institution.name", institution.name if institution else None),
+              ("institution.representative_role",
+               institution.representative_role if institution else None)]
+    problems: list[tuple[str | None, str]] = []
+    for field, value in fields:
+        problem = header_problem(value) if value else None
+        if problem:
+            problems.append((field, problem))
+    if problems:
+        raise ValidationError(problems[0][1], field=problems[0][0], problems=problems)
 
 
 def _exists(connection: Connection, table: sa.Table, slug: str, noun: str) -> None:
@@ -247,6 +283,7 @@ class PledgeService:
         ``ip`` (the client's) counts against ``pledge_ip_limit`` and is stored
         only as a keyed hash. ``TooManyRequests`` past the limit.
         """
+        check_names(pledge)
         email, key = normalise_email(pledge.email)
         pledge = attrs.evolve(
             pledge, email=email, name=clean_text(pledge.name),
@@ -303,8 +340,11 @@ class PledgeService:
                     lease_seconds: int | None = None) -> OutboxReport:
         """Send up to ``limit`` due emails through ``mailer``; see :class:`Outbox`.
 
-        Safe to run in several processes at once: no email is claimed twice.
-        Needs the ``base_url`` setting (the links in emails start with it).
+        Safe to run in several processes at once: no two workers hold a live
+        lease on one email. Delivery is at least once: a worker killed between
+        the server's acceptance and the record of it leaves that one email to be
+        sent again, with the same ``Message-ID``. Needs the ``base_url`` setting
+        (the links in emails start with it).
         """
         return self.outbox.send(mailer, limit=limit, lease_seconds=lease_seconds)
 
@@ -524,8 +564,8 @@ class PledgeService:
 
         Anonymised signatures keep their kind, country and institution (so the
         counts stand) and lose the name, address, city and IP hash. Expired
-        tokens, past rate-limit windows and emails sent over a week ago are
-        removed too. A negative or absurd age is refused (``ValidationError``):
+        tokens, used form tokens, past rate-limit windows and emails sent over a
+        week ago are removed too. A negative or absurd age is refused (``ValidationError``):
         ``-5`` days would otherwise delete every unconfirmed signature.
         """
         if pending_days is not None:
@@ -554,6 +594,8 @@ class PledgeService:
             tokens, limits, outbox = schema.pledge_tokens, schema.rate_limits, schema.outbox
             connection.execute(tokens.delete().where(tokens.c.expires_at < stamp))
             connection.execute(limits.delete().where(limits.c.expires_at < stamp))
+            forms = schema.form_tokens
+            connection.execute(forms.delete().where(forms.c.expires_at < stamp))
             connection.execute(outbox.delete().where(
                 outbox.c.status == "sent", outbox.c.sent_at < stamp - timedelta(days=7)))
         return RetentionReport(deleted=deleted, anonymised=anonymised)

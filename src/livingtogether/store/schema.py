@@ -164,7 +164,8 @@ pledges = sa.Table(
     ),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
-    # The key that makes one signature per person: the normalised address, casefolded.
+    # The key that makes one signature per person: the normalised address, each part
+    # NFKC-casefolded (services.pledges.email_key).
     sa.Column("email_key", sa.String(320), nullable=False),
     sa.Column("country", sa.String(2), nullable=False),
     sa.Column("public", sa.Boolean, nullable=False),
@@ -236,6 +237,14 @@ rate_limits = sa.Table(
     metadata,
     sa.Column("key", sa.String(120), primary_key=True),
     sa.Column("hits", sa.Integer, nullable=False),
+    sa.Column("expires_at", Instant, nullable=False, index=True),
+)
+
+# Signing-form tokens already used, by keyed hash: each form token is good once.
+form_tokens = sa.Table(
+    "lt_form_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("expires_at", Instant, nullable=False, index=True),
 )
 

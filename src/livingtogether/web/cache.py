@@ -9,7 +9,9 @@ this process's Observatory empties the cache at once, so a signature
 confirmed here shows in the counter on the next request; other processes
 (gunicorn workers) see it within ``widget_cache_seconds``. Personal data
 never reaches it: forms with what a reader typed are answers to POST, and the
-pages of emails' links carry a ``token``; neither is kept.
+pages of emails' links carry a ``token``; neither is kept. Nor is any answer
+marked ``Cache-Control: no-store``, such as the signing form, whose token is
+good for one post.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class WidgetCache:
 
     def put(self, key: Key, response: Response, generation: int) -> None:
         """Keep ``response`` if it succeeded and nothing was written since ``generation``."""
-        if response.status != 200:
+        if response.status != 200 or "no-store" in (response.header("cache-control") or ""):
             return
         with self._lock:
             if generation != self.store.generation:

@@ -1,8 +1,8 @@
 """Guards of the signing form and of every signature: the client's IP, the form token, the honeypot.
 
 The signing form carries a time-stamped token signed with the secret key (a
-CSRF token that also tells how long the form took to fill) and a honeypot
-field that people never see; :func:`form_problem` checks both. Rate limits
+CSRF token that also tells how long the form took to fill), good for one post,
+and a honeypot field that people never see; :func:`form_problem` checks both. Rate limits
 count the client's IP, taken from ``X-Forwarded-For`` only behind the proxies
 the site names in ``trusted_proxies``.
 """
@@ -10,6 +10,8 @@ the site names in ``trusted_proxies``.
 from __future__ import annotations
 
 import ipaddress
+import time
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from .http import Request
@@ -59,19 +61,36 @@ def client_ip(request: Request, settings: Settings) -> str | None:
 # -- the signing form's guards
 
 
-def form_token(web: WebApp) -> str:
-    """A fresh token for a signing form shown now."""
-    return web.observatory.pledges.keys.form_token()
+def form_token(web: WebApp, issued: float | None = None) -> str:
+    """A fresh token for a signing form shown now (or shown again, first at ``issued``)."""
+    return web.observatory.pledges.keys.form_token(issued)
+
+
+def form_issued(web: WebApp, form: dict[str, str]) -> int | None:
+    """When the posted form was first shown, if its token is genuine and not expired:
+    the form shown again keeps that time in its fresh token."""
+    issued = web.observatory.pledges.keys.form_issued(form.get(FORM_TOKEN, "")[:100])
+    if issued is None or time.time() - issued > FORM_MAX_AGE:
+        return None
+    return issued
 
 
 def form_problem(web: WebApp, form: dict[str, str]) -> str | None:
     """``None`` if the form passes its guards, else ``bot`` (the honeypot is filled:
-    answer as if signed, store nothing) or the key of the message to show."""
+    answer as if signed, store nothing) or the key of the message to show.
+
+    A genuine token is good for one post: its use is recorded in the database
+    (shared by every process), and a second post of it is ``form-used``.
+    """
     if form.get(HONEYPOT, "").strip():
         return "bot"
-    age = web.observatory.pledges.keys.form_age(form.get(FORM_TOKEN, "")[:100])
+    keys = web.observatory.pledges.keys
+    token = form.get(FORM_TOKEN, "")[:100]
+    age = keys.form_age(token)
     if age is None or age > FORM_MAX_AGE:
         return "form-expired"
+    if not keys.use_form_token(token, valid_for=timedelta(seconds=FORM_MAX_AGE + 60)):
+        return "form-used"
     if age < web.settings.pledge_min_fill_seconds:
         return "form-too-fast"
     return None

@@ -44,7 +44,7 @@ from ..models import (
     Text,
 )
 from ..models import fields as f
-from ..services.pledges import clean_text, normalise_email
+from ..services.pledges import check_names, clean_text, normalise_email
 from . import guard
 from .http import Request, Response, html_response, parse_form, request_language
 from .routes import LANG, Call, Param, Route, widget_route
@@ -365,14 +365,15 @@ class PledgeForm:
 
 
 def pledge_html(web: WebApp, request: Request, lang: str, declaration: Declaration,
-                form: PledgeForm | None = None) -> str:
-    """A declaration, its count, and the form to sign it."""
+                form: PledgeForm | None = None, *, issued: float | None = None) -> str:
+    """A declaration, its count, and the form to sign it (with a fresh token, which
+    keeps ``issued``, the time the form was first shown, when it is shown again)."""
     stats = web.observatory.pledges.stats(declaration.slug)
     return render(web, request, "pledge.html", lang, declaration=declaration, stats=stats,
                   form=form or PledgeForm(values={"kind": "citizen"}),
                   signer_kinds=[k.value for k in SignerKind],
                   institution_kinds=[k.value for k in InstitutionKind],
-                  form_token=guard.form_token(web), honeypot=guard.HONEYPOT)
+                  form_token=guard.form_token(web, issued), honeypot=guard.HONEYPOT)
 
 
 # -- the handlers
@@ -380,12 +381,18 @@ def pledge_html(web: WebApp, request: Request, lang: str, declaration: Declarati
 
 
 
+#: The header of every page with a signing form (its token is one reader's, once).
+NO_STORE = (("Cache-Control", "no-store"),)
+
+
 def pledge_widget(call: Call) -> Response:
     """A declaration with its sign form."""
     slug = call.params["declaration"]
     declaration = call.obs.pledges.declarations.get(slug)
     lang = language(call)
-    return respond(call, pledge_html(call.web, call.request, lang, declaration), lang)
+    # its form token is good for one post: no cache may hand this page to two readers
+    return respond(call, pledge_html(call.web, call.request, lang, declaration), lang) \
+        .with_headers(NO_STORE, replace=True)
 
 
 #: Form fields by the model's field paths, to put each problem next to its field.
@@ -460,6 +467,7 @@ def sign_widget(call: Call) -> Response:
         try:
             pledge = pledge_from_form(values, slug)
             if general:  # not signed: the form is shown again, each field checked
+                check_names(pledge)
                 normalise_email(pledge.email)
             else:
                 ip = guard.client_ip(call.request, call.web.settings)
@@ -475,7 +483,9 @@ def sign_widget(call: Call) -> Response:
                     general.append("invalid-form")
     if errors or general:
         form = PledgeForm(values=values, errors=errors, general=tuple(general))
-        html = pledge_html(call.web, call.request, lang, declaration, form)
+        # a fresh token (the posted one is spent) that keeps when the form was first shown
+        html = pledge_html(call.web, call.request, lang, declaration, form,
+                           issued=guard.form_issued(call.web, raw))
         return respond(call, html, lang, 422)
     html = pledge_html(call.web, call.request, lang, declaration, PledgeForm(thanks=True))
     return respond(call, html, lang)
@@ -508,7 +518,7 @@ def demo_page(call: Call) -> Response:
     html = render(web, request, "demo.html", lang,
                   sections=[(name, url, Markup(body))  # noqa: S704 (our templates' output)
                             for name, url, body in sections])
-    return html_response(html, 200, (("Vary", "Accept-Language"),))
+    return html_response(html, 200, (("Vary", "Accept-Language"), *NO_STORE))
 
 
 _WIDGET_ERRORS = (400, 404)
