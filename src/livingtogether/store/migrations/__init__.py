@@ -7,6 +7,14 @@ changes come as new modules. List them in ``MIGRATIONS``.
 
 from __future__ import annotations
 
-from . import m0001_initial, m0002_programme, m0003_pledges, m0004_catalogue, m0005_hub
+from . import (
+    m0001_initial,
+    m0002_programme,
+    m0003_pledges,
+    m0004_catalogue,
+    m0005_hub,
+    m0006_search_counts,
+)
 
-MIGRATIONS = (m0001_initial, m0002_programme, m0003_pledges, m0004_catalogue, m0005_hub)
+MIGRATIONS = (m0001_initial, m0002_programme, m0003_pledges, m0004_catalogue, m0005_hub,
+              m0006_search_counts)
