@@ -1,23 +1,33 @@
-"""Benchmark of the catalogue's search on a large synthetic multilingual catalogue.
+"""Benchmark of the catalogue's search on large synthetic multilingual catalogues.
 
-Generates N practices (default 100,000) in one to three of six languages, with
-words drawn from a Zipf-like vocabulary per language (real words first, then
-synthetic ones: see ``vocabulary``), in 60 cities of 30 countries; bulk-imports them; then times a
-two-word query with its facets (the search the widget and API run), pages and
-filters, and a plain ``LIKE`` scan over the same rows for comparison. SQLite
-on a fresh file, and PostgreSQL too when ``LIVINGTOGETHER_BENCH_POSTGRES_URL``
-is set (its tables are dropped first: use a scratch database).
+Generates practices in one to three of six languages, with words drawn from a
+Zipf-like vocabulary per language (real words first, then synthetic ones: see
+``vocabulary``), in 60 cities of 30 countries, and grows the catalogue through
+each size asked (default 100,000 then 1,000,000): the first practices through
+the library's own bulk path (``create_many``, timed), the rest written as rows
+by a bulk loader of this script (``load``: the same rows, in a fraction of the
+time, so that a million practices are built in minutes). At each size it times
+every search path twice, in process: as the project runs it (``search``: page,
+total, facets, snippets, models) and as the simplest SQL doing the same work on
+the same database (the *limit*: the page by rank or newest, the count, the
+facets grouped, the page's stored data and snippets), and prints both p95s, their
+ratio, and each path's growth from one size to the next. SQLite on a fresh file,
+and PostgreSQL too when ``LIVINGTOGETHER_BENCH_POSTGRES_URL`` is set (its tables
+are dropped first: use a scratch database).
 
-    python bench/practices.py [--practices 100000] [--rounds 200] [--seconds 10]
+    python bench/practices.py [--sizes 100000,1000000] [--rounds 200] [--seconds 5]
+    python bench/practices.py --sizes 10000,50000 --rounds 50 --seconds 2   # quick
 
-Floors on SQLite: p95 of the two-word query with facets <= 20 ms, at least 50
-times faster than the LIKE scan, bulk import <= 60 s.
+Floors at 100,000 practices (p95): browse <= 5 ms, one common word <= 20 ms, two
+words with facets <= 10 ms, page 100 <= 20 ms; at a million, none more than 3
+times its figure at 100,000.
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import random
 import statistics
@@ -25,16 +35,35 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
-from livingtogether import City, ModerationStatus, Observatory, Practice, PracticeKind, Text
+from livingtogether import (
+    City,
+    ModerationStatus,
+    Observatory,
+    Practice,
+    PracticeKind,
+    Text,
+    convert,
+)
 from livingtogether.models import THEMES
+from livingtogether.services.search import (
+    _SQLITE_SCORE,
+    add_counts,
+    counts_of,
+    postgres_match,
+    sqlite_match,
+    terms,
+)
+from livingtogether.store import schema
 
 # The same measuring and printing as the foundation's benchmark (run from bench/).
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from foundation import line, measure, percentile
+from foundation import measure, percentile
 
 SEED = 2015
 LANGUAGES = ("en", "fr", "es", "de", "tr", "ar")
@@ -118,11 +147,11 @@ class Generator:
         picks = self.rng.choices(words, cum_weights=self.cumulative, k=count)
         return " ".join(picks)
 
-    def practices(self, count: int) -> Iterator[Practice]:
-        """``count`` published practices."""
+    def practices(self, count: int, start: int = 0) -> Iterator[Practice]:
+        """``count`` published practices, numbered from ``start``."""
         rng = self.rng
         kinds = list(PracticeKind)
-        for index in range(count):
+        for index in range(start, start + count):
             languages = rng.sample(LANGUAGES, rng.choice((1, 1, 2, 2, 3)))
             yield Practice(
                 slug=f"practice-{index}", city=rng.choice(self.cities).slug,
@@ -146,117 +175,283 @@ def rotating(action: Callable[[str], object], values: Sequence[str]) -> Callable
     return lambda: action(next(turn))
 
 
-def like_scan(obs: Observatory, query: str) -> int:
-    """The practices whose text contains every word, by a plain LIKE scan (case folded by
-    LIKE for ASCII only: the baseline the full-text index replaces)."""
-    rows = sa.table("lt_practice_search", sa.column("id"), sa.column("practice_id"))
-    text = sa.table("lt_practice_text", sa.column("id"), sa.column("title"),
-                    sa.column("summary"), sa.column("body"))
+#: One common word per language: its most frequent real word (thousands of matches).
+COMMON = ("city", "ville", "ciudad", "Stadt", "şehir", "مدينة")
+#: Page 100 of 20 results.
+DEEP = 99 * 20
+#: The floors at 100,000 practices (p95, ms), by path.
+FLOORS = {"browse": 5.0, "one common word": 20.0, "two words + facets": 10.0,
+          "page 100 (one common word)": 20.0}
+#: At 1,000,000 practices, at most this many times the 100,000 figure.
+GROWTH = 3.0
+
+
+def rows_of(generator: Generator, start: int, count: int, stamp: datetime,
+            ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Practices ``start`` to ``start + count`` as stored: each one's column values and
+    data, and its search rows with their text (what ``create_many`` writes, built
+    without the models: their checks are what the library's bulk path times)."""
+    rng = generator.rng
+    kinds = [kind.value for kind in PracticeKind]
+    slugs = [city.slug for city in generator.cities]
+    template = convert.unstructure(next(Generator().practices(1)))
+    for index in range(start, start + count):
+        languages = rng.sample(LANGUAGES, rng.choice((1, 1, 2, 2, 3)))
+        titles = {lang: generator.text(lang, 6).capitalize() for lang in languages}
+        summaries = {lang: generator.text(lang, 20) for lang in languages}
+        bodies = {lang: generator.text(lang, 40) for lang in languages}
+        themes = rng.sample(THEMES, rng.randint(1, 3))
+        city, kind = rng.choice(slugs), rng.choice(kinds)
+        data = {**template, "slug": f"practice-{index}", "city": city, "kind": kind,
+                "title": titles, "summary": summaries,
+                "body": {lang: f"<p>{text}</p>" for lang, text in bodies.items()},
+                "themes": themes, "year_started": rng.randint(1995, 2024)}
+        at = stamp + timedelta(microseconds=index)
+        practice = {"id": index + 1, "slug": data["slug"], "city_slug": city, "kind": kind,
+                    "status": "published", "data": json.dumps(data, ensure_ascii=False),
+                    "created_at": at, "updated_at": at, "themes": themes}
+        joined = f"|{'|'.join(themes)}|"
+        search = [{"practice_id": index + 1, "language": lang, "city_slug": city, "kind": kind,
+                   "themes": joined, "published_at": at, "title": titles[lang],
+                   "summary": summaries[lang], "body": bodies[lang]} for lang in languages]
+        yield practice, search
+
+
+PRACTICE_COLUMNS = ("id", "slug", "city_slug", "kind", "status", "data", "created_at",
+                    "updated_at")
+SEARCH_COLUMNS = ("id", "practice_id", "language", "city_slug", "kind", "themes",
+                  "published_at")
+TEXT_COLUMNS = ("id", "title", "summary", "body")
+
+
+def load(obs: Observatory, generator: Generator, start: int, count: int,
+         batch: int = 20_000) -> None:
+    """Write practices ``start`` to ``start + count`` by the driver's bulk statements
+    (``executemany`` on SQLite, ``COPY`` on PostgreSQL), in one transaction, with their
+    themes, search rows, text (the full-text index follows it) and search counts."""
     postgres = obs.store.dialect == "postgresql"
-    conditions = []
-    for word in query.split():
-        pattern = f"%{word}%"
-        # SQLite's LIKE ignores ASCII case already; PostgreSQL's needs ILIKE for the same.
-        conditions.append(sa.or_(*(
-            column.ilike(pattern) if postgres else column.like(pattern)
-            for column in (text.c.title, text.c.summary, text.c.body))))
-    select = (sa.select(rows.c.practice_id).select_from(rows.join(text, text.c.id == rows.c.id))
-              .where(*conditions))
-    with obs.store.read() as connection:
-        return len(set(connection.scalars(select)))
+    stamp = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    with obs.store.write() as connection:
+        instant = sa.DateTime(timezone=True).dialect_impl(connection.dialect)
+        as_text = instant.bind_processor(connection.dialect) or (lambda value: value)
+        base = connection.scalar(sa.select(sa.func.max(schema.practices.c.id))) or 0
+        row_id = connection.scalar(sa.select(sa.func.max(schema.practice_search.c.id))) or 0
+        cursor = connection.connection.cursor()
+        if postgres:
+            # The GIN index is built once at the end, faster than row by row.
+            cursor.execute("DROP INDEX ix_lt_practice_text_document")
+        produced = rows_of(generator, start, count, stamp)
+        while True:
+            chunk = list(itertools.islice(produced, batch))
+            if not chunk:
+                break
+            practices, themes, search, text = [], [], [], []
+            for practice, rows in chunk:
+                practice_id = base + practice["id"]
+                practices.append((practice_id, *(practice[c] for c in PRACTICE_COLUMNS[1:])))
+                themes.extend((practice_id, theme) for theme in practice["themes"])
+                for row in rows:
+                    row_id += 1
+                    row["practice_id"] = practice_id
+                    search.append((row_id, *(row[c] for c in SEARCH_COLUMNS[1:])))
+                    text.append((row_id, row["title"], row["summary"], row["body"]))
+            tables = ((schema.practices.name, PRACTICE_COLUMNS, practices),
+                      (schema.practice_themes.name, ("practice_id", "theme"), themes),
+                      (schema.practice_search.name, SEARCH_COLUMNS, search),
+                      (schema.practice_text.name, TEXT_COLUMNS, text))
+            for table, columns, values in tables:
+                if postgres:
+                    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        for value in values:
+                            copy.write_row(value)
+                else:
+                    if table in (schema.practices.name, schema.practice_search.name):
+                        at = columns.index("published_at" if "published_at" in columns
+                                           else "created_at")
+                        values = [(*v[:at], *(as_text(x) for x in v[at:at + 2]), *v[at + 2:])
+                                  if table == schema.practices.name
+                                  else (*v[:at], as_text(v[at])) for v in values]
+                    cursor.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)}) "
+                        f"VALUES ({', '.join('?' * len(columns))})", values)
+            add_counts(connection, counts_of([row for _, rows in chunk for row in rows]))
+        if postgres:
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            cursor.execute("CREATE INDEX ix_lt_practice_text_document ON lt_practice_text "
+                           "USING gin (document)")
+            for table in (schema.practices.name, schema.practice_search.name):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT max(id) FROM {table}))")
+        cursor.close()
+    if postgres:
+        with obs.store.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM ANALYZE"))
 
 
-def index_match(obs: Observatory, query: str) -> int:
-    """The practices whose text contains every word, by the full-text index alone: what
-    the LIKE scan does, done by the index (no ranking, facets, snippets or models)."""
-    from livingtogether.services.search import postgres_match, sqlite_match, terms
+# -- the limits: the simplest SQL doing each path's work on the same database
 
-    words = terms(query)
-    if obs.store.dialect == "postgresql":
-        sql = ("SELECT s.practice_id FROM lt_practice_search s JOIN lt_practice_text t "
-               "ON t.id = s.id WHERE t.document @@ to_tsquery('lt_search', :q)")
-        match = postgres_match(words)
+
+class Limits:
+    """Each path done by the simplest SQL on one database: the page (ids by rank, or
+    newest), the count, the facets grouped in one statement when the path shows them,
+    the page's snippets and its stored data (not decoded)."""
+
+    def __init__(self, obs: Observatory) -> None:
+        self.obs = obs
+        self.postgres = obs.store.dialect == "postgresql"
+
+    def _all(self, sql: str, params: dict[str, Any]) -> list[Any]:
+        with self.obs.store.read() as connection:
+            return list(connection.execute(sa.text(sql), params))
+
+    def _data(self, row_ids: Sequence[int]) -> int:
+        if not row_ids:
+            return 0
+        cast = "::text" if self.postgres else ""
+        return len(self._all(
+            f"SELECT p.data{cast} FROM lt_practices p WHERE p.id IN (SELECT practice_id "
+            f"FROM lt_practice_search WHERE id IN ({', '.join(map(str, row_ids))}))", {}))
+
+    def browse(self, offset: int = 0) -> int:
+        """Newest 20 practices (along the index) + how many are published."""
+        page = self._all("SELECT practice_id FROM lt_practice_search GROUP BY published_at, "
+                         "practice_id ORDER BY published_at DESC, practice_id DESC "
+                         "LIMIT 20 OFFSET :o", {"o": offset})
+        total = self._all("SELECT count(*) FROM lt_practices WHERE status = 'published'", {})
+        ids = ", ".join(str(row[0]) for row in page) or "0"
+        cast = "::text" if self.postgres else ""
+        self._all(f"SELECT data{cast} FROM lt_practices WHERE id IN ({ids})", {})
+        return int(total[0][0])
+
+    def words(self, query: str, offset: int = 0, facets: bool = False) -> int:
+        """The top 20 rows by rank (with snippets) + the count (+ the facet values
+        grouped) + the page's data."""
+        words = terms(query)
+        if self.postgres:
+            match = {"q": postgres_match(words), "o": offset}
+            found = "lt_practice_text t WHERE t.document @@ to_tsquery('lt_search', :q)"
+            page = self._all(
+                "SELECT p.id, ts_headline('lt_search', t.summary || ' ' || t.body, "
+                "to_tsquery('lt_search', :q)) FROM (SELECT t.id, ts_rank(t.document, "
+                f"to_tsquery('lt_search', :q)) AS r FROM {found} ORDER BY r DESC, t.id "
+                "LIMIT 20 OFFSET :o) p JOIN lt_practice_text t ON t.id = p.id", match)
+            total = self._all(f"SELECT count(*) FROM {found}", match)
+            if facets:
+                joined = found.replace(" WHERE", " ON t.id = s.id WHERE")
+                self._all("SELECT s.city_slug, s.kind, s.themes, s.language, count(*) FROM "
+                          f"lt_practice_search s JOIN {joined} GROUP BY 1, 2, 3, 4", match)
+        else:
+            match = {"q": sqlite_match(words), "o": offset}
+            found = "lt_practice_fts WHERE lt_practice_fts MATCH :q"
+            page = self._all(
+                f"SELECT rowid, snippet(lt_practice_fts, 2, '[', ']', '…', 24) FROM {found} "
+                f"ORDER BY {_SQLITE_SCORE} LIMIT 20 OFFSET :o", match)
+            total = self._all(f"SELECT count(*) FROM {found}", match)
+            if facets:
+                self._all("SELECT s.city_slug, s.kind, s.themes, s.language, count(*) FROM "
+                          "lt_practice_fts f JOIN lt_practice_search s ON s.id = f.rowid "
+                          "WHERE lt_practice_fts MATCH :q GROUP BY 1, 2, 3, 4", match)
+        self._data([row[0] for row in page])
+        return int(total[0][0])
+
+
+def row(name: str, project: list[float], limit: list[float] | None,
+        floor: float | None) -> str:
+    """One printed row: the project's p95 and median, the limit's p95, the ratio, the floor."""
+    p95 = percentile(project, 0.95)
+    text = f"  {name:<34} {p95:9.2f} {statistics.median(project):9.2f}"
+    if limit:
+        lp95 = percentile(limit, 0.95)
+        text += f" {lp95:9.2f} {p95 / lp95:7.2f}x"
     else:
-        sql = ("SELECT s.practice_id FROM lt_practice_search s JOIN lt_practice_fts f "
-               "ON f.rowid = s.id WHERE lt_practice_fts MATCH :q")
-        match = sqlite_match(words)
-    with obs.store.read() as connection:
-        return len(set(connection.scalars(sa.text(sql), {"q": match})))
+        text += f" {'':9} {'':8}"
+    if floor is not None:
+        text += f"   <= {floor:g} ms: {'ok' if p95 <= floor else 'MISSED'}"
+    return text
 
 
-def run(url: str, label: str, count: int, rounds: int, seconds: float) -> None:
-    """Every figure on one database."""
-    print(f"{label}: {url.split('@')[-1]}, {count:,} practices")
+def measure_size(obs: Observatory, generator: Generator, size: int, rounds: int,
+                 seconds: float, floors: bool) -> dict[str, float]:
+    """Every path at one size: printed, and their p95s returned by path."""
+    limits = Limits(obs)
+    search = obs.practices.search
+    common = [w for w in COMMON if search(w, limit=1).total > DEEP + 20] or list(COMMON)
+    found = [search(w, limit=1).total for w in COMMON]
+    pairs = [search(q, limit=1).total for q in QUERIES]
+    print(f"  practices found: one common word {min(found):,} to {max(found):,}; "
+          f"two words {min(pairs):,} to {max(pairs):,}")
+    print(f"  {'path (ms)':<34} {'p95':>9} {'median':>9} {'limit p95':>9} {'ratio':>8}")
+    paths: list[tuple[str, Callable[[], object], Callable[[], object] | None]] = [
+        ("browse", lambda: search(""), limits.browse),
+        ("one common word", rotating(search, common), rotating(limits.words, common)),
+        ("two words + facets", rotating(search, QUERIES),
+         rotating(lambda q: limits.words(q, facets=True), QUERIES)),
+        ("page 100 (one common word)", rotating(lambda w: search(w, offset=DEEP), common),
+         rotating(lambda w: limits.words(w, DEEP), common)),
+        ("browse, page 100", lambda: search("", offset=DEEP), lambda: limits.browse(DEEP)),
+        ("browse, one filter (city)", rotating(
+            lambda city: search("", city=city), [c.slug for c in generator.cities]), None),
+        ("two words, theme + country", rotating(
+            lambda q: search(q, theme="culture", country="TR"), QUERIES), None),
+        ("prefix query ('conviv* barrio')", lambda: search("conviv* barrio"), None),
+        ("worst: the 2 most frequent words", lambda: search(
+            " ".join(generator.words["en"][:2])), None),
+    ]
+    figures = {}
+    for name, project, limit in paths:
+        timings = measure(project, rounds=rounds, seconds=seconds)
+        bound = measure(limit, rounds=rounds, seconds=seconds) if limit else None
+        print(row(name, timings, bound, FLOORS.get(name) if floors else None))
+        figures[name] = percentile(timings, 0.95)
+    return figures
+
+
+def run(url: str, label: str, sizes: Sequence[int], rounds: int, seconds: float,
+        library: int) -> None:
+    """Every figure on one database, growing the catalogue through ``sizes``."""
+    print(f"{label}: {url.split('@')[-1]}")
     obs = Observatory.open(url)
     generator = Generator()
     for city in generator.cities:
         obs.cities.save(city)
+    first = min(library, sizes[0])
     start = time.perf_counter()
-    practices = list(generator.practices(count))
-    print(f"  {'generate the practices (models, validated)':<40} "
+    practices = list(generator.practices(first))
+    print(f"  {'generate ' + format(first, ',') + ' practices (models)':<40} "
           f"{time.perf_counter() - start:9.2f} s")
     start = time.perf_counter()
     obs.practices.create_many(practices)
-    elapsed = time.perf_counter() - start
-    floor = (f"   floor 60 s: {'ok' if elapsed <= 60 else 'MISSED'}"
-             if obs.store.dialect == "sqlite" else "")
-    print(f"  {'bulk import (create_many), index included':<40} {elapsed:9.2f} s{floor}")
-    if obs.store.dialect == "postgresql":
-        with obs.store.write() as connection:
-            connection.execute(sa.text("ANALYZE"))
-    with obs.store.read() as connection:
-        rows = connection.scalar(sa.text("SELECT count(*) FROM lt_practice_text"))
-    print(f"  {'search rows (practice x language)':<40} {rows:9,}")
-
-    def search(query: str) -> object:
-        return obs.practices.search(query, limit=20)
-
-    def search_afresh(query: str) -> object:
-        # Every practice decoded from its stored JSON again (a search keeps the ones
-        # it decoded until their stored text changes).
-        obs.practices.searcher._decoded.clear()
-        return search(query)
-
-    results = [obs.practices.search(q, limit=20).total for q in QUERIES]
-    print(f"  {'practices found per query (min / max)':<40} {min(results):9,} / {max(results):,}")
-    timings = measure(rotating(search, QUERIES), rounds=rounds, seconds=seconds)
-    print(line("two-word query, facets, snippets, page of 20", timings))
-    p95 = percentile(timings, 0.95)
-    afresh = measure(rotating(search_afresh, QUERIES), rounds=rounds, seconds=seconds)
-    print(line("same, the page's practices decoded afresh", afresh))
-    print(line("same, filtered (theme + country)", measure(rotating(
-        lambda q: obs.practices.search(q, theme="culture", country="TR"), QUERIES),
-        rounds=rounds, seconds=seconds)))
-    print(line("same, page 5", measure(rotating(
-        lambda q: obs.practices.search(q, offset=80), QUERIES), rounds=rounds, seconds=seconds)))
-    frequent = " ".join(generator.words["en"][:2])
-    found = obs.practices.search(frequent).total
-    print(line(f"worst case: the 2 most frequent words ({found:,})", measure(
-        lambda: obs.practices.search(frequent), rounds=min(rounds, 30), seconds=seconds)))
-    print(line("browse: no words, one filter (city), facets", measure(rotating(
-        lambda city: obs.practices.search("", city=city), [c.slug for c in generator.cities]),
-        rounds=min(rounds, 50), seconds=seconds)))
-    print(line("browse: no words, no filter (first page)", measure(
-        lambda: obs.practices.search(""), rounds=min(rounds, 10), seconds=seconds)))
-    print(line("prefix query ('conviv* barrio')", measure(
-        lambda: obs.practices.search("conviv* barrio"), rounds=rounds, seconds=seconds)))
-    scan = measure(rotating(lambda q: like_scan(obs, q), QUERIES),
-                   rounds=min(rounds, 20), seconds=seconds * 2)
-    print(line("plain LIKE scan, the same two words", scan))
-    matched = measure(rotating(lambda q: index_match(obs, q), QUERIES),
-                      rounds=rounds, seconds=seconds)
-    print(line("the index finding the same practices", matched))
-    whole = statistics.median(scan) / statistics.median(timings)
-    cold = statistics.median(scan) / statistics.median(afresh)
-    alone = statistics.median(scan) / statistics.median(matched)
-    print(f"  {'LIKE scan / whole search (medians)':<40} {whole:9.0f}x")
-    print(f"  {'same, practices decoded afresh':<40} {cold:9.0f}x")
-    print(f"  {'LIKE scan / index alone (medians)':<40} {alone:9.0f}x")
-    if obs.store.dialect == "sqlite":
-        print(f"  {'floors (SQLite)':<40} p95 {p95:.2f} ms <= 20: "
-              f"{'ok' if p95 <= 20 else 'MISSED'};  >= 50x the scan: whole search "
-              f"{'ok' if whole >= 50 else 'MISSED'}, "
-              f"index alone {'ok' if alone >= 50 else 'MISSED'}")
+    print(f"  {'bulk import (create_many), indexed':<40} {time.perf_counter() - start:9.2f} s")
+    done = first
+    figures: dict[int, dict[str, float]] = {}
+    for size in sizes:
+        if size > done:
+            start = time.perf_counter()
+            load(obs, generator, done, size - done)
+            print(f"  {'load ' + format(size - done, ',') + ' more (bench bulk loader)':<40} "
+                  f"{time.perf_counter() - start:9.2f} s")
+            done = size
+        if obs.store.dialect == "postgresql":
+            with obs.store.write() as connection:
+                connection.execute(sa.text("ANALYZE"))
+        with obs.store.read() as connection:
+            rows = connection.scalar(sa.text("SELECT count(*) FROM lt_practice_search"))
+        print(f"{label}, {size:,} practices ({rows:,} search rows)")
+        figures[size] = measure_size(obs, generator, size, rounds, seconds,
+                                     floors=size == 100_000)
+    if len(sizes) > 1:
+        base = 100_000 if 100_000 in figures else sizes[0]
+        print(f"{label}, growth of each p95 from {base:,} practices")
+        for name in figures[base]:
+            line_ = f"  {name:<34}" + "".join(
+                f" {size:>9,}: {figures[size][name] / figures[base][name]:5.2f}x"
+                for size in sizes if size > base)
+            if any(size >= 10 * base for size in sizes) and base == 100_000:
+                worst = max(figures[size][name] / figures[base][name] for size in sizes
+                            if size > base)
+                line_ += f"   <= {GROWTH:g}x: {'ok' if worst <= GROWTH else 'MISSED'}"
+            print(line_)
     obs.close()
 
 
@@ -276,17 +471,23 @@ def drop_postgres(url: str) -> None:
 def main() -> None:
     """Parse the bounds and run on SQLite (and PostgreSQL if named)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--practices", type=int, default=100_000, help="how many practices")
+    parser.add_argument("--sizes", default="100000,1000000",
+                        help="catalogue sizes, comma-separated, growing (e.g. 10000,50000)")
+    parser.add_argument("--library", type=int, default=10_000,
+                        help="how many of the first practices go through create_many")
     parser.add_argument("--rounds", type=int, default=200, help="most calls per figure")
-    parser.add_argument("--seconds", type=float, default=10.0, help="most time per figure")
+    parser.add_argument("--seconds", type=float, default=5.0, help="most time per figure")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one database only")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", args.practices,
-            args.rounds, args.seconds)
+    sizes = sorted({int(size.replace("_", "")) for size in args.sizes.split(",")})
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory() as folder:
+            run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", "SQLite", sizes,
+                args.rounds, args.seconds, args.library)
     postgres = os.environ.get("LIVINGTOGETHER_BENCH_POSTGRES_URL")
-    if postgres:
+    if postgres and args.only != "sqlite":
         drop_postgres(postgres)
-        run(postgres, "PostgreSQL", args.practices, args.rounds, args.seconds)
+        run(postgres, "PostgreSQL", sizes, args.rounds, args.seconds, args.library)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,17 @@ from ..sanitize import clean_html
 from ..store import Store, aware, now, schema
 from ..store.feed import note_changes
 from .base import Page, Records, require
-from .search import Searcher, SearchQuery, SearchResults, index_rows, insert_rows, reindex
+from .search import (
+    Searcher,
+    SearchQuery,
+    SearchResults,
+    add_counts,
+    counted_rows,
+    counts_of,
+    index_rows,
+    insert_rows,
+    reindex,
+)
 from .themes import check_themes
 
 _PUBLISHED = ModerationStatus.PUBLISHED
@@ -107,6 +117,14 @@ class PracticeService(Records[Practice]):
                 sa.select(themes.c.practice_id).where(themes.c.theme == theme)
             ))
         return super().list(where=where, limit=limit, offset=offset)
+
+    def delete_in(self, connection: Connection, slug: str) -> None:
+        """Delete within an open transaction; its search rows go with it (by cascade),
+        and out of the search counts."""
+        row_id = connection.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
+        rows = counted_rows(connection, row_id) if row_id is not None else []
+        super().delete_in(connection, slug)
+        add_counts(connection, {key: -count for key, count in counts_of(rows).items()})
 
     # -- bulk
 

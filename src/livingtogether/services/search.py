@@ -34,6 +34,7 @@ from ..models import Practice, PracticeKind
 from ..models import fields as f
 from ..store import Store, schema
 from .base import check_page
+from .guard import upsert
 
 #: The facets, in the order widgets show them.
 FACETS: tuple[str, ...] = ("theme", "city", "country", "kind", "language")
@@ -248,7 +249,14 @@ def index_rows(practice_id: int, practice: Practice, stamp: datetime,
 
 def insert_rows(connection: Connection,
                 rows: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
-    """Store search rows and their text (which the full-text index follows)."""
+    """Store search rows and their text (which the full-text index follows), and count
+    them in ``lt_search_counts``."""
+    _store_rows(connection, rows)
+    add_counts(connection, counts_of([row for row, _ in rows]))
+
+
+def _store_rows(connection: Connection,
+                rows: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     if not rows:
         return
     table = schema.practice_search
@@ -262,14 +270,61 @@ def insert_rows(connection: Connection,
 
 def reindex(connection: Connection, practice_id: int, practice: Practice | None,
             stamp: datetime) -> None:
-    """Replace the search rows of one practice (none unless it is published)."""
+    """Replace the search rows of one practice (none unless it is published), and their
+    counts."""
     table, text = schema.practice_search, schema.practice_text
+    changes = {key: -count for key, count in
+               counts_of(counted_rows(connection, practice_id)).items()}
     # The text first, explicitly, so the index's triggers see every deletion.
     connection.execute(text.delete().where(text.c.id.in_(
         sa.select(table.c.id).where(table.c.practice_id == practice_id))))
     connection.execute(table.delete().where(table.c.practice_id == practice_id))
-    if practice is not None:
-        insert_rows(connection, index_rows(practice_id, practice, stamp))
+    rows = index_rows(practice_id, practice, stamp) if practice is not None else []
+    _store_rows(connection, rows)
+    for key, count in counts_of([row for row, _ in rows]).items():
+        changes[key] = changes.get(key, 0) + count
+    add_counts(connection, changes)
+
+
+def counted_rows(connection: Connection, practice_id: int) -> list[dict[str, Any]]:
+    """The search rows of one practice, with what :func:`counts_of` reads."""
+    table = schema.practice_search
+    return [dict(row) for row in connection.execute(
+        sa.select(table.c.practice_id, table.c.language, table.c.city_slug, table.c.kind,
+                  table.c.themes).where(table.c.practice_id == practice_id)).mappings()]
+
+
+def counts_of(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], int]:
+    """What search rows add to ``lt_search_counts``: each practice once to its city,
+    kind, themes and the total, each row to its language."""
+    found: dict[tuple[str, str], int] = {}
+    practices: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        key = ("language", row["language"])
+        found[key] = found.get(key, 0) + 1
+        practices[row["practice_id"]] = row
+    for row in practices.values():
+        themes = row["themes"][1:-1].split("|") if row["themes"] else []
+        for key in (("city", row["city_slug"]), ("kind", row["kind"]),
+                    *(("theme", theme) for theme in themes)):
+            found[key] = found.get(key, 0) + 1
+    if practices:
+        found[("total", "")] = len(practices)
+    return found
+
+
+def add_counts(connection: Connection, changes: dict[tuple[str, str], int]) -> None:
+    """Add ``changes`` to ``lt_search_counts`` in one statement, in key order (so that
+    concurrent writers lock the rows in the same order)."""
+    values = [{"facet": facet, "value": value, "count": count}
+              for (facet, value), count in sorted(changes.items()) if count]
+    if not values:
+        return
+    table = schema.search_counts
+    insert = upsert(connection, table)
+    connection.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.facet, table.c.value],
+        set_={"count": table.c.count + insert.excluded["count"]}), values)
 
 
 # -- searching
@@ -278,13 +333,17 @@ def reindex(connection: Connection, practice_id: int, practice: Practice | None,
 class Searcher:
     """Runs a :class:`SearchQuery` on one store.
 
-    One statement finds the matching rows (one per practice and language) with
-    their score and facet values; they are grouped into practices, counted per
-    facet and paged here, in one place for both databases. A second statement
-    reads the page's practices, and a third their snippets. Statements are
-    compiled once per shape (words or not, which filters, how many ids) and run
-    on the driver's cursor: building them each time would cost more than
-    running them.
+    The database pages, ranks and counts; only the page comes back. With words,
+    one statement matches the rows (one per practice and language) once, into a
+    materialised CTE, and returns from it the page's rows (the practices by
+    their best row's score), the total and the counts of every facet, grouped
+    in SQL. A browse without words pages newest first along an index; without
+    filters its total and facets are read from ``lt_search_counts``, which
+    every write of the search rows keeps in step, and with filters they are
+    grouped in SQL like those of words. A second statement reads the page's
+    practices, and a third their snippets. Statements are compiled once per
+    shape (words or not, which filters, how many ids) and run on the driver's
+    cursor: building them each time would cost more than running them.
     """
 
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
@@ -310,15 +369,19 @@ class Searcher:
             params["f_theme"] = f"%|{params['f_theme']}|%"
         if words:
             params["match"] = postgres_match(words) if self.postgres else sqlite_match(words)
+        params["page_limit"], params["page_offset"] = query.limit, query.offset
+        filters = tuple(sorted(query.filters()))
         with self.store.read() as connection:
-            rows = self._run(connection, ("rows", bool(words), tuple(sorted(query.filters()))),
-                             lambda: self._rows(query, bool(words)), params)
-            found = _Found(rows, ranked=bool(words))
-            countries = dict(self._run(connection, ("countries",), _countries, {})) \
-                if found.cities else {}
-            page = found.page(query.offset, query.limit)
+            if words or filters:
+                found = _Found(self._run(connection, ("grouped", bool(words), filters),
+                                         lambda: self._grouped(filters, bool(words)), params))
+            else:
+                found = _Found(self._run(connection, ("counts",), _counted, {}))
+                found.page = [row[0] for row in self._run(
+                    connection, ("newest",), _newest, params)]
+            page = found.ordered()
             practices = self._practices(connection, page)
-            shown = found.shown(page, reader_language)
+            shown = found.shown(reader_language) if words else {}
             snippets = self._snippets(connection, [row for row, _ in shown.values()],
                                       params) if words else {}
         hits = []
@@ -332,8 +395,8 @@ class Searcher:
             snippet = snippets.get(row_id) if row_id is not None else None
             hits.append(Hit(practice=practice, score=found.score(pid), language=language,
                             snippet=highlight(snippet) if snippet else None))
-        return SearchResults(hits=tuple(hits), total=len(found.best), limit=query.limit,
-                             offset=query.offset, facets=found.facets(countries))
+        return SearchResults(hits=tuple(hits), total=found.total, limit=query.limit,
+                             offset=query.offset, facets=found.facets())
 
     def _run(self, connection: Connection, key: tuple[Any, ...],
              build: Callable[[], sa.ClauseElement], params: dict[str, Any]) -> list[Any]:
@@ -383,19 +446,19 @@ class Searcher:
             return table.join(_FTS, _FTS.c.rowid == table.c.id)
         return table
 
-    def _rows(self, query: SearchQuery, words: bool) -> sa.Select[Any]:
-        """The matching rows, as :class:`_Found` reads them."""
+    def _rows(self, filters: Sequence[str], words: bool) -> sa.Select[Any]:
+        """The matching rows, with their score (0 without words)."""
         table = schema.practice_search
-        score = self._score() if words else sa.literal(0.0)
+        score = self._score() if words else sa.cast(sa.literal(0.0), _SCORE)
         select = sa.select(
             table.c.id, table.c.practice_id, table.c.language, table.c.city_slug,
-            table.c.kind, table.c.themes, table.c.published_at, score,
+            table.c.kind, table.c.themes, table.c.published_at, score.label("score"),
         ).select_from(self._source(words))
         if words:
             select = select.where(self._match())
         column_of = {"city": table.c.city_slug, "kind": table.c.kind,
                      "language": table.c.language}
-        for name in sorted(query.filters()):
+        for name in filters:
             value = sa.bindparam(f"f_{name}", type_=sa.String)
             if name == "theme":
                 select = select.where(table.c.themes.like(value))
@@ -405,6 +468,48 @@ class Searcher:
             else:
                 select = select.where(column_of[name] == value)
         return select
+
+    def _grouped(self, filters: Sequence[str], words: bool) -> sa.CompoundSelect[Any]:
+        """The page's practices, the total and the facet counts of the rows that match
+        (the words, if any, and ``filters``), as ``_Found`` reads them: one statement
+        over the matching rows, matched once."""
+        found = self._rows(filters, words).cte("found").prefix_with("MATERIALIZED")
+        practice_id = found.c.practice_id
+        limit = sa.bindparam("page_limit", type_=sa.Integer)
+        offset = sa.bindparam("page_offset", type_=sa.Integer)
+        if words:
+            # Each practice by its best row's score, ties by id; then every row of the
+            # page's practices (which of them is shown depends on the reader).
+            best = sa.func.max(found.c.score)
+            page = (sa.select(practice_id).group_by(practice_id)
+                    .order_by(best.desc(), practice_id).limit(limit).offset(offset)
+                    .cte("page"))
+            page_rows = _tagged("row", practice=practice_id, row=found.c.id,
+                                language=found.c.language, score=found.c.score).where(
+                practice_id.in_(sa.select(page.c.practice_id)))
+        else:
+            # Newest first, ties by id, newest id first (a practice's rows share the stamp).
+            order = (found.c.published_at.desc(), practice_id.desc())
+            newest = (sa.select(practice_id, sa.func.row_number().over(order_by=order)
+                                .label("position"))
+                      .group_by(found.c.published_at, practice_id).order_by(*order)
+                      .limit(limit).offset(offset).cte("page"))
+            page_rows = _tagged("page", practice=newest.c.practice_id,
+                                count=newest.c.position)
+        each = sa.func.count(sa.distinct(practice_id))
+        cities = schema.cities
+        return sa.union_all(
+            page_rows,
+            _tagged("total", count=each).select_from(found),
+            *(_tagged(name, value=column, count=each).group_by(column)
+              for name, column in (("city", found.c.city_slug), ("kind", found.c.kind),
+                                   ("themes", found.c.themes))),
+            _tagged("language", value=found.c.language, count=sa.func.count())
+            .group_by(found.c.language),
+            _tagged("country", value=cities.c.country, count=each)
+            .select_from(found.join(cities, cities.c.slug == found.c.city_slug))
+            .group_by(cities.c.country),
+        )
 
     def _practices(self, connection: Connection, ids: Sequence[int]) -> dict[int, Practice]:
         if not ids:
@@ -468,73 +573,103 @@ class Searcher:
 _DECODED = 1024
 
 
-def _countries() -> sa.Select[Any]:
-    return sa.select(schema.cities.c.slug, schema.cities.c.country)
+#: The type of scores: ``ts_rank``'s ``real`` on PostgreSQL, kept as is.
+_SCORE: sa.types.TypeEngine[Any] = sa.REAL()
+_TAGS: dict[str, sa.types.TypeEngine[Any]] = {
+    "practice": sa.Integer(), "row": sa.Integer(), "language": sa.String(), "score": _SCORE,
+    "value": sa.String(), "count": sa.Integer()}
+
+
+def _tagged(tag: str, **columns: Any) -> sa.Select[Any]:
+    """A select of the tagged rows ``_Found`` reads: ``(tag, practice, row, language,
+    score, value, count)``, the columns not given null (typed, for the UNION)."""
+    select: sa.Select[Any] = sa.select(sa.literal(tag, sa.String()).label("tag"), *(
+        columns[name].label(name) if name in columns
+        else sa.cast(sa.null(), kind).label(name) for name, kind in _TAGS.items()))
+    return select
+
+
+def _counted() -> sa.CompoundSelect[Any]:
+    """The maintained counts of every facet (the countries' from their cities')."""
+    counts, cities = schema.search_counts, schema.cities
+    return sa.union_all(
+        _tagged("counted", value=counts.c.facet, language=counts.c.value,
+                count=counts.c.count).where(counts.c.count > 0),
+        _tagged("country", value=cities.c.country, count=sa.func.sum(counts.c.count))
+        .select_from(counts.join(cities, cities.c.slug == counts.c.value))
+        .where(counts.c.facet == "city", counts.c.count > 0).group_by(cities.c.country),
+    )
+
+
+def _newest() -> sa.Select[Any]:
+    """One page of every practice searchable, newest first, along the index."""
+    table = schema.practice_search
+    order = (table.c.published_at.desc(), table.c.practice_id.desc())
+    return (sa.select(table.c.practice_id).group_by(table.c.published_at, table.c.practice_id)
+            .order_by(*order).limit(sa.bindparam("page_limit", type_=sa.Integer))
+            .offset(sa.bindparam("page_offset", type_=sa.Integer)))
 
 
 class _Found:
-    """The matching rows ``(row id, practice id, language, city, kind, themes,
-    published at, score)`` grouped into practices: the total, the facets and the page."""
+    """The tagged rows of one search: the page, the total and the facet counts."""
 
-    def __init__(self, rows: Sequence[Sequence[Any]], *, ranked: bool) -> None:
-        self.rows = rows
-        self.ranked = ranked
-        #: Each practice's best row.
-        self.best: dict[int, Sequence[Any]] = {}
-        languages: dict[str, int] = {}
-        best = self.best
-        for row in rows:
-            languages[row[2]] = languages.get(row[2], 0) + 1
-            found = best.get(row[1])
-            if found is None or ((row[7] or 0.0), found[2]) > ((found[7] or 0.0), row[2]):
-                best[row[1]] = row
-        self.languages = languages
-        self.cities: dict[str, int] = {}
-        self.kinds: dict[str, int] = {}
-        self.themes: dict[str, int] = {}
-        for row in best.values():
-            self.cities[row[3]] = self.cities.get(row[3], 0) + 1
-            self.kinds[row[4]] = self.kinds.get(row[4], 0) + 1
-            if row[5]:
-                for theme in row[5][1:-1].split("|"):
-                    self.themes[theme] = self.themes.get(theme, 0) + 1
+    def __init__(self, rows: Sequence[Sequence[Any]]) -> None:
+        #: The rows of the page's practices, ``(row id, practice id, language, score)``.
+        self.rows: list[tuple[int, int, str, float]] = []
+        #: The page's practice ids, in order, when the database ordered them.
+        self.page: list[int] = []
+        positions: list[tuple[int, int]] = []
+        self.total = 0
+        self.counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        for tag, practice, row, language, score, value, count in rows:
+            if tag == "row":
+                self.rows.append((row, practice, language, score))
+            elif tag == "page":
+                positions.append((count, practice))
+            elif tag == "total":
+                self.total = count
+            elif tag == "themes":
+                for theme in value[1:-1].split("|") if value else ():
+                    themes = self.counts["theme"]
+                    themes[theme] = themes.get(theme, 0) + count
+            elif tag == "counted":
+                if value == "total":
+                    self.total = count
+                else:
+                    self.counts[value][language] = count
+            else:
+                self.counts[tag][value] = count
+        if positions:
+            self.page = [practice for _, practice in sorted(positions)]
+        #: Each practice's best row: the highest score, then the first language.
+        self.best: dict[int, tuple[int, int, str, float]] = {}
+        for found in self.rows:
+            best = self.best.get(found[1])
+            if best is None or ((found[3] or 0.0), best[2]) > ((best[3] or 0.0), found[2]):
+                self.best[found[1]] = found
 
     def score(self, practice_id: int) -> float:
-        """The best score of a practice's rows."""
-        return float(self.best[practice_id][7] or 0.0)
+        """The best score of a practice's rows (0 without words)."""
+        best = self.best.get(practice_id)
+        return float(best[3] or 0.0) if best is not None else 0.0
 
-    def page(self, offset: int, limit: int) -> list[int]:
-        """The ids of one page of practices: best first, or newest first without words."""
-        rows = self.best.values()
-        if self.ranked:
-            ordered = sorted(rows, key=lambda row: (-(row[7] or 0.0), row[1]))
-        else:
-            ordered = sorted(rows, key=lambda row: (row[6], row[1]), reverse=True)
-        return [row[1] for row in ordered[offset:offset + limit]]
+    def ordered(self) -> list[int]:
+        """The ids of the page's practices: best first, or newest first without words."""
+        if self.best:
+            return [found[1] for found in sorted(
+                self.best.values(), key=lambda found: (-(found[3] or 0.0), found[1]))]
+        return self.page
 
-    def shown(self, page: Sequence[int], language: str | None,
-              ) -> dict[int, tuple[int, str]]:
+    def shown(self, language: str | None) -> dict[int, tuple[int, str]]:
         """The row shown for each practice of the page, ``(row id, language)``: the one in
-        the reader's ``language`` if it matched, else the best. None without words."""
-        if not self.ranked:
-            return {}
-        wanted = set(page)
-        shown = {row[1]: (row[0], row[2]) for row in self.rows
-                 if row[1] in wanted and row[2] == language}
-        for practice_id in page:
+        the reader's ``language`` if it matched, else the best."""
+        shown = {found[1]: (found[0], found[2]) for found in self.rows if found[2] == language}
+        for practice_id, best in self.best.items():
             if practice_id not in shown:
-                best = self.best[practice_id]
                 shown[practice_id] = (best[0], best[2])
         return shown
 
-    def facets(self, countries: dict[str, str]) -> dict[str, tuple[FacetCount, ...]]:
-        """The facet counts, most frequent first (``countries``: each city's country)."""
-        by_country: dict[str, int] = {}
-        for city, count in self.cities.items():
-            country = countries.get(city)
-            if country is not None:
-                by_country[country] = by_country.get(country, 0) + count
-        counts = {"theme": self.themes, "city": self.cities, "country": by_country,
-                  "kind": self.kinds, "language": self.languages}
+    def facets(self) -> dict[str, tuple[FacetCount, ...]]:
+        """The facet counts, most frequent first."""
         return {name: tuple(FacetCount(value=value, count=count) for value, count in sorted(
-            counts[name].items(), key=lambda item: (-item[1], item[0]))) for name in FACETS}
+            self.counts[name].items(), key=lambda item: (-item[1], item[0]))) for name in FACETS}

@@ -299,6 +299,8 @@ practice_search = sa.Table(
     sa.Column("themes", sa.Text, nullable=False),
     sa.Column("published_at", Instant, nullable=False),
     sa.UniqueConstraint("practice_id", "language"),
+    # Migration 9: a browse pages newest first along this index.
+    sa.Index("ix_lt_practice_search_published_at_practice_id", "published_at", "practice_id"),
 )
 
 #: The plain text of each search row, which the full-text index covers; the
@@ -326,6 +328,18 @@ SEARCH_OBJECTS: dict[str, frozenset[str]] = {
                          "lt_practice_fts_docsize", "lt_practice_fts_config"}),
     "postgresql": frozenset({"document", "ix_lt_practice_text_document"}),
 }
+
+#: Migration 9: the facet counts of a browse without filters, kept in step with the
+#: search rows by ``services.search``: published practices per ``city``, ``kind`` and
+#: ``theme``, search rows per ``language``, and practices in all (facet ``total``,
+#: value ``""``). A value whose count fell to 0 keeps its row.
+search_counts = sa.Table(
+    "lt_search_counts",
+    metadata,
+    sa.Column("facet", sa.String(20), primary_key=True),
+    sa.Column("value", sa.String(100), primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
 
 # -- the hub (migration 5): API tokens, the change feed, what a member pulled from a hub
 
