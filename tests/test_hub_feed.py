@@ -43,6 +43,25 @@ def _walk(obs: Observatory, kind: FeedKind, limit: int, cursor: str | None = Non
     raise AssertionError("the feed did not end")
 
 
+def _store_before(database_url: str, migration: Any) -> Any:
+    """A store of ``database_url`` migrated up to just before ``migration`` (a module of
+    ``MIGRATIONS``), as a database made by an older release."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from livingtogether.store import Store, now, schema
+    from livingtogether.store.migrations import MIGRATIONS
+
+    store = Store(database_url)
+    for version, module in enumerate(MIGRATIONS[:MIGRATIONS.index(migration)], start=1):
+        with store.write() as connection:
+            schema.schema_version.create(connection, checkfirst=True)
+            module.upgrade(Operations(MigrationContext.configure(connection)))
+            connection.execute(schema.schema_version.insert().values(
+                version=version, name=module.NAME, applied_at=now()))
+    return store
+
+
 def test_the_cursor_is_stable_while_records_change(observatory: Observatory) -> None:
     """Records changed while a client pages come again later: none is missed or lost."""
     obs = observatory
@@ -187,22 +206,13 @@ def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: st
     """Migration 5 numbers the records already there, so a hub upgraded from an older
     version serves them; its first own change continues after them."""
     import sqlalchemy as sa
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
 
-    from livingtogether import convert
-    from livingtogether.store import Store, now, schema
+    from livingtogether.store import now, schema
     from livingtogether.store.migrations import MIGRATIONS, m0005_hub
 
     hub = MIGRATIONS.index(m0005_hub)  # the migrations before the hub's
-    store = Store(database_url)
+    store = _store_before(database_url, m0005_hub)
     try:
-        for version, module in enumerate(MIGRATIONS[:hub], start=1):
-            with store.write() as connection:
-                schema.schema_version.create(connection, checkfirst=True)
-                module.upgrade(Operations(MigrationContext.configure(connection)))
-                connection.execute(schema.schema_version.insert().values(
-                    version=version, name=module.NAME, applied_at=now()))
         with store.write() as connection:
             for slug in ("lyon", "nice"):
                 connection.execute(schema.cities.insert().values(
@@ -247,23 +257,14 @@ def test_events_go_out_as_published(observatory: Observatory) -> None:
 
 
 def test_migration_6_hides_practices_not_published_from_the_feed(database_url: str) -> None:
-    """A hub upgraded from version 5: a practice in review no longer appears in the feed;
+    """A hub upgraded from the version before: a practice in review no longer appears in the feed;
     published ones and the tombstones already served stay."""
-    from alembic.migration import MigrationContext
-    from alembic.operations import Operations
+    from livingtogether.store import now, schema
+    from livingtogether.store.migrations import MIGRATIONS, m0006_feed_public
 
-    from livingtogether.store import Store, now, schema
-    from livingtogether.store.migrations import MIGRATIONS
-
-    store = Store(database_url)
-    six = next(n for n, m in enumerate(MIGRATIONS, start=1) if m.__name__.endswith("_public"))
+    six = MIGRATIONS.index(m0006_feed_public) + 1
+    store = _store_before(database_url, m0006_feed_public)
     try:
-        for version, module in enumerate(MIGRATIONS[:six - 1], start=1):
-            with store.write() as connection:
-                schema.schema_version.create(connection, checkfirst=True)
-                module.upgrade(Operations(MigrationContext.configure(connection)))
-                connection.execute(schema.schema_version.insert().values(
-                    version=version, name=module.NAME, applied_at=now()))
         with store.write() as connection:
             connection.execute(schema.cities.insert().values(
                 slug="lyon", country="FR", status="member", created_at=now(),
