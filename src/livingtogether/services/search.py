@@ -33,7 +33,7 @@ from ..errors import ValidationError
 from ..models import Practice, PracticeKind
 from ..models import fields as f
 from ..store import Store, schema
-from .base import check_page
+from .base import check_page, insert_many
 
 #: The facets, in the order widgets show them.
 FACETS: tuple[str, ...] = ("theme", "city", "country", "kind", "language")
@@ -251,10 +251,7 @@ def insert_rows(connection: Connection,
     """Store search rows and their text (which the full-text index follows)."""
     if not rows:
         return
-    table = schema.practice_search
-    ids = connection.execute(
-        table.insert().returning(table.c.id, sort_by_parameter_order=True),
-        [row for row, _ in rows]).scalars().all()
+    ids = insert_many(connection, schema.practice_search, [row for row, _ in rows])
     connection.execute(schema.practice_text.insert(),
                        [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows,
                                                                           strict=True)])
@@ -263,13 +260,21 @@ def insert_rows(connection: Connection,
 def reindex(connection: Connection, practice_id: int, practice: Practice | None,
             stamp: datetime) -> None:
     """Replace the search rows of one practice (none unless it is published)."""
+    reindex_many(connection, [(practice_id, practice)], stamp)
+
+
+def reindex_many(connection: Connection, practices: Sequence[tuple[int, Practice | None]],
+                 stamp: datetime) -> None:
+    """Replace the search rows of many practices, ``(id, practice or None)`` each, with a
+    few statements for all of them."""
     table, text = schema.practice_search, schema.practice_text
+    ids = [practice_id for practice_id, _ in practices]
     # The text first, explicitly, so the index's triggers see every deletion.
     connection.execute(text.delete().where(text.c.id.in_(
-        sa.select(table.c.id).where(table.c.practice_id == practice_id))))
-    connection.execute(table.delete().where(table.c.practice_id == practice_id))
-    if practice is not None:
-        insert_rows(connection, index_rows(practice_id, practice, stamp))
+        sa.select(table.c.id).where(table.c.practice_id.in_(ids)))))
+    connection.execute(table.delete().where(table.c.practice_id.in_(ids)))
+    insert_rows(connection, [row for practice_id, practice in practices if practice is not None
+                             for row in index_rows(practice_id, practice, stamp)])
 
 
 # -- searching

@@ -156,12 +156,15 @@ class Mirror:
                 sa.select(mine.c.slug, mine.c.origin)
                 .where(mine.c.kind == kind.value, mine.c.slug.in_(slugs))).all()) if slugs else {}
             table = repository.table
-            present = {record.slug: record for record in repository.load_rows(
-                connection, connection.execute(sa.select(table.c.id, table.c.data)
-                                               .where(table.c.slug.in_(slugs))).all())
-            } if slugs else {}
+            # The stored rows as they are: a record whose stored data is what the hub sent
+            # is unchanged without being decoded (when the data column holds all of it).
+            present = {row.slug: row for row in connection.execute(
+                sa.select(table.c.slug, table.c.id, table.c.data)
+                .where(table.c.slug.in_(slugs))).all()} if slugs else {}
+            whole = type(repository).load_rows is Records.load_rows
             pulled: list[dict[str, Any]] = []
             new: list[Any] = []
+            compare: list[tuple[Any, Any]] = []  # (stored row, record from the hub)
             for item in page.items:
                 origin = origins.get(item.slug)
                 if origin != self.origin and (origin is not None or item.slug in present):
@@ -174,16 +177,15 @@ class Mirror:
                     elif origin is not None:  # pulled, then deleted here: forget it too
                         self._forget(connection, kind, item.slug)
                     continue
+                if here is not None and whole and here.data == item.record:
+                    counts.unchanged += 1
+                    continue
                 try:
                     record: Any = convert.structure(item.record, model)
                 except ValidationError as error:
                     raise error.with_prefix(f"{kind.value}.{item.slug}") from None
                 if here is not None:
-                    if here == record:
-                        counts.unchanged += 1
-                        continue
-                    repository.update_in(connection, record)
-                    counts.updated += 1
+                    compare.append((here, record))
                 else:
                     # new here, or pulled before and deleted here since: the hub's again
                     new.append(record)
@@ -191,8 +193,18 @@ class Mirror:
                         pulled.append({"kind": kind.value, "slug": item.slug,
                                        "origin": self.origin, "pulled_at": stamp})
                     counts.added += 1
+            stored = repository.load_rows(connection, [(row.id, row.data)
+                                                       for row, _ in compare])
+            changed = [record for (_, record), old in zip(compare, stored, strict=True)
+                       if old != record]
+            counts.unchanged += len(compare) - len(changed)
+            counts.updated += len(changed)
+            names = [f"{kind.value}.{r.slug}" for r in new]
             if new:
-                repository.create_many_in(connection, new)
+                repository.create_many_in(connection, new, names=names)
+            if changed:
+                repository.update_many_in(connection, changed,
+                                          names=[f"{kind.value}.{r.slug}" for r in changed])
             if pulled:
                 connection.execute(mine.insert(), pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
