@@ -22,6 +22,7 @@ import email.utils
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -235,22 +236,31 @@ class HubClient:
         if restart:
             mirror.forget()
         report = PullReport()
-        for kind in kinds:
-            counts = report.counts.setdefault(kind, PullCounts())
-            cursor = mirror.cursor(kind)
-            done = 0
-            for _ in range(MAX_PAGES):
-                page = self.changes(kind, cursor)
-                mirror.apply(page, counts, report.problems)
-                done += len(page.items)
-                if progress is not None:
-                    progress(kind, done, done + page.remaining)
-                cursor = page.next_cursor
-                if not page.has_more:
-                    break
-            else:
-                raise HubError(f"the hub's feed of {kind.value} did not end after "
-                               f"{MAX_PAGES} pages; pull again to continue")
+        # The next page is fetched while this one is written: the hub's work and the
+        # transfer overlap the member's writes. One request at a time still, and a page
+        # is applied (with its cursor) only after every page before it.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-pull") as fetcher:
+            for kind in kinds:
+                counts = report.counts.setdefault(kind, PullCounts())
+                cursor = mirror.cursor(kind)
+                done = 0
+                coming = fetcher.submit(self.changes, kind, cursor)
+                for _ in range(MAX_PAGES):
+                    page = coming.result()
+                    if page.has_more:
+                        coming = fetcher.submit(self.changes, kind, page.next_cursor)
+                    if page.items or page.next_cursor != cursor:  # else nothing to write
+                        mirror.apply(page, counts, report.problems)
+                    done += len(page.items)
+                    if progress is not None:
+                        progress(kind, done, done + page.remaining)
+                    cursor = page.next_cursor
+                    if not page.has_more:
+                        break
+                else:
+                    coming.cancel()
+                    raise HubError(f"the hub's feed of {kind.value} did not end after "
+                                   f"{MAX_PAGES} pages; pull again to continue")
         return report
 
     # -- writing
