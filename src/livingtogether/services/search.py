@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from html.parser import HTMLParser
+from html import unescape
 from typing import Any, cast
 
 import attrs
@@ -202,29 +202,18 @@ def highlight(snippet: str) -> str:
 # -- the index rows
 
 
-class _Text(HTMLParser):
-    """The text of sanitised HTML, with a space wherever an element starts or ends."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+#: A tag of sanitised HTML (the sanitiser quotes every attribute and escapes every ``<``
+#: of the text, and drops comments), quoted attribute values and all.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
 def html_text(html: str) -> str:
-    """The plain text of (sanitised) HTML, whitespace collapsed."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+    """The plain text of sanitised HTML, with a space wherever an element starts or ends,
+    whitespace collapsed (one regular expression: an HTML parser took 5 times as long,
+    on every practice a bulk write indexes)."""
+    if "<" in html or "&" in html:
+        html = unescape(_TAG.sub(" ", html))
+    return " ".join(html.split())
 
 
 def _plain(text: str) -> str:
