@@ -234,13 +234,13 @@ class Observatory:
                 for key, _ in BUNDLE_KEYS
             }
 
-    def import_bundle(self, data: Any, *,
+    def import_bundle(self, data: Any, *, batch: int = 1_000,
                       progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
         """Create or update every record of a bundle, all or nothing.
 
         Everything is validated before anything is written; then all records are
         written in one transaction, so a failure leaves the database as it was.
-        Records are written a batch at a time with bulk statements (the hub's pull
+        Records are written ``batch`` at a time with bulk statements (the hub's pull
         writes the same way); ``progress(key, done, total)`` is called after each batch.
         """
         if not isinstance(data, Mapping):
@@ -270,7 +270,7 @@ class Observatory:
 
                     try:
                         created[key], updated[key] = repository.save_many_in(
-                            connection, items, progress=step)
+                            connection, items, batch=batch, progress=step)
                     except LivingTogetherError as error:
                         raise error.with_prefix(key) from None
                     continue

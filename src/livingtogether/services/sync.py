@@ -34,6 +34,9 @@ from .base import Records
 #: A cursor: the number of the last change a client has seen.
 CURSOR_RE = re.compile(r"[0-9]{1,15}")
 
+#: Records a pull writes with one bulk statement (a page of up to 1,000 takes two).
+BATCH = 500
+
 #: The model of each feed's records.
 MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.THEMES: Theme,
                                 FeedKind.PRACTICES: Practice, FeedKind.EVENTS: Event}
@@ -139,11 +142,13 @@ class Mirror:
                 table.c.origin == self.origin, table.c.kind == kind.value))
 
     def apply(self, page: FeedPage, counts: PullCounts,
-              problems: builtins.list[str] | None = None) -> None:
+              problems: builtins.list[str] | None = None, *, batch: int = BATCH) -> None:
         """Apply one page and store its next cursor, all in one transaction.
 
-        A record the hub sends that does not fit this library's models raises
-        ``ValidationError`` naming it, and nothing of the page is applied.
+        New and changed records are written ``batch`` at a time with bulk statements
+        (those of the bundle's import). A record the hub sends that does not fit this
+        library's models raises ``ValidationError`` naming it, and nothing of the page
+        is applied.
         """
         kind = page.kind
         repository = self.repositories[kind]
@@ -199,12 +204,14 @@ class Mirror:
                        if old != record]
             counts.unchanged += len(compare) - len(changed)
             counts.updated += len(changed)
-            names = [f"{kind.value}.{r.slug}" for r in new]
-            if new:
-                repository.create_many_in(connection, new, names=names)
-            if changed:
-                repository.update_many_in(connection, changed,
-                                          names=[f"{kind.value}.{r.slug}" for r in changed])
+            for start in range(0, len(new), batch):
+                part = new[start:start + batch]
+                repository.create_many_in(connection, part,
+                                          names=[f"{kind.value}.{r.slug}" for r in part])
+            for start in range(0, len(changed), batch):
+                part = changed[start:start + batch]
+                repository.update_many_in(connection, part,
+                                          names=[f"{kind.value}.{r.slug}" for r in part])
             if pulled:
                 connection.execute(mine.insert(), pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
