@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from .. import convert
 from ..errors import Conflict, LivingTogetherError, NotFound, ValidationError
 from ..models import fields as f
-from ..store import Store, now
+from ..store import Store, bulk, now
 from ..store.feed import note_change, note_changes
 
 T = TypeVar("T")
@@ -67,29 +67,6 @@ def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
     """Whether ``error`` is a unique-constraint violation (not a foreign key or null)."""
     text = str(error.orig).lower()
     return "unique" in text or "duplicate key" in text
-
-
-def insert_many(connection: Connection, table: sa.Table,
-                rows: Sequence[Mapping[str, Any]]) -> builtins.list[int]:
-    """Insert ``rows`` into ``table`` (its primary key ``id``) with one multi-row
-    statement; return their new ids in order.
-
-    On SQLite the ids are given here, after the largest (what SQLite would give):
-    ``RETURNING`` in the rows' order runs one statement per row there, and a write
-    transaction holds the database's lock, so no other writer can take them. On
-    PostgreSQL the sequence gives them, returned in order by one batched statement.
-    """
-    if not rows:
-        return []
-    if connection.dialect.name == "sqlite":
-        last = int(connection.scalar(sa.select(sa.func.max(table.c.id))) or 0)
-        ids = list(range(last + 1, last + 1 + len(rows)))
-        connection.execute(table.insert(), [{**row, "id": row_id}
-                                            for row_id, row in zip(ids, rows, strict=True)])
-        return ids
-    return builtins.list(connection.execute(
-        table.insert().returning(table.c.id, sort_by_parameter_order=True), rows,
-    ).scalars().all())
 
 
 @contextmanager
@@ -245,7 +222,7 @@ class Records(Generic[T]):
         slugs = [record.slug for record in records]  # type: ignore[attr-defined]
         try:
             with connection.begin_nested():
-                return insert_many(connection, self.table, [
+                return bulk.insert_with_ids(connection, self.table, [
                     {"slug": slug, "data": self.dump(record), "created_at": stamp,
                      "updated_at": stamp, **self._columns(record)}
                     for slug, record in zip(slugs, records, strict=True)])

@@ -15,7 +15,7 @@ from .. import convert
 from ..errors import Conflict, NotFound, ValidationError
 from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
-from ..store import Store, aware, now, schema
+from ..store import Store, aware, bulk, now, schema
 from ..store.feed import note_changes
 from .base import Page, Records, require
 from .search import (
@@ -207,8 +207,7 @@ class PracticeService(Records[Practice]):
         theme_rows = [{"practice_id": row_id, "theme": theme}
                       for row_id, practice in zip(row_ids, practices, strict=True)
                       for theme in practice.themes]
-        if theme_rows:
-            connection.execute(schema.practice_themes.insert(), theme_rows)
+        bulk.insert(connection, schema.practice_themes, theme_rows)
 
     def _insert(self, connection: Connection, chunk: builtins.list[Practice],
                 known: tuple[set[str], set[str]], stamp: datetime,

@@ -32,8 +32,8 @@ from .. import convert
 from ..errors import ValidationError
 from ..models import Practice, PracticeKind
 from ..models import fields as f
-from ..store import Store, schema
-from .base import check_page, insert_many
+from ..store import Store, bulk, schema
+from .base import check_page
 
 #: The facets, in the order widgets show them.
 FACETS: tuple[str, ...] = ("theme", "city", "country", "kind", "language")
@@ -240,10 +240,9 @@ def insert_rows(connection: Connection,
     """Store search rows and their text (which the full-text index follows)."""
     if not rows:
         return
-    ids = insert_many(connection, schema.practice_search, [row for row, _ in rows])
-    connection.execute(schema.practice_text.insert(),
-                       [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows,
-                                                                          strict=True)])
+    ids = bulk.insert_with_ids(connection, schema.practice_search, [row for row, _ in rows])
+    bulk.insert(connection, schema.practice_text,
+                [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows, strict=True)])
 
 
 def reindex(connection: Connection, practice_id: int, practice: Practice | None,

@@ -28,7 +28,7 @@ from .. import convert
 from ..errors import BadRequest, Conflict, ValidationError
 from ..models import City, Event, ModerationStatus, Practice, Theme
 from ..models.hub import FeedItem, FeedKind, FeedPage
-from ..store import Store, aware, now, schema
+from ..store import Store, aware, bulk, now, schema
 from .base import Records
 
 #: A cursor: the number of the last change a client has seen.
@@ -212,8 +212,7 @@ class Mirror:
                 part = changed[start:start + batch]
                 repository.update_many_in(connection, part,
                                           names=[f"{kind.value}.{r.slug}" for r in part])
-            if pulled:
-                connection.execute(mine.insert(), pulled)
+            bulk.insert(connection, mine, pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
 
     def _remove(self, connection: Connection, repository: Records[Any], kind: FeedKind,
