@@ -238,18 +238,24 @@ class HubClient:
         if restart:
             mirror.forget()
         report = PullReport()
-        # The next page is fetched while this one is written: the hub's work and the
-        # transfer overlap the member's writes. One request at a time still, and a page
-        # is applied (with its cursor) only after every page before it.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-pull") as fetcher:
+        cursors = mirror.cursors()  # one read for every feed
+        # While a page is written the next is fetched (by one thread, one request at a
+        # time): the hub's work and the transfer overlap the member's writes. A page is
+        # applied, with its cursor, only after every page before it. A feed of one page
+        # (as when nothing changed) is read here, with no thread at all.
+        fetcher: ThreadPoolExecutor | None = None
+        try:
             for kind in kinds:
                 counts = report.counts.setdefault(kind, PullCounts())
-                cursor = mirror.cursor(kind)
+                cursor = cursors.get(kind)
                 done = 0
-                coming = fetcher.submit(self.changes, kind, cursor)
+                page = self.changes(kind, cursor)
                 for _ in range(MAX_PAGES):
-                    page = coming.result()
+                    coming = None
                     if page.has_more:
+                        if fetcher is None:
+                            fetcher = ThreadPoolExecutor(max_workers=1,
+                                                         thread_name_prefix="hub-pull")
                         coming = fetcher.submit(self.changes, kind, page.next_cursor)
                     if page.items or page.next_cursor != cursor:  # else nothing to write
                         mirror.apply(page, counts, report.problems, batch=self.batch)
@@ -257,12 +263,15 @@ class HubClient:
                     if progress is not None:
                         progress(kind, done, done + page.remaining)
                     cursor = page.next_cursor
-                    if not page.has_more:
+                    if coming is None:
                         break
+                    page = coming.result()
                 else:
-                    coming.cancel()
                     raise HubError(f"the hub's feed of {kind.value} did not end after "
                                    f"{MAX_PAGES} pages; pull again to continue")
+        finally:
+            if fetcher is not None:
+                fetcher.shutdown(wait=True, cancel_futures=True)
         return report
 
     # -- writing

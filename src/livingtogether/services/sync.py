@@ -141,6 +141,15 @@ class Mirror:
             return connection.scalar(sa.select(table.c.cursor).where(
                 table.c.origin == self.origin, table.c.kind == kind.value))
 
+    def cursors(self) -> dict[FeedKind, str]:
+        """The cursor of every feed pulled before (a feed not named: from the start)."""
+        table = schema.hub_cursors
+        with self.store.read() as connection:
+            rows = connection.execute(sa.select(table.c.kind, table.c.cursor)
+                                      .where(table.c.origin == self.origin)).all()
+        known = {kind.value: kind for kind in FeedKind}
+        return {known[row.kind]: row.cursor for row in rows if row.kind in known}
+
     def apply(self, page: FeedPage, counts: PullCounts,
               problems: builtins.list[str] | None = None, *, batch: int = BATCH) -> None:
         """Apply one page and store its next cursor, all in one transaction.
