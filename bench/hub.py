@@ -42,7 +42,8 @@ import sqlalchemy as sa
 from livingtogether import Observatory
 from livingtogether.hub import HubClient
 from livingtogether.models import City, CityStatus, ModerationStatus, Practice, Text
-from livingtogether.models.hub import FeedKind
+from livingtogether.models.hub import FeedKind, FeedPage
+from livingtogether.services.sync import PullCounts
 from livingtogether.store import schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -153,6 +154,20 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the hub did not start within 30 s")
 
 
+def _pages(hub: HubClient) -> list[FeedPage]:
+    """Every page of every feed, from the start, as a pull reads them."""
+    pages = []
+    for kind in FeedKind:
+        cursor = None
+        for _ in range(10_000):
+            page = hub.changes(kind, cursor)
+            pages.append(page)
+            cursor = page.next_cursor
+            if not page.has_more:
+                break
+    return pages
+
+
 def figure(name: str, project: float, limit: float, unit: str = "s", floor: str = "") -> None:
     """One printed row: the project's figure, the limit's, and their ratio."""
     scale = 1000 if unit == "ms" else 1
@@ -179,6 +194,20 @@ def pull(url: str, fresh: Callable[[str], str], count: int, rounds: int,
                 limit = raw_copy(member, target)
             figure(f"first pull, {report.total('added')} records", took, limit,
                    floor="raw copy; floor ratio 3")
+            # The same pull in two halves: the hub's pages fetched alone, then written alone
+            # on a fresh member (the part the member's bulk writes decide).
+            start = time.perf_counter()
+            pages = _pages(hub)
+            fetched = time.perf_counter() - start
+            print(f"  {'  of which: the pages fetched alone':<34} {fetched:9.3f} s")
+            alone = Observatory.open(fresh("alone"))
+            mirror, counts = alone.mirror(base), PullCounts()
+            start = time.perf_counter()
+            for page in pages:
+                mirror.apply(page, counts)
+            figure("  the pages written alone", time.perf_counter() - start, limit,
+                   floor="raw copy")
+            alone.close()
             timings = measure(lambda: hub.pull(member), rounds=rounds, seconds=seconds)
             cursors = {kind: member.mirror(base).cursor(kind) for kind in FeedKind}
             session = requests.Session()

@@ -68,17 +68,15 @@ def insert(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, 
     if not rows:
         return
     sql, names, convert = _plan(connection, table, tuple(rows[0]))
+    columns = []  # the values column by column, each made the driver's
+    for name, change in zip(names, convert, strict=True):
+        values = [row[name] for row in rows]
+        columns.append(list(map(change, values)) if change else values)
     if connection.dialect.name == "postgresql":
-        arrays = {}
-        for index, (name, change) in enumerate(zip(names, convert, strict=True)):
-            values = [row[name] for row in rows]
-            arrays[f"c{index}"] = [change(v) for v in values] if change else values
-        connection.exec_driver_sql(sql, arrays)
-        return
-    connection.exec_driver_sql(sql, [
-        tuple(change(row[name]) if change else row[name]
-              for name, change in zip(names, convert, strict=True))
-        for row in rows])
+        connection.exec_driver_sql(sql, {f"c{index}": values
+                                         for index, values in enumerate(columns)})
+    else:
+        connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
 
 
 def insert_with_ids(connection: Connection, table: sa.Table,
