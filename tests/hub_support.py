@@ -9,11 +9,13 @@ Each request takes the next action of its plan (then ``pass``):
 ``hang``   say nothing for ``hang_seconds``, then close (the client times out first)
 ``cut``    forward, send the hub's headers and half its body, then drop the connection
 ``reset``  close the connection without answering
+``corrupt`` forward, but the middle item of the page names a city that exists nowhere
 """
 
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 import time
@@ -96,6 +98,12 @@ class FaultyProxy:
                     self.wfile.write(body)
                     return
                 status, headers, body = proxy.forward(self)
+                if action == "corrupt":
+                    data = json.loads(body)
+                    data["items"][len(data["items"]) // 2]["record"]["city"] = "atlantis"
+                    body = json.dumps(data).encode()
+                    headers = [(name, str(len(body)) if name.lower() == "content-length"
+                                else value) for name, value in headers]
                 self.send_response(status)
                 for name, value in headers:
                     if name.lower() not in ("connection", "transfer-encoding", "date",

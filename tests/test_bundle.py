@@ -177,3 +177,62 @@ def test_bundle_files_are_read_and_written_saying_what_is_wrong(tmp_path: Path) 
         read_bundle(str(tmp_path / "latin.json"))
     with pytest.raises(LivingTogetherError, match=r"^- is not JSON: .* at line 2, column 1$"):
         read_bundle("-", io.StringIO("{\n"))
+
+
+def _many(count: int, bad: int | None = None) -> dict[str, list[dict[str, object]]]:
+    """A bundle of ``count`` practices of two cities; practice ``bad`` names no city."""
+    return {
+        "cities": [{"slug": slug, "name": {"en": slug.title()}, "country": "FR"}
+                   for slug in ("paris", "lyon")],
+        "practices": [{"slug": f"p-{n}",
+                       "city": "atlantis" if n == bad else ("paris", "lyon")[n % 2],
+                       "title": {"en": f"Practice heron{n}", "fr": f"Pratique heron{n}"},
+                       "body": {"en": f"<p>The <b>heron{n}</b> walk</p><script>x</script>"},
+                       "status": "published"}
+                      for n in range(count)],
+    }
+
+
+def test_a_bad_record_in_a_later_batch_imports_nothing(observatory: Observatory) -> None:
+    """Batches of 3: the bad practice is in the third, after two were written; the
+    transaction takes them back, and the error names the practice by its place."""
+    _fill(observatory)
+    before = observatory.export_bundle()
+    with pytest.raises(ValidationError) as caught:
+        observatory.import_bundle(_many(10, bad=7), batch=3)
+    assert caught.value.field == "practices.7.city"
+    assert "there is no city 'atlantis'" in caught.value.message
+    assert observatory.export_bundle() == before
+    assert observatory.practices.search("heron1").total == 0
+
+
+def test_an_import_in_batches_writes_every_record_and_its_index(
+        observatory: Observatory) -> None:
+    seen: list[tuple[str, int, int]] = []
+    report = observatory.import_bundle(_many(10), batch=4,
+                                       progress=lambda *step: seen.append(step))
+    assert report.created == {**report.created, "cities": 2, "practices": 10}
+    assert [step for step in seen if step[0] == "practices"] == [
+        ("practices", 4, 10), ("practices", 8, 10), ("practices", 10, 10)]
+    assert ("cities", 2, 2) in seen
+    for n in (0, 3, 4, 9):  # a practice of each batch is found, its body sanitised
+        hits = observatory.practices.search(f"heron{n}").hits
+        assert [hit.practice.slug for hit in hits] == [f"p-{n}"]
+        assert "<script>" not in hits[0].practice.body.values["en"]
+    # Again: all updates, in bulk, and the index follows the new text.
+    changed = _many(10)
+    changed["practices"][5]["title"] = {"en": "Practice egret5"}
+    again = observatory.import_bundle(changed, batch=4)
+    assert (again.created["practices"], again.updated["practices"]) == (0, 10)
+    assert observatory.practices.search("egret5").total == 1
+    assert observatory.practices.search("heron5").total == 1  # still in its body
+    assert observatory.practices.get("p-5").title.values == {"en": "Practice egret5"}
+
+
+def test_the_same_slug_twice_in_a_bundle_is_created_then_updated(
+        observatory: Observatory) -> None:
+    bundle = _many(3)
+    bundle["practices"].append({**bundle["practices"][1], "title": {"en": "Second copy"}})
+    report = observatory.import_bundle(bundle)
+    assert (report.created["practices"], report.updated["practices"]) == (3, 1)
+    assert observatory.practices.get("p-1").title.values == {"en": "Second copy"}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -92,3 +94,50 @@ def test_bad_numbers_say_the_range_and_exit_2(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert words in result.stderr
         assert len(result.stderr) < 500  # the range, not every number in it
+
+
+def _bundle_of(count: int) -> str:
+    return json.dumps({
+        "cities": [{"slug": "paris", "name": {"en": "Paris"}, "country": "FR"}],
+        "practices": [{"slug": f"p-{n}", "city": "paris", "title": {"en": f"Practice {n}"},
+                       "status": "published"} for n in range(count)],
+    })
+
+
+def test_import_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path: Path) -> None:
+    (tmp_path / "bundle.json").write_text(_bundle_of(2_500), encoding="utf-8")
+    piped = run("import", "bundle.json", cwd=tmp_path, url=f"sqlite:///{tmp_path / 'a.db'}")
+    assert piped.returncode == 0, piped.stderr
+    assert "practices: 2500 created, 0 updated" in piped.stdout
+    assert piped.stderr == ""  # a log or a pipe gets no bar
+
+    # The same import with its standard error on a terminal (a real pseudo-terminal).
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(SRC),
+           "LIVINGTOGETHER_DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}"}
+    process = subprocess.Popen([sys.executable, "-m", "livingtogether.cli", "import",
+                                "bundle.json"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                               stderr=terminal, text=True)
+    os.close(terminal)
+    shown = b""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the command closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    out, _ = process.communicate(timeout=120)
+    assert process.returncode == 0
+    assert "practices: 2500 created, 0 updated" in out
+    bar = shown.decode()
+    assert "practices  [" in bar
+    for step in ("1000/2500", "2000/2500", "2500/2500"):
+        assert step in bar, bar
+    assert "\r" in bar  # one line, redrawn
+    assert "#" * 30 in bar  # full at the end
+    with Observatory.open(f"sqlite:///{tmp_path / 'b.db'}") as obs:
+        assert obs.practices.search("practice").total == 2_500

@@ -22,6 +22,7 @@ import email.utils
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ import requests
 from . import __version__, convert
 from .errors import LivingTogetherError
 from .models.hub import FeedItem, FeedKind, FeedPage, Submission
-from .services.sync import PullCounts
+from .services.sync import BATCH, PullCounts
 
 if TYPE_CHECKING:
     from .observatory import Observatory
@@ -119,26 +120,28 @@ class HubClient:
     ``timeout``: seconds to connect and to wait for each read (a pair, or one
     number for both); ``retries``: tries after the first; ``backoff``: the
     first wait, doubled at each try (with jitter), at most :data:`MAX_WAIT`;
-    ``token``: the city's API token, needed by :meth:`push`.
+    ``token``: the city's API token, needed by :meth:`push`; ``batch``: records a
+    pull writes with one bulk statement.
     """
 
     def __init__(self, url: str, *, token: str | None = None,
                  timeout: float | tuple[float, float] = (5.0, 30.0), retries: int = 5,
-                 backoff: float = 0.5, page_size: int = 500,
+                 backoff: float = 0.5, page_size: int = 500, batch: int = BATCH,
                  session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if not url.startswith(("http://", "https://")):
             raise LivingTogetherError(f"{url!r} is not a hub URL; give e.g. "
                                       "https://observatory.example.org")
-        if retries < 0 or backoff < 0 or not 1 <= page_size <= 1000:
+        if retries < 0 or backoff < 0 or not 1 <= page_size <= 1000 or batch < 1:
             raise LivingTogetherError("retries and backoff are at least 0; page_size is 1 to "
-                                      "1000")
+                                      "1000; batch is at least 1")
         self.url = url.rstrip("/")
         self.token = token
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
         self.page_size = page_size
+        self.batch = batch
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", f"livingtogether/{__version__}")
         self._sleep = sleep
@@ -235,22 +238,40 @@ class HubClient:
         if restart:
             mirror.forget()
         report = PullReport()
-        for kind in kinds:
-            counts = report.counts.setdefault(kind, PullCounts())
-            cursor = mirror.cursor(kind)
-            done = 0
-            for _ in range(MAX_PAGES):
+        cursors = mirror.cursors()  # one read for every feed
+        # While a page is written the next is fetched (by one thread, one request at a
+        # time): the hub's work and the transfer overlap the member's writes. A page is
+        # applied, with its cursor, only after every page before it. A feed of one page
+        # (as when nothing changed) is read here, with no thread at all.
+        fetcher: ThreadPoolExecutor | None = None
+        try:
+            for kind in kinds:
+                counts = report.counts.setdefault(kind, PullCounts())
+                cursor = cursors.get(kind)
+                done = 0
                 page = self.changes(kind, cursor)
-                mirror.apply(page, counts, report.problems)
-                done += len(page.items)
-                if progress is not None:
-                    progress(kind, done, done + page.remaining)
-                cursor = page.next_cursor
-                if not page.has_more:
-                    break
-            else:
-                raise HubError(f"the hub's feed of {kind.value} did not end after "
-                               f"{MAX_PAGES} pages; pull again to continue")
+                for _ in range(MAX_PAGES):
+                    coming = None
+                    if page.has_more:
+                        if fetcher is None:
+                            fetcher = ThreadPoolExecutor(max_workers=1,
+                                                         thread_name_prefix="hub-pull")
+                        coming = fetcher.submit(self.changes, kind, page.next_cursor)
+                    if page.items or page.next_cursor != cursor:  # else nothing to write
+                        mirror.apply(page, counts, report.problems, batch=self.batch)
+                    done += len(page.items)
+                    if progress is not None:
+                        progress(kind, done, done + page.remaining)
+                    cursor = page.next_cursor
+                    if coming is None:
+                        break
+                    page = coming.result()
+                else:
+                    raise HubError(f"the hub's feed of {kind.value} did not end after "
+                                   f"{MAX_PAGES} pages; pull again to continue")
+        finally:
+            if fetcher is not None:
+                fetcher.shutdown(wait=True, cancel_futures=True)
         return report
 
     # -- writing

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -31,6 +31,7 @@ from .services import (
     ProgrammeService,
     ThemeService,
 )
+from .services.base import Records
 from .services.submissions import Submissions
 from .services.sync import Feed, Mirror, origin_of
 from .services.tokens import TokenService
@@ -233,11 +234,14 @@ class Observatory:
                 for key, _ in BUNDLE_KEYS
             }
 
-    def import_bundle(self, data: Any) -> ImportReport:
+    def import_bundle(self, data: Any, *, batch: int = 1_000,
+                      progress: Callable[[str, int, int], None] | None = None) -> ImportReport:
         """Create or update every record of a bundle, all or nothing.
 
         Everything is validated before anything is written; then all records are
         written in one transaction, so a failure leaves the database as it was.
+        Records are written ``batch`` at a time with bulk statements (the hub's pull
+        writes the same way); ``progress(key, done, total)`` is called after each batch.
         """
         if not isinstance(data, Mapping):
             raise ValidationError("a bundle is an object with keys such as 'cities' and 'events'")
@@ -258,11 +262,24 @@ class Observatory:
         repositories = self._repositories()
         with self.store.write() as connection:
             for key, _ in BUNDLE_KEYS:
-                repository = repositories[key]
-                for index, record in enumerate(records[key]):
+                repository, items = repositories[key], records[key]
+                if isinstance(repository, Records):
+                    def step(done: int, key: str = key, total: int = len(items)) -> None:
+                        if progress is not None:
+                            progress(key, done, total)
+
+                    try:
+                        created[key], updated[key] = repository.save_many_in(
+                            connection, items, batch=batch, progress=step)
+                    except LivingTogetherError as error:
+                        raise error.with_prefix(key) from None
+                    continue
+                for index, record in enumerate(items):
                     try:
                         _, new = repository.save_in(connection, record)
                         (created if new else updated)[key] += 1
                     except ValidationError as error:
                         raise error.with_prefix(f"{key}.{index}") from None
+                if progress is not None and items:
+                    progress(key, len(items), len(items))
         return ImportReport(created=created, updated=updated)

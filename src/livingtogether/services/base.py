@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -12,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .. import convert
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, LivingTogetherError, NotFound, ValidationError
 from ..models import fields as f
-from ..store import Store, now
+from ..store import Store, bulk, now
 from ..store.feed import note_change, note_changes
 
 T = TypeVar("T")
@@ -66,6 +67,20 @@ def is_unique_violation(error: sa.exc.IntegrityError) -> bool:
     """Whether ``error`` is a unique-constraint violation (not a foreign key or null)."""
     text = str(error.orig).lower()
     return "unique" in text or "duplicate key" in text
+
+
+@contextmanager
+def _named(names: Sequence[str] | None, index: int, name: str | None = None) -> Iterator[None]:
+    """Put the name of record ``index`` (``names[index]``, or ``name``) before the field of
+    any error the block raises about it."""
+    label = name if name is not None else names[index] if names is not None else None
+    if label is None:
+        yield
+        return
+    try:
+        yield
+    except LivingTogetherError as error:
+        raise error.with_prefix(label) from None
 
 
 class Records(Generic[T]):
@@ -186,39 +201,95 @@ class Records(Generic[T]):
         note_change(connection, self.table, slug, public=self.is_public(record))
         return record
 
-    def create_many_in(self, connection: Connection, records: Sequence[T]) -> None:
+    def create_many_in(self, connection: Connection, records: Sequence[T], *,
+                       names: Sequence[str] | None = None) -> None:
         """Store new records within an open transaction with one multi-row insert: the
-        rules of :meth:`create_in`, faster for many (e.g. a page pulled from the hub)."""
+        rules of :meth:`create_in`, faster for many (e.g. a page pulled from the hub).
+
+        ``names``: what to put before the field of an error about each record (e.g. its
+        position in a bundle); by default, none.
+        """
         if not records:
             return
-        prepared = [self._prepare(connection, self._check(record)) for record in records]
-        ids = self.insert_rows(connection, prepared, now())
+        prepared = []
+        for index, record in enumerate(records):
+            with _named(names, index):
+                prepared.append(self._prepare(connection, self._check(record)))
+        ids = self.insert_rows(connection, prepared, now(), names=names)
         for row_id, record in zip(ids, prepared, strict=True):
             self._after_write(connection, row_id, record)
         note_changes(connection, self.table, [r.slug for r in prepared],  # type: ignore[attr-defined]
                      public=[self.is_public(r) for r in prepared])
 
-    def insert_rows(self, connection: Connection, records: Sequence[T],
-                    stamp: datetime) -> Sequence[int]:
+    def insert_rows(self, connection: Connection, records: Sequence[T], stamp: datetime, *,
+                    names: Sequence[str] | None = None) -> Sequence[int]:
         """Insert prepared new records with one multi-row statement; return their ids in
         order. The unique constraint decides clashes: a ``Conflict`` names the slug."""
         slugs = [record.slug for record in records]  # type: ignore[attr-defined]
         try:
             with connection.begin_nested():
-                return connection.execute(
-                    self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True),
-                    [{"slug": slug, "data": self.dump(record), "created_at": stamp,
-                      "updated_at": stamp, **self._columns(record)}
-                     for slug, record in zip(slugs, records, strict=True)],
-                ).scalars().all()
+                return bulk.insert_with_ids(connection, self.table, [
+                    {"slug": slug, "data": self.dump(record), "created_at": stamp,
+                     "updated_at": stamp, **self._columns(record)}
+                    for slug, record in zip(slugs, records, strict=True)])
         except sa.exc.IntegrityError as error:
             if not is_unique_violation(error):
                 raise
             taken = connection.scalars(
                 sa.select(self.table.c.slug).where(self.table.c.slug.in_(slugs))).first()
             duplicate = taken or next((s for s in slugs if slugs.count(s) > 1), slugs[0])
-            raise Conflict(f"a {self.noun} {duplicate!r} exists already; choose another slug",
-                           field="slug") from None
+            conflict = Conflict(f"a {self.noun} {duplicate!r} exists already; choose another "
+                                "slug", field="slug")
+            raise (conflict.with_prefix(names[slugs.index(duplicate)]) if names is not None
+                   else conflict) from None
+
+    def update_many_in(self, connection: Connection, records: Sequence[T], *,
+                       names: Sequence[str] | None = None) -> None:
+        """Replace stored records within an open transaction: the rules of
+        :meth:`update_in` (``names`` as for :meth:`create_many_in`). One by one here; a
+        service whose updates cost several statements each does them in bulk."""
+        for index, record in enumerate(records):
+            with _named(names, index):
+                self.update_in(connection, record)
+
+    def save_many_in(self, connection: Connection, records: Sequence[T], *,
+                     batch: int = 1_000, progress: Callable[[int], None] | None = None,
+                     ) -> tuple[int, int]:
+        """Create or update each record (as :meth:`save_in`) within an open transaction,
+        ``batch`` at a time with bulk statements; return how many were created and
+        updated. An error names the record by its position in ``records``;
+        ``progress(done)`` is called after each batch. The bulk path of the bundle's
+        import and of the hub's pull."""
+        slugs = [record.slug for record in records]  # type: ignore[attr-defined]
+        created = updated = 0
+        if len(set(slugs)) < len(slugs):  # the same slug twice: each in turn, in order
+            for index, record in enumerate(records):
+                with _named(None, index, str(index)):
+                    new = self.save_in(connection, record)[1]
+                created, updated = created + new, updated + (not new)
+                if progress is not None and (index + 1) % batch == 0:
+                    progress(index + 1)
+            if progress is not None and records:
+                progress(len(records))
+            return created, updated
+        for start in range(0, len(records), batch):
+            chunk = records[start:start + batch]
+            known = set(connection.scalars(sa.select(self.table.c.slug).where(
+                self.table.c.slug.in_(slugs[start:start + batch]))))
+            new_ones = [(str(start + i), r) for i, r in enumerate(chunk)
+                        if r.slug not in known]  # type: ignore[attr-defined]
+            old_ones = [(str(start + i), r) for i, r in enumerate(chunk)
+                        if r.slug in known]  # type: ignore[attr-defined]
+            if new_ones:
+                self.create_many_in(connection, [r for _, r in new_ones],
+                                    names=[n for n, _ in new_ones])
+            if old_ones:
+                self.update_many_in(connection, [r for _, r in old_ones],
+                                    names=[n for n, _ in old_ones])
+            created, updated = created + len(new_ones), updated + len(old_ones)
+            if progress is not None:
+                progress(start + len(chunk))
+        return created, updated
 
     def update(self, record: T) -> T:
         """Replace the stored record of the same slug; ``NotFound`` if there is none."""

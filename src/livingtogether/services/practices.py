@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .. import convert
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..models import ModerationStatus, Practice, PracticeKind, Text
 from ..sanitize import clean_html
-from ..store import Store, aware, now, schema
+from ..store import Store, aware, bulk, now, schema
 from ..store.feed import note_changes
 from .base import Page, Records, require
 from .search import (
@@ -28,6 +28,7 @@ from .search import (
     index_rows,
     insert_rows,
     reindex,
+    reindex_many,
 )
 from .themes import check_themes
 
@@ -42,9 +43,13 @@ def _prepare(connection: Connection, practice: Practice) -> Practice:
 
 
 def _sanitised(practice: Practice) -> Practice:
-    """``practice`` with its rich-text body through the one allow-list."""
-    return attrs.evolve(practice, body=Text(
-        {language: clean_html(html) for language, html in practice.body.values.items()}))
+    """``practice`` with its rich-text body through the one allow-list (the same practice
+    when the body was clean already, as a hub's or an export's is)."""
+    body = practice.body.values
+    cleaned = {language: clean_html(html) for language, html in body.items()}
+    if cleaned == dict(body):
+        return practice
+    return attrs.evolve(practice, body=Text(cleaned))
 
 
 def _known(connection: Connection) -> tuple[set[str], set[str]]:
@@ -122,7 +127,7 @@ class PracticeService(Records[Practice]):
         """Delete within an open transaction; its search rows go with it (by cascade),
         and out of the search counts."""
         row_id = connection.scalar(sa.select(self.table.c.id).where(self.table.c.slug == slug))
-        rows = counted_rows(connection, row_id) if row_id is not None else []
+        rows = counted_rows(connection, [row_id]) if row_id is not None else []
         super().delete_in(connection, slug)
         add_counts(connection, {key: -count for key, count in counts_of(rows).items()})
 
@@ -138,41 +143,94 @@ class PracticeService(Records[Practice]):
         count = 0
         stamp = now()
         with self.store.write() as connection:
-            cities, themes = _known(connection)
+            known = _known(connection)
             chunk: list[Practice] = []
             for practice in practices:
                 chunk.append(self._check(practice))
                 if len(chunk) >= batch:
-                    count += self._insert(connection, chunk, cities, themes, stamp)
+                    count += self._insert(connection, chunk, known, stamp,
+                                          [str(count + i) for i in range(len(chunk))])
                     chunk = []
             if chunk:
-                count += self._insert(connection, chunk, cities, themes, stamp)
+                count += self._insert(connection, chunk, known, stamp,
+                                      [str(count + i) for i in range(len(chunk))])
         return count
 
-    def create_many_in(self, connection: Connection, records: Sequence[Practice]) -> None:
+    def create_many_in(self, connection: Connection, records: Sequence[Practice], *,
+                       names: Sequence[str] | None = None) -> None:
         """:meth:`create_many` within an open transaction (e.g. a page pulled from the hub)."""
         if records:
-            cities, themes = _known(connection)
-            self._insert(connection, [self._check(p) for p in records], cities, themes, now())
+            self._insert(connection, [self._check(p) for p in records], _known(connection),
+                         now(), names)
 
-    def _insert(self, connection: Connection, chunk: builtins.list[Practice],
-                cities: set[str], themes: set[str], stamp: datetime) -> int:
+    def update_many_in(self, connection: Connection, records: Sequence[Practice], *,
+                       names: Sequence[str] | None = None) -> None:
+        """Replace stored practices (as :meth:`update_in`) with a few bulk statements for
+        all of them: their rows, their themes, their search rows."""
+        if not records:
+            return
+        prepared = self._prepared(connection, [self._check(p) for p in records],
+                                  _known(connection), names)
+        table = self.table
+        slugs = [practice.slug for practice in prepared]
+        ids = dict(connection.execute(
+            sa.select(table.c.slug, table.c.id).where(table.c.slug.in_(slugs))).all())
+        for index, slug in enumerate(slugs):
+            if slug not in ids:
+                missing = NotFound(f"there is no practice {slug!r} to update", field="slug")
+                raise missing.with_prefix(names[index]) if names is not None else missing
+        stamp = now()
+        rows = [{"row_id": ids[practice.slug], "v_data": self.dump(practice),
+                 "v_updated_at": stamp,
+                 **{f"v_{name}": value for name, value in self._columns(practice).items()}}
+                for practice in prepared]
+        connection.execute(
+            table.update().where(table.c.id == sa.bindparam("row_id"))
+            .values({name[2:]: sa.bindparam(name) for name in rows[0] if name != "row_id"}),
+            rows)
+        row_ids = [ids[practice.slug] for practice in prepared]
+        themes = schema.practice_themes
+        connection.execute(themes.delete().where(themes.c.practice_id.in_(row_ids)))
+        self._write_themes(connection, row_ids, prepared)
+        reindex_many(connection, [(row_id, practice if practice.status is _PUBLISHED else None)
+                                  for row_id, practice in zip(row_ids, prepared, strict=True)],
+                     stamp)
+        note_changes(connection, table, slugs,
+                     public=[practice.status is _PUBLISHED for practice in prepared])
+
+    def _prepared(self, connection: Connection, chunk: builtins.list[Practice],
+                  known: tuple[set[str], set[str]], names: Sequence[str] | None,
+                  ) -> builtins.list[Practice]:
+        """The rules of :func:`_prepare` for many practices, checked against ``known``
+        cities and themes instead of a query each."""
+        cities, themes = known
         prepared = []
         for index, practice in enumerate(chunk):
+            name = names[index] if names is not None else str(index)
             if practice.city not in cities:
                 raise ValidationError(f"there is no city {practice.city!r}; add the city first",
-                                      field=f"{index}.city")
+                                      field=f"{name}.city")
             for position, theme in enumerate(practice.themes):
                 if theme not in themes:
                     raise ValidationError(f"{theme!r} is not a theme of the taxonomy",
-                                          field=f"{index}.themes.{position}")
+                                          field=f"{name}.themes.{position}")
             prepared.append(_sanitised(practice))
-        rows = self.insert_rows(connection, prepared, stamp)
+        return prepared
+
+    @staticmethod
+    def _write_themes(connection: Connection, row_ids: Sequence[int],
+                      practices: Sequence[Practice]) -> None:
         theme_rows = [{"practice_id": row_id, "theme": theme}
-                      for row_id, practice in zip(rows, prepared, strict=True)
+                      for row_id, practice in zip(row_ids, practices, strict=True)
                       for theme in practice.themes]
-        if theme_rows:
-            connection.execute(schema.practice_themes.insert(), theme_rows)
+        bulk.insert(connection, schema.practice_themes, theme_rows)
+
+    def _insert(self, connection: Connection, chunk: builtins.list[Practice],
+                known: tuple[set[str], set[str]], stamp: datetime,
+                names: Sequence[str] | None) -> int:
+        prepared = self._prepared(connection, chunk, known, names)
+        rows = self.insert_rows(connection, prepared, stamp, names=names)
+        self._write_themes(connection, rows, prepared)
         insert_rows(connection, [row for row_id, practice in zip(rows, prepared, strict=True)
                                  if practice.status is _PUBLISHED
                                  for row in index_rows(row_id, practice, stamp)])

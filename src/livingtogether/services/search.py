@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from html.parser import HTMLParser
+from html import unescape
 from typing import Any, cast
 
 import attrs
@@ -32,7 +32,7 @@ from .. import convert
 from ..errors import ValidationError
 from ..models import Practice, PracticeKind
 from ..models import fields as f
-from ..store import Store, schema
+from ..store import Store, bulk, schema
 from .base import check_page
 from .guard import upsert
 
@@ -203,29 +203,18 @@ def highlight(snippet: str) -> str:
 # -- the index rows
 
 
-class _Text(HTMLParser):
-    """The text of sanitised HTML, with a space wherever an element starts or ends."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
+#: A tag of sanitised HTML (the sanitiser quotes every attribute and escapes every ``<``
+#: of the text, and drops comments), quoted attribute values and all.
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
 
 
 def html_text(html: str) -> str:
-    """The plain text of (sanitised) HTML, whitespace collapsed."""
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
-    return " ".join("".join(parser.parts).split())
+    """The plain text of sanitised HTML, with a space wherever an element starts or ends,
+    whitespace collapsed (one regular expression: an HTML parser took 5 times as long,
+    on every practice a bulk write indexes)."""
+    if "<" in html or "&" in html:
+        html = unescape(_TAG.sub(" ", html))
+    return " ".join(html.split())
 
 
 def _plain(text: str) -> str:
@@ -259,39 +248,43 @@ def _store_rows(connection: Connection,
                 rows: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> None:
     if not rows:
         return
-    table = schema.practice_search
-    ids = connection.execute(
-        table.insert().returning(table.c.id, sort_by_parameter_order=True),
-        [row for row, _ in rows]).scalars().all()
-    connection.execute(schema.practice_text.insert(),
-                       [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows,
-                                                                          strict=True)])
+    ids = bulk.insert_with_ids(connection, schema.practice_search, [row for row, _ in rows])
+    bulk.insert(connection, schema.practice_text,
+                [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows, strict=True)])
 
 
 def reindex(connection: Connection, practice_id: int, practice: Practice | None,
             stamp: datetime) -> None:
     """Replace the search rows of one practice (none unless it is published), and their
     counts."""
+    reindex_many(connection, [(practice_id, practice)], stamp)
+
+
+def reindex_many(connection: Connection, practices: Sequence[tuple[int, Practice | None]],
+                 stamp: datetime) -> None:
+    """Replace the search rows of many practices, ``(id, practice or None)`` each, and
+    their counts, with a few statements for all of them."""
     table, text = schema.practice_search, schema.practice_text
-    changes = {key: -count for key, count in
-               counts_of(counted_rows(connection, practice_id)).items()}
+    ids = [practice_id for practice_id, _ in practices]
+    changes = {key: -count for key, count in counts_of(counted_rows(connection, ids)).items()}
     # The text first, explicitly, so the index's triggers see every deletion.
     connection.execute(text.delete().where(text.c.id.in_(
-        sa.select(table.c.id).where(table.c.practice_id == practice_id))))
-    connection.execute(table.delete().where(table.c.practice_id == practice_id))
-    rows = index_rows(practice_id, practice, stamp) if practice is not None else []
+        sa.select(table.c.id).where(table.c.practice_id.in_(ids)))))
+    connection.execute(table.delete().where(table.c.practice_id.in_(ids)))
+    rows = [row for practice_id, practice in practices if practice is not None
+            for row in index_rows(practice_id, practice, stamp)]
     _store_rows(connection, rows)
     for key, count in counts_of([row for row, _ in rows]).items():
         changes[key] = changes.get(key, 0) + count
     add_counts(connection, changes)
 
 
-def counted_rows(connection: Connection, practice_id: int) -> list[dict[str, Any]]:
-    """The search rows of one practice, with what :func:`counts_of` reads."""
+def counted_rows(connection: Connection, practice_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The search rows of the practices ``practice_ids``, with what :func:`counts_of` reads."""
     table = schema.practice_search
     return [dict(row) for row in connection.execute(
         sa.select(table.c.practice_id, table.c.language, table.c.city_slug, table.c.kind,
-                  table.c.themes).where(table.c.practice_id == practice_id)).mappings()]
+                  table.c.themes).where(table.c.practice_id.in_(practice_ids))).mappings()]
 
 
 def counts_of(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], int]:

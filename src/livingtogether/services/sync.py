@@ -30,11 +30,14 @@ from .. import convert
 from ..errors import BadRequest, Conflict, ValidationError
 from ..models import City, Event, Practice, Theme
 from ..models.hub import FeedItem, FeedKind, FeedPage
-from ..store import Store, aware, now, schema
+from ..store import Store, aware, bulk, now, schema
 from .base import Records
 
 #: A cursor: the number of the last change a client has seen.
 CURSOR_RE = re.compile(r"[0-9]{1,15}")
+
+#: Records a pull writes with one bulk statement (a page of up to 1,000 takes two).
+BATCH = 500
 
 #: The model of each feed's records.
 MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.THEMES: Theme,
@@ -137,12 +140,23 @@ class Mirror:
             return connection.scalar(sa.select(table.c.cursor).where(
                 table.c.origin == self.origin, table.c.kind == kind.value))
 
+    def cursors(self) -> dict[FeedKind, str]:
+        """The cursor of every feed pulled before (a feed not named: from the start)."""
+        table = schema.hub_cursors
+        with self.store.read() as connection:
+            rows = connection.execute(sa.select(table.c.kind, table.c.cursor)
+                                      .where(table.c.origin == self.origin)).all()
+        known = {kind.value: kind for kind in FeedKind}
+        return {known[row.kind]: row.cursor for row in rows if row.kind in known}
+
     def apply(self, page: FeedPage, counts: PullCounts,
-              problems: builtins.list[str] | None = None) -> None:
+              problems: builtins.list[str] | None = None, *, batch: int = BATCH) -> None:
         """Apply one page and store its next cursor, all in one transaction.
 
-        A record the hub sends that does not fit this library's models raises
-        ``ValidationError`` naming it, and nothing of the page is applied.
+        New and changed records are written ``batch`` at a time with bulk statements
+        (those of the bundle's import). A record the hub sends that does not fit this
+        library's models raises ``ValidationError`` naming it, and nothing of the page
+        is applied.
         """
         kind = page.kind
         repository = self.repositories[kind]
@@ -155,12 +169,15 @@ class Mirror:
                 sa.select(mine.c.slug, mine.c.origin)
                 .where(mine.c.kind == kind.value, mine.c.slug.in_(slugs))).all()) if slugs else {}
             table = repository.table
-            present = {record.slug: record for record in repository.load_rows(
-                connection, connection.execute(sa.select(table.c.id, table.c.data)
-                                               .where(table.c.slug.in_(slugs))).all())
-            } if slugs else {}
+            # The stored rows as they are: a record whose stored data is what the hub sent
+            # is unchanged without being decoded (when the data column holds all of it).
+            present = {row.slug: row for row in connection.execute(
+                sa.select(table.c.slug, table.c.id, table.c.data)
+                .where(table.c.slug.in_(slugs))).all()} if slugs else {}
+            whole = type(repository).load_rows is Records.load_rows
             pulled: list[dict[str, Any]] = []
             new: list[Any] = []
+            compare: list[tuple[Any, Any]] = []  # (stored row, record from the hub)
             for item in page.items:
                 origin = origins.get(item.slug)
                 if origin != self.origin and (origin is not None or item.slug in present):
@@ -173,16 +190,15 @@ class Mirror:
                     elif origin is not None:  # pulled, then deleted here: forget it too
                         self._forget(connection, kind, item.slug)
                     continue
+                if here is not None and whole and here.data == item.record:
+                    counts.unchanged += 1
+                    continue
                 try:
                     record: Any = convert.structure(item.record, model)
                 except ValidationError as error:
                     raise error.with_prefix(f"{kind.value}.{item.slug}") from None
                 if here is not None:
-                    if here == record:
-                        counts.unchanged += 1
-                        continue
-                    repository.update_in(connection, record)
-                    counts.updated += 1
+                    compare.append((here, record))
                 else:
                     # new here, or pulled before and deleted here since: the hub's again
                     new.append(record)
@@ -190,10 +206,21 @@ class Mirror:
                         pulled.append({"kind": kind.value, "slug": item.slug,
                                        "origin": self.origin, "pulled_at": stamp})
                     counts.added += 1
-            if new:
-                repository.create_many_in(connection, new)
-            if pulled:
-                connection.execute(mine.insert(), pulled)
+            stored = repository.load_rows(connection, [(row.id, row.data)
+                                                       for row, _ in compare])
+            changed = [record for (_, record), old in zip(compare, stored, strict=True)
+                       if old != record]
+            counts.unchanged += len(compare) - len(changed)
+            counts.updated += len(changed)
+            for start in range(0, len(new), batch):
+                part = new[start:start + batch]
+                repository.create_many_in(connection, part,
+                                          names=[f"{kind.value}.{r.slug}" for r in part])
+            for start in range(0, len(changed), batch):
+                part = changed[start:start + batch]
+                repository.update_many_in(connection, part,
+                                          names=[f"{kind.value}.{r.slug}" for r in part])
+            bulk.insert(connection, mine, pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
 
     def _remove(self, connection: Connection, repository: Records[Any], kind: FeedKind,

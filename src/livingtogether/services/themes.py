@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, LivingTogetherError, ValidationError
 from ..models import Theme
 from ..store import Store, schema
 from .base import Page, Records
@@ -31,11 +31,17 @@ class ThemeService(Records[Theme]):
                            .values(position=last + 1))
         return created
 
-    def create_many_in(self, connection: Connection, records: Sequence[Theme]) -> None:
+    def create_many_in(self, connection: Connection, records: Sequence[Theme], *,
+                       names: Sequence[str] | None = None) -> None:
         """Store new themes after the others, in the order given (one by one: each takes
         the next position)."""
-        for record in records:
-            self.create_in(connection, record)
+        for index, record in enumerate(records):
+            try:
+                self.create_in(connection, record)
+            except LivingTogetherError as error:
+                if names is None:
+                    raise
+                raise error.with_prefix(names[index]) from None
 
     def list(self, *, limit: int = 200, offset: int = 0,  # type: ignore[override]
              ) -> Page[Theme]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import now, schema
+from . import bulk, now, schema
 
 #: Tracked tables and the name of their feed.
 FEEDS: dict[str, str] = {"lt_cities": "cities", "lt_themes": "themes",
@@ -91,9 +91,10 @@ def note_changes(connection: Connection, table: sa.Table, slugs: list[str], *,
     updates = [row for row in rows if row["s"] in known]
     if updates:
         connection.execute(_UPDATE, updates)
-    inserts = [row for row in rows if row["s"] not in known]
-    if inserts:
-        connection.execute(_INSERT, inserts)
+    bulk.insert(connection, _changes, [
+        {"seq": row["n"], "kind": kind, "slug": row["s"], "deleted": deleted, "changed_at": stamp,
+         "once_public": row["p"]}
+        for row in rows if row["s"] not in known])
 
 
 def note_change(connection: Connection, table: sa.Table, slug: str, *,
