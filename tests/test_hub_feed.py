@@ -117,6 +117,24 @@ def test_tombstones_for_deleted_and_unpublished(observatory: Observatory) -> Non
         "lyon": False, "nice": False}
 
 
+
+def test_practices_written_in_bulk_never_public_stay_out(observatory: Observatory) -> None:
+    """The bulk writes (a bundle's import, a pull) keep the rule: a practice stored in
+    review or as a draft is not named by the feed, until it is published."""
+    obs = observatory
+    obs.cities.create(_city("lyon"))
+    obs.import_bundle({"practices": [
+        convert.unstructure(_practice(slug, status=status)) for slug, status in (
+            ("shown", ModerationStatus.PUBLISHED), ("review", ModerationStatus.SUBMITTED),
+            ("draft", ModerationStatus.DRAFT))]})
+    assert {i.slug: i.deleted for i in obs.feed.page(FeedKind.PRACTICES).items} == {
+        "shown": False}
+    obs.import_bundle({"practices": [convert.unstructure(_practice("review")),
+                                     convert.unstructure(_practice(
+                                         "shown", status=ModerationStatus.SUBMITTED))]})
+    assert {i.slug: i.deleted for i in obs.feed.page(FeedKind.PRACTICES).items} == {
+        "shown": True, "review": False}
+
 def test_updated_since(observatory: Observatory) -> None:
     """Only records changed at or after the instant; a bad instant or cursor is a 400."""
     obs = observatory
