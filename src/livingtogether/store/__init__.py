@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import ConfigurationError, MigrationRequired
-from . import schema
+from . import schema, versions
 from .migrations import MIGRATIONS
 
 DEFAULT_URL = "sqlite:///livingtogether.sqlite3"
@@ -128,6 +128,7 @@ class Store:
         self.dialect = self.engine.dialect.name
         #: Counts the write transactions of this process (caches compare it).
         self.generation = 0
+        versions.track(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -136,15 +137,32 @@ class Store:
             yield connection
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A connection in a write transaction, committed on success, rolled back on error."""
+    def write(self, *, versioned: bool = True) -> Iterator[Connection]:
+        """A connection in a write transaction, committed on success, rolled back on error.
+
+        The transaction also bumps the version of each group of tables it wrote
+        (:mod:`.versions`), which caches and ETags read; ``versioned=False`` is
+        for the migrations, run before the counters' table exists.
+        """
         with self.engine.connect() as raw:
             connection = raw.execution_options(livingtogether_write=True)
             try:
                 with connection.begin():
-                    yield connection
+                    if versioned:
+                        connection.info[versions.WRITTEN] = set()
+                    try:
+                        yield connection
+                        written = connection.info.pop(versions.WRITTEN, set())
+                        versions.bump(connection, written)
+                    finally:
+                        connection.info.pop(versions.WRITTEN, None)
             finally:
                 self.generation += 1
+
+    def versions(self) -> dict[str, int]:
+        """The version of each group of tables (:mod:`.versions`), in one query."""
+        with self.engine.connect() as connection:
+            return versions.read(connection)
 
     def version(self) -> int:
         """The schema version of the database (0 for an empty one)."""
@@ -186,7 +204,7 @@ class Store:
 
         applied: list[int] = []
         for version, module in enumerate(MIGRATIONS, start=1):
-            with self.write() as connection:
+            with self.write(versioned=False) as connection:
                 if self.dialect == "postgresql":
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                        {"key": _LOCK_KEY})
@@ -203,6 +221,9 @@ class Store:
                     )
                 )
                 applied.append(version)
+        if applied and self.version() >= len(MIGRATIONS):
+            with self.write(versioned=False) as connection:
+                versions.bump(connection, {versions.ALL})  # what a migration changed shows
         return applied
 
     def close(self) -> None:

@@ -220,6 +220,8 @@ JSON_TYPE = "application/json; charset=utf-8"
 #: The header that lets any site read public data (open data, feeds, the API's reads).
 PUBLIC = (("Access-Control-Allow-Origin", "*"),)
 HTML_TYPE = "text/html; charset=utf-8"
+#: What a widget's answer varies by, besides its URL.
+WIDGET_VARY = "Accept-Language, Sec-Fetch-Dest"
 
 
 def dump_json(data: Any) -> bytes:
