@@ -129,6 +129,7 @@ class Store:
         #: Counts the write transactions of this process (caches compare it).
         self.generation = 0
         versions.track(self.engine)
+        self._versions = versions.Reader(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -161,8 +162,7 @@ class Store:
 
     def versions(self) -> dict[str, int]:
         """The version of each group of tables (:mod:`.versions`), in one query."""
-        with self.engine.connect() as connection:
-            return versions.read(connection)
+        return self._versions.read()
 
     def version(self) -> int:
         """The schema version of the database (0 for an empty one)."""
@@ -228,4 +228,5 @@ class Store:
 
     def close(self) -> None:
         """Release every pooled connection."""
+        self._versions.close()
         self.engine.dispose()

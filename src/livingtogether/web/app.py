@@ -19,7 +19,7 @@ from ..models import fields as f
 from . import catalogue, embed, widgets
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
-from .cache import Plan, WidgetCache, fingerprint, not_modified, plan
+from .cache import Keys, Plan, WidgetCache, not_modified
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
@@ -78,8 +78,7 @@ class WebApp:
         self.html_csp = f"{HTML_CSP}; frame-ancestors {embed.frame_ancestors(self.origins)}"
         seconds = self.settings.widget_cache_seconds
         self.cache = WidgetCache(seconds) if seconds else None
-        #: What shapes every widget besides the data (:func:`.cache.fingerprint`).
-        self.fingerprint = fingerprint(self.settings)
+        self.keys = Keys(self.settings)
 
     # -- entry points
 
@@ -138,8 +137,7 @@ class WebApp:
             return None
         if not route.reads:
             return None
-        keyed = plan(request, route, self.settings, self.observatory.store.versions(),
-                     self.fingerprint)
+        keyed = self.keys.plan(request, route, self.observatory.store.versions())
         return None if keyed is None else (route, values, keyed)
 
     def _dispatch(self, request: Request,
@@ -197,8 +195,9 @@ class WebApp:
         return json_response(error_body(error), status, headers)
 
     def _finish(self, request: Request, response: Response) -> Response:
-        response = response.with_headers(embed.cors_headers(request, response, self.origins),
-                                         replace=True)
+        cors = embed.cors_headers(request, response, self.origins)
+        if cors:
+            response = response.with_headers(cors, replace=True)
         kind = (response.header("content-type") or "").split(";")[0].strip()
         headers = [
             ("X-Content-Type-Options", "nosniff"),

@@ -85,28 +85,51 @@ class Plan:
     etag: str | None
 
 
-def plan(request: Request, route: Route, settings: Settings, found: dict[str, int],
-         app: str) -> Plan | None:
-    """The key and ETag of a ``GET``/``HEAD`` of widget ``route``, from the versions
-    ``found``; ``None`` when the answer is not to be keyed so."""
-    if not route.reads or request.method not in ("GET", "HEAD"):
-        return None
-    if "token" in request.query:  # the page of an email's link: one reader's, never kept
-        return None
-    try:
-        lang = request_language(settings, request, request.query.get("lang"))
-    except LivingTogetherError:
-        return None
-    destination = (request.headers.get("sec-fetch-dest") or "").lower()
-    key: Key = (route.name, request.path, request.query.items, lang,
-                destination in ("document", "iframe"), request.script_name, request.scheme,
-                request.host, app,
-                tuple(found.get(group, 0) for group in (versions.ALL, *route.reads)))
-    etag = None
-    if route.etag:
-        etag = '"' + hashlib.blake2b(repr(key).encode("utf-8", "surrogateescape"),
-                                     digest_size=16).hexdigest() + '"'
-    return Plan(key=key, etag=etag)
+class Keys:
+    """Makes the :class:`Plan` of widget requests for one app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        #: What shapes every widget besides the data (:func:`fingerprint`).
+        self.fingerprint = fingerprint(settings)
+        # The reader's language by what decides it: the same few values come again
+        # and again, and negotiating costs more than the rest of a 304.
+        self._languages: dict[tuple[str | None, ...], str] = {}
+
+    def language(self, request: Request) -> str:
+        """The language the widget answering ``request`` speaks."""
+        requested = request.query.get("lang")
+        accepted = request.headers.get("accept-language")
+        memo = (requested, request.language, accepted)
+        found = self._languages.get(memo)
+        if found is None:
+            found = request_language(self.settings, request, requested)
+            if len(self._languages) >= MAX_ENTRIES:
+                self._languages.clear()
+            self._languages[memo] = found
+        return found
+
+    def plan(self, request: Request, route: Route, found: dict[str, int]) -> Plan | None:
+        """The key and ETag of a ``GET``/``HEAD`` of widget ``route``, from the versions
+        ``found``; ``None`` when the answer is not to be keyed so."""
+        if not route.reads or request.method not in ("GET", "HEAD"):
+            return None
+        if "token" in request.query:  # the page of an email's link: one reader's, never kept
+            return None
+        try:
+            lang = self.language(request)
+        except LivingTogetherError:
+            return None
+        destination = (request.headers.get("sec-fetch-dest") or "").lower()
+        key: Key = (route.name, request.path, request.query.items, lang,
+                    destination in ("document", "iframe"), request.script_name,
+                    request.scheme, request.host, self.fingerprint,
+                    tuple(found.get(group, 0) for group in (versions.ALL, *route.reads)))
+        etag = None
+        if route.etag:
+            etag = '"' + hashlib.blake2b(repr(key).encode("utf-8", "surrogateescape"),
+                                         digest_size=16).hexdigest() + '"'
+        return Plan(key=key, etag=etag)
 
 
 def not_modified(request: Request, etag: str | None) -> Response | None:
