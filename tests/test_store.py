@@ -147,3 +147,23 @@ def test_a_write_bumps_its_groups_in_its_own_transaction(database_url: str) -> N
         with pytest.raises(RuntimeError):
             rolled_back()
         assert store.versions() == after  # a rolled-back write changed nothing
+
+
+def test_versions_are_read_again_after_a_lost_connection(database_url: str) -> None:
+    with Observatory.open(database_url) as obs:
+        store = obs.store
+        with store.write() as connection:
+            connection.execute(schema.cities.delete())
+        before = store.versions()
+        assert before["cities"] >= 1
+        if store.dialect == "postgresql":  # the server drops the connection that read them
+            with store.engine.connect() as connection:
+                dropped = connection.scalar(sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                    "datname = current_database() AND pid <> pg_backend_pid() AND "
+                    "query LIKE 'SELECT name, value FROM lt_counters%'"))
+            assert dropped == 1
+        assert store.versions() == before
+        with store.write() as connection:
+            connection.execute(schema.cities.delete())
+        assert store.versions()["cities"] == before["cities"] + 1

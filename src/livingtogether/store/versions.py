@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import threading
 from typing import Any
 
 import sqlalchemy as sa
@@ -113,79 +112,79 @@ _READ = "SELECT name, value FROM lt_counters WHERE name >= 'v:' AND name < 'v;'"
 class Reader:
     """Reads every group's version (a group never written is absent: version 0).
 
-    The hot path of every widget request, so each thread keeps a connection of
-    its own (taken from the pool once and detached from it, so that the pool
-    keeps its size) and sends one statement outside any transaction, without
-    SQLAlchemy's per-execution work. On SQLite, ``PRAGMA data_version`` first
-    says whether any other connection committed since this one last looked: if
-    none did, the versions it read then still hold (this connection never writes).
-    On PostgreSQL it is one round trip in autocommit.
+    The hot path of every widget request, so it keeps connections of its own
+    (taken from the pool once and detached from it, so that the pool keeps its
+    size; as many as requests read at once) and sends one statement outside any
+    transaction, without SQLAlchemy's per-execution work. On SQLite, ``PRAGMA
+    data_version`` first says whether any other connection committed since this
+    one last looked: if none did, the versions it read then still hold (these
+    connections never write). On PostgreSQL it is one round trip in autocommit.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
-        self._local = threading.local()
-        self._opened: list[Any] = []
-        self._lock = threading.Lock()
+        #: Idle ``[connection, (data_version, versions) | None]``; list.pop and
+        #: list.append are atomic, so threads share it without a lock.
+        self._idle: list[list[Any]] = []
 
     def read(self) -> dict[str, int]:
         """The versions now."""
         try:
-            return self._read(self._connection())
+            return self._read_once()
         except self.engine.dialect.loaded_dbapi.Error:
-            self._drop()  # the server went away, say: once more on a new connection
-            return self._read(self._connection())
+            self.close()  # the server went away, say: its other connections with it
+            return self._read_once()  # once more, on a new connection
 
-    def _connection(self) -> Any:
-        held = getattr(self._local, "held", None)
-        if held is None:
-            pooled = self.engine.raw_connection()  # the engine's connect hooks ran
-            held = pooled.driver_connection
-            pooled.detach()
-            if held is None:
-                raise RuntimeError("the pool gave a connection without a driver connection")
-            if not self.sqlite:
-                held.autocommit = True
-            self._local.held, self._local.seen = held, None
-            with self._lock:
-                self._opened.append(held)
-        return held
+    def _read_once(self) -> dict[str, int]:
+        try:
+            held = self._idle.pop()
+        except IndexError:
+            held = [self._open(), None]
+        try:
+            found = self._read(held)
+        except BaseException:
+            _close(held[0])
+            raise
+        self._idle.append(held)
+        return found
 
-    def _read(self, held: Any) -> dict[str, int]:
-        cursor = held.cursor()
+    def _open(self) -> Any:
+        pooled = self.engine.raw_connection()  # the engine's connect hooks ran
+        connection = pooled.driver_connection
+        pooled.detach()
+        if connection is None:
+            raise RuntimeError("the pool gave a connection without a driver connection")
+        if not self.sqlite:
+            connection.autocommit = True
+        return connection
+
+    def _read(self, held: list[Any]) -> dict[str, int]:
+        cursor = held[0].cursor()
         try:
             if self.sqlite:
                 cursor.execute("PRAGMA data_version")
                 stamp = cursor.fetchone()[0]
-                seen = self._local.seen
-                if seen is not None and seen[0] == stamp:
-                    return dict(seen[1])
+                if held[1] is not None and held[1][0] == stamp:
+                    return dict(held[1][1])
             cursor.execute(_READ)
             found = {name[len(PREFIX):]: int(value) for name, value in cursor.fetchall()}
         finally:
             cursor.close()
         if self.sqlite:
-            self._local.seen = (stamp, found)
+            held[1] = (stamp, found)
         return dict(found)
 
-    def _drop(self) -> None:
-        held = getattr(self._local, "held", None)
-        self._local.held = None
-        if held is not None:
-            with self._lock:
-                self._opened.remove(held)
-            _close(held)
-
     def close(self) -> None:
-        """Close every thread's connection."""
-        with self._lock:
-            opened, self._opened = self._opened, []
-        for held in opened:
-            _close(held)
-        self._local = threading.local()
+        """Close the idle connections (one in use closes when its read ends, or later)."""
+        while self._idle:
+            try:
+                held = self._idle.pop()
+            except IndexError:
+                break
+            _close(held[0])
 
 
 def _close(held: Any) -> None:
-    with contextlib.suppress(Exception):  # another thread's SQLite one goes with its thread
+    with contextlib.suppress(Exception):  # already gone with its server, say
         held.close()
