@@ -124,6 +124,7 @@ def test_the_groups_a_statement_writes() -> None:
     assert versions.groups_of("INSERT INTO lt_new_table VALUES (1)") == {versions.ALL}
     assert versions.groups_of("CREATE TABLE x (id int)") == {versions.ALL}
     assert versions.groups_of("WITH x AS (SELECT 1) DELETE FROM lt_cities") == {versions.ALL}
+    assert versions.groups_of("WITH x AS (SELECT 1) SELECT * FROM x") == set()
 
 
 def test_a_write_bumps_its_groups_in_its_own_transaction(database_url: str) -> None:

@@ -420,6 +420,11 @@ def test_revalidation_is_answered_without_rendering(open_demo: Callable[..., Any
             assert response.status_code == 200, path
             assert response.headers["ETag"].startswith('"')
             assert response.headers["Vary"] == "Accept-Language, Sec-Fetch-Dest"
+        for path, response in first.items():  # HEAD: the same answer without its body
+            head = client.request("HEAD", path)
+            assert head.content == b""
+            assert head.headers["ETag"] == response.headers["ETag"]
+            assert client.get(path).content == response.content
         # From now on, every render fails: what still answers did not render.
         app.web.templates = BROKEN
         for path, response in first.items():
@@ -513,3 +518,14 @@ def test_apps_on_one_database_see_each_others_writes(database_url: str) -> None:
     finally:
         for obs in opened:
             obs.close()
+
+
+def test_cached_answers_to_member_sites_vary_by_origin_once(open_demo: Callable[..., Any]) -> None:
+    obs = open_demo(allowed_origins=("https://www.izmir.bel.tr",))
+    with serving(make_app(obs)) as base:
+        client = Client(base)
+        for origin in ("https://www.izmir.bel.tr", "https://evil.example", None) * 2:
+            answer = client.get(COUNTER, headers={"Origin": origin} if origin else {})
+            assert answer.headers["Vary"] == "Accept-Language, Sec-Fetch-Dest, Origin"
+            assert answer.headers.get("Access-Control-Allow-Origin") == (
+                origin if origin == "https://www.izmir.bel.tr" else None)

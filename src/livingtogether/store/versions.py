@@ -58,6 +58,8 @@ _READS = ("select", "begin", "commit", "rollback", "savepoint", "release", "prag
 _WRITE = re.compile(r'\s*(insert\s+(?:or\s+\w+\s+)?into|update(?:\s+or\s+\w+)?|delete\s+from)'
                     r'\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
+_DML = re.compile(r"\b(insert|update|delete)\b", re.IGNORECASE)
+
 #: ``connection.info`` key of the groups the current write transaction touched.
 WRITTEN = "lt_written"
 
@@ -70,6 +72,8 @@ def groups_of(statement: str) -> set[str]:
     head = statement.lstrip()[:12].lower()
     if head.startswith(_READS):
         return set()
+    if head.startswith("with") and not _DML.search(statement):
+        return set()  # a query with a CTE
     found = _WRITE.match(statement)
     if found is None:  # DDL, a CTE, anything else: everything may have changed
         return {ALL}

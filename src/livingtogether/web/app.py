@@ -90,12 +90,18 @@ class WebApp:
             if found is not None:
                 route, values, keyed = found
                 answer = not_modified(request, keyed.etag)
-                if answer is None and self.cache is not None:
-                    answer = self.cache.get(keyed.key)
                 if answer is not None:
                     return self._finish(request, answer)
-                route, response = self._dispatch(request, (route, values), keyed.etag)
                 if self.cache is not None:
+                    answer = self.cache.get(keyed.key)
+                    if answer is not None:
+                        return self._finish(request, answer) if (
+                            self.origins or request.method == "HEAD") else answer
+                route, response = self._dispatch(request, (route, values), keyed.etag)
+                if self.cache is not None and response.status == 200:
+                    if not self.origins:  # kept finished (CORS headers depend on the request)
+                        response = self._finish(request if request.method == "GET" else
+                                                attrs.evolve(request, method="GET"), response)
                     self.cache.put(keyed.key, response)
             else:
                 route, response = self._dispatch(request)
@@ -122,7 +128,7 @@ class WebApp:
         except Exception:
             log.exception("unexpected error reading a request body")
             return self._finish(request, self.error_response(request, None, None))
-        return self.handle(attrs.evolve(request, body=body))
+        return self.handle(attrs.evolve(request, body=body) if body else request)
 
     # -- dispatch
 

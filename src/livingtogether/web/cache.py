@@ -92,9 +92,10 @@ class Keys:
         self.settings = settings
         #: What shapes every widget besides the data (:func:`fingerprint`).
         self.fingerprint = fingerprint(settings)
-        # The reader's language by what decides it: the same few values come again
-        # and again, and negotiating costs more than the rest of a 304.
+        # The reader's language by what decides it, and the ETag by its key: the same
+        # few values come again and again, and each costs more than the rest of a 304.
         self._languages: dict[tuple[str | None, ...], str] = {}
+        self._etags: dict[Key, str] = {}
 
     def language(self, request: Request) -> str:
         """The language the widget answering ``request`` speaks."""
@@ -127,8 +128,13 @@ class Keys:
                     tuple(found.get(group, 0) for group in (versions.ALL, *route.reads)))
         etag = None
         if route.etag:
-            etag = '"' + hashlib.blake2b(repr(key).encode("utf-8", "surrogateescape"),
-                                         digest_size=16).hexdigest() + '"'
+            etag = self._etags.get(key)
+            if etag is None:
+                etag = '"' + hashlib.blake2b(repr(key).encode("utf-8", "surrogateescape"),
+                                             digest_size=16).hexdigest() + '"'
+                if len(self._etags) >= MAX_ENTRIES:
+                    self._etags.clear()
+                self._etags[key] = etag
         return Plan(key=key, etag=etag)
 
 

@@ -48,7 +48,10 @@ class Headers:
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of ``name``, or ``default``."""
         wanted = name.lower()
-        return next((v for n, v in self.items if n.lower() == wanted), default)
+        for found, value in self.items:  # a loop: the hottest lookup of every request
+            if found.lower() == wanted:
+                return value
+        return default
 
     def get_all(self, name: str) -> tuple[str, ...]:
         """Every value of ``name``, in order."""
