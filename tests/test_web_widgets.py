@@ -434,6 +434,9 @@ def test_revalidation_is_answered_without_rendering(open_demo: Callable[..., Any
             assert again.headers["ETag"] == response.headers["ETag"]
             assert again.headers["Vary"] == "Accept-Language, Sec-Fetch-Dest"
             assert again.headers["Cache-Control"] == "no-cache"
+            # a 304's headers replace the stored ones: the widget's own policy, not the data's
+            assert again.headers["Content-Security-Policy"] == response.headers[
+                "Content-Security-Policy"]
             # "*" is no proof of holding this version, a stale tag neither: these render
             for other in ("*", '"0123"'):
                 assert client.get(path, headers={"If-None-Match": other}).status_code == (

@@ -76,6 +76,8 @@ class WebApp:
         self.static = StaticFiles()
         self.origins = self.settings.allowed_origins
         self.html_csp = f"{HTML_CSP}; frame-ancestors {embed.frame_ancestors(self.origins)}"
+        #: What :meth:`_finish` adds to an HTML answer, for the widgets' 304s made ready.
+        self._html_headers = self._security_headers("text/html")
         seconds = self.settings.widget_cache_seconds
         self.cache = WidgetCache(seconds) if seconds else None
         self.keys = Keys(self.settings)
@@ -89,9 +91,9 @@ class WebApp:
             found = self._plan(request)
             if found is not None:
                 route, values, keyed = found
-                answer = not_modified(request, keyed.etag)
+                answer = not_modified(request, keyed.etag, self._html_headers)
                 if answer is not None:
-                    return self._finish(request, answer)
+                    return self._finish(request, answer) if self.origins else answer
                 if self.cache is not None:
                     answer = self.cache.get(keyed.key)
                     if answer is not None:
@@ -200,17 +202,19 @@ class WebApp:
                 log.exception("unexpected error rendering an error page")
         return json_response(error_body(error), status, headers)
 
+    def _security_headers(self, kind: str) -> tuple[tuple[str, str], ...]:
+        """The headers every answer of media type ``kind`` gets."""
+        return (("X-Content-Type-Options", "nosniff"),
+                ("Referrer-Policy", "strict-origin-when-cross-origin"),
+                ("Content-Security-Policy", self.html_csp if kind == "text/html" else DATA_CSP),
+                ("Cache-Control", "no-cache"))
+
     def _finish(self, request: Request, response: Response) -> Response:
         cors = embed.cors_headers(request, response, self.origins)
         if cors:
             response = response.with_headers(cors, replace=True)
         kind = (response.header("content-type") or "").split(";")[0].strip()
-        headers = [
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "strict-origin-when-cross-origin"),
-            ("Content-Security-Policy", self.html_csp if kind == "text/html" else DATA_CSP),
-            ("Cache-Control", "no-cache"),
-        ]
+        headers = list(self._security_headers(kind))
         if response.status not in (204, 304):
             headers.append(("Content-Length", str(len(response.body))))
         response = response.with_headers(headers)

@@ -138,13 +138,18 @@ class Keys:
         return Plan(key=key, etag=etag)
 
 
-def not_modified(request: Request, etag: str | None) -> Response | None:
+def not_modified(request: Request, etag: str | None,
+                 headers: tuple[tuple[str, str], ...] = ()) -> Response | None:
     """The 304 answer when ``request``'s ``If-None-Match`` names ``etag`` (``*`` is not
-    enough: it is no proof that the client holds this version)."""
+    enough: it is no proof that the client holds this version), with ``headers``.
+
+    A 304's headers replace the stored answer's in the browser's cache, so they
+    are those of the widget's 200 (its HTML Content-Security-Policy among them).
+    """
     header = request.headers.get("if-none-match")
     if etag is None or not header or header.strip() == "*" or not matches(header, etag):
         return None
-    return Response(status=304, headers=(("ETag", etag), ("Vary", WIDGET_VARY)))
+    return Response(status=304, headers=(("ETag", etag), ("Vary", WIDGET_VARY), *headers))
 
 
 class WidgetCache:
