@@ -125,7 +125,8 @@ class Keys:
         key: Key = (route.name, request.path, request.query.items, lang,
                     destination in ("document", "iframe"), request.script_name,
                     request.scheme, request.host, self.fingerprint,
-                    tuple(found.get(group, 0) for group in (versions.ALL, *route.reads)))
+                    found.get(versions.ALL, 0),
+                    *[found.get(group, 0) for group in route.reads])
         etag = None
         if route.etag:
             etag = self._etags.get(key)

@@ -85,8 +85,10 @@ class Query:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The last value of ``name``, or ``default``."""
-        found = self.get_all(name)
-        return found[-1] if found else default
+        for found, value in reversed(self.items):
+            if found == name:
+                return value
+        return default
 
     def get_all(self, name: str) -> tuple[str, ...]:
         """Every value of ``name``, in order."""
@@ -97,7 +99,7 @@ class Query:
         return tuple(dict.fromkeys(n for n, _ in self.items))
 
     def __contains__(self, name: object) -> bool:
-        return any(n == name for n, _ in self.items)
+        return any(found == name for found, _ in self.items) if self.items else False
 
 
 def _decode_component(raw: bytes) -> str:
