@@ -121,17 +121,19 @@ def test_no_limit_when_set_to_0(site: Any) -> None:
 
 
 def test_counting_a_search_keeps_the_widget_cache(open_demo: Any) -> None:
-    """The limit's counter is no change of content: the store's generation (which empties
-    the widget cache) stays as it is."""
+    """The limit's counter is no change of content: the data's versions (the widgets'
+    cache keys and ETags) stay as they are, and the cached widget is served again."""
     obs = open_demo(search_ip_limit=LIMIT)
     with serving(make_app(obs)) as base:
         client = Client(base)
-        client.get("/widgets/practices", params={"q": "warm"})  # the key, made once
-        before = obs.store.generation
+        first = client.get("/widgets/practices", params={"q": "warm"})
+        before = obs.store.versions()
         for number in range(3):
             assert client.get("/api/v1/practices", params={"q": f"w{number}"}
                               ).status_code == 200
-        assert obs.store.generation == before
+        assert obs.store.versions() == before
+        again = client.get("/widgets/practices", params={"q": "warm"})
+        assert again.headers["ETag"] == first.headers["ETag"]
 
 
 def test_windows_past_are_purged_now_and_then(database_url: str,

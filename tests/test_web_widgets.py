@@ -7,8 +7,12 @@ from collections.abc import Callable, Iterator
 from datetime import date, time
 from typing import Any
 
+import jinja2
 import pytest
+from attrs import evolve
 
+from livingtogether import Observatory
+from livingtogether.demo import install
 from livingtogether.models import (
     City,
     Declaration,
@@ -21,6 +25,7 @@ from livingtogether.models import (
     Session,
     Text,
 )
+from livingtogether.web.widgets import pledge_from_form
 from livingtogether.wsgi import make_app
 from test_web_support import Client, Tree, check_fragment, serving
 
@@ -382,3 +387,148 @@ def test_markup_on_the_demo_page_is_escaped(evil: Client) -> None:
     page = evil.get("/").text
     assert "<script" not in without_our_script(page)
     assert "<img" not in page
+
+
+# -- revalidation: ETags from the data's versions, the widget cache keyed by them
+
+COUNTER = "/widgets/pledge/counter"
+BROKEN = jinja2.Environment(loader=jinja2.FunctionLoader(lambda name: "{{ 1 // 0 }}"))
+
+
+def counted(html: str) -> int:
+    """The number of confirmed signatures a counter widget shows."""
+    return int(check_fragment(html, "pledge-counter").find("progress")[0]["value"])
+
+
+def confirmed_signature(obs: Any, email: str) -> None:
+    """A signature stored and confirmed through ``obs`` (not through any server)."""
+    pledge = obs.pledges.sign(pledge_from_form({**FORM, "email": email},
+                                               "universal-declaration"))
+    obs.pledges.confirm(pledge.id)
+
+
+@pytest.mark.parametrize("seconds", [0, 10])
+def test_revalidation_is_answered_without_rendering(open_demo: Callable[..., Any],
+                                                    seconds: int) -> None:
+    app = make_app(open_demo(widget_cache_seconds=seconds))
+    with serving(app) as base:
+        client = Client(base, allow_5xx=True)
+        paths = (PROGRAMME, "/widgets/cities", "/widgets/practices?q=dialogue", COUNTER,
+                 "/widgets/pledge/signatories?kind=citizen")
+        first = {path: client.get(path) for path in paths}
+        for path, response in first.items():
+            assert response.status_code == 200, path
+            assert response.headers["ETag"].startswith('"')
+            assert response.headers["Vary"] == "Accept-Language, Sec-Fetch-Dest"
+        for path, response in first.items():  # HEAD: the same answer without its body
+            head = client.request("HEAD", path)
+            assert head.content == b""
+            assert head.headers["ETag"] == response.headers["ETag"]
+            assert client.get(path).content == response.content
+        # From now on, every render fails: what still answers did not render.
+        app.web.templates = BROKEN
+        for path, response in first.items():
+            again = client.get(path, headers={"If-None-Match": response.headers["ETag"]})
+            assert again.status_code == 304, (path, again.text[:300])
+            assert again.content == b""
+            assert again.headers["ETag"] == response.headers["ETag"]
+            assert again.headers["Vary"] == "Accept-Language, Sec-Fetch-Dest"
+            assert again.headers["Cache-Control"] == "no-cache"
+            # a 304's headers replace the stored ones: the widget's own policy, not the data's
+            assert again.headers["Content-Security-Policy"] == response.headers[
+                "Content-Security-Policy"]
+            # "*" is no proof of holding this version, a stale tag neither: these render
+            for other in ("*", '"0123"'):
+                assert client.get(path, headers={"If-None-Match": other}).status_code == (
+                    200 if seconds else 500)
+            plain = client.get(path)
+            if seconds:  # the cache serves the same bytes under the same tag
+                assert plain.status_code == 200
+                assert plain.content == response.content
+                assert plain.headers["ETag"] == response.headers["ETag"]
+            else:  # no cache: the request renders, and so reaches the broken templates
+                assert plain.status_code == 500
+
+
+def test_a_write_changes_the_tag_and_the_body_of_what_it_shows(
+        open_demo: Callable[..., Any]) -> None:
+    obs = open_demo()
+    with serving(make_app(obs)) as base:
+        client = Client(base)
+        counter, programme = client.get(COUNTER), client.get(PROGRAMME)
+        confirmed_signature(obs, "a@example.org")
+        after = client.get(COUNTER, headers={"If-None-Match": counter.headers["ETag"]})
+        assert after.status_code == 200
+        assert counted(after.text) == counted(counter.text) + 1
+        assert after.headers["ETag"] != counter.headers["ETag"]
+        # a signature changes nothing the programme shows: its copy is still current
+        assert client.get(PROGRAMME, headers={
+            "If-None-Match": programme.headers["ETag"]}).status_code == 304
+        # a pending signature changes nothing the counter shows either
+        obs.pledges.sign(pledge_from_form({**FORM, "email": "b@example.org"},
+                                          "universal-declaration"))
+        assert client.get(COUNTER, headers={
+            "If-None-Match": after.headers["ETag"]}).status_code == 304
+        # a city renamed shows in the programme (its people's cities) at once
+        city = obs.cities.get("izmir")
+        obs.cities.save(evolve(city, name=Text({"en": "Smyrna", "tr": "İzmir"})))
+        renamed = client.get(PROGRAMME, headers={"If-None-Match": programme.headers["ETag"]})
+        assert renamed.status_code == 200
+        assert renamed.headers["ETag"] != programme.headers["ETag"]
+
+
+def test_tags_differ_by_language_and_by_how_the_widget_is_opened(client: Client) -> None:
+    tags = {
+        client.get(PROGRAMME, headers=headers).headers["ETag"]
+        for headers in ({}, {"Accept-Language": "fr"}, {"Accept-Language": "ar"},
+                        {"Sec-Fetch-Dest": "iframe"})
+    }
+    assert len(tags) == 4
+    french = client.get(PROGRAMME + "?lang=fr")
+    assert french.headers["ETag"] != client.get(PROGRAMME).headers["ETag"]
+    # the French copy is not current for a reader of English
+    assert client.get(PROGRAMME, headers={"If-None-Match": french.headers["ETag"]}
+                      ).status_code == 200
+    assert client.get(PROGRAMME + "?lang=fr", headers={
+        "If-None-Match": french.headers["ETag"]}).status_code == 304
+
+
+def test_apps_on_one_database_see_each_others_writes(database_url: str) -> None:
+    """Two apps (two engines, as two processes or hosts would have) on one database."""
+    opened = [Observatory.open(database_url, widget_cache_seconds=60) for _ in range(2)]
+    try:
+        writer, reader = opened
+        install(writer)
+        with serving(make_app(writer)) as base_w, serving(make_app(reader)) as base_r:
+            here, there = Client(base_w), Client(base_r)
+            site = {"Host": "www.example.org"}  # both behind one name, as behind a proxy
+            seen = there.get(COUNTER, headers=site)
+            assert here.get(COUNTER, headers=site).headers["ETag"] == seen.headers["ETag"]
+            confirmed_signature(writer, "a@example.org")
+            cached = there.get(COUNTER, headers=site)  # kept for a minute, but...
+            assert counted(cached.text) == counted(seen.text) + 1
+            assert cached.headers["ETag"] != seen.headers["ETag"]
+            assert there.get(COUNTER, headers={
+                **site, "If-None-Match": seen.headers["ETag"]}).status_code == 200
+            assert here.get(COUNTER, headers={
+                **site, "If-None-Match": cached.headers["ETag"]}).status_code == 304
+            cities = there.get("/widgets/cities")
+            city = writer.cities.get("izmir")
+            writer.cities.save(evolve(city, name=Text({"en": "Smyrna"})))
+            renamed = there.get("/widgets/cities")
+            assert "Smyrna" not in cities.text
+            assert "Smyrna" in renamed.text
+    finally:
+        for obs in opened:
+            obs.close()
+
+
+def test_cached_answers_to_member_sites_vary_by_origin_once(open_demo: Callable[..., Any]) -> None:
+    obs = open_demo(allowed_origins=("https://www.izmir.bel.tr",))
+    with serving(make_app(obs)) as base:
+        client = Client(base)
+        for origin in ("https://www.izmir.bel.tr", "https://evil.example", None) * 2:
+            answer = client.get(COUNTER, headers={"Origin": origin} if origin else {})
+            assert answer.headers["Vary"] == "Accept-Language, Sec-Fetch-Dest, Origin"
+            assert answer.headers.get("Access-Control-Allow-Origin") == (
+                origin if origin == "https://www.izmir.bel.tr" else None)

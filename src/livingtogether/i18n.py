@@ -19,9 +19,10 @@ import gettext as _gettext
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale, UnknownLocaleError
-from babel.support import Translations
+if TYPE_CHECKING:  # Babel is imported when a catalog or a locale is first needed
+    from babel import Locale
 
 #: The gettext domain of the library's catalogs.
 DOMAIN = "livingtogether"
@@ -45,6 +46,8 @@ def translations(language: str) -> _gettext.NullTranslations:
     for candidate in dict.fromkeys((language.replace("-", "_"), language.split("-")[0])):
         path = LOCALE_DIR / candidate / "LC_MESSAGES" / f"{DOMAIN}.mo"
         if path.is_file():
+            from babel.support import Translations
+
             with path.open("rb") as handle:
                 return Translations(handle, domain=DOMAIN)
     return _gettext.NullTranslations()
@@ -63,6 +66,8 @@ def ngettext(language: str, singular: str, plural: str, count: int) -> str:
 @functools.lru_cache(maxsize=64)
 def locale(language: str) -> Locale:
     """The Babel locale formatting for ``language`` (``en`` when Babel has no data for it)."""
+    from babel import Locale, UnknownLocaleError
+
     for candidate in (language.replace("-", "_"), language.split("-")[0]):
         try:
             return Locale.parse(candidate)

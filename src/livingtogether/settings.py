@@ -100,8 +100,8 @@ class Settings:
     allowed_origins  member sites that may fetch widgets (CORS), frame them and
                    post their forms, e.g. ``("https://www.izmir.bel.tr",)``;
                    ``("*",)`` for any; empty (the default): this site only
-    widget_cache_seconds  how long a process keeps a rendered widget (10; 0: off);
-                   a write through the same process empties it at once
+    widget_cache_seconds  how long a process keeps a rendered widget (10; 0: off),
+                   under the version of its data: a write anywhere shows at once
     ============== ==================================================================
     """
 

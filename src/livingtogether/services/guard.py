@@ -153,10 +153,10 @@ def retry_after(store: Store, scope: str, subject: str, *, limit: int,
                 window: timedelta) -> int:
     """Count one hit (:func:`hit`) in its own short transaction; ``0`` while within
     ``limit``, else the seconds until the window ends. The transaction changes no
-    content, so the widget cache stays (``Store.write(content=False)``). About one
+    data version (``lt_rate_limits`` is no reader's), so the widget cache stays. About one
     call in ``PURGE_ONE_IN`` also removes the windows past (``pledges retention``
     does too), so that a busy search does not pile them up between two runs."""
-    with store.write(content=False) as connection:
+    with store.write() as connection:
         if secrets.randbelow(PURGE_ONE_IN) == 0:
             table = schema.rate_limits
             connection.execute(table.delete().where(table.c.expires_at < now()))

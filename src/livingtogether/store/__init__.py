@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import ConfigurationError, MigrationRequired
-from . import schema
+from . import schema, versions
 from .migrations import MIGRATIONS
 
 DEFAULT_URL = "sqlite:///livingtogether.sqlite3"
@@ -126,8 +126,8 @@ class Store:
         self.url = resolve_url(url)
         self.engine = create_engine(self.url)
         self.dialect = self.engine.dialect.name
-        #: Counts the write transactions of this process (caches compare it).
-        self.generation = 0
+        versions.track(self.engine)
+        self._versions = versions.Reader(self.engine)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -136,20 +136,28 @@ class Store:
             yield connection
 
     @contextmanager
-    def write(self, *, content: bool = True) -> Iterator[Connection]:
+    def write(self, *, versioned: bool = True) -> Iterator[Connection]:
         """A connection in a write transaction, committed on success, rolled back on error.
 
-        ``content=False``: the write changes no content a cache keeps (a rate-limit
-        counter), so it leaves :attr:`generation` as it is.
+        The transaction also bumps the version of each group of tables it wrote
+        (:mod:`.versions`), which caches and ETags read; ``versioned=False`` is
+        for the migrations, run before the counters' table exists.
         """
         with self.engine.connect() as raw:
             connection = raw.execution_options(livingtogether_write=True)
-            try:
-                with connection.begin():
+            with connection.begin():
+                if versioned:
+                    connection.info[versions.WRITTEN] = set()
+                try:
                     yield connection
-            finally:
-                if content:
-                    self.generation += 1
+                    written = connection.info.pop(versions.WRITTEN, set())
+                    versions.bump(connection, written)
+                finally:
+                    connection.info.pop(versions.WRITTEN, None)
+
+    def versions(self) -> dict[str, int]:
+        """The version of each group of tables (:mod:`.versions`), in one query."""
+        return self._versions.read()
 
     def version(self) -> int:
         """The schema version of the database (0 for an empty one)."""
@@ -191,7 +199,7 @@ class Store:
 
         applied: list[int] = []
         for version, module in enumerate(MIGRATIONS, start=1):
-            with self.write() as connection:
+            with self.write(versioned=False) as connection:
                 if self.dialect == "postgresql":
                     connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
                                        {"key": _LOCK_KEY})
@@ -208,8 +216,12 @@ class Store:
                     )
                 )
                 applied.append(version)
+        if applied and self.version() >= len(MIGRATIONS):
+            with self.write(versioned=False) as connection:
+                versions.bump(connection, {versions.ALL})  # what a migration changed shows
         return applied
 
     def close(self) -> None:
         """Release every pooled connection."""
+        self._versions.close()
         self.engine.dispose()

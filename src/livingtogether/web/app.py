@@ -19,7 +19,7 @@ from ..models import fields as f
 from . import catalogue, embed, widgets
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
-from .cache import WidgetCache
+from .cache import Keys, Plan, WidgetCache, not_modified
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
@@ -76,25 +76,37 @@ class WebApp:
         self.static = StaticFiles()
         self.origins = self.settings.allowed_origins
         self.html_csp = f"{HTML_CSP}; frame-ancestors {embed.frame_ancestors(self.origins)}"
+        #: What :meth:`_finish` adds to an HTML answer, for the widgets' 304s made ready.
+        self._html_headers = self._security_headers("text/html")
         seconds = self.settings.widget_cache_seconds
-        self.cache = WidgetCache(observatory.store, seconds) if seconds else None
+        self.cache = WidgetCache(seconds) if seconds else None
+        self.keys = Keys(self.settings)
 
     # -- entry points
 
     def handle(self, request: Request) -> Response:
         """Answer ``request``; never raises."""
         route: Route | None = None
-        cache = self.cache
-        key = cache.key(request) if cache is not None else None
-        generation = self.observatory.store.generation
-        if cache is not None and key is not None:
-            kept = cache.get(key)
-            if kept is not None:
-                return self._finish(request, kept)
         try:
-            route, response = self._dispatch(request)
-            if cache is not None and key is not None:
-                cache.put(key, response, generation)
+            found = self._plan(request)
+            if found is not None:
+                route, values, keyed = found
+                answer = not_modified(request, keyed.etag, self._html_headers)
+                if answer is not None:
+                    return self._finish(request, answer) if self.origins else answer
+                if self.cache is not None:
+                    answer = self.cache.get(keyed.key)
+                    if answer is not None:
+                        return self._finish(request, answer) if (
+                            self.origins or request.method == "HEAD") else answer
+                route, response = self._dispatch(request, (route, values), keyed.etag)
+                if self.cache is not None and response.status == 200:
+                    if not self.origins:  # kept finished (CORS headers depend on the request)
+                        response = self._finish(request if request.method == "GET" else
+                                                attrs.evolve(request, method="GET"), response)
+                    self.cache.put(keyed.key, response)
+            else:
+                route, response = self._dispatch(request)
         except LivingTogetherError as error:
             response = self.error_response(request, error, route)
         except Exception:
@@ -118,11 +130,27 @@ class WebApp:
         except Exception:
             log.exception("unexpected error reading a request body")
             return self._finish(request, self.error_response(request, None, None))
-        return self.handle(attrs.evolve(request, body=body))
+        return self.handle(attrs.evolve(request, body=body) if body else request)
 
     # -- dispatch
 
-    def _dispatch(self, request: Request) -> tuple[Route | None, Response]:
+    def _plan(self, request: Request) -> tuple[Route, dict[str, str], Plan] | None:
+        """A widget ``GET``'s route, path values and :class:`.cache.Plan` (one query: the
+        data's versions); ``None`` for any other request, or one the dispatch refuses."""
+        if request.method not in ("GET", "HEAD") or not request.path.startswith("/widgets/"):
+            return None
+        try:
+            route, values = self.router.match(request.method, request.path)
+        except LivingTogetherError:
+            return None
+        if not route.reads:
+            return None
+        keyed = self.keys.plan(request, route, self.observatory.store.versions())
+        return None if keyed is None else (route, values, keyed)
+
+    def _dispatch(self, request: Request,
+                  matched: tuple[Route, dict[str, str]] | None = None,
+                  etag: str | None = None) -> tuple[Route | None, Response]:
         if has_undecodable(request.path):
             raise BadRequest("the path is not valid UTF-8 once percent-decoded")
         for name, value in request.query.items:
@@ -132,7 +160,7 @@ class WebApp:
                                  f"(parameter {shown!r})", field=shown)
         if len(request.body) > self.settings.max_body_bytes:
             raise too_large(self.settings.max_body_bytes)
-        route, values = self.router.match(request.method, request.path)
+        route, values = matched or self.router.match(request.method, request.path)
         embed.check_post(request, self.origins)
         if route.tag != "static":
             for value in values.values():
@@ -143,6 +171,8 @@ class WebApp:
                   for p in route.params}
         call = Call(request=request, web=self, route=route, path=values, params=params)
         response = route.handler(call)
+        if etag is not None and response.status == 200:
+            response = response.with_headers((("ETag", etag),), replace=True)
         if route.etag:
             # Every JSON answer to a GET (and the HTML routes that opt in) has an ETag
             # and answers If-None-Match with 304.
@@ -172,16 +202,19 @@ class WebApp:
                 log.exception("unexpected error rendering an error page")
         return json_response(error_body(error), status, headers)
 
+    def _security_headers(self, kind: str) -> tuple[tuple[str, str], ...]:
+        """The headers every answer of media type ``kind`` gets."""
+        return (("X-Content-Type-Options", "nosniff"),
+                ("Referrer-Policy", "strict-origin-when-cross-origin"),
+                ("Content-Security-Policy", self.html_csp if kind == "text/html" else DATA_CSP),
+                ("Cache-Control", "no-cache"))
+
     def _finish(self, request: Request, response: Response) -> Response:
-        response = response.with_headers(embed.cors_headers(request, response, self.origins),
-                                         replace=True)
+        cors = embed.cors_headers(request, response, self.origins)
+        if cors:
+            response = response.with_headers(cors, replace=True)
         kind = (response.header("content-type") or "").split(";")[0].strip()
-        headers = [
-            ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "strict-origin-when-cross-origin"),
-            ("Content-Security-Policy", self.html_csp if kind == "text/html" else DATA_CSP),
-            ("Cache-Control", "no-cache"),
-        ]
+        headers = list(self._security_headers(kind))
         if response.status not in (204, 304):
             headers.append(("Content-Length", str(len(response.body))))
         response = response.with_headers(headers)

@@ -471,15 +471,16 @@ API_ROUTES: tuple[Route, ...] = (
 
 WIDGET_ROUTES: tuple[Route, ...] = (
     _widget(method="GET", path="/widgets/cities", handler=directory_widget,
-            name="widget-cities",
+            name="widget-cities", reads=("cities",),
             summary="Widget: the member directory with its map and growth chart",
             params=(LANG,)),
     _widget(method="GET", path="/widgets/practices", handler=search_widget,
-            name="widget-practices",
+            name="widget-practices", reads=("practices", "themes", "cities"),
             summary="Widget: search published practices (a GET form; state in the URL)",
             params=(LANG, *SEARCH_PARAMS, *page_params()), errors=(400, 404, 429)),
     _widget(method="GET", path="/widgets/practices/{slug}", handler=practice_widget,
-            name="widget-practice", summary="Widget: one published practice",
+            name="widget-practice", reads=("practices", "themes", "cities"),
+            summary="Widget: one published practice",
             params=(LANG,)),
 )
 

@@ -48,7 +48,10 @@ class Headers:
     def get(self, name: str, default: str | None = None) -> str | None:
         """The first value of ``name``, or ``default``."""
         wanted = name.lower()
-        return next((v for n, v in self.items if n.lower() == wanted), default)
+        for found, value in self.items:  # a loop: the hottest lookup of every request
+            if found.lower() == wanted:
+                return value
+        return default
 
     def get_all(self, name: str) -> tuple[str, ...]:
         """Every value of ``name``, in order."""
@@ -82,8 +85,10 @@ class Query:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """The last value of ``name``, or ``default``."""
-        found = self.get_all(name)
-        return found[-1] if found else default
+        for found, value in reversed(self.items):
+            if found == name:
+                return value
+        return default
 
     def get_all(self, name: str) -> tuple[str, ...]:
         """Every value of ``name``, in order."""
@@ -94,7 +99,7 @@ class Query:
         return tuple(dict.fromkeys(n for n, _ in self.items))
 
     def __contains__(self, name: object) -> bool:
-        return any(n == name for n, _ in self.items)
+        return any(found == name for found, _ in self.items) if self.items else False
 
 
 def _decode_component(raw: bytes) -> str:
@@ -220,6 +225,8 @@ JSON_TYPE = "application/json; charset=utf-8"
 #: The header that lets any site read public data (open data, feeds, the API's reads).
 PUBLIC = (("Access-Control-Allow-Origin", "*"),)
 HTML_TYPE = "text/html; charset=utf-8"
+#: What a widget's answer varies by, besides its URL.
+WIDGET_VARY = "Accept-Language, Sec-Fetch-Dest"
 
 
 def dump_json(data: Any) -> bytes:

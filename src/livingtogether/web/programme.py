@@ -568,7 +568,8 @@ SINCE = Param(name="since", kind="integer", minimum=0, maximum=10**6,
 
 ROUTES: tuple[Route, ...] = (
     widget_route(method="GET", path="/widgets/programme/{event}", handler=programme_widget,
-            name="widget-programme", etag=True, summary="Widget: an event's programme",
+            name="widget-programme", reads=("programme", "cities", "themes"),
+            summary="Widget: an event's programme",
             description="The latest published version (else the stored programme), with "
                         "each session's times in every display zone and the changes since "
                         "the previous version (or `since`) marked.",

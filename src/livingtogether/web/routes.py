@@ -233,14 +233,18 @@ class Route:
     in_schema: bool = True
     errors: tuple[int, ...] = ()
     auth: bool = False
+    #: The groups of data a widget shows (:mod:`livingtogether.store.versions`): its
+    #: answers are keyed, cached and tagged by their versions (:mod:`.cache`).
+    reads: tuple[str, ...] = ()
     #: Whether its answers carry an ETag and answer If-None-Match with 304 (every
-    #: ``json`` route's do; an HTML route opts in).
+    #: ``json`` route's do, from their body; a widget's, from the versions of what it
+    #: ``reads``, unless it opts out).
     etag: bool = attrs.field()
     pattern: re.Pattern[str] = attrs.field(init=False)
 
     @etag.default
     def _etag(self) -> bool:
-        return self.kind == "json"
+        return self.kind == "json" or bool(self.reads)
 
     @pattern.default
     def _compile(self) -> re.Pattern[str]:

@@ -46,7 +46,7 @@ from ..models import (
 from ..models import fields as f
 from ..services.pledges import check_names, clean_text, normalise_email
 from . import guard
-from .http import Request, Response, html_response, parse_form, request_language
+from .http import WIDGET_VARY, Request, Response, html_response, parse_form, request_language
 from .routes import LANG, Call, Param, Route, widget_route
 
 if TYPE_CHECKING:
@@ -328,7 +328,7 @@ def respond(call: Call, html: str, lang: str, status: int = 200) -> Response:
     """A widget response in ``lang``: the fragment, or a minimal page around it when
     opened directly."""
     html = as_opened(call.web, call.request, html, lang)
-    return html_response(html, status, (("Vary", "Accept-Language, Sec-Fetch-Dest"),))
+    return html_response(html, status, (("Vary", WIDGET_VARY),))
 
 
 def as_opened(web: WebApp, request: Request, html: str, lang: str) -> str:
@@ -351,7 +351,7 @@ def error_fragment(web: WebApp, request: Request, status: int, message: str,
     lang = request_language(web.settings, request, request.query.get("lang"))
     html = render(web, request, "error.html", lang, status=status, message=message)
     return html_response(as_opened(web, request, html, lang), status,
-                         (*headers, ("Vary", "Accept-Language, Sec-Fetch-Dest")))
+                         (*headers, ("Vary", WIDGET_VARY)))
 
 
 @attrs.frozen(kw_only=True)
@@ -525,6 +525,7 @@ _WIDGET_ERRORS = (400, 404)
 
 ROUTES: tuple[Route, ...] = (
     widget_route(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
+          reads=("pledges",), etag=False,  # its form's token ages
           summary="Widget: a declaration, its count and the form to sign it",
           params=(LANG, Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
                               description="the declaration to show")),

@@ -10,10 +10,14 @@ and its GIN index. Neither stems words, so both databases find the same rows.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from alembic.operations import Operations
 
 from ...errors import ConfigurationError
+
+if TYPE_CHECKING:  # Alembic is imported when a migration runs, not to read this
+    from alembic.operations import Operations
 
 NAME = "catalogue: themes taxonomy, practice revisions, full-text search"
 
