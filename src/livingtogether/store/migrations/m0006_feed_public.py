@@ -8,8 +8,12 @@ while it was public; only such rows are served.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from alembic.operations import Operations
+
+if TYPE_CHECKING:  # Alembic is imported when a migration runs, not to read this
+    from alembic.operations import Operations
 
 NAME = "hub: the change feed serves only records that were once public"
 

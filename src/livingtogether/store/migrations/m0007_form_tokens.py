@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from alembic.operations import Operations
+
+if TYPE_CHECKING:  # Alembic is imported when a migration runs, not to read this
+    from alembic.operations import Operations
 
 NAME = "pledges: used form tokens"
 

@@ -11,9 +11,12 @@ Anonymised signatures keep their keys.
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic.operations import Operations
+
+if TYPE_CHECKING:  # Alembic is imported when a migration runs, not to read this
+    from alembic.operations import Operations
 
 NAME = "pledges: dedupe keys NFKC-casefolded"
 

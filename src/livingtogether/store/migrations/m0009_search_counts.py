@@ -10,8 +10,12 @@ counts nothing at all. Existing rows are counted here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
-from alembic.operations import Operations
+
+if TYPE_CHECKING:  # Alembic is imported when a migration runs, not to read this
+    from alembic.operations import Operations
 
 NAME = "search: newest-first index, maintained facet counts"
 
