@@ -26,18 +26,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import free_port
+from support import free_port, get
+from support import rate as support_rate
 
 ROOT = Path(__file__).resolve().parents[1]
 WAGTAIL = ROOT / "plugins" / "livingtogether-wagtail"
@@ -52,7 +51,6 @@ TARGETS = {
     "Wagtail urls.py": f"/wagtailurls/observatory/widgets/programme/{EVENT}",
     "WSGI, no cache": f"/nocache/widgets/programme/{EVENT}",
 }
-MAX_REQUESTS = 50_000
 
 
 # -- the server side: imported by gunicorn as ``embed:application``
@@ -119,44 +117,11 @@ def _request(port: int, path: str) -> bytes:
             "Accept-Language: en\r\nConnection: close\r\n\r\n").encode()
 
 
-def _get(port: int, raw: bytes) -> int:
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(raw)
-        chunks = []
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    head = b"".join(chunks[:1])[:12]
-    return int(head[9:12]) if head.startswith(b"HTTP/1.") else 0
-
-
 def rate(port: int, path: str, *, seconds: float, threads: int) -> float:
     """Requests per second on ``path`` from ``threads`` clients for ``seconds``."""
     raw = _request(port, path)
-    assert _get(port, raw) == 200, f"{path} does not answer 200"
-    done = [0] * threads
-    failures: list[int] = []
-    stop = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        while time.monotonic() < stop and sum(done) < MAX_REQUESTS:
-            status = _get(port, raw)
-            if status != 200:
-                failures.append(status)
-                return
-            done[index] += 1
-
-    start = time.monotonic()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=seconds + 30)
-    elapsed = time.monotonic() - start
-    assert not failures, f"{path}: statuses {failures[:5]}"
-    return sum(done) / elapsed
+    assert get(port, raw)[0] == 200, f"{path} does not answer 200"
+    return support_rate(port, raw, seconds=seconds, threads=threads)
 
 
 def in_process(folder: Path, count: int = 2000) -> dict[str, float]:
@@ -207,7 +172,7 @@ def serve(folder: Path, port: int) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 60
     while True:
         try:
-            _get(port, _request(port, TARGETS["static file"]))
+            get(port, _request(port, TARGETS["static file"]))
             return server
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
@@ -229,7 +194,7 @@ def main() -> int:
         try:
             for path in TARGETS.values():  # warm every worker
                 for _ in range(20):
-                    _get(port, _request(port, path))
+                    get(port, _request(port, path))
             results: dict[str, list[float]] = {name: [] for name in TARGETS}
             for _ in range(args.rounds):
                 for name, path in TARGETS.items():

@@ -34,18 +34,16 @@ from __future__ import annotations
 import argparse
 import io
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from support import free_port
+from support import free_port, get, rate
 
 EVENT = "izmir-2021"
 PROGRAMME = f"/widgets/programme/{EVENT}"
@@ -58,7 +56,6 @@ TARGETS: dict[str, tuple[str, str, bool, float | None]] = {
     "cities, rendered": ("/nocache", "/widgets/cities", False, None),
     "counter, rendered": ("/nocache", "/widgets/pledge/counter", False, None),
 }
-MAX_REQUESTS = 50_000
 HOST = "127.0.0.1"
 
 
@@ -140,20 +137,6 @@ def _raw(port: int, path: str, headers: dict[str, str]) -> bytes:
             "Connection: close\r\n\r\n").encode()
 
 
-def _get(port: int, raw: bytes) -> tuple[int, bytes]:
-    """Status and whole answer (head and body) of one request."""
-    with socket.create_connection((HOST, port), timeout=60) as sock:
-        sock.sendall(raw)
-        chunks = []
-        while True:
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    answer = b"".join(chunks)
-    return (int(answer[9:12]) if answer.startswith(b"HTTP/1.") else 0), answer
-
-
 def _etag(answer: bytes) -> str:
     head = answer.split(b"\r\n\r\n", 1)[0].decode("latin-1")
     for line in head.split("\r\n")[1:]:
@@ -161,31 +144,6 @@ def _etag(answer: bytes) -> str:
         if name.strip().lower() == "etag":
             return value.strip()
     raise SystemExit("no ETag in the answer")
-
-
-def rate(port: int, raw: bytes, expected: int, *, seconds: float, threads: int) -> float:
-    """Requests per second of ``raw`` from ``threads`` clients for about ``seconds``."""
-    done = [0] * threads
-    failures: list[int] = []
-    stop = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        while time.monotonic() < stop and sum(done) < MAX_REQUESTS:
-            status, _ = _get(port, raw)
-            if status != expected:
-                failures.append(status)
-                return
-            done[index] += 1
-
-    start = time.monotonic()
-    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=seconds + 120)
-    elapsed = time.monotonic() - start
-    assert not failures, f"statuses {failures[:5]}, expected {expected}"
-    return sum(done) / elapsed
 
 
 def prepare(folder: Path, practices: int) -> str:
@@ -220,7 +178,7 @@ def serve(folder: Path, port: int, database: str) -> subprocess.Popen[bytes]:
     deadline = time.monotonic() + 600  # each worker renders every target once to copy it
     while True:
         try:
-            if _get(port, _raw(port, "/copy/none", {}))[0] == 404:
+            if get(port, _raw(port, "/copy/none", {}))[0] == 404:
                 return server
         except OSError:
             pass
@@ -249,14 +207,14 @@ def main() -> int:
                 headers: dict[str, str] = {}
                 if revalidated:
                     # a tag each worker gives alike: it comes from the data, not the worker
-                    headers["If-None-Match"] = _etag(_get(port, _raw(port, mount + path,
+                    headers["If-None-Match"] = _etag(get(port, _raw(port, mount + path,
                                                                      {}))[1])
                 expected = 304 if revalidated else 200
                 requests[target] = ((_raw(port, mount + path, headers), expected),
                                     (_raw(port, f"/copy/{_slug(target)}", {}), expected))
                 for raw, status in requests[target]:  # warm both workers
                     for _ in range(4):
-                        assert _get(port, raw)[0] == status, (target, raw[:80])
+                        assert get(port, raw)[0] == status, (target, raw[:80])
             results: dict[str, tuple[list[float], list[float]]] = {
                 target: ([], []) for target in TARGETS}
             for _ in range(args.rounds):
