@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import jsonschema
@@ -218,6 +219,60 @@ def test_times_across_the_march_and_october_clock_changes(client: Client, obs: A
     for session in _dst_event().sessions:
         start = starts[programme_export.session_uid(_dst_event(), session)]
         assert start.astimezone(UTC) == session.starts_at, session.key
+
+
+
+@pytest.mark.parametrize(("zone", "starts"), [
+    # the clocks go back: 02:30 comes twice in Paris (00:30Z and 01:30Z), 01:30 in Montréal
+    ("Europe/Paris", [datetime(2022, 10, 30, 0, 30, tzinfo=UTC),
+                      datetime(2022, 10, 30, 1, 30, tzinfo=UTC)]),
+    ("America/Montreal", [datetime(2022, 11, 6, 5, 30, tzinfo=UTC),
+                          datetime(2022, 11, 6, 6, 30, tzinfo=UTC)]),
+    # the clocks go forward: just before the hour skipped, and the first time after it
+    ("Europe/Paris", [datetime(2022, 3, 27, 0, 30, tzinfo=UTC),
+                      datetime(2022, 3, 27, 1, 0, tzinfo=UTC)]),
+    ("America/Montreal", [datetime(2022, 3, 13, 6, 30, tzinfo=UTC),
+                          datetime(2022, 3, 13, 7, 0, tzinfo=UTC)]),
+])
+def test_times_near_a_clock_change_are_written_so_no_client_misreads_them(
+        zone: str, starts: list[datetime]) -> None:
+    """Each session's start and end, read back by icalendar and by vobject, is its own
+    instant: a time near a clock change (one the clock shows twice, the first after a
+    skip) is written in UTC; the same day's afternoon in its zone."""
+    import icalendar
+
+    afternoon = starts[0].replace(hour=15, minute=0)
+    sessions = tuple(Session(key=f"s{n}", title=Text.of(f"Session {n}"),
+                             day=start.astimezone(ZoneInfo(zone)).date(), starts_at=start,
+                             ends_at=start + timedelta(minutes=20), zone=zone)
+                     for n, start in enumerate([*starts, afternoon]))
+    day = sessions[0].day
+    event = Event(slug="clocks", title=Text.of("Clocks"), host_zone=zone, first_day=day,
+                  last_day=day + timedelta(days=1), sessions=sessions)
+    data = programme_export.icalendar(event)
+    by_icalendar = {str(e["UID"]): (e.decoded("DTSTART"), e.decoded("DTEND"))
+                    for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}
+    # vobject keeps the first VTIMEZONE it read of each TZID for the whole process: each
+    # export here has its own (the event's days), so it reads this one afresh
+    registry = vars(vobject.icalendar)["__tzidMap"]
+    kept = dict(registry)
+    registry.clear()
+    try:
+        by_vobject = {e.uid.value: (e.dtstart.value, e.dtend.value)
+                      for e in vobject.readOne(data.decode()).vevent_list}
+    finally:
+        registry.clear()
+        registry.update(kept)
+    for session in sessions:
+        uid = programme_export.session_uid(event, session)
+        for parsed in (by_icalendar[uid], by_vobject[uid]):
+            assert [t.astimezone(UTC) for t in parsed] == [session.starts_at,
+                                                           session.ends_at], (uid, parsed)
+    text = data.decode()
+    for start in starts:
+        assert f"DTSTART:{start:%Y%m%dT%H%M%S}Z" in text, text
+    local = afternoon.astimezone(ZoneInfo(zone))
+    assert f"DTSTART;TZID={zone}:{local:%Y%m%dT%H%M%S}" in text, text
 
 
 @pytest.mark.parametrize(("zone", "day", "start"), [

@@ -2,7 +2,7 @@
 
 - :func:`icalendar` builds an RFC 5545 calendar of the whole event or of one
   session: times with the IANA zone as TZID and a VTIMEZONE generated from the
-  tz database for the event's dates, a UID per session that stays the same in
+  tz database for the event's dates (in UTC near a clock change), a UID per session that stays the same in
   every export, the people and guiding questions in the description, and
   sessions without a time as all-day entries that say so.
 - :func:`frab` builds the de-facto "frab" schedule JSON that conference apps
@@ -132,8 +132,23 @@ def session_uid(event: Event, session: Session) -> str:
     return f"{event.slug}.{session.key}@livingtogether"
 
 
+#: How near a clock change a time is written in UTC: more than any change's size.
+NEAR_A_CLOCK_CHANGE = timedelta(hours=3)
+
+
 def _local(session: Session, event: Event, instant: datetime) -> datetime:
-    return instant.astimezone(ZoneInfo(session.zone or event.host_zone))
+    """The instant in the session's zone; in UTC near a clock change of that zone (a
+    time the clock shows twice, or the first time after the hour it skips), where
+    clients read a local time differently (for a repeated time RFC 5545 says the first
+    occurrence, ical.js takes the second; vobject misplaces the first hour after a
+    skip), so that none can misread it."""
+    zone = ZoneInfo(session.zone or event.host_zone)
+    local = instant.astimezone(zone)
+    offset = local.utcoffset()
+    if any((instant + shift).astimezone(zone).utcoffset() != offset
+           for shift in (-NEAR_A_CLOCK_CHANGE, NEAR_A_CLOCK_CHANGE)):
+        return instant.astimezone(ZoneInfo("UTC"))
+    return local
 
 
 @functools.lru_cache(maxsize=128)
