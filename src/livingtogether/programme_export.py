@@ -2,9 +2,10 @@
 
 - :func:`icalendar` builds an RFC 5545 calendar of the whole event or of one
   session: times with the IANA zone as TZID and a VTIMEZONE generated from the
-  tz database for the event's dates (in UTC near a clock change), a UID per session that stays the same in
-  every export, the people and guiding questions in the description, and
-  sessions without a time as all-day entries that say so.
+  tz database for the event's dates (in UTC near a clock change), a UID per
+  session that stays the same in every export, the people and guiding
+  questions in the description, and sessions without a time as all-day entries
+  that say so.
 - :func:`frab` builds the de-facto "frab" schedule JSON that conference apps
   read (Giggity, ConfClerk, c3nav...). That format has no place for a session
   without a time, so those are listed in ``conference.meta.sessions_without_time``.
