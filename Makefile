@@ -82,8 +82,8 @@ $(VENV)/.plugins: FORCE | $(BIN)/python
 	@echo '$(PLUGINS)' | cmp -s - $@ || echo '$(PLUGINS)' > $@
 
 $(VENV)/.installed-run: $(PYPROJECTS) $(LOCK) $(VENV)/.plugins | $(BIN)/python
-	@echo "pip install -c $(LOCK) -e '.[postgres]' $(foreach p,$(PLUGINS),-e '$(p)')"
-	@$(LOCKED) $(PIP) install $(PIP_FLAGS) -e '.[postgres]' $(foreach p,$(PLUGINS),-e '$(p)') $(PIP_QUIET)
+	@echo "pip install -c $(LOCK) -e '.[postgres,serve]' $(foreach p,$(PLUGINS),-e '$(p)')"
+	@$(LOCKED) $(PIP) install $(PIP_FLAGS) -e '.[postgres,serve]' $(foreach p,$(PLUGINS),-e '$(p)') $(PIP_QUIET)
 	@touch $@
 
 $(VENV)/.installed-test: $(PYPROJECTS) $(LOCK) $(VENV)/.plugins | $(BIN)/python
