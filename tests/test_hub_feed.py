@@ -54,7 +54,7 @@ def _store_before(database_url: str, migration: Any) -> Any:
 
     store = Store(database_url)
     for version, module in enumerate(MIGRATIONS[:MIGRATIONS.index(migration)], start=1):
-        with store.write() as connection:
+        with store.write(versioned=False) as connection:
             schema.schema_version.create(connection, checkfirst=True)
             module.upgrade(Operations(MigrationContext.configure(connection)))
             connection.execute(schema.schema_version.insert().values(
@@ -231,7 +231,7 @@ def test_records_stored_before_the_hub_migration_enter_the_feed(database_url: st
     hub = MIGRATIONS.index(m0005_hub)  # the migrations before the hub's
     store = _store_before(database_url, m0005_hub)
     try:
-        with store.write() as connection:
+        with store.write(versioned=False) as connection:
             for slug in ("lyon", "nice"):
                 connection.execute(schema.cities.insert().values(
                     slug=slug, country="FR", status="member", created_at=now(),
@@ -283,7 +283,7 @@ def test_migration_6_hides_practices_not_published_from_the_feed(database_url: s
     six = MIGRATIONS.index(m0006_feed_public) + 1
     store = _store_before(database_url, m0006_feed_public)
     try:
-        with store.write() as connection:
+        with store.write(versioned=False) as connection:
             connection.execute(schema.cities.insert().values(
                 slug="lyon", country="FR", status="member", created_at=now(),
                 updated_at=now(), data=convert.unstructure(_city("lyon"))))
