@@ -31,7 +31,6 @@ import threading
 import time
 from collections import OrderedDict
 from importlib import resources
-from importlib.abc import Traversable
 from typing import TYPE_CHECKING
 
 import attrs
@@ -41,6 +40,10 @@ from ..store import versions
 from .http import WIDGET_VARY, Request, Response, matches, request_language
 
 if TYPE_CHECKING:
+    # for the annotation only: importlib.abc's name warns from Python 3.13 (it moved to
+    # importlib.resources.abc, which 3.10 lacks)
+    from importlib.abc import Traversable
+
     from ..settings import Settings
     from .routes import Route
 
