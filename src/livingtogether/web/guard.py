@@ -84,13 +84,12 @@ def form_problem(web: WebApp, form: dict[str, str]) -> str | None:
     """
     if form.get(HONEYPOT, "").strip():
         return "bot"
-    keys = web.observatory.pledges.keys
-    token = form.get(FORM_TOKEN, "")[:100]
-    age = keys.form_age(token)
-    if age is None or age > FORM_MAX_AGE:
+    issued = form_issued(web, form)
+    if issued is None:
         return "form-expired"
-    if not keys.use_form_token(token, valid_for=timedelta(seconds=FORM_MAX_AGE + 60)):
+    if not web.observatory.pledges.keys.use_form_token(
+            form[FORM_TOKEN][:100], valid_for=timedelta(seconds=FORM_MAX_AGE + 60)):
         return "form-used"
-    if age < web.settings.pledge_min_fill_seconds:
+    if time.time() - issued < web.settings.pledge_min_fill_seconds:
         return "form-too-fast"
     return None
