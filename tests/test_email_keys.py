@@ -1,7 +1,7 @@
 """Addresses in any case or Unicode form count once (issue 14, item 7).
 
 The dedupe key is the address NFKC-casefolded part by part; the address as
-email-validator normalised it is kept and mailed. Migration 7 recomputes the
+email-validator normalised it is kept and mailed. Migration 8 recomputes the
 keys stored before it without losing a row.
 """
 

@@ -62,7 +62,7 @@ def email_key(address: str) -> str:
     addresses differing only in case or Unicode form (``ADA``, fullwidth ``ａda``,
     the ligature ``ﬁ``, ``ß`` and ``ss``) are one person.
 
-    Migration 7 computes the same key for the signatures stored before it (with a
+    Migration 8 computes the same key for the signatures stored before it (with a
     copy of its own, as migrations never change).
     """
     local, _, domain = address.rpartition("@")
