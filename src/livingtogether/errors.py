@@ -56,6 +56,22 @@ class Conflict(LivingTogetherError):
     """The record would clash with one already stored (e.g. a taken slug)."""
 
 
+class EditConflict(Conflict):
+    """A save was based on a revision that is no longer the latest: someone else saved the
+    record meanwhile. Nothing was written; ``submitted`` keeps what this save carried (the
+    record as the converter's data) so that a screen can show it beside the other person's
+    ``current`` revision, numbered ``current_number``."""
+
+    def __init__(self, message: str, *, field: str | None = None,
+                 problems: list[tuple[str | None, str]] | None = None,
+                 submitted: object = None, current_number: int = 0,
+                 current_author: str | None = None) -> None:
+        super().__init__(message, field=field, problems=problems)
+        self.submitted = submitted
+        self.current_number = current_number
+        self.current_author = current_author
+
+
 class BadRequest(LivingTogetherError):
     """The request itself is malformed (not JSON, not UTF-8, wrong method)."""
 

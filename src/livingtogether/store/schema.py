@@ -399,3 +399,68 @@ hub_cursors = sa.Table(
     sa.Column("cursor", sa.String(100), nullable=False),
     sa.Column("updated_at", Instant, nullable=False),
 )
+
+# -- the staff layer (migration 10): the audit, the revisions, moderation claims and notes
+
+#: Every change made through the staff layer (and every export of personal data): who,
+#: when, what; written in the same transaction as the change.
+audit = sa.Table(
+    "lt_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", Instant, nullable=False),
+    sa.Column("actor_id", sa.String(200), nullable=False),
+    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("city", sa.String(100), nullable=True),
+    sa.Column("summary", sa.String(2000), nullable=False),
+    sa.Index("ix_lt_audit_kind_key_id", "kind", "key", "id"),
+    sa.Index("ix_lt_audit_actor_id_id", "actor_id", "id"),
+    sa.Index("ix_lt_audit_city_id", "city", "id"),
+)
+
+#: Every saved version of a record edited by staff: drafts and published ones, numbered
+#: per record from 1; the record as the converter's JSON.
+revisions = sa.Table(
+    "lt_revisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("city", sa.String(100), nullable=True),
+    sa.Column("data", JSONData, nullable=True),
+    sa.Column("author_id", sa.String(200), nullable=False),
+    sa.Column("author_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("summary", sa.String(300), nullable=True),
+    sa.UniqueConstraint("kind", "key", "number"),
+)
+
+#: Who is working on an item of the moderation queue, until when.
+claims = sa.Table(
+    "lt_claims",
+    metadata,
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("actor_id", sa.String(200), nullable=False),
+    sa.Column("actor_name", sa.String(200), nullable=False),
+    sa.Column("until", Instant, nullable=False),
+)
+
+#: The moderators' private notes on a record.
+notes = sa.Table(
+    "lt_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("author_id", sa.String(200), nullable=False),
+    sa.Column("author_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("text", sa.String(2000), nullable=False),
+    sa.Index("ix_lt_notes_kind_key", "kind", "key"),
+)
