@@ -46,8 +46,8 @@ ROLES: dict[str, frozenset[Permission]] = {
     "city-editor": frozenset({P.PRACTICES_EDIT, P.PROGRAMME_EDIT}),
     "city-publisher": frozenset({P.PRACTICES_EDIT, P.PRACTICES_PUBLISH, P.PROGRAMME_EDIT,
                                  P.PROGRAMME_PUBLISH, P.CITIES_EDIT, P.AUDIT_VIEW}),
-    "city-campaign-officer": frozenset({P.CAMPAIGNS_EDIT, P.SIGNATURES_VIEW,
-                                        P.SIGNATURES_WITHDRAW}),
+    # signatures belong to the network's declarations: only the secretariat sees them
+    "city-campaign-officer": frozenset({P.CAMPAIGNS_EDIT}),
     "secretariat-moderator": frozenset({P.PRACTICES_MODERATE, P.HUB_MODERATE,
                                         P.PRACTICES_EDIT}),
     "secretariat-admin": frozenset(Permission),

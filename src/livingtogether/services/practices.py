@@ -306,14 +306,18 @@ class PracticeService(Records[Practice]):
     def publish(self, slug: str) -> Practice:
         """Publish a submitted practice, or the pending revision of a published one."""
         with self.store.write() as connection:
-            row_id, stored = self.row_in(connection, slug)
-            revision = self._revision(connection, row_id)
-            if revision is not None and revision.status is ModerationStatus.SUBMITTED:
-                published = self.update_in(connection, attrs.evolve(revision, status=_PUBLISHED))
-                self._drop_revision(connection, row_id)
-                return published
-            _require_submitted(stored, "submit it first")
-            return self.update_in(connection, attrs.evolve(stored, status=_PUBLISHED))
+            return self.publish_in(connection, slug)
+
+    def publish_in(self, connection: Connection, slug: str) -> Practice:
+        """:meth:`publish` within an open transaction."""
+        row_id, stored = self.row_in(connection, slug)
+        revision = self._revision(connection, row_id)
+        if revision is not None and revision.status is ModerationStatus.SUBMITTED:
+            published = self.update_in(connection, attrs.evolve(revision, status=_PUBLISHED))
+            self._drop_revision(connection, row_id)
+            return published
+        _require_submitted(stored, "submit it first")
+        return self.update_in(connection, attrs.evolve(stored, status=_PUBLISHED))
 
     def reject(self, slug: str, reason: str) -> Practice:
         """Reject what is submitted, saying why; a published version stays published.
@@ -321,16 +325,20 @@ class PracticeService(Records[Practice]):
         Returns what was rejected: the practice, or its revision.
         """
         with self.store.write() as connection:
-            row_id, stored = self.row_in(connection, slug)
-            revision = self._revision(connection, row_id)
-            if revision is not None and revision.status is ModerationStatus.SUBMITTED:
-                rejected = attrs.evolve(revision, status=ModerationStatus.REJECTED,
-                                        rejection_reason=reason)
-                self._save_revision(connection, row_id, rejected)
-                return rejected
-            _require_submitted(stored, "there is nothing to reject")
-            return self.update_in(connection, attrs.evolve(
-                stored, status=ModerationStatus.REJECTED, rejection_reason=reason))
+            return self.reject_in(connection, slug, reason)
+
+    def reject_in(self, connection: Connection, slug: str, reason: str) -> Practice:
+        """:meth:`reject` within an open transaction."""
+        row_id, stored = self.row_in(connection, slug)
+        revision = self._revision(connection, row_id)
+        if revision is not None and revision.status is ModerationStatus.SUBMITTED:
+            rejected = attrs.evolve(revision, status=ModerationStatus.REJECTED,
+                                    rejection_reason=reason)
+            self._save_revision(connection, row_id, rejected)
+            return rejected
+        _require_submitted(stored, "there is nothing to reject")
+        return self.update_in(connection, attrs.evolve(
+            stored, status=ModerationStatus.REJECTED, rejection_reason=reason))
 
     def unpublish(self, slug: str) -> Practice:
         """Take a published practice back to draft (out of the catalogue and the search)."""

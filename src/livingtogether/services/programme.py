@@ -117,27 +117,32 @@ class ProgrammeService(Records[Event]):
         another publication of the same event won the race (publish again).
         """
         with self.store.write() as connection:
-            event_id, event = self.row_in(connection, slug)
-            table = schema.programme_versions
-            last = connection.execute(
-                sa.select(table.c.number, table.c.data).where(table.c.event_id == event_id)
-                .order_by(table.c.number.desc()).limit(1)
-            ).first()
-            if last is not None and convert.structure(last.data, Event) == event:
-                raise Conflict(f"nothing changed since version {last.number}; edit the "
-                               "programme before publishing it again", field="slug")
-            version = ProgrammeVersion(number=(last.number if last else 0) + 1,
-                                       published_at=now(), note=note)
-            try:
-                with connection.begin_nested():
-                    connection.execute(table.insert().values(
-                        event_id=event_id, number=version.number,
-                        published_at=version.published_at, note=version.note,
-                        data=convert.unstructure(event)))
-            except sa.exc.IntegrityError:
-                raise Conflict(f"version {version.number} of {slug!r} was published "
-                               "meanwhile; publish again", field="slug") from None
-            note_change(connection, self.table, slug)  # the hub's feed serves what is public
+            return self.publish_in(connection, slug, note=note)
+
+    def publish_in(self, connection: Connection, slug: str, *, note: str | None = None,
+                   ) -> ProgrammeVersion:
+        """:meth:`publish` within an open transaction."""
+        event_id, event = self.row_in(connection, slug)
+        table = schema.programme_versions
+        last = connection.execute(
+            sa.select(table.c.number, table.c.data).where(table.c.event_id == event_id)
+            .order_by(table.c.number.desc()).limit(1)
+        ).first()
+        if last is not None and convert.structure(last.data, Event) == event:
+            raise Conflict(f"nothing changed since version {last.number}; edit the "
+                           "programme before publishing it again", field="slug")
+        version = ProgrammeVersion(number=(last.number if last else 0) + 1,
+                                   published_at=now(), note=note)
+        try:
+            with connection.begin_nested():
+                connection.execute(table.insert().values(
+                    event_id=event_id, number=version.number,
+                    published_at=version.published_at, note=version.note,
+                    data=convert.unstructure(event)))
+        except sa.exc.IntegrityError:
+            raise Conflict(f"version {version.number} of {slug!r} was published "
+                           "meanwhile; publish again", field="slug") from None
+        note_change(connection, self.table, slug)  # the hub's feed serves what is public
         return version
 
     def versions(self, slug: str) -> tuple[ProgrammeVersion, ...]:

@@ -1,0 +1,167 @@
+"""The admin services of each kind of record, on one Observatory: ``Staff(obs)``.
+
+Each kind has an :class:`~.editor.Editor` (drafts, publish, history,
+restore, delete) wired to its domain service, plus a list of what a principal
+may see. Practices belong to their city, cities to themselves, events to
+their host city (an event of no city is the secretariat's, as are themes).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from sqlalchemy.engine import Connection
+
+from ..errors import ValidationError
+from ..models import City, Event, ModerationStatus, Practice, PracticeKind, Theme
+from ..services.base import Page, Records
+from .audit import AuditLog
+from .editor import Editor
+from .principals import Permission, Principal
+
+if TYPE_CHECKING:
+    from ..observatory import Observatory
+    from .moderation import Moderation
+    from .signatures import Signatures
+
+P = Permission
+
+
+def _visible(principal: Principal, permission: Permission) -> frozenset[str] | None:
+    """The cities whose records ``principal`` may list with ``permission`` (``None``: all)."""
+    if principal.secretariat and permission in principal.permissions:
+        return None
+    return frozenset(c for c in principal.cities if principal.can(permission, c))
+
+
+class PracticeEditor(Editor[Practice]):
+    """Practices and case studies; publishing stores them as ``published``."""
+
+    def __init__(self, obs: Observatory) -> None:
+        service = obs.practices
+
+        def write_in(connection: Connection, record: Practice, _: str | None) -> Practice:
+            public = attrs.evolve(record, status=ModerationStatus.PUBLISHED,
+                                  rejection_reason=None)
+            return service.save_in(connection, public)[0]
+
+        super().__init__(obs.store, service, Practice, kind="practice", edit=P.PRACTICES_EDIT,
+                         publish=P.PRACTICES_PUBLISH, city_of=lambda p: p.city,
+                         write_in=write_in, max_page_size=obs.settings.max_page_size)
+        self.practices = service
+
+    def list(self, principal: Principal, *, city: str | None = None,
+             kind: PracticeKind | None = None, theme: str | None = None,
+             status: ModerationStatus | None = None, limit: int = 50, offset: int = 0,
+             ) -> Page[Practice]:
+        """The stored practices (every status by default) the principal may edit; ``city``
+        narrows to one city (``Forbidden`` for a city not the principal's)."""
+        cities = _visible(principal, self.edit_permission)
+        if city is not None:
+            principal.require(self.edit_permission, city)
+        elif cities is not None and len(cities) == 1:
+            city = next(iter(cities))
+        elif cities is not None:
+            raise ValidationError("choose one of your cities: " + ", ".join(sorted(cities))
+                                  if cities else "you edit the practices of no city",
+                                  field="city")
+        return self.practices.list(city=city, kind=kind, theme=theme, status=status,
+                                   limit=limit, offset=offset)
+
+    def search(self, principal: Principal, q: str, **filters: Any) -> Any:
+        """The catalogue's search (published practices) within the principal's cities."""
+        cities = _visible(principal, self.edit_permission)
+        if cities is not None:
+            city = filters.get("city")
+            if city is None and len(cities) == 1:
+                filters["city"] = next(iter(cities))
+            elif city is None or city not in cities:
+                principal.require(self.edit_permission, city)
+        return self.practices.search(q, **filters)
+
+
+class CityEditor(Editor[City]):
+    """A city's profile: coordinates, languages, website, partner board."""
+
+    def __init__(self, obs: Observatory) -> None:
+        super().__init__(obs.store, obs.cities, City, kind="city", edit=P.CITIES_EDIT,
+                         publish=P.CITIES_EDIT, city_of=lambda c: c.slug,
+                         max_page_size=obs.settings.max_page_size)
+
+    def list(self, principal: Principal, *, limit: int = 50, offset: int = 0) -> Page[City]:
+        """The cities the principal may edit, by slug."""
+        cities = _visible(principal, self.edit_permission)
+        if cities is None:
+            return self.service.list(limit=limit, offset=offset)  # type: ignore[no-any-return]
+        table = self.service.table
+        return Records.list(self.service, where=[table.c.slug.in_(sorted(cities))],
+                            limit=limit, offset=offset)
+
+
+class ThemeEditor(Editor[Theme]):
+    """The catalogue's themes: the secretariat's."""
+
+    def __init__(self, obs: Observatory) -> None:
+        super().__init__(obs.store, obs.themes, Theme, kind="theme", edit=P.THEMES_EDIT,
+                         publish=P.THEMES_EDIT, max_page_size=obs.settings.max_page_size)
+
+    def list(self, principal: Principal, *, limit: int = 200, offset: int = 0) -> Page[Theme]:
+        """Every theme in display order (everyone may read the taxonomy)."""
+        return self.service.list(limit=limit, offset=offset)  # type: ignore[no-any-return]
+
+
+class EventEditor(Editor[Event]):
+    """Events with their sessions; publishing stores the event and publishes its
+    programme as a numbered version, the change summary as its note."""
+
+    def __init__(self, obs: Observatory) -> None:
+        service = obs.programme
+
+        def write_in(connection: Connection, record: Event, summary: str | None) -> Event:
+            stored = service.save_in(connection, record)[0]
+            service.publish_in(connection, record.slug, note=summary)
+            return stored
+
+        super().__init__(obs.store, service, Event, kind="event", edit=P.PROGRAMME_EDIT,
+                         publish=P.PROGRAMME_PUBLISH, city_of=lambda e: e.host_city,
+                         write_in=write_in, max_page_size=obs.settings.max_page_size)
+
+    def list(self, principal: Principal, *, limit: int = 50, offset: int = 0) -> Page[Event]:
+        """The events the principal may edit, the latest first."""
+        cities = _visible(principal, self.edit_permission)
+        if cities is None:
+            return self.service.list(limit=limit, offset=offset)  # type: ignore[no-any-return]
+        table = self.service.table
+        hosted = table.c.data["host_city"].as_string()
+        where = [hosted.in_(sorted(cities))] if cities else [table.c.id < 0]
+        return Records.list(self.service, where=where,
+                            order_by=table.c.first_day.desc(), limit=limit, offset=offset)
+
+
+class Staff:
+    """The staff layer of one Observatory: an editor per kind of record, the moderation
+    queue, the signatures, the audit."""
+
+    def __init__(self, obs: Observatory) -> None:
+        self.obs = obs
+        self.practices = PracticeEditor(obs)
+        self.cities = CityEditor(obs)
+        self.themes = ThemeEditor(obs)
+        self.events = EventEditor(obs)
+        self.audit = AuditLog(obs.store, max_page_size=obs.settings.max_page_size)
+
+    @functools.cached_property
+    def moderation(self) -> Moderation:
+        """The moderation queue of submitted practices (hub submissions included)."""
+        from .moderation import Moderation
+
+        return Moderation(self.obs)
+
+    @functools.cached_property
+    def signatures(self) -> Signatures:
+        """Signatures: list, search, withdraw on request, export (audited)."""
+        from .signatures import Signatures
+
+        return Signatures(self.obs)

@@ -1,0 +1,171 @@
+"""Drafts, publication, history, restore, conflicts and the audit, on both databases."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from admin_support import practice, principal, two_cities
+from livingtogether import Observatory
+from livingtogether.admin.revisions import RevisionState
+from livingtogether.errors import Conflict, EditConflict, NotFound, ValidationError
+from livingtogether.models import ModerationStatus, Text
+from livingtogether.store import schema
+
+
+def audit_rows(obs: Observatory) -> list[tuple[str, str, str]]:
+    with obs.store.read() as connection:
+        return [(r.action, r.key, r.actor_id) for r in connection.execute(
+            sa.select(schema.audit).order_by(schema.audit.c.id))]
+
+
+def test_a_draft_leaves_the_published_record_as_it_is(observatory: Observatory) -> None:
+    staff = two_cities(observatory)
+    editor = principal("city-publisher")
+    first = staff.practices.save_draft(editor, practice(), base=0, summary="first words")
+    assert first.number == 1
+    assert first.state is RevisionState.DRAFT
+    with pytest.raises(NotFound):
+        observatory.practices.get("dialogue")  # nothing public yet
+    published = staff.practices.publish(editor, "dialogue", base=1, summary="ready")
+    assert published.status is ModerationStatus.PUBLISHED
+    assert observatory.practices.get("dialogue") == published
+    assert observatory.practices.search("dialogue").total == 1  # the domain's index followed
+
+    changed = practice(title=Text.of("Neighbourhood dialogue, year two"))
+    staff.practices.save_draft(editor, changed, base=2)
+    assert observatory.practices.get("dialogue").title == Text.of("Neighbourhood dialogue")
+    opened = staff.practices.get(editor, "dialogue")
+    assert opened.published == published
+    assert opened.draft == changed
+    assert opened.current == changed
+    assert opened.base == 3
+
+    history = staff.practices.history(editor, "dialogue")
+    assert [(r.number, r.state.value, r.summary) for r in history.items] == [
+        (3, "draft", None), (2, "published", "ready"), (1, "draft", "first words")]
+    assert all(r.author_id == "ada" for r in history.items)
+    assert [a for a, _, _ in audit_rows(observatory)] == ["save-draft", "publish", "save-draft"]
+
+
+def test_a_stale_save_is_a_conflict_that_keeps_the_input(observatory: Observatory) -> None:
+    staff = two_cities(observatory)
+    ada, bob = principal("city-editor"), principal("city-editor", id="bob")
+    staff.practices.save_draft(ada, practice(), base=0)
+    staff.practices.save_draft(bob, practice(summary=Text.of("Bob's")), base=1)
+    mine = practice(summary=Text.of("Ada's, typed while Bob saved"))
+    with pytest.raises(EditConflict) as caught:
+        staff.practices.save_draft(ada, mine, base=1)
+    error = caught.value
+    assert isinstance(error, Conflict)
+    assert error.current_number == 2
+    assert error.current_author == "Bob"
+    assert error.submitted["summary"] == {"en": "Ada's, typed while Bob saved"}
+    assert "revision 2" in error.message
+    assert "based on revision 1" in error.message
+    # nothing was written: Bob's draft is the latest, and no audit row for the refused save
+    assert staff.practices.get(ada, "dialogue").draft == practice(summary=Text.of("Bob's"))
+    assert [a for a, _, _ in audit_rows(observatory)] == ["save-draft", "save-draft"]
+    with pytest.raises(EditConflict):
+        staff.practices.publish(principal("city-publisher"), "dialogue", base=1)  # its base too
+    with pytest.raises(EditConflict):
+        staff.practices.save_draft(ada, practice(slug="new-one"), base=3)  # none yet: base 0
+
+
+def test_restore_brings_back_an_old_revision_as_a_draft_or_published(
+        observatory: Observatory) -> None:
+    staff = two_cities(observatory)
+    editor = principal("city-publisher")
+    staff.practices.save_and_publish(editor, practice(), base=0)
+    staff.practices.save_and_publish(editor, practice(title=Text.of("Renamed")), base=1)
+    draft = staff.practices.restore(editor, "dialogue", 1, base=2)
+    assert draft.number == 3
+    assert draft.state is RevisionState.DRAFT
+    assert draft.summary == "restored revision 1"
+    assert observatory.practices.get("dialogue").title == Text.of("Renamed")  # a draft only
+    published = staff.practices.restore(editor, "dialogue", 1, base=3, publish=True)
+    assert published.number == 4
+    assert published.state is RevisionState.PUBLISHED
+    assert observatory.practices.get("dialogue").title == Text.of("Neighbourhood dialogue")
+    with pytest.raises(NotFound, match="no revision 9"):
+        staff.practices.restore(editor, "dialogue", 9, base=4)
+
+
+def test_delete_withdraws_the_record_and_keeps_its_history(observatory: Observatory) -> None:
+    staff = two_cities(observatory)
+    editor = principal("city-publisher")
+    staff.practices.save_and_publish(editor, practice(), base=0)
+    deleted = staff.practices.delete(editor, "dialogue", base=1, summary="duplicate")
+    assert deleted.state is RevisionState.DELETED
+    assert deleted.number == 2
+    with pytest.raises(NotFound):
+        observatory.practices.get("dialogue")
+    with pytest.raises(NotFound):
+        staff.practices.get(editor, "dialogue")
+    assert [r.number for r in staff.practices.history(editor, "dialogue").items] == [2, 1]
+    staff.practices.restore(editor, "dialogue", 1, base=2, publish=True)
+    assert observatory.practices.get("dialogue").slug == "dialogue"
+
+
+def test_a_change_the_domain_refuses_writes_nothing(observatory: Observatory) -> None:
+    """The domain's rules hold on publish; a refused change leaves no revision and no
+    audit row (they are written in the change's own transaction)."""
+    staff = two_cities(observatory)
+    editor = principal("city-publisher")
+    staff.practices.save_draft(editor, practice(themes=("no-such-theme",)), base=0)
+    with pytest.raises(ValidationError, match="not a theme of the taxonomy"):
+        staff.practices.publish(editor, "dialogue", base=1)
+    assert [r.number for r in staff.practices.history(editor, "dialogue").items] == [1]
+    assert [a for a, _, _ in audit_rows(observatory)] == ["save-draft"]
+    with pytest.raises(NotFound):
+        observatory.practices.get("dialogue")
+    with pytest.raises(ValidationError, match="summary"):
+        staff.practices.save_draft(editor, practice(), base=1, summary="line\nbreak")
+    assert len(audit_rows(observatory)) == 1
+
+
+def test_moving_a_record_to_another_city_needs_both(observatory: Observatory) -> None:
+    staff = two_cities(observatory)
+    izmir = principal("city-publisher")
+    staff.practices.save_and_publish(izmir, practice(), base=0)
+    from livingtogether.errors import Forbidden
+
+    with pytest.raises(Forbidden, match="'montreal'"):
+        staff.practices.save_draft(izmir, practice(city="montreal"), base=1)
+    montreal = principal("city-publisher", city="montreal", id="bob")
+    with pytest.raises(Forbidden, match="'izmir'"):
+        staff.practices.save_draft(montreal, practice(city="montreal"), base=1)
+
+
+def test_cities_themes_and_events_go_through_their_services(observatory: Observatory) -> None:
+    from datetime import date, time
+
+    from livingtogether.models import Event, Session, Theme
+
+    staff = two_cities(observatory)
+    izmir = principal("city-publisher")
+    city = attrs.evolve(observatory.cities.get("izmir"), website="https://www.izmir.bel.tr",
+                        partner_board=("UCLG-MEWA",), latitude=38.42, longitude=27.14)
+    staff.cities.save_and_publish(izmir, city, base=0, summary="partner board")
+    assert observatory.cities.get("izmir").partner_board == ("UCLG-MEWA",)
+    assert [c.slug for c in staff.cities.list(izmir).items] == ["izmir"]
+
+    admin = principal("secretariat-admin", id="sec")
+    staff.themes.save_and_publish(admin, Theme(slug="sport", label=Text.of("Sport")), base=0)
+    assert observatory.themes.get("sport").label == Text.of("Sport")
+
+    session = Session.at(key="opening", title=Text.of("Opening"), day=date(2021, 12, 7),
+                         start=time(13, 0), end=time(14, 0), zone="Europe/Istanbul")
+    event = Event(slug="summit", title=Text.of("Summit"), host_zone="Europe/Istanbul",
+                  host_city="izmir", first_day=date(2021, 12, 7), last_day=date(2021, 12, 7),
+                  sessions=(session,))
+    staff.events.save_and_publish(izmir, event, base=0, summary="first programme")
+    versions = observatory.programme.versions("summit")
+    assert [(v.number, v.note) for v in versions] == [(1, "first programme")]
+    assert [e.slug for e in staff.events.list(izmir).items] == ["summit"]
+    montreal = principal("city-publisher", city="montreal", id="bob")
+    assert staff.events.list(montreal).items == ()
+    with pytest.raises(Conflict, match="nothing changed"):
+        staff.events.save_and_publish(izmir, event, base=1)
+    assert [v.number for v in observatory.programme.versions("summit")] == [1]
