@@ -169,3 +169,41 @@ def test_cities_themes_and_events_go_through_their_services(observatory: Observa
     with pytest.raises(Conflict, match="nothing changed"):
         staff.events.save_and_publish(izmir, event, base=1)
     assert [v.number for v in observatory.programme.versions("summit")] == [1]
+
+
+def test_xss_in_every_text_field_comes_back_sanitised_or_as_plain_text(
+        observatory: Observatory) -> None:
+    """Published through the staff layer, a practice's rich text passes the one sanitiser;
+    its plain-text fields come back exactly as typed (templates escape them)."""
+    from livingtogether.admin.forms import FormErrors, FormSpec
+    from livingtogether.models import Practice
+    from xss_vectors import VECTORS, html_problems
+
+    staff = two_cities(observatory)
+    editor = principal("city-publisher")
+    spec = FormSpec(Practice, languages=("en", "fr"), exclude=("status", "rejection_reason"))
+    published = refused = 0
+    problems: list[dict[str, str]] = []
+    for index, vector in enumerate(VECTORS):
+        line = " ".join(vector.split())[:300]
+        form = {"slug": f"x{index}", "city": "izmir", "title.en": line, "summary.fr": vector,
+                "body.en": vector, "body.fr": f"<p>{vector}</p>", "contact": line,
+                "partners": line, "links.0.url": "https://example.org",
+                "links.0.label.en": line}
+        try:
+            record = spec.parse(form)
+        except FormErrors as error:
+            refused += 1
+            problems.append(error.errors)
+            continue
+        stored = staff.practices.save_and_publish(editor, record, base=0)
+        again = observatory.practices.get(f"x{index}")
+        assert again == stored
+        for html in again.body.values.values():
+            assert html_problems(html) == [], (vector, html)
+        assert again.title.get("en") == line.strip()
+        assert again.contact == line.strip()
+        published += 1
+    assert published > len(VECTORS) // 2  # most vectors are text a model accepts
+    assert len(problems) == refused
+    assert all(problems)  # each refusal names a field
