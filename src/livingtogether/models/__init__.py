@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .cities import City, CityStatus
+from .media import ImageRef, Rendition
 from .pledges import (
     Campaign,
     CampaignParticipation,
@@ -48,6 +49,7 @@ __all__ = [
     "Dissemination",
     "Event",
     "EventPart",
+    "ImageRef",
     "Institution",
     "InstitutionKind",
     "Link",
@@ -63,6 +65,7 @@ __all__ = [
     "ProgrammeChanges",
     "ProgrammeVersion",
     "PublishedProgramme",
+    "Rendition",
     "Role",
     "Screening",
     "Session",
