@@ -16,6 +16,7 @@ on first use.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,10 @@ if TYPE_CHECKING:
 MAX_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 #: The widths of the renditions (those narrower than the image are made).
-WIDTHS: tuple[int, ...] = (480, 960, 1600)
-#: The widest the stored image itself is.
-MAX_WIDTH = 2400
+WIDTHS: tuple[int, ...] = (480, 960, 1440)
+#: The widest the stored image itself is (a large JPEG is decoded at a half, a quarter
+#: or an eighth of its size when that is still this wide: much faster).
+MAX_WIDTH = 2000
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"GIF87a", "GIF"),
@@ -43,10 +45,11 @@ _ENDINGS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".gif": "GIF", ".web
 #: What must not be inside an image: documents and markup a browser would find (the
 #: usual polyglots); a ZIP archive is found by its directory's end record, which an
 #: unzipper looks for in the last 64 KiB.
-_FOREIGN: tuple[tuple[bytes, str], ...] = (
-    (b"%pdf-", "a PDF document"), (b"<script", "a script"), (b"<html", "an HTML page"),
-    (b"<?php", "PHP code"), (b"<svg", "SVG markup"), (b"<iframe", "an HTML page"),
-)
+_FOREIGN: dict[bytes, str] = {
+    b"%pdf-": "a PDF document", b"<script": "a script", b"<html": "an HTML page",
+    b"<?php": "PHP code", b"<svg": "SVG markup", b"<iframe": "an HTML page",
+}
+_FOREIGN_RE = re.compile(b"|".join(re.escape(marker) for marker in _FOREIGN), re.IGNORECASE)
 _ZIP_END = b"PK\x05\x06"
 
 
@@ -95,7 +98,7 @@ def _decode(data: bytes, found: str, max_pixels: int) -> Image:
                               f"{max_pixels:,} pixels in all (a decompression bomb?)")
             probe.verify()
         image = Image.open(io.BytesIO(data))
-        if found == "JPEG" and width > 2 * MAX_WIDTH:  # decode at a fraction of the size
+        if found == "JPEG" and width > MAX_WIDTH:  # decode at a fraction of the size
             image.draft("RGB", (MAX_WIDTH, max(1, height * MAX_WIDTH // width)))
         image.load()
     except ValidationError:
@@ -113,7 +116,8 @@ def _clean(image: Image) -> Image:
     """The pixels alone, the way they are meant to be seen (orientation applied)."""
     from PIL import ImageOps
 
-    upright = ImageOps.exif_transpose(image) or image
+    turned = image.getexif().get(0x0112, 1) not in (1, None)  # the orientation tag
+    upright = (ImageOps.exif_transpose(image) or image) if turned else image
     has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
         upright.mode == "P" and "transparency" in upright.info)
     clean = upright.convert("RGBA" if has_alpha else "RGB")
@@ -126,7 +130,7 @@ def _encode(image: Image) -> tuple[bytes, str]:
     if image.mode == "RGBA":
         image.save(out, "PNG", optimize=False, compress_level=6)
         return out.getvalue(), "image/png"
-    image.save(out, "JPEG", quality=85, progressive=True)
+    image.save(out, "JPEG", quality=85)
     return out.getvalue(), "image/jpeg"
 
 
@@ -134,7 +138,8 @@ def _resized(image: Image, width: int) -> Image:
     from PIL import Image as PILImage
 
     height = max(1, round(image.height * width / image.width))
-    return image.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+    # bicubic after a box reduction: a rendition for the web, at a fraction of Lanczos' time
+    return image.resize((width, height), PILImage.Resampling.BICUBIC, reducing_gap=2.0)
 
 
 def process_image(data: bytes, *, store: MediaStore, alt: Text | Mapping[str, str],
@@ -156,8 +161,8 @@ def process_image(data: bytes, *, store: MediaStore, alt: Text | Mapping[str, st
         raise ValidationError("the file is empty", field="file")
     found = sniff(bytes(data))
     _check_claims(found, name, content_type)
-    lowered = bytes(data).lower()
-    foreign = [what for marker, what in _FOREIGN if marker in lowered]
+    marker = _FOREIGN_RE.search(data)
+    foreign = [_FOREIGN[marker.group().lower()]] if marker else []
     if _ZIP_END in data[-65_557:] or data.startswith(b"PK\x03\x04"):
         foreign.insert(0, "a ZIP archive")
     if foreign:
@@ -169,10 +174,11 @@ def process_image(data: bytes, *, store: MediaStore, alt: Text | Mapping[str, st
     encoded, stored_type = _encode(image)
     key = store.put(stem, encoded, stored_type)
     renditions = []
-    for width in sorted(set(widths)):
+    source = image
+    for width in sorted(set(widths), reverse=True):  # each from the next larger one
         if width >= image.width:
             continue
-        smaller = _resized(image, width)
+        smaller = source = _resized(source, width)
         small, small_type = _encode(smaller)
         renditions.append(Rendition(url=store.url(store.put(f"{stem}-{width}", small,
                                                             small_type)),
@@ -180,7 +186,7 @@ def process_image(data: bytes, *, store: MediaStore, alt: Text | Mapping[str, st
                                     size=len(small)))
     return ImageRef(url=store.url(key), width=image.width, height=image.height,
                     size=len(encoded), alt=text_alt, credit=credit,
-                    renditions=tuple(renditions))
+                    renditions=tuple(sorted(renditions, key=lambda r: r.width)))
 
 
 def image_info(data: bytes) -> dict[str, Any]:

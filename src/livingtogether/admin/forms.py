@@ -292,8 +292,7 @@ class FormSpec(Generic[T]):
                 return None
             return inner
         if kind == "repeat":
-            indices = sorted({int(m.group(1)) for key in form for m in
-                              [re.match(re.escape(name) + r"\.(\d{1,4})(?:\.|$)", key)] if m})
+            indices = ctx.rows_of(form).get(name, [])
             items: list[Any] = []
             for index in indices:
                 if spec.model is Text:
@@ -347,12 +346,13 @@ class FormSpec(Generic[T]):
         data = convert.unstructure(record) if record is not None else {}
         values = error.values if error is not None else None
         problems = error.errors if error is not None else {}
-        return tuple(self._render(spec, spec.name, data, data, values, problems)
+        rows = _row_numbers(values) if values is not None else {}
+        return tuple(self._render(spec, spec.name, data, data, values, problems, rows)
                      for spec in self.specs)
 
     def _render(self, spec: FieldSpec, name: str, group: Mapping[str, Any],
                 top: Mapping[str, Any], values: Mapping[str, str] | None,
-                problems: Mapping[str, str]) -> Rendered:
+                problems: Mapping[str, str], rows_in: Mapping[str, list[int]]) -> Rendered:
         key = spec.path.rsplit(".", 1)[-1]
         stored = group.get(key) if isinstance(group, Mapping) else None
         common: dict[str, Any] = {
@@ -378,17 +378,12 @@ class FormSpec(Generic[T]):
                 inner = stored if isinstance(stored, Mapping) else {}
                 rows.append(tuple(self._render(c, c.name if c.name != c.path else
                                                f"{name}.{c.path.rsplit('.', 1)[-1]}",
-                                               inner, top, values, problems)
+                                               inner, top, values, problems, rows_in)
                                   for c in spec.children))
             else:
                 indices = list(range(len(stored))) if isinstance(stored, list) else []
                 if values is not None:  # the rows the form had, under their own numbers
-                    depth = len(name.split("."))
-                    indices = sorted({int(parts[depth]) for key in values
-                                      if key.startswith(name + ".")
-                                      for parts in [key.split(".")]
-                                      if len(parts) > depth and parts[depth].isdigit()
-                                      and len(parts[depth]) <= 4})
+                    indices = list(rows_in.get(name, []))
                 indices.append(indices[-1] + 1 if indices else 0)  # a blank row to add one
                 for index in indices:
                     item = stored[index] if values is None and isinstance(stored, list) \
@@ -396,11 +391,13 @@ class FormSpec(Generic[T]):
                     if spec.model is Text:
                         rows.append((self._render(
                             attrs.evolve(spec, kind="multilingual", path=str(index)),
-                            f"{name}.{index}", {str(index): item}, top, values, problems),))
+                            f"{name}.{index}", {str(index): item}, top, values, problems,
+                            rows_in),))
                         continue
                     rows.append(tuple(self._render(c, f"{name}.{index}."
                                                    + c.path.rsplit(".", 1)[-1], item, top,
-                                                   values, problems) for c in spec.children))
+                                                   values, problems, rows_in)
+                                      for c in spec.children))
             return Rendered(value="", items=tuple(rows), **common)
         if values is not None:
             return Rendered(value=values.get(name, ""), **common)
@@ -422,6 +419,19 @@ class FormSpec(Generic[T]):
         return str(stored)
 
 
+def _row_numbers(form: Mapping[str, str]) -> dict[str, list[int]]:
+    """The row numbers the form has under each repeatable group's name, in order
+    (``links.0.url``, ``links.3.url``: ``{"links": [0, 3]}``), in one pass over it."""
+    found: dict[str, set[int]] = {}
+    for key in form:
+        parts = key.split(".")
+        for depth in range(1, len(parts)):
+            part = parts[depth]
+            if part.isdigit() and len(part) <= 4:
+                found.setdefault(".".join(parts[:depth]), set()).add(int(part))
+    return {name: sorted(numbers) for name, numbers in found.items()}
+
+
 class _Parse:
     """What one parse collects: the errors by form name, and which form row each item
     of a repeatable group came from (blank rows are skipped, so positions shift)."""
@@ -429,6 +439,13 @@ class _Parse:
     def __init__(self) -> None:
         self.errors: dict[str, str] = {}
         self.rows: dict[str, str] = {}
+        self._numbers: dict[str, list[int]] | None = None
+
+    def rows_of(self, form: Mapping[str, str]) -> dict[str, list[int]]:
+        """:func:`_row_numbers` of the form, computed once."""
+        if self._numbers is None:
+            self._numbers = _row_numbers(form)
+        return self._numbers
 
     def row_of(self, name: str) -> str:
         """``name`` with each item's position replaced by its row in the form."""
