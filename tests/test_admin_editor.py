@@ -207,3 +207,44 @@ def test_xss_in_every_text_field_comes_back_sanitised_or_as_plain_text(
     assert published > len(VECTORS) // 2  # most vectors are text a model accepts
     assert len(problems) == refused
     assert all(problems)  # each refusal names a field
+
+
+def test_declarations_campaigns_and_participations(observatory: Observatory) -> None:
+    from datetime import date
+
+    from livingtogether.admin import Principal
+    from livingtogether.models import Campaign, CampaignParticipation, Declaration
+
+    staff = two_cities(observatory)
+    sec = Principal.with_roles(id="sec", name="Sec", roles=["secretariat-admin"])
+    text = Declaration(slug="udltp", title=Text.of("UDLTP"), text=Text.of("Article 1"))
+    staff.declarations.save_and_publish(sec, text, base=0)
+    assert observatory.pledges.declarations.get("udltp").version == 1
+    new_text = attrs.evolve(text, text=Text.of("Article 1, amended"))
+    staff.declarations.save_and_publish(sec, new_text, base=1, summary="amended")
+    assert observatory.pledges.declarations.get("udltp").version == 2  # a new text version
+    staff.declarations.save_and_publish(
+        sec, attrs.evolve(new_text, title=Text.of("The Declaration"), version=2), base=2)
+    assert observatory.pledges.declarations.get("udltp").version == 2  # the text is the same
+
+    day = Campaign(slug="day-2022", title=Text.of("Day 2022"), day=date(2022, 5, 16),
+                   declaration="udltp")
+    staff.campaigns.save_and_publish(sec, day, base=0)
+    officer = principal("city-campaign-officer")
+    joined = CampaignParticipation(campaign="day-2022", city="izmir", signed=True)
+    staff.participations.save_draft(officer, joined, base=0)
+    assert observatory.pledges.taking_part("day-2022") == []  # a draft only
+    staff.participations.publish(officer, "day-2022/izmir", base=1)
+    assert observatory.pledges.taking_part("day-2022") == [joined]
+    staff.participations.delete(officer, "day-2022/izmir", base=2)
+    assert observatory.pledges.taking_part("day-2022") == []
+    with pytest.raises(NotFound):
+        staff.participations.get(officer, "day-2022/izmir")
+    from livingtogether.errors import Forbidden
+
+    with pytest.raises(Forbidden, match=r"'campaigns\.edit' on the city 'montreal'"):
+        staff.participations.save_draft(
+            officer, attrs.evolve(joined, city="montreal"), base=0)
+    with pytest.raises(NotFound, match="there is no campaign"):
+        staff.participations.save_and_publish(
+            officer, attrs.evolve(joined, campaign="nothing"), base=0)

@@ -20,6 +20,8 @@ from livingtogether.admin import ROLES, Principal
 from livingtogether.admin.services import Staff
 from livingtogether.errors import Forbidden
 from livingtogether.models import (
+    Campaign,
+    CampaignParticipation,
     Declaration,
     Event,
     ModerationStatus,
@@ -119,6 +121,24 @@ def _audit(s: Staff, p: Principal, city: str) -> object:
     return s.audit.for_city(p, city)
 
 
+def _declaration(s: Staff, p: Principal, city: str) -> object:
+    return s.declarations.save_and_publish(
+        p, Declaration(slug=_fresh(), title=Text.of("Declaration")), base=0)
+
+
+def _campaign(s: Staff, p: Principal, city: str) -> object:
+    return s.campaigns.save_and_publish(p, Campaign(
+        slug=_fresh(), title=Text.of("Day"), day=date(2022, 5, 16)), base=0)
+
+
+def _participation(s: Staff, p: Principal, city: str) -> object:
+    slug = _fresh()
+    s.campaigns.save_and_publish(ADMIN, Campaign(slug=slug, title=Text.of("Day"),
+                                                 day=date(2022, 5, 16)), base=0)
+    return s.participations.save_and_publish(p, CampaignParticipation(
+        campaign=slug, city=city, signed=True), base=0)
+
+
 ACTIONS: dict[str, Action] = {
     "practice.draft": _draft, "practice.publish": _publish, "practice.delete": _delete,
     "practice.history": _history, "city.save": _city, "theme.save": _theme,
@@ -126,6 +146,8 @@ ACTIONS: dict[str, Action] = {
     "moderation.approve": _approve, "moderation.reject": _reject,
     "moderation.claim": _claim, "signatures.list": _signatures,
     "signatures.export": _export, "audit.city": _audit,
+    "declaration.save": _declaration, "campaign.save": _campaign,
+    "participation.save": _participation,
 }
 
 EVERYTHING = frozenset(ACTIONS)
@@ -138,7 +160,7 @@ OWN: dict[str, frozenset[str]] = {
     "city-publisher": frozenset({"practice.draft", "practice.history", "event.draft",
                                  "practice.publish", "practice.delete", "city.save",
                                  "event.publish", "audit.city"}),
-    "city-campaign-officer": frozenset(),
+    "city-campaign-officer": frozenset({"participation.save"}),
     "secretariat-moderator": MODERATOR,
     "secretariat-admin": EVERYTHING,
 }

@@ -3,7 +3,9 @@
 Each kind has an :class:`~.editor.Editor` (drafts, publish, history,
 restore, delete) wired to its domain service, plus a list of what a principal
 may see. Practices belong to their city, cities to themselves, events to
-their host city (an event of no city is the secretariat's, as are themes).
+their host city (an event of no city is the secretariat's, as are themes),
+a campaign participation to its city; declarations and campaigns are the
+network's (the secretariat's).
 """
 
 from __future__ import annotations
@@ -12,11 +14,24 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..errors import ValidationError
-from ..models import City, Event, ModerationStatus, Practice, PracticeKind, Theme
+from .. import convert
+from ..errors import NotFound, ValidationError
+from ..models import (
+    Campaign,
+    CampaignParticipation,
+    City,
+    Declaration,
+    Event,
+    ModerationStatus,
+    Practice,
+    PracticeKind,
+    Theme,
+)
 from ..services.base import Page, Records
+from ..store import schema
 from .audit import AuditLog
 from .editor import Editor
 from .principals import Permission, Principal
@@ -140,6 +155,74 @@ class EventEditor(Editor[Event]):
                             order_by=table.c.first_day.desc(), limit=limit, offset=offset)
 
 
+class DeclarationEditor(Editor[Declaration]):
+    """The declarations' texts (the secretariat's): publishing a changed text makes it
+    the next version (``version`` one above the stored one)."""
+
+    def __init__(self, obs: Observatory) -> None:
+        service = obs.pledges.declarations
+
+        def write_in(connection: Connection, record: Declaration, _: str | None,
+                     ) -> Declaration:
+            try:
+                stored = service.get_in(connection, record.slug)
+            except NotFound:
+                stored = None
+            if stored is not None and stored.text != record.text \
+                    and record.version <= stored.version:
+                record = attrs.evolve(record, version=stored.version + 1)
+            return service.save_in(connection, record)[0]
+
+        super().__init__(obs.store, service, Declaration, kind="declaration",
+                         edit=P.DECLARATIONS_EDIT, publish=P.DECLARATIONS_EDIT,
+                         write_in=write_in, max_page_size=obs.settings.max_page_size)
+
+
+class CampaignEditor(Editor[Campaign]):
+    """The network's campaigns (the secretariat's)."""
+
+    def __init__(self, obs: Observatory) -> None:
+        super().__init__(obs.store, obs.pledges.campaigns, Campaign, kind="campaign",
+                         edit=P.CAMPAIGNS_EDIT, publish=P.CAMPAIGNS_EDIT,
+                         max_page_size=obs.settings.max_page_size)
+
+
+def participation_key(campaign: str, city: str) -> str:
+    """The key of a city's participation in a campaign: ``campaign/city``."""
+    return f"{campaign}/{city}"
+
+
+class ParticipationEditor(Editor[CampaignParticipation]):
+    """A city's participation in a campaign (dissemination, screenings, signing), keyed
+    ``campaign/city``; the city's campaign officer edits and publishes it."""
+
+    def __init__(self, obs: Observatory) -> None:
+        service = obs.pledges.participations
+        table = schema.participations
+
+        def where(key: str) -> tuple[sa.ColumnElement[bool], ...]:
+            campaign, _, city = key.partition("/")
+            return table.c.campaign_slug == campaign, table.c.city_slug == city
+
+        def get_in(connection: Connection, key: str) -> CampaignParticipation:
+            data = connection.scalar(sa.select(table.c.data).where(*where(key)))
+            if data is None:
+                raise NotFound(f"there is no participation {key!r}", field="key")
+            return convert.structure(data, CampaignParticipation)
+
+        def delete_in(connection: Connection, key: str) -> None:
+            # ParticipationService.delete opens its own transaction; its rule is this one
+            if not connection.execute(table.delete().where(*where(key))).rowcount:
+                raise NotFound(f"there is no participation {key!r}", field="key")
+
+        super().__init__(
+            obs.store, service, CampaignParticipation, kind="participation",
+            edit=P.CAMPAIGNS_EDIT, publish=P.CAMPAIGNS_EDIT,
+            key_of=lambda p: participation_key(p.campaign, p.city), city_of=lambda p: p.city,
+            write_in=lambda c, record, _: service.save_in(c, record)[0],
+            get_in=get_in, delete_in=delete_in, max_page_size=obs.settings.max_page_size)
+
+
 class Staff:
     """The staff layer of one Observatory: an editor per kind of record, the moderation
     queue, the signatures, the audit."""
@@ -150,6 +233,9 @@ class Staff:
         self.cities = CityEditor(obs)
         self.themes = ThemeEditor(obs)
         self.events = EventEditor(obs)
+        self.declarations = DeclarationEditor(obs)
+        self.campaigns = CampaignEditor(obs)
+        self.participations = ParticipationEditor(obs)
         self.audit = AuditLog(obs.store, max_page_size=obs.settings.max_page_size)
 
     @functools.cached_property
