@@ -117,7 +117,7 @@ def main() -> None:
             themes=("culture", "resilience"), partners=("UCLG", "UNESCO"),
             links=tuple(Link(url=f"https://example.org/{n}", label=Text.of(f"L{n}"))
                         for n in range(10)))
-        posted = _form(practice_form, practice)
+        posted = practice_form.form_data(practice)
         assert practice_form.parse(posted) == practice
         render = p95(lambda: practice_form.fields(practice), rounds)
         parse = p95(lambda: practice_form.parse(posted), rounds)
@@ -125,7 +125,7 @@ def main() -> None:
               f"{parse:.2f} ms p95")
         event_form = FormSpec(Event, languages=languages)
         big = event(500)
-        posted = _form(event_form, big)
+        posted = event_form.form_data(big)
         assert event_form.parse(posted) == big
         print(f"event form at 500 sessions: render data "
               f"{p95(lambda: event_form.fields(big), rounds):.1f} ms p95, parse "
@@ -134,7 +134,7 @@ def main() -> None:
 
         session_form = FormSpec(Session, languages=languages)
         one = big.sessions[7]
-        posted_one = _form(session_form, one)
+        posted_one = session_form.form_data(one)
         assert session_form.parse({**posted_one, "zone": "Europe/Istanbul"}) == one
         print(f"one session's form: render data {p95(lambda: session_form.fields(one), rounds):.2f}"
               f" ms p95, parse {p95(lambda: session_form.parse(posted_one), rounds):.2f} ms p95")
@@ -153,24 +153,6 @@ def main() -> None:
                   f"{p95(lambda: staff.practices.list(editor), rounds):.1f} ms p95, a middle "
                   f"page {p95(lambda: staff.practices.list(editor, offset=middle), rounds):.1f}"
                   " ms p95 (50 a page)")
-
-
-def _form(spec: FormSpec[Any], record: Any) -> dict[str, str]:
-    """The flat form a browser posts for ``record`` as ``spec`` renders it."""
-    out: dict[str, str] = {}
-
-    def walk(field: Any) -> None:
-        for language, value, _ in field.languages:
-            out[f"{field.name}.{language}"] = value
-        for row in field.items:
-            for child in row:
-                walk(child)
-        if not field.languages and not field.items:
-            out[field.name] = field.value
-
-    for field in spec.fields(record):
-        walk(field)
-    return out
 
 
 if __name__ == "__main__":

@@ -72,26 +72,10 @@ def test_a_practice_form_round_trips_through_the_converter() -> None:
         summary=Text({"fr": "Un dialogue"}), themes=("culture", "resilience"),
         year_started=2019, partners=("UCLG", "UNESCO"),
         links=(Link(url="https://example.org", label=Text.of("More")),))
-    rendered = {field.name: field for field in PRACTICE.fields(practice)}
-    assert PRACTICE.parse({**_flatten(rendered)}) == practice
-
-
-def _flatten(rendered: dict[str, object]) -> dict[str, str]:
-    """The form a browser would post back from the rendered fields."""
-    out: dict[str, str] = {}
-
-    def walk(field: object) -> None:
-        for language, value, _ in field.languages:  # type: ignore[attr-defined]
-            out[f"{field.name}.{language}"] = value  # type: ignore[attr-defined]
-        for row in field.items:  # type: ignore[attr-defined]
-            for child in row:
-                walk(child)
-        if not field.languages and not field.items:  # type: ignore[attr-defined]
-            out[field.name] = field.value  # type: ignore[attr-defined]
-
-    for field in rendered.values():
-        walk(field)
-    return out
+    posted = PRACTICE.form_data(practice)
+    assert posted["title.fr"] == ""  # every language's input, the blank ones too
+    assert posted["links.1.url"] == ""  # and a blank row to add a link
+    assert PRACTICE.parse(posted) == practice
 
 
 def test_what_a_template_needs_for_each_kind_of_field() -> None:

@@ -350,6 +350,24 @@ class FormSpec(Generic[T]):
         return tuple(self._render(spec, spec.name, data, data, values, problems, rows)
                      for spec in self.specs)
 
+    def form_data(self, record: T) -> dict[str, str]:
+        """The flat form a browser posts back for ``record`` as :meth:`fields` renders it
+        (blank rows and languages included): what :meth:`parse` reads."""
+        out: dict[str, str] = {}
+
+        def walk(field: Rendered) -> None:
+            for language, value, _ in field.languages:
+                out[f"{field.name}.{language}"] = value
+            for row in field.items:
+                for child in row:
+                    walk(child)
+            if not field.languages and not field.items:
+                out[field.name] = field.value
+
+        for field in self.fields(record):
+            walk(field)
+        return out
+
     def _render(self, spec: FieldSpec, name: str, group: Mapping[str, Any],
                 top: Mapping[str, Any], values: Mapping[str, str] | None,
                 problems: Mapping[str, str], rows_in: Mapping[str, list[int]]) -> Rendered:
