@@ -40,6 +40,7 @@ T = TypeVar("T")
 #: ``local`` values of a date and time input (HTML ``datetime-local``).
 _LOCAL = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?::\d{2})?")
 _YES = frozenset({"yes", "on", "true", "1"})
+_ROW = re.compile(r"\.(\d{1,4})(?=\.|$)")
 
 
 class FormErrors(ValidationError):
@@ -61,6 +62,7 @@ class FieldSpec:
 
     path: str
     name: str
+    key: str  # the last part of the path: the attribute's name
     label: str
     help: str
     widget: str
@@ -153,7 +155,8 @@ def _specs(model: Any, prefix: str, meta: Mapping[str, FieldMeta], skip: frozens
             children = () if inner is Text else _specs(inner, f"{path}.#.", meta, skip)
         widget = info.widget or ("chooser" if info.chooser else _WIDGETS[what])
         found.append(FieldSpec(
-            path=path, name=info.name or path, label=info.label or _choice_label(attribute.name),
+            path=path, name=info.name or path, key=attribute.name,
+            label=info.label or _choice_label(attribute.name),
             help=info.help, widget=widget, kind=what, chooser=info.chooser,
             required=attribute.default is attrs.NOTHING and not optional,
             choices=choices, children=children, only_if=info.only_if, model=inner))
@@ -258,7 +261,7 @@ class FormSpec(Generic[T]):
         top = data if top is None else top
         later: list[tuple[str, FieldSpec, str]] = []
         for spec in specs:
-            key = spec.path.rsplit(".", 1)[-1]
+            key = spec.key
             name = spec.name if spec.name != spec.path else real + key
             if spec.only_if is not None:
                 other = self._names[spec.only_if[0]]
@@ -371,8 +374,7 @@ class FormSpec(Generic[T]):
     def _render(self, spec: FieldSpec, name: str, group: Mapping[str, Any],
                 top: Mapping[str, Any], values: Mapping[str, str] | None,
                 problems: Mapping[str, str], rows_in: Mapping[str, list[int]]) -> Rendered:
-        key = spec.path.rsplit(".", 1)[-1]
-        stored = group.get(key) if isinstance(group, Mapping) else None
+        stored = group.get(spec.key) if isinstance(group, Mapping) else None
         common: dict[str, Any] = {
             "name": name, "label": spec.label, "help": spec.help, "widget": spec.widget,
             "required": spec.required, "choices": spec.choices, "chooser": spec.chooser,
@@ -395,7 +397,7 @@ class FormSpec(Generic[T]):
             if spec.kind == "group":
                 inner = stored if isinstance(stored, Mapping) else {}
                 rows.append(tuple(self._render(c, c.name if c.name != c.path else
-                                               f"{name}.{c.path.rsplit('.', 1)[-1]}",
+                                               f"{name}.{c.key}",
                                                inner, top, values, problems, rows_in)
                                   for c in spec.children))
             else:
@@ -408,12 +410,12 @@ class FormSpec(Generic[T]):
                         and index < len(stored) else {}
                     if spec.model is Text:
                         rows.append((self._render(
-                            attrs.evolve(spec, kind="multilingual", path=str(index)),
+                            attrs.evolve(spec, kind="multilingual", path=str(index),
+                                         key=str(index)),
                             f"{name}.{index}", {str(index): item}, top, values, problems,
                             rows_in),))
                         continue
-                    rows.append(tuple(self._render(c, f"{name}.{index}."
-                                                   + c.path.rsplit(".", 1)[-1], item, top,
+                    rows.append(tuple(self._render(c, f"{name}.{index}.{c.key}", item, top,
                                                    values, problems, rows_in)
                                       for c in spec.children))
             return Rendered(value="", items=tuple(rows), **common)
@@ -442,11 +444,10 @@ def _row_numbers(form: Mapping[str, str]) -> dict[str, list[int]]:
     (``links.0.url``, ``links.3.url``: ``{"links": [0, 3]}``), in one pass over it."""
     found: dict[str, set[int]] = {}
     for key in form:
-        parts = key.split(".")
-        for depth in range(1, len(parts)):
-            part = parts[depth]
-            if part.isdigit() and len(part) <= 4:
-                found.setdefault(".".join(parts[:depth]), set()).add(int(part))
+        if "." not in key:
+            continue
+        for number in _ROW.finditer(key):
+            found.setdefault(key[:number.start()], set()).add(int(number.group(1)))
     return {name: sorted(numbers) for name, numbers in found.items()}
 
 
