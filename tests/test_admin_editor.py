@@ -248,3 +248,28 @@ def test_declarations_campaigns_and_participations(observatory: Observatory) -> 
     with pytest.raises(NotFound, match="there is no campaign"):
         staff.participations.save_and_publish(
             officer, attrs.evolve(joined, campaign="nothing"), base=0)
+
+
+def test_an_editor_who_may_not_publish_submits_for_review(observatory: Observatory) -> None:
+    staff = two_cities(observatory)
+    editor = principal("city-editor")
+    moderator = principal("secretariat-moderator", id="mo")
+    staff.practices.save_draft(editor, practice(), base=0)
+    sent = staff.practices.submit(editor, "dialogue", base=1, summary="please review")
+    assert sent.status is ModerationStatus.SUBMITTED
+    assert [i.practice.slug for i in staff.moderation.queue(moderator)] == ["dialogue"]
+    staff.moderation.approve(moderator, "dialogue")
+    assert observatory.practices.get("dialogue").status is ModerationStatus.PUBLISHED
+
+    # an edit of the published practice waits as its revision; the public keeps the old
+    renamed = practice(title=Text.of("Renamed"))
+    staff.practices.save_draft(editor, renamed, base=2)
+    staff.practices.submit(editor, "dialogue", base=3)
+    assert observatory.practices.get("dialogue").title == Text.of("Neighbourhood dialogue")
+    assert observatory.practices.revision("dialogue").title == Text.of("Renamed")
+    staff.moderation.approve(moderator, "dialogue")
+    assert observatory.practices.get("dialogue").title == Text.of("Renamed")
+    states = [r.state.value for r in staff.practices.history(editor, "dialogue").items]
+    assert states == ["submitted", "draft", "submitted", "draft"]
+    with pytest.raises(NotFound, match="no draft to submit"):
+        staff.practices.submit(editor, "dialogue", base=4)

@@ -2,10 +2,11 @@
 
 Each record (a ``kind`` and a ``key``, e.g. ``practice``/``izmir-dialogue``) has
 revisions numbered from 1. A revision holds the whole record as the
-converter's JSON, its state (a draft, what was published, or a deletion), who
-saved it, when, and a change summary. A revision is never changed once
-written: publishing a draft adds a ``published`` revision, restoring an old
-one adds a new draft (or a published revision) with its content.
+converter's JSON, its state (a draft, what was sent for review, what was
+published, or a deletion), who saved it, when, and a change summary. A
+revision is never changed once written: publishing a draft adds a
+``published`` revision, restoring an old one adds a new draft (or a published
+revision) with its content.
 
 Optimistic concurrency: each save names the number of the latest revision its
 author saw (``base``; 0 for a record with no revision yet). When another save
@@ -38,6 +39,7 @@ class RevisionState(str, enum.Enum):
     """What a revision is."""
 
     DRAFT = "draft"
+    SUBMITTED = "submitted"  # sent for review (a practice): the moderators decide
     PUBLISHED = "published"
     DELETED = "deleted"
 

@@ -32,9 +32,11 @@ from ..models import (
 )
 from ..services.base import Page, Records
 from ..store import schema
+from . import audit, revisions
 from .audit import AuditLog
 from .editor import Editor
 from .principals import Permission, Principal
+from .revisions import RevisionState
 
 if TYPE_CHECKING:
     from ..observatory import Observatory
@@ -66,6 +68,36 @@ class PracticeEditor(Editor[Practice]):
                          publish=P.PRACTICES_PUBLISH, city_of=lambda p: p.city,
                          write_in=write_in, max_page_size=obs.settings.max_page_size)
         self.practices = service
+
+    def submit(self, principal: Principal, key: str, *, base: int,
+               summary: str | None = None) -> Practice:
+        """Send the draft of ``key`` (revision ``base``) for review, for an editor who may
+        not publish: a new practice waits in the moderation queue as ``submitted``; an
+        edit of a published one waits as its revision, the published version staying
+        public until a moderator approves it."""
+        with self.store.write() as connection:
+            editing = self._open_in(connection, key)
+            if editing.draft is None:
+                raise NotFound(f"the practice {key!r} has no draft to submit; save one "
+                               "first", field="key")
+            city = self._authorise(principal, self.edit_permission, editing, editing.draft)
+            revisions.check_base(editing.latest, base, kind=self.kind, key=key,
+                                 submitted=convert.unstructure(editing.draft))
+            wanted = attrs.evolve(editing.draft, status=ModerationStatus.SUBMITTED,
+                                  rejection_reason=None)
+            if editing.published is not None and \
+                    editing.published.status is ModerationStatus.PUBLISHED:
+                sent = self.practices.edit_in(connection, wanted)
+            else:
+                sent = self.practices.save_in(connection, wanted)[0]
+            revision = revisions.add_in(
+                connection, principal, kind=self.kind, key=key, base=base,
+                state=RevisionState.SUBMITTED, city=city, data=convert.unstructure(sent),
+                summary=summary)
+            audit.record(connection, principal, "submit", kind=self.kind, key=key, city=city,
+                         summary=f"revision {revision.number}"
+                         + (f": {summary}" if summary else ""))
+        return sent
 
     def list(self, principal: Principal, *, city: str | None = None,
              kind: PracticeKind | None = None, theme: str | None = None,

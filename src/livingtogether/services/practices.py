@@ -275,17 +275,21 @@ class PracticeService(Records[Practice]):
         """Save a city's edit: a draft is replaced (and stays a draft); an edit of a
         published practice becomes a revision waiting for review."""
         with self.store.write() as connection:
-            row_id, stored = self.row_in(connection, practice.slug)
-            if stored.status is _PUBLISHED:
-                revision = self._prepare(connection, self._check(
-                    attrs.evolve(practice, status=ModerationStatus.SUBMITTED,
-                                 rejection_reason=None)))
-                if revision.city != stored.city:
-                    raise ValidationError("a published practice keeps its city", field="city")
-                self._save_revision(connection, row_id, revision)
-                return revision
-            draft = attrs.evolve(practice, status=ModerationStatus.DRAFT, rejection_reason=None)
-            return self.update_in(connection, draft)
+            return self.edit_in(connection, practice)
+
+    def edit_in(self, connection: Connection, practice: Practice) -> Practice:
+        """:meth:`edit` within an open transaction."""
+        row_id, stored = self.row_in(connection, practice.slug)
+        if stored.status is _PUBLISHED:
+            revision = self._prepare(connection, self._check(
+                attrs.evolve(practice, status=ModerationStatus.SUBMITTED,
+                             rejection_reason=None)))
+            if revision.city != stored.city:
+                raise ValidationError("a published practice keeps its city", field="city")
+            self._save_revision(connection, row_id, revision)
+            return revision
+        draft = attrs.evolve(practice, status=ModerationStatus.DRAFT, rejection_reason=None)
+        return self.update_in(connection, draft)
 
     def revision(self, slug: str) -> Practice | None:
         """The edit of a published practice waiting for review (or rejected), if any."""
