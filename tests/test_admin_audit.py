@@ -107,3 +107,28 @@ def test_signatures_are_found_withdrawn_and_exported_with_an_audit(
     assert "Ayse" not in " ".join(e.summary for e in entries)  # no personal data audited
     with pytest.raises(Forbidden, match=r"signatures\.view"):
         staff.signatures.list(principal("city-publisher"), "udltp")
+
+
+def test_an_audit_row_lives_and_dies_with_its_transaction(observatory: Observatory) -> None:
+    from livingtogether.admin import audit
+    from livingtogether.models import City
+
+    staff = two_cities(observatory)
+
+    def failing_change() -> None:
+        with observatory.store.write() as connection:
+            observatory.cities.create_in(connection, City(slug="lyon", name=Text.of("Lyon"),
+                                                          country="FR"))
+            audit.record(connection, ADMIN, "publish", kind="city", key="lyon", city="lyon")
+            raise RuntimeError("the change fails after its audit row was written")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
+    with pytest.raises(NotFound):
+        observatory.cities.get("lyon")
+    assert staff.audit.for_city(ADMIN, "lyon").total == 0
+    with observatory.store.write() as connection:
+        observatory.cities.create_in(connection, City(slug="lyon", name=Text.of("Lyon"),
+                                                      country="FR"))
+        audit.record(connection, ADMIN, "publish", kind="city", key="lyon", city="lyon")
+    assert staff.audit.for_city(ADMIN, "lyon").total == 1
