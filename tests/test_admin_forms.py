@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from livingtogether.admin.forms import FormErrors, FormSpec, pledge_form
 from livingtogether.errors import ValidationError
@@ -196,3 +198,41 @@ def test_xss_in_every_text_field_is_sanitised_or_kept_as_plain_text(vector: str)
     # when the practices service stores it, as tests/test_admin_editor.py shows
     assert practice.title.get("en") == vector[:300].strip()
     assert "<script" not in clean_html(practice.body.get("en")).lower()
+
+
+_HOSTILE = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "0", "-1", "1e309", "nan", "2021-02-30", "2021-12-07T25:61",
+                     "2021-03-28T02:30", "yes", "\ud800", "\x00", "<script>alert(1)</script>",
+                     "' OR 1=1 --", "x" * 5000, "Europe/Istanbul", "Mars/Olympus"]))
+
+
+@pytest.mark.parametrize("model", [Practice, Event])
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_form_gives_a_record_or_form_errors_never_anything_else(
+        model: type, data: st.DataObject) -> None:
+    spec = FormSpec(model, languages=("en", "fr"))
+    names = sorted(spec.form_data(spec.parse(_valid(model))))
+    form = data.draw(st.dictionaries(
+        st.one_of(st.sampled_from(names), st.text(max_size=12)), _HOSTILE, max_size=25))
+    base = _valid(model) if data.draw(st.booleans()) else {}
+    refused: FormErrors | None = None
+    try:
+        record = spec.parse({**base, **form})
+    except FormErrors as error:
+        refused = error
+    if refused is not None:
+        assert refused.errors
+        assert all(isinstance(message, str) and message for message in refused.errors.values())
+    else:
+        assert isinstance(record, model)
+
+
+def _valid(model: type) -> dict[str, str]:
+    if model is Practice:
+        return {"slug": "p", "city": "izmir", "title.en": "Title"}
+    return {"slug": "e", "title.en": "Summit", "host_zone": "Europe/Istanbul",
+            "first_day": "2021-12-07", "last_day": "2021-12-08",
+            "sessions.0.key": "s", "sessions.0.title.en": "S", "sessions.0.day": "2021-12-07",
+            "sessions.0.starts_at": "2021-12-07T10:00", "sessions.0.ends_at": "2021-12-07T11:00"}
