@@ -273,3 +273,31 @@ def test_an_editor_who_may_not_publish_submits_for_review(observatory: Observato
     assert states == ["submitted", "draft", "submitted", "draft"]
     with pytest.raises(NotFound, match="no draft to submit"):
         staff.practices.submit(editor, "dialogue", base=4)
+
+
+@pytest.mark.parametrize(("call", "field"), [
+    (lambda s, p: s.practices.get(p, "a\x00b"), "key"),
+    (lambda s, p: s.practices.get(p, "x" * 5000), "key"),
+    (lambda s, p: s.practices.save_draft(p, practice(), base="0"), "base"),
+    (lambda s, p: s.practices.save_draft(p, practice(), base=-1), "base"),
+    (lambda s, p: s.practices.save_draft(p, practice(), base=True), "base"),
+    (lambda s, p: s.practices.save_draft(p, practice(), base=0, summary="x" * 301), "summary"),
+    (lambda s, p: s.practices.save_draft(p, {"slug": "x"}, base=0), None),
+    (lambda s, p: s.practices.restore(p, "dialogue", "1", base=1), "revision"),
+    (lambda s, p: s.practices.restore(p, "dialogue", 10**12, base=1), "revision"),
+    (lambda s, p: s.moderation.claim(p, "a\x00b"), "slug"),
+    (lambda s, p: s.moderation.claim(p, "dialogue", minutes=10**9), "minutes"),
+    (lambda s, p: s.signatures.withdraw(p, "1", reason="r"), "id"),
+    (lambda s, p: s.signatures.withdraw(p, 10**30, reason="r"), "id"),
+])
+def test_hostile_arguments_are_refused_clearly_on_both_databases(
+        observatory: Observatory, call: object, field: str | None) -> None:
+    from livingtogether.admin import Principal
+
+    staff = two_cities(observatory)
+    admin = Principal.with_roles(id="sec", name="Sec", roles=["secretariat-admin"])
+    staff.practices.save_draft(admin, practice(), base=0)
+    with pytest.raises(ValidationError) as caught:
+        call(staff, admin)  # type: ignore[operator]
+    assert caught.value.field == field
+    assert [r.number for r in staff.practices.history(admin, "dialogue").items] == [1]

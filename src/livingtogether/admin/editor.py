@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import NotFound, ValidationError
+from ..models import fields as f
 from ..services.base import Page
 from ..store import Store
 from . import audit, revisions
@@ -89,6 +90,7 @@ class Editor(Generic[T]):
             return None
 
     def _open_in(self, connection: Connection, key: str) -> Editing[T]:
+        f.check_text(key, field="key", max_length=201, multiline=False)  # NUL breaks PostgreSQL
         latest = revisions.latest_in(connection, self.kind, key)
         published = self._published_in(connection, key)
         draft = None

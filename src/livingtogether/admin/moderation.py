@@ -100,6 +100,7 @@ class Moderation:
                               notes=int(counts.get(p.slug, 0))) for p in waiting]
 
     def _city_in(self, connection: Connection, principal: Principal, slug: str) -> str:
+        f.check_slug(slug, field="slug")
         city = self.practices.get_in(connection, slug).city
         self._require(principal, city)
         return city

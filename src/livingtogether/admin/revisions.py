@@ -79,6 +79,7 @@ def latest_in(connection: Connection, kind: str, key: str) -> Revision | None:
 
 def get_in(connection: Connection, kind: str, key: str, number: int) -> Revision:
     """Revision ``number`` of a record; ``NotFound`` if there is none."""
+    f.check_number(number, field="revision", minimum=1, maximum=10**9)
     rows = connection.execute(sa.select(_table).where(
         _table.c.kind == kind, _table.c.key == key, _table.c.number == number)).all()
     if not rows:
@@ -89,7 +90,7 @@ def get_in(connection: Connection, kind: str, key: str, number: int) -> Revision
 def check_base(latest: Revision | None, base: int, *, kind: str, key: str,
                submitted: Any) -> int:
     """The number the next revision takes, if ``base`` is the latest; else the conflict."""
-    f.check_number(base, field="base", minimum=0)
+    f.check_number(base, field="base", minimum=0, maximum=10**9)
     number = latest.number if latest is not None else 0
     if base != number:
         who = f" by {latest.author_name}" if latest is not None else ""

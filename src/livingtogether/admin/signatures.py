@@ -62,6 +62,7 @@ class Signatures:
         """Withdraw the signature ``pledge_id`` at its signer's request, erasing it with its
         personal data; the audit keeps who did it and why, never the personal data."""
         principal.require(Permission.SIGNATURES_WITHDRAW, None)
+        f.check_number(pledge_id, field="id", minimum=1, maximum=2**31 - 1)
         f.check_text(reason, field="reason", max_length=f.MEDIUM, multiline=True)
         with self.store.write() as connection:
             if not PledgeService._withdraw_in(connection, pledge_id):
