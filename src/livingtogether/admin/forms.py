@@ -75,11 +75,12 @@ class FieldSpec:
     model: Any = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.define(kw_only=True)
 class Rendered:
     """A field as a template renders it; ``items`` are a group's rows (a repeatable
     group ends with one blank row), ``languages`` a multilingual field's inputs, each
-    ``(language, value, falls back to)``."""
+    ``(language, value, falls back to)``. Not frozen, for speed (an event's form makes
+    thousands): treat it as read-only."""
 
     name: str
     label: str
@@ -152,7 +153,9 @@ def _specs(model: Any, prefix: str, meta: Mapping[str, FieldMeta], skip: frozens
             children = _specs(kind, f"{path}.", meta, skip)
         elif what == "repeat":
             inner = get_args(kind)[0]
-            children = () if inner is Text else _specs(inner, f"{path}.#.", meta, skip)
+            children = _specs(inner, f"{path}.#.", meta, skip) if inner is not Text else (
+                FieldSpec(path=f"{path}.#", name=f"{path}.#", key="#", label="", help="",
+                          widget="text", kind="multilingual", required=True, model=Text),)
         widget = info.widget or ("chooser" if info.chooser else _WIDGETS[what])
         found.append(FieldSpec(
             path=path, name=info.name or path, key=attribute.name,
@@ -410,10 +413,8 @@ class FormSpec(Generic[T]):
                         and index < len(stored) else {}
                     if spec.model is Text:
                         rows.append((self._render(
-                            attrs.evolve(spec, kind="multilingual", path=str(index),
-                                         key=str(index)),
-                            f"{name}.{index}", {str(index): item}, top, values, problems,
-                            rows_in),))
+                            spec.children[0], f"{name}.{index}", {"#": item}, top, values,
+                            problems, rows_in),))
                         continue
                     rows.append(tuple(self._render(c, f"{name}.{index}.{c.key}", item, top,
                                                    values, problems, rows_in)
