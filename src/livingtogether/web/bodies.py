@@ -300,7 +300,7 @@ def _decode(source: Body, boundary: bytes, limits: UploadLimits,
     files: list[Upload] = []
     part: Field | File | None = None
     text: list[bytes] = []
-    size = 0
+    size = count = 0
     while True:
         chunk = source.read(_CHUNK)
         if source.received > limits.max_bytes:
@@ -317,8 +317,10 @@ def _decode(source: Body, boundary: bytes, limits: UploadLimits,
                         raise BadRequest(f"the form has more than {limits.max_files} files")
                     source.spooled.append(tempfile.NamedTemporaryFile(  # noqa: SIM115
                         prefix="livingtogether-upload-", dir=limits.directory))
-                elif len(fields) >= limits.max_fields:
-                    raise BadRequest(f"the form has more than {limits.max_fields} fields")
+                else:
+                    count += 1
+                    if count > limits.max_fields:
+                        raise BadRequest(f"the form has more than {limits.max_fields} fields")
             elif isinstance(event, Data) and part is not None:
                 size += len(event.data)
                 if isinstance(part, File):
