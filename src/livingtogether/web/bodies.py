@@ -143,14 +143,15 @@ def decode_utf8(body: bytes, what: str) -> str:
         ) from None
 
 
-def _expect(request: Request, kind: str, what: str) -> None:
+def _expect(request: Request, kind: str, send: str, read: str) -> None:
+    """``UnsupportedMediaType`` unless the body is of media type ``kind`` in UTF-8."""
     found, params = request.content_type
     if found != kind and not (kind == "application/json" and found.startswith("application/")
                               and found.endswith("+json")):
-        raise UnsupportedMediaType(f"send the {what} with 'Content-Type: {kind}', not "
+        raise UnsupportedMediaType(f"send {send} with 'Content-Type: {kind}', not "
                                    f"{found or 'no Content-Type'!r}", field="Content-Type")
     if params.get("charset", "utf-8") not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"the {what} is read as UTF-8 only, not charset "
+        raise UnsupportedMediaType(f"{read} read as UTF-8 only, not charset "
                                    f"{params['charset']!r}", field="Content-Type")
 
 
@@ -159,7 +160,7 @@ def _expect(request: Request, kind: str, what: str) -> None:
 
 def parse_json(request: Request) -> Any:
     """The request's JSON body, strictly: UTF-8, no NaN, no duplicate keys, bounded depth."""
-    _expect(request, "application/json", "body as JSON")
+    _expect(request, "application/json", "the body as JSON", "JSON is")
     if not request.body.strip():
         raise BadRequest("the request body is empty; send a JSON object")
     text = decode_utf8(request.body, "JSON body").removeprefix("\ufeff")
@@ -209,7 +210,7 @@ def _no_constant(name: str) -> Any:
 def parse_form(request: Request) -> dict[str, str]:
     """The request's urlencoded form body (the last value of each field); a form with
     files is read by :func:`parse_multipart`."""
-    _expect(request, "application/x-www-form-urlencoded", "form")
+    _expect(request, "application/x-www-form-urlencoded", "the form", "forms are")
     text = decode_utf8(request.body, "form")
     try:
         return dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
@@ -265,7 +266,7 @@ def parse_multipart(request: Request, limits: UploadLimits | None = None,
     (400). On a refusal no file is kept. A file input left empty is no upload.
     """
     limits = limits or UploadLimits()
-    _expect(request, "multipart/form-data", "form")
+    _expect(request, "multipart/form-data", "the form with files", "forms are")
     boundary = parse_options_header(request.headers.get("content-type"))[1].get("boundary")
     if not boundary:
         raise BadRequest("the multipart form names no boundary in its Content-Type; let the "
