@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from livingtogether.errors import LivingTogetherError
 from livingtogether.web import status_line
@@ -188,6 +190,7 @@ def test_too_many_parts_are_refused(
     (b"", None, "not well-formed multipart"),
     (body(part(b"", b"1")), None, "has no name"),
     (body(part(b"a", b"1")), "multipart/form-data", "names no boundary"),
+    (body(part(b"a", b"1")), "multipart/form-data; boundary=" + "x" * 71, "names no boundary"),
 ])
 def test_malformed_multipart_is_refused(
         uploads: tuple[Uploads, Callable[..., requests.Response]], spool: Path,
@@ -221,6 +224,36 @@ def test_a_wrong_content_type_is_refused(
     answer = post(b"a=1", "application/x-www-form-urlencoded")
     assert answer.status_code == 415
     assert answer.json()["error"]["field"] == "Content-Type"
+
+
+SAMPLE = body(part(b"name", "Zoë".encode()), part(b"file", b"GIF89a\x00\xff" * 50,
+                                                  filename=b"a.gif", content_type=b"image/gif"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(cuts=st.lists(st.tuples(st.integers(0, len(SAMPLE)), st.integers(0, 40),
+                               st.binary(max_size=12)), max_size=4))
+def test_any_mangled_multipart_body_is_parsed_or_refused_clearly(
+        spool: Path, cuts: list[tuple[int, int, bytes]]) -> None:
+    data = SAMPLE
+    for at, length, insert in cuts:
+        data = data[:at] + insert + data[at + length:]
+    request = Request(method="POST", path="/", body=data, headers=Headers(
+        [("Content-Type", f"multipart/form-data; boundary={BOUNDARY}")]))
+    limits = UploadLimits(max_files=2, max_fields=3, directory=str(spool))
+    refused: list[int] = []
+    try:
+        fields, files = parse_multipart(request, limits)
+    except LivingTogetherError as error:
+        refused.append(status_for(error))
+        fields, files = {}, ()
+    assert refused in ([], [400], [413])
+    assert all(isinstance(value, str) for value in fields.values())
+    assert len(os.listdir(spool)) == len(files)  # nothing of a refused form is kept
+    for upload in files:
+        assert upload.size == os.path.getsize(upload.path)
+        upload.file.close()  # a body given as bytes: its files are the caller's to close
 
 
 def test_parse_multipart_reads_a_body_already_read() -> None:

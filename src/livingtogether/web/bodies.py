@@ -264,13 +264,16 @@ def parse_multipart(request: Request, limits: UploadLimits | None = None,
     ``max_field_bytes`` (413), more fields or files than allowed (400), a body
     that is not well-formed multipart or whose names or values are not UTF-8
     (400). On a refusal no file is kept. A file input left empty is no upload.
+    The files are closed (and deleted) when the request ends (:func:`receive`);
+    from a request built with its body as bytes, closing them is the caller's.
     """
     limits = limits or UploadLimits()
     _expect(request, "multipart/form-data", "the form with files", "forms are")
     boundary = parse_options_header(request.headers.get("content-type"))[1].get("boundary")
-    if not boundary:
-        raise BadRequest("the multipart form names no boundary in its Content-Type; let the "
-                         "browser or HTTP library set it", field="Content-Type")
+    if not boundary or len(boundary) > 70:  # RFC 2046's longest
+        raise BadRequest("the multipart form names no boundary of 1 to 70 characters in its "
+                         "Content-Type; let the browser or HTTP library set it",
+                         field="Content-Type")
     source = request.stream or Body(io.BytesIO(request.body), len(request.body))
     if source.length is not None and source.length > limits.max_bytes:
         raise too_large(limits.max_bytes)

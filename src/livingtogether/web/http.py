@@ -3,14 +3,15 @@
 An adapter builds a :class:`Request` with :meth:`Request.build` from the raw
 bytes it has (path, query string, headers) and hands the body stream to
 :meth:`livingtogether.web.WebApp.handle_stream`, which takes it with
-:func:`.bodies.receive` (read whole under the size limit, or left in the stream
-for an upload). Bytes that are not UTF-8 are kept as surrogate escapes so that the web layer,
-not each adapter, answers them with a 400. Header values (media types,
-languages, entity tags, dates) are parsed by werkzeug.
+:func:`.bodies.receive` (read whole under the size limit, or left in the
+stream for an upload). Bytes that are not UTF-8 are kept as surrogate escapes
+so that the web layer, not each adapter, answers them with a 400. Header
+values (media types, languages) are parsed by werkzeug.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -22,14 +23,15 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_options_header
 
 from ..i18n import negotiate
-from .bodies import Body as Body  # the bodies' names, imported from here by the web layer
-from .bodies import parse_form as parse_form
+from .bodies import parse_form as parse_form  # the readers of bodies, imported from here
 from .bodies import parse_json as parse_json
 from .bodies import read_body as read_body
 from .bodies import too_large as too_large
 
 if TYPE_CHECKING:
     from ..settings import Settings
+    from .bodies import Body
+
 
 def _pairs(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple((str(name), str(value)) for name, value in values)
@@ -247,9 +249,19 @@ _TAG = re.compile(r"[a-z]{1,8}(?:-[a-z0-9]{1,8})*")
 def accepted_languages(header: str | None) -> list[str]:
     """The language tags of an Accept-Language header, most wanted first (``*``, q=0 and
     what is no language tag left out)."""
+    if not header:
+        return []
+    # Browsers send the same few headers again and again: each is parsed once.
+    return list(_languages(header) if len(header) <= 200 else _parse_languages(header))
+
+
+def _parse_languages(header: str) -> tuple[str, ...]:
     accepted = parse_accept_header(header, LanguageAccept)
-    return [tag for value, quality in accepted
-            if quality > 0 and _TAG.fullmatch(tag := value.split(";")[0].strip().lower())]
+    return tuple(tag for value, quality in accepted
+                 if quality > 0 and _TAG.fullmatch(tag := value.split(";")[0].strip().lower()))
+
+
+_languages = functools.lru_cache(maxsize=256)(_parse_languages)
 
 
 def request_language(settings: Settings, request: Request, requested: str | None) -> str:
