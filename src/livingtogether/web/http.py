@@ -200,7 +200,8 @@ class Response:
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name``."""
-        return Headers(self.headers).get(name)
+        wanted = name.lower()
+        return next((value for found, value in self.headers if found.lower() == wanted), None)
 
     def with_headers(self, extra: Iterable[tuple[str, str]], *, replace: bool = False,
                      ) -> Response:
