@@ -130,7 +130,10 @@ def test_body_reading_limits() -> None:
 def test_languages() -> None:
     assert accepted_languages("fr-CA,fr;q=0.9, en;q=0.8, *;q=0.1, de;q=0") == [
         "fr-ca", "fr", "en"]
-    assert accepted_languages("garbage;;, en") == ["en"]
+    # werkzeug's parser: what is not a language tag is left out, a tag's extra parameters too
+    assert accepted_languages("<script>;;, en;q=abc, fr;q=0.5;level=1, de;q=2, ar") == [
+        "ar", "fr"]
+    assert accepted_languages(";;;,,,") == []
     assert accepted_languages(None) == []
 
 

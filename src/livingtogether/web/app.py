@@ -19,19 +19,13 @@ from ..models import fields as f
 from . import catalogue, embed, widgets
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
+from .bodies import receive
 from .cache import Keys, Plan, WidgetCache, not_modified
+from .conditional import conditional
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
-from .http import (
-    Request,
-    Response,
-    conditional,
-    has_undecodable,
-    json_response,
-    read_body,
-    too_large,
-)
+from .http import Request, Response, has_undecodable, json_response, too_large
 from .hub import ROUTES as HUB_ROUTES
 from .openapi import ROUTE as OPENAPI_ROUTE
 from .programme import ROUTES as PROGRAMME_ROUTES
@@ -120,17 +114,19 @@ class WebApp:
         """Read the body from ``stream`` under the size limit, then :meth:`handle`.
 
         ``terminated``: the server ends the stream itself (a chunked request
-        without Content-Length), so it may be read to its end.
+        without Content-Length), so it may be read to its end. A
+        ``multipart/form-data`` body stays in the stream for its route to parse.
         """
         try:
-            body = read_body(stream, request.headers, self.settings.max_body_bytes,
-                             terminated=terminated)
+            request = receive(request, stream, self.settings.max_body_bytes,
+                              terminated=terminated)
         except LivingTogetherError as error:
             return self._finish(request, self.error_response(request, error, None))
         except Exception:
             log.exception("unexpected error reading a request body")
             return self._finish(request, self.error_response(request, None, None))
-        return self.handle(attrs.evolve(request, body=body) if body else request)
+        with request:  # deletes the files an upload spooled
+            return self.handle(request)
 
     # -- dispatch
 

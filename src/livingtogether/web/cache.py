@@ -37,7 +37,8 @@ import attrs
 
 from ..errors import LivingTogetherError
 from ..store import versions
-from .http import WIDGET_VARY, Request, Response, matches, request_language
+from .conditional import matches
+from .http import WIDGET_VARY, Request, Response, request_language
 
 if TYPE_CHECKING:
     # for the annotation only: importlib.abc's name warns from Python 3.13 (it moved to

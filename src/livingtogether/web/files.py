@@ -3,7 +3,7 @@
 The files are read once, when the app starts; a request names one of them by
 its bare name, so no path can reach outside the folder. Each answer carries
 its content type, an ETag (answering ``If-None-Match`` with 304) and a day of
-caching.
+caching, and answers Range requests (:func:`.conditional.send_bytes`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from importlib import resources
 import attrs
 
 from ..errors import NotFound
-from .http import Response, entity_tag
+from .conditional import entity_tag, send_bytes
+from .http import Response
 from .routes import Call, Route
 
 CONTENT_TYPES = {
@@ -58,15 +59,15 @@ class StaticFiles:
 
 
 def serve(call: Call) -> Response:
-    """A static file by name; 304 when the client's copy is current."""
+    """A static file by name, whole or the range asked; 304 when the client's copy is current."""
     name = call.path["name"]
     found = call.web.static.files.get(name)
     if found is None:
         raise NotFound(f"there is no static file {name[:100]!r}")
-    # The dispatcher answers If-None-Match for it (the route's ``etag``).
-    return Response(status=200, body=found.body, headers=(
-        ("Content-Type", found.content_type), ("ETag", found.etag),
-        ("Cache-Control", CACHE_CONTROL)))
+    body = found.body
+    return send_bytes(call.request, len(body), lambda start, stop: body[start:stop],
+                      etag=found.etag, headers=(("Content-Type", found.content_type),
+                                                ("Cache-Control", CACHE_CONTROL)))
 
 
 ROUTE = Route(method="GET", path="/static/{name}", handler=serve, name="static",
