@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from .cities import City, CityStatus
 from .pledges import (
+    CONSENT_VERSION,
+    DEFAULT_DECLARATION,
     Campaign,
     CampaignParticipation,
     Declaration,
@@ -16,7 +18,7 @@ from .pledges import (
     Screening,
     SignerKind,
 )
-from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind, Theme
+from .practices import THEME_NAMES, THEMES, Link, ModerationStatus, Practice, PracticeKind, Theme
 from .programme import (
     Change,
     ChangeKind,
@@ -36,7 +38,10 @@ from .programme import (
 from .text import Localized, Text
 
 __all__ = [
+    "CONSENT_VERSION",
+    "DEFAULT_DECLARATION",
     "THEMES",
+    "THEME_NAMES",
     "Campaign",
     "CampaignParticipation",
     "Change",

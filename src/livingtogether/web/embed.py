@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 from ..errors import BadRequest
@@ -34,7 +34,24 @@ from .errors import Forbidden
 from .http import Headers, Query, Request, Response
 
 if TYPE_CHECKING:
-    from .app import WebApp
+    from ..errors import LivingTogetherError
+    from .routes import Fingerprints, Route
+
+
+class App(Protocol):
+    """What embedding reads of the web app (:class:`.app.WebApp` is one): the
+    answer to a request, the answer to an error, the static files."""
+
+    @property
+    def static(self) -> Fingerprints:
+        """The static files."""
+
+    def handle(self, request: Request) -> Response:
+        """The answer to ``request``."""
+
+    def error_response(self, request: Request, error: LivingTogetherError | None,
+                       route: Route | None) -> Response:
+        """The answer to ``error``."""
 
 
 #: The widgets by name: their path template and the query parameters they take.
@@ -121,14 +138,14 @@ def widget_target(name: str, params: Mapping[str, Any]) -> tuple[str, list[tuple
     return path, [(key, str(value)) for key, value in values.items()]
 
 
-def stylesheet_link(web: WebApp, script_name: str) -> str:
+def stylesheet_link(web: App, script_name: str) -> str:
     """The ``<link rel="stylesheet">`` of the widgets mounted at ``script_name``."""
     version = web.static.version("livingtogether.css")
     href = f"{script_name.rstrip('/')}/static/livingtogether.css?{urlencode({'v': version})}"
     return f'<link rel="stylesheet" href="{escape(href)}">'
 
 
-def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:
+def render_widget(web: App, host: Request, name: str, **params: Any) -> str:
     """Widget ``name`` as an HTML fragment for the host's own page.
 
     ``host`` is the host page's request with ``script_name`` set to where the

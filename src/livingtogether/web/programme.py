@@ -14,7 +14,6 @@ import weakref
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar
-from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -23,6 +22,7 @@ from markupsafe import Markup
 
 from .. import convert, programme_export
 from ..errors import BadRequest, NotFound, ValidationError
+from ..exports import ATOM_TYPE, Entry, Feed, atom
 from ..i18n import N_
 from ..i18n import locale as _locale
 from ..models import (
@@ -41,13 +41,14 @@ from ..models import (
 )
 from ..services.programme import Published
 from .http import JSON_TYPE, PUBLIC, Response, dump_json, json_response
+from .localizer import Localizer, zone_name
+from .render import language, respond, text_of
 from .routes import LANG, Call, Param, Route, widget_route
-from .widgets import Localizer, language, respond, text_of, zone_name
 
 if TYPE_CHECKING:
     from ..observatory import Observatory
-    from .app import WebApp
     from .http import Request
+    from .routes import Site
 
 T = TypeVar("T")
 
@@ -386,7 +387,7 @@ def parse_day(raw: str | None, event: Event) -> date | None:
     return day
 
 
-def changes_for_widget(web: WebApp, published: Published, since: int | None,
+def changes_for_widget(web: Site, published: Published, since: int | None,
                        ) -> ProgrammeChanges | None:
     """The changes the widget marks: since ``since``, else since the previous version."""
     latest = published.version.number if published.version else 0
@@ -397,7 +398,7 @@ def changes_for_widget(web: WebApp, published: Published, since: int | None,
     return read_changes(web, published.event.slug, since)
 
 
-def read_changes(web: WebApp, slug: str, since: int | None) -> ProgrammeChanges:
+def read_changes(web: Site, slug: str, since: int | None) -> ProgrammeChanges:
     """The changes after ``since``; a ``since`` that names no version is a bad query (400)."""
     try:
         return web.observatory.programme.changes(slug, since=since)
@@ -405,7 +406,7 @@ def read_changes(web: WebApp, slug: str, since: int | None) -> ProgrammeChanges:
         raise BadRequest(error.message, field="since") from None
 
 
-def programme_html(web: WebApp, request: Request, lang: str, published: Published,
+def programme_html(web: Site, request: Request, lang: str, published: Published,
                    filters: Filters | None = None, since: int | None = None) -> str:
     """An event's programme: days, then sessions with their times in every display zone."""
     filters = filters or Filters()
@@ -523,18 +524,7 @@ def atom_feed(call: Call) -> Response:
     stamps = {v.number: v.published_at for v in found.versions}
     updated = max(stamps.values()) if stamps else datetime.combine(
         published.event.first_day, time(0), ZoneInfo("UTC"))
-    feed_title = resolve._("programme changes")
-    lines = [
-        '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(lang)}>',
-        f"<id>tag:livingtogether,2021:{escape(slug)}/changes</id>",
-        f"<title>{escape(resolve(published.event.title))}: "
-        f"{escape(feed_title)}</title>",
-        f"<updated>{updated.isoformat()}</updated>",
-        f"<link rel=\"self\" href={quoteattr(self_url)}/>",
-        f"<link rel=\"alternate\" type=\"text/html\" href={quoteattr(page)}/>",
-        "<author><name>livingtogether</name></author>",
-    ]
+    entries = []
     for number, change in reversed(list(enumerate(found.changes))):
         what = resolve._(CHANGE_TITLES[change.kind])
         title = f"{what}: {resolve(change.title)}"
@@ -544,19 +534,16 @@ def atom_feed(call: Call) -> Response:
                                                                   "change": title}
         if change.fields:
             summary += f" [{', '.join(change.fields)}]"
-        lines += [
-            "<entry>",
-            f"<id>tag:livingtogether,2021:{escape(slug)}/v{change.version}/{number}</id>",
-            f"<title>{escape(title)}</title>",
-            f"<updated>{stamps[change.version].isoformat()}</updated>",
-            f"<link href={quoteattr(f'{page}#lt-session-{slug}-{change.session}')}/>",
-            f"<summary>{escape(summary)}</summary>",
-            "</entry>",
-        ]
-    lines.append("</feed>")
-    return Response(
-        status=200, body="\n".join(lines).encode("utf-8"),
-        headers=(("Content-Type", "application/atom+xml; charset=utf-8"), *PUBLIC))
+        entries.append(Entry(
+            id=f"tag:livingtogether,2021:{slug}/v{change.version}/{number}", title=title,
+            updated=stamps[change.version], link=f"{page}#lt-session-{slug}-{change.session}",
+            summary=summary))
+    feed_title = resolve._("programme changes")
+    feed = Feed(id=f"tag:livingtogether,2021:{slug}/changes",
+                title=f"{resolve(published.event.title)}: {feed_title}",
+                updated=updated, language=lang, self_url=self_url, alternate=page,
+                author="livingtogether", entries=tuple(entries))
+    return Response(status=200, body=atom(feed), headers=(("Content-Type", ATOM_TYPE), *PUBLIC))
 
 
 # -- routes

@@ -13,7 +13,7 @@ import enum
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
@@ -23,9 +23,50 @@ from .errors import MethodNotAllowed
 from .http import Request, Response
 
 if TYPE_CHECKING:
+    import jinja2
+
     from ..observatory import Observatory
     from ..settings import Settings
-    from .app import WebApp
+
+#: Where the JSON API lives.
+PREFIX = "/api/v1"
+
+
+class Fingerprints(Protocol):
+    """What the route modules read of the static files (:class:`.files.StaticFiles`):
+    the files by name, each one's fingerprint."""
+
+    @property
+    def files(self) -> Mapping[str, Any]:
+        """The files by name."""
+
+    def version(self, name: str) -> str:
+        """A short fingerprint of ``name``'s content, to bust caches in URLs."""
+
+
+class Site(Protocol):
+    """The web app as its route modules see it (``call.web``): what they read, never
+    the app's module (:class:`.app.WebApp` assembles them and is one)."""
+
+    @property
+    def observatory(self) -> Observatory:
+        """The Observatory served."""
+
+    @property
+    def settings(self) -> Settings:
+        """Its settings."""
+
+    @property
+    def templates(self) -> jinja2.Environment:
+        """The widgets' template environment (:mod:`.environment`)."""
+
+    @property
+    def static(self) -> Fingerprints:
+        """The static files."""
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """The route table."""
 
 
 @attrs.frozen
@@ -191,7 +232,7 @@ class Call:
     """What a handler gets: the request, the app, and the validated path and query values."""
 
     request: Request
-    web: WebApp
+    web: Site
     route: Route
     path: Mapping[str, str]
     params: Mapping[str, Any]
