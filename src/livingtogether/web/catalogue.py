@@ -353,8 +353,6 @@ def atom_feed(call: Call) -> Response:
     """The newest published practices as an Atom feed."""
     lang = language(call)
     localizer = Localizer(call.web, call.request, lang)
-    request = call.request
-    base = f"{request.scheme}://{request.host}" if request.host else ""
     newest = call.obs.practices.published_newest(FEED_SIZE)
     cities = localizer.cities()
     entries = []
@@ -364,12 +362,12 @@ def atom_feed(call: Call) -> Response:
         name = localizer.text(city.name) if city else None
         summary = localizer.text(practice.summary)
         entries.append(Entry(
-            id=base + request.url_for(f"{PREFIX}/practices/{practice.slug}"),
+            id=call.url_for("practice", slug=practice.slug, external=True),
             title=title.text if title else practice.slug, updated=changed,
-            link=base + request.url_for(f"/widgets/practices/{practice.slug}"),
+            link=call.url_for("widget-practice", slug=practice.slug, external=True),
             link_type="text/html", author=name.text if name else practice.city,
             summary=summary.text if summary else None, categories=practice.themes))
-    here = base + request.url_for(f"{PREFIX}/practices.atom")
+    here = call.url_for("practices-atom", external=True)
     feed = Feed(id=here, title=localizer.gettext("Living Together: practices"),
                 updated=newest[0][1] if newest else EPOCH, language=lang, self_url=here,
                 entries=tuple(entries))

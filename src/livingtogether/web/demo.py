@@ -28,14 +28,15 @@ def demo_page(call: Call) -> Response:
     except NotFound:
         found = web.observatory.pledges.declarations.list(limit=1).items
         declaration = found[0] if found else None
-    sections = [("cities", "/widgets/cities", directory_html(web, request, lang)),
-                ("practices", "/widgets/practices", search_html(web, request, lang, {}))]
+    sections = [("cities", call.url_for("widget-cities"), directory_html(web, request, lang)),
+                ("practices", call.url_for("widget-practices"),
+                 search_html(web, request, lang, {}))]
     if events.items:
         event = web.observatory.programme.published(events.items[0].slug)
-        sections.append(("programme", f"/widgets/programme/{event.event.slug}",
+        sections.append(("programme", call.url_for("widget-programme", event=event.event.slug),
                          programme_html(web, request, lang, event)))
     if declaration is not None:
-        sections.append(("pledge", f"/widgets/pledge?declaration={declaration.slug}",
+        sections.append(("pledge", call.url_for("widget-pledge", declaration=declaration.slug),
                          pledge_html(web, request, lang, declaration)))
     html = render(web, request, "demo.html", lang,
                   sections=[(name, url, Markup(body))  # noqa: S704 (our templates' output)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_interval
@@ -161,14 +160,14 @@ class Localizer:
         return sorted(((code, self.country(code)) for code in f.countries()),
                       key=lambda item: item[1].casefold())
 
-    def url(self, path: str, **query: Any) -> str:
-        """``path`` under the mount point, with the non-empty ``query`` values."""
-        pairs = {name: value for name, value in query.items() if value not in (None, "")}
-        return self.request.url_for(path) + (f"?{urlencode(pairs)}" if pairs else "")
+    def url_for(self, route: str, /, **values: Any) -> str:
+        """The URL of ``route`` (a route's name) under the mount point, with ``values``
+        in its path and the other non-empty ones in its query string."""
+        return self.web.router.url_for(self.request, route, **values)
 
     def static(self, name: str) -> str:
         """The URL of a static file, fingerprinted."""
-        return self.url(f"/static/{name}", v=self.web.static.version(name))
+        return self.url_for("static", name=name, v=self.web.static.version(name))
 
     # records
 
