@@ -10,6 +10,7 @@ handler receives typed values.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
@@ -309,6 +310,11 @@ class Route:
         return tuple(re.findall(r"\{([a-z_]+)\}", self.path))
 
 
+#: How many recent (method, path) pairs the router remembers the route of, and the
+#: longest path it remembers.
+RECENT_SIZE, RECENT_PATH = 2048, 200
+
+
 class Router:
     """The route table on werkzeug's routing: finds the route of a method and path, and
     builds the URL of a route by its name.
@@ -331,13 +337,18 @@ class Router:
                              for name, route in self.by_name.items()],
                             merge_slashes=False).bind("localhost", script_name="/")
         self._methods = tuple(dict.fromkeys(route.method for route in routes))
+        # werkzeug's matcher walks its state machine in Python: the paths asked for
+        # again and again (a widget's, its revalidations) are found once
+        self._recent = functools.lru_cache(maxsize=RECENT_SIZE)(self._find)
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
         """The route and path values; ``NotFound`` or ``MethodNotAllowed`` otherwise."""
         if len(path) > 1 and path.endswith("/"):
             path = path.rstrip("/") or "/"
+        wanted = "GET" if method == "HEAD" else method
         try:
-            index, values = self._adapter.match(path, "GET" if method == "HEAD" else method)
+            index, values = (self._recent(wanted, path) if len(path) <= RECENT_PATH
+                             else self._find(wanted, path))
         except routing_errors.MethodNotAllowed as refused:
             valid = set(refused.valid_methods or ())
             allow = tuple(m for m in self._methods if m in valid) + (
@@ -348,6 +359,10 @@ class Router:
         except routing_errors.NotFound:
             raise NotFound(f"there is nothing at {path[:200]}") from None
         return self.routes[index], dict(values)
+
+    def _find(self, method: str, path: str) -> tuple[int, tuple[tuple[str, str], ...]]:
+        index, values = self._adapter.match(path, method)
+        return index, tuple(values.items())
 
     def path_for(self, name: str, /, **values: Any) -> str:
         """The path of route ``name`` below the mount point, with ``values`` in its
