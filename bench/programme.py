@@ -24,7 +24,7 @@ from livingtogether import Observatory, programme_export
 from livingtogether.demo import install
 from livingtogether.demo.izmir import IZMIR_2021
 from livingtogether.demo.synthetic import synthetic_event
-from livingtogether.web import WebApp
+from livingtogether.web import WebApp, programme_view
 from livingtogether.web import programme as web_programme
 from livingtogether.web.http import Request
 
@@ -59,7 +59,7 @@ def run(url: str, label: str, rounds: int, seconds: float) -> None:
         action = get(path)
 
         def handle() -> None:
-            web_programme.views.clear()
+            programme_view.views.clear()
             web_programme.exports.clear()
             action()
 

@@ -66,6 +66,8 @@ run_lint() {
     local paths
     mapfile -t paths < <(existing src tests bench plugins scripts noxfile.py)
     step ruff "$BIN/ruff" check "${paths[@]}"
+    # the layers (pyproject.toml's [tool.importlinter]): no import runs back up
+    step import-linter "$BIN/lint-imports" --no-logo --no-cache
 }
 
 run_typecheck() {

@@ -13,7 +13,7 @@ import pytest
 
 from livingtogether.demo import CITIES, PRACTICES
 from livingtogether.models import City, ModerationStatus, Practice, Text
-from livingtogether.web.catalogue import growth, world_map
+from livingtogether.web.charts import growth, world_map
 from livingtogether.wsgi import make_app
 from test_web_support import Client, error_of, serving
 from test_web_widgets import text_of as widget

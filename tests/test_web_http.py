@@ -21,8 +21,8 @@ from livingtogether.web.http import (
     request_language,
     unmount,
 )
+from livingtogether.web.localizer import utc_offset, zone_name
 from livingtogether.web.routes import Param, Route, Router, page_params
-from livingtogether.web.widgets import utc_offset, zone_name
 
 
 def test_query_keeps_repeats_and_marks_bad_bytes() -> None:

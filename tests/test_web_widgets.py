@@ -25,7 +25,7 @@ from livingtogether.models import (
     Session,
     Text,
 )
-from livingtogether.web.widgets import pledge_from_form
+from livingtogether.web.pledge_form import pledge_from_form
 from livingtogether.wsgi import make_app
 from test_web_support import Client, Tree, check_fragment, serving
 

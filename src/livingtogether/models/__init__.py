@@ -5,6 +5,8 @@ from __future__ import annotations
 from .cities import City, CityStatus
 from .media import ImageRef, Rendition
 from .pledges import (
+    CONSENT_VERSION,
+    DEFAULT_DECLARATION,
     Campaign,
     CampaignParticipation,
     Declaration,
@@ -17,7 +19,7 @@ from .pledges import (
     Screening,
     SignerKind,
 )
-from .practices import THEMES, Link, ModerationStatus, Practice, PracticeKind, Theme
+from .practices import THEME_NAMES, THEMES, Link, ModerationStatus, Practice, PracticeKind, Theme
 from .programme import (
     Change,
     ChangeKind,
@@ -37,7 +39,10 @@ from .programme import (
 from .text import Localized, Text
 
 __all__ = [
+    "CONSENT_VERSION",
+    "DEFAULT_DECLARATION",
     "THEMES",
+    "THEME_NAMES",
     "Campaign",
     "CampaignParticipation",
     "Change",

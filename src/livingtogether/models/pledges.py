@@ -11,6 +11,11 @@ import attrs
 from . import fields as f
 from .text import Text, text_field
 
+#: The declaration a pledge widget shows (and an admin screen opens) when none is named.
+DEFAULT_DECLARATION = "universal-declaration"
+#: The version of the consent text the pledge form shows; stored with each signature.
+CONSENT_VERSION = "2022-1"
+
 
 class SignerKind(str, enum.Enum):
     """Who signs: a person, or someone on behalf of an institution."""

@@ -6,6 +6,7 @@ import enum
 
 import attrs
 
+from ..i18n import N_
 from . import fields as f
 from .text import Text, text_field
 
@@ -21,6 +22,20 @@ THEMES: tuple[str, ...] = (
     "dialogue-and-solidarity",
     "human-rights-and-democracy",
 )
+
+#: The names of the Observatory's own themes, translated by the catalogs; a theme's
+#: label in the site's taxonomy wins when it exists in the reader's language.
+THEME_NAMES: dict[str, str] = {
+    "social-development": N_("Social development"),
+    "immigration-and-integration": N_("Immigration and integration"),
+    "governance-and-participation": N_("Governance and participation"),
+    "culture": N_("Culture"),
+    "public-safety": N_("Public safety"),
+    "resilience": N_("Resilience"),
+    "diversity-equity-and-inclusion": N_("Diversity, equity and inclusion"),
+    "dialogue-and-solidarity": N_("Dialogue and solidarity"),
+    "human-rights-and-democracy": N_("Human rights and democracy"),
+}
 
 
 class PracticeKind(str, enum.Enum):

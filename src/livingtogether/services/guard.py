@@ -16,16 +16,10 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ..store import Store, now, schema
-
-
-def upsert(connection: Connection, table: sa.Table) -> Any:
-    """An INSERT of the connection's dialect, which has ``on_conflict_do_*``."""
-    return (postgresql.insert if connection.dialect.name == "postgresql"
-            else sqlite.insert)(table)
+from ..store.bulk import upsert as upsert  # the one dialect INSERT, services use it here
 
 
 def upsert_add(connection: Connection, table: sa.Table, keys: dict[str, Any], column: str,

@@ -17,7 +17,15 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+
+
+def upsert(connection: Connection, table: sa.Table) -> Any:
+    """An INSERT of the connection's dialect, which has ``on_conflict_do_*``."""
+    return (postgresql.insert if connection.dialect.name == "postgresql"
+            else sqlite.insert)(table)
+
 
 _Plan = tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]
 _plans: dict[tuple[str, str, tuple[str, ...]], _Plan] = {}

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import schema
+from .bulk import upsert
 
 #: The group of everything: bumped by any write of a table not in :data:`GROUPS`
 #: (or SQL this module cannot read); part of every key.
@@ -103,8 +104,6 @@ def bump(connection: Connection, groups: set[str]) -> None:
     if not groups:
         return
     names = sorted(f"{PREFIX}{group}" for group in groups)
-    from ..services.guard import upsert  # the one dialect INSERT with ON CONFLICT
-
     statement = upsert(connection, _counters).values([{"name": name, "value": 1} for name in names])
     connection.execute(statement.on_conflict_do_update(
         index_elements=[_counters.c.name], set_={"value": _counters.c.value + 1}))

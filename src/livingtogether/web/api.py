@@ -1,7 +1,6 @@
 """The JSON API under ``/api/v1/``: read the public records, sign a declaration.
 
-Every record is rendered by the one converter (``convert.unstructure``). Lists
-answer ``{"items": [...], "total", "limit", "offset"}``. Reading endpoints
+Every record is rendered by the one converter (:mod:`.data`). Reading endpoints
 allow any origin (the data is public); signing answers 202 with the same
 neutral message whether the address is new or not, and never echoes it.
 """
@@ -11,40 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from .. import convert
-from ..errors import NotFound, ValidationError
-from ..models import CityStatus, ModerationStatus, Pledge
-from ..services import Page
+from ..errors import ValidationError
+from ..models import CityStatus, Pledge
+from .bodies import parse_json
+from .data import SERVER_FIELDS, ok, page_json, private, published_practice
 from .guard import client_ip
-from .http import PUBLIC, Response, json_response, parse_json, request_language
-from .routes import Call, Param, Route, page_params
-
-PREFIX = "/api/v1"
-
-#: Fields of a pledge the server sets; a signature request must leave them out.
-SERVER_FIELDS = ("declaration", "id", "status", "signed_at", "confirmed_at")
+from .http import Response, request_language
+from .routes import PREFIX, Call, Param, Route, page_params
 
 #: The answer to every accepted signature, new or repeated.
 SIGNATURE_ACCEPTED = {
     "status": "accepted",
     "message": "Thank you. Your signature is recorded; it counts once it is confirmed.",
 }
-
-
-
-def ok(data: Any) -> Response:
-    """A 200 JSON response that any site may read."""
-    return json_response(data, 200, PUBLIC)
-
-
-def private(data: Any, status: int = 200) -> Response:
-    """A JSON response for one client only: no cache keeps it."""
-    return json_response(data, status, (("Cache-Control", "no-store"),))
-
-
-def page_json(page: Page[Any]) -> dict[str, Any]:
-    """A page of records as ``{"items", "total", "limit", "offset"}``."""
-    return {"items": convert.unstructure(list(page.items)), "total": page.total,
-            "limit": page.limit, "offset": page.offset}
 
 
 def list_cities(call: Call) -> Response:
@@ -57,17 +35,6 @@ def list_cities(call: Call) -> Response:
 def get_city(call: Call) -> Response:
     """One city."""
     return ok(convert.unstructure(call.obs.cities.get(call.path["slug"])))
-
-
-def published_practice(call: Call, slug: str) -> Any:
-    """The practice ``slug`` if it is published; ``NotFound`` (the same as unknown) otherwise."""
-    try:
-        practice = call.obs.practices.get(slug)
-    except NotFound:
-        practice = None
-    if practice is None or practice.status is not ModerationStatus.PUBLISHED:
-        raise NotFound(f"there is no practice {slug!r}", field="slug")
-    return practice
 
 
 def get_practice(call: Call) -> Response:

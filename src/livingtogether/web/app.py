@@ -16,19 +16,22 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
-from . import catalogue, embed, widgets
+from . import catalogue, embed, pledge_form
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
-from .bodies import receive
+from .bodies import receive, too_large
 from .cache import Keys, Plan, WidgetCache, not_modified
 from .conditional import conditional
+from .demo import DEMO_ROUTE
+from .environment import make_environment
 from .errors import INTERNAL_MESSAGE, MethodNotAllowed, error_body, status_for
 from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
-from .http import Request, Response, has_undecodable, json_response, too_large
+from .http import Request, Response, has_undecodable, json_response
 from .hub import ROUTES as HUB_ROUTES
 from .openapi import ROUTE as OPENAPI_ROUTE
 from .programme import ROUTES as PROGRAMME_ROUTES
+from .render import error_fragment
 from .routes import Call, Route, Router
 
 if TYPE_CHECKING:
@@ -50,8 +53,8 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
               *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
-              *widgets.ROUTES, STATIC_ROUTE)
-    return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
+              *pledge_form.ROUTES, STATIC_ROUTE)
+    return (*routes, DEMO_ROUTE) if demo_page else routes
 
 
 class WebApp:
@@ -66,7 +69,7 @@ class WebApp:
         self.demo_page = demo_page
         self.routes = build_routes(demo_page=demo_page)
         self.router = Router(self.routes)
-        self.templates = widgets.make_environment()
+        self.templates = make_environment()
         self.static = StaticFiles()
         self.origins = self.settings.allowed_origins
         self.html_csp = f"{HTML_CSP}; frame-ancestors {embed.frame_ancestors(self.origins)}"
@@ -193,7 +196,7 @@ class WebApp:
         if kind == "html":
             try:
                 message = str(error) if error is not None and status < 500 else INTERNAL_MESSAGE
-                return widgets.error_fragment(self, request, status, message, headers)
+                return error_fragment(self, request, status, message, headers)
             except Exception:
                 log.exception("unexpected error rendering an error page")
         return json_response(error_body(error), status, headers)

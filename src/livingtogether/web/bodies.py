@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 import tempfile
-from contextlib import suppress
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import parse_qsl
 
@@ -24,8 +23,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
-from ..errors import BadRequest, LivingTogetherError, PayloadTooLarge
-from .errors import RequestTimeout, UnsupportedMediaType
+from ..errors import BadRequest, PayloadTooLarge
+from .errors import UnsupportedMediaType
+from .http import _CHUNK, Body
 
 if TYPE_CHECKING:
     from .http import Headers, Request
@@ -34,48 +34,6 @@ if TYPE_CHECKING:
 MAX_JSON_DEPTH = 32
 #: Most fields accepted in a form or query string.
 MAX_FIELDS = 200
-#: A request refused by its Content-Length is drained up to this many bytes,
-#: so that the client reads the 413 instead of a reset connection.
-DRAIN_LIMIT = 256 * 1024
-_CHUNK = 64 * 1024
-
-
-class Body:
-    """A request body read from its stream: at most ``length`` bytes (``None``: to the end,
-    which the server marks). Closing it closes the files spooled from it (:attr:`spooled`)
-    and drains what is left when that is little, so that the client reads the answer."""
-
-    def __init__(self, stream: BinaryIO, length: int | None, *, declared: bool = True) -> None:
-        self._stream, self.length, self.declared = stream, length, declared
-        self.received = 0
-        self.spooled: list[IO[bytes]] = []
-
-    def read(self, size: int = _CHUNK) -> bytes:
-        """Up to ``size`` more bytes; ``RequestTimeout`` when the client stopped sending."""
-        if self.length is not None:
-            size = min(size, self.length - self.received)
-        if size <= 0:
-            return b""
-        try:
-            chunk = self._stream.read(size)
-        except TimeoutError:  # the server's read timeout: the client stopped sending
-            announced = f" {self.length} bytes" if self.declared else ""
-            raise RequestTimeout(f"the body stopped coming before the{announced} announced "
-                                 "ended; send it whole, without pausing") from None
-        self.received += len(chunk)
-        return chunk
-
-    def close(self) -> None:
-        """Close the spooled files (which deletes them) and drain a small rest of the body."""
-        for file in self.spooled:
-            file.close()
-        self.spooled.clear()
-        if self.length is not None and self.length - self.received <= DRAIN_LIMIT:
-            with suppress(LivingTogetherError, OSError):
-                while self.read():
-                    pass
-
-
 def content_length(headers: Headers) -> int | None:
     """The declared body length; ``BadRequest`` when it is not a length."""
     raw = (headers.get("content-length") or "").strip()

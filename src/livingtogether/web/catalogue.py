@@ -1,159 +1,39 @@
-"""The catalogue on the web: the member directory with its map and growth chart, the
-practices' search widget and page, the search API, GeoJSON, open-data exports and Atom.
-
-The map and the chart are inline SVG drawn here from the data (no tiles, no
-scripts: the widgets' CSP forbids them); the list of cities and a table of the
-figures beside them are the accessible alternative.
+"""The catalogue on the web: the member directory with its map and growth chart
+(:mod:`.charts`), the practices' search widget and page, the search API, GeoJSON,
+open-data exports (:mod:`livingtogether.exports`) and Atom.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from xml.etree import ElementTree as ET
 
-import attrs
 from markupsafe import Markup
 
 from .. import convert
 from ..errors import BadRequest, TooManyRequests, ValidationError
+from ..exports import ATOM_TYPE, EPOCH, Entry, Feed, atom, csv_document
 from ..models import City, Localized, PracticeKind, Theme
-from ..services import SearchResults
+from ..services import Page, SearchResults
 from ..services.guard import retry_after
 from ..services.search import FACETS, html_text
-from .api import PREFIX, ok, page_json, published_practice
+from .charts import growth, world_map
+from .data import ok, page_json, published_practice
 from .guard import client_ip
-from .http import PUBLIC, Response, dump_json
-from .routes import LANG, Call, Param, Route, page_params, widget_route
+from .http import PUBLIC, Request, Response, dump_json
+from .localizer import Localizer, all_cities
+from .render import language, render, respond, text_of
+from .routes import LANG, PREFIX, Call, Param, Route, page_params, widget_route
 
 if TYPE_CHECKING:
-    from .app import WebApp
-    from .http import Request
-
-# -- the map
-
-
-@attrs.frozen(kw_only=True)
-class MapPoint:
-    """A city on the map: where it is drawn (SVG units) and what it is called."""
-
-    city: City
-    x: float
-    y: float
-
-
-@attrs.frozen(kw_only=True)
-class WorldMap:
-    """An equirectangular map: the view box fitted to the cities, its graticule, its points."""
-
-    view_box: str
-    points: tuple[MapPoint, ...]
-    meridians: tuple[float, ...]
-    parallels: tuple[float, ...]
-    box: tuple[float, float, float, float]
-    radius: float
-
-
-def _x(longitude: float) -> float:
-    return round(longitude + 180.0, 3)
-
-
-def _y(latitude: float) -> float:
-    return round(90.0 - latitude, 3)
-
-
-def world_map(cities: Iterable[City]) -> WorldMap:
-    """The map of ``cities`` that have coordinates, framed around them (2:1, at least 60°)."""
-    located = [c for c in cities if c.latitude is not None and c.longitude is not None]
-    points = tuple(MapPoint(city=c, x=_x(c.longitude or 0.0), y=_y(c.latitude or 0.0))
-                   for c in located)
-    if points:
-        west, east = min(p.x for p in points), max(p.x for p in points)
-        north, south = min(p.y for p in points), max(p.y for p in points)
-    else:
-        west, east, north, south = 0.0, 360.0, 15.0, 150.0
-    width = max(east - west + 20.0, 60.0)
-    height = max(south - north + 14.0, width / 2.0)
-    width = max(width, height * 2.0)
-    left = min(max((west + east - width) / 2.0, 0.0), 360.0 - min(width, 360.0))
-    top = min(max((north + south - height) / 2.0, 0.0), 180.0 - min(height, 180.0))
-    width, height = min(width, 360.0), min(height, 180.0)
-    step = 30.0 if width > 120 else 10.0
-    meridians = tuple(v for v in _steps(left, left + width, step))
-    parallels = tuple(v for v in _steps(top, top + height, step))
-    return WorldMap(view_box=f"{left:g} {top:g} {width:g} {height:g}", points=points,
-                    meridians=meridians, parallels=parallels,
-                    box=(left, top, width, height), radius=round(width / 120.0, 3))
-
-
-def _steps(start: float, end: float, step: float) -> Iterable[float]:
-    value = math.ceil(start / step) * step
-    while value <= end:
-        yield value
-        value += step
-
-
-# -- the growth chart
-
-
-@attrs.frozen(kw_only=True)
-class GrowthYear:
-    """One year of the network: how many cities joined, how many members in all."""
-
-    year: int
-    joined: int
-    total: int
-    x: float = 0.0
-    height: float = 0.0
-
-
-@attrs.frozen(kw_only=True)
-class Growth:
-    """The network's growth by year, with the bars' geometry, and cities without a year."""
-
-    years: tuple[GrowthYear, ...]
-    unknown: int
-    width: float
-    height: float
-    bar: float
-
-
-def growth(cities: Iterable[City]) -> Growth:
-    """Members by year from each city's ``member_since``; one bar per year, no gaps."""
-    joined: dict[int, int] = {}
-    unknown = 0
-    for city in cities:
-        if city.member_since is None:
-            unknown += 1
-        else:
-            joined[city.member_since] = joined.get(city.member_since, 0) + 1
-    if not joined:
-        return Growth(years=(), unknown=unknown, width=0, height=0, bar=0)
-    years, total = [], 0
-    first, last = min(joined), max(joined)
-    for year in range(first, last + 1):
-        total += joined.get(year, 0)
-        years.append((year, joined.get(year, 0), total))
-    bar, gap, plot = 32.0, 8.0, 120.0
-    top = max(total for _, _, total in years)
-    return Growth(
-        years=tuple(GrowthYear(year=year, joined=new, total=count, x=index * (bar + gap) + gap,
-                               height=round(plot * count / top, 2))
-                    for index, (year, new, count) in enumerate(years)),
-        unknown=unknown, width=len(years) * (bar + gap) + gap, height=plot, bar=bar)
-
+    from .routes import Site
 
 # -- widgets
 
 
-def directory_html(web: WebApp, request: Request, lang: str) -> str:
+def directory_html(web: Site, request: Request, lang: str) -> str:
     """The member directory: the map, the list grouped by country, the growth chart."""
-    from .widgets import Localizer, all_cities, text_of
-
     localizer = Localizer(web, request, lang)
     cities = all_cities(web)
     groups: dict[str, list[City]] = {}
@@ -167,7 +47,7 @@ def directory_html(web: WebApp, request: Request, lang: str) -> str:
                    groups=ordered, map=world_map(cities), growth=growth(cities))
 
 
-def theme_labels(web: WebApp) -> dict[str, Theme]:
+def theme_labels(web: Site) -> dict[str, Theme]:
     """The taxonomy by slug, in display order."""
     return {theme.slug: theme for theme in web.observatory.themes.all()}
 
@@ -185,7 +65,7 @@ SEARCH_PARAMS: tuple[Param, ...] = (
 )
 
 
-def run_search(web: WebApp, params: Mapping[str, Any], *,
+def run_search(web: Site, params: Mapping[str, Any], *,
                reader_language: str | None = None) -> SearchResults:
     """The search a request's parameters ask for; a value the search refuses is a 400."""
     try:
@@ -227,10 +107,8 @@ def limit_search(call: Call) -> None:
             f"please wait {wait} seconds and try again", retry_after=wait)
 
 
-def search_html(web: WebApp, request: Request, lang: str, params: dict[str, Any]) -> str:
+def search_html(web: Site, request: Request, lang: str, params: dict[str, Any]) -> str:
     """The search widget: the form, the count, facets, results with snippets, pages."""
-    from .widgets import render
-
     results = run_search(web, params, reader_language=lang)
     kind = params.get("kind")
     state = {"q": params.get("q") or None, "theme": params.get("theme"),
@@ -244,8 +122,6 @@ def search_html(web: WebApp, request: Request, lang: str, params: dict[str, Any]
 
 def search_widget(call: Call) -> Response:
     """The practices search widget."""
-    from .widgets import language, respond
-
     limit_search(call)
     lang = language(call)
     return respond(call, search_html(call.web, call.request, lang, dict(call.params)), lang)
@@ -253,16 +129,12 @@ def search_widget(call: Call) -> Response:
 
 def directory_widget(call: Call) -> Response:
     """The member directory."""
-    from .widgets import language, respond
-
     lang = language(call)
     return respond(call, directory_html(call.web, call.request, lang), lang)
 
 
 def practice_widget(call: Call) -> Response:
     """One published practice, whole."""
-    from .widgets import language, render, respond
-
     practice = published_practice(call, call.path["slug"])
     lang = language(call)
     html = render(call.web, call.request, "practice.html", lang, practice=practice,
@@ -293,8 +165,6 @@ def search_practices(call: Call) -> Response:
 
 
 def _page(results: SearchResults) -> Any:
-    from ..services import Page
-
     return Page(items=tuple(hit.practice for hit in results.hits), total=results.total,
                 limit=results.limit, offset=results.offset)
 
@@ -309,8 +179,6 @@ GEOJSON_TYPE = "application/geo+json"
 
 def cities_geojson(call: Call) -> Response:
     """Every city with coordinates as a GeoJSON FeatureCollection (RFC 7946)."""
-    from .widgets import all_cities
-
     features = []
     for city in all_cities(call.web):
         if city.latitude is None or city.longitude is None:
@@ -332,42 +200,26 @@ def _data(body: bytes, media_type: str, filename: str | None = None) -> Response
     return Response(status=200, headers=tuple(headers), body=body)
 
 
-#: The feed's time when it is empty.
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-
 #: Columns of the CSV export: one row per practice and language it is written in.
 CSV_COLUMNS = ("slug", "language", "city", "country", "kind", "themes", "year_started",
                "title", "summary", "body", "partners", "contact", "links", "updated_at")
 
 
-def csv_cell(value: str) -> str:
-    """A cell a spreadsheet will not run: text starting with ``= + - @`` (or a tab or
-    carriage return) gets a leading apostrophe (OWASP CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def export_csv(call: Call) -> Response:
     """Published practices as CSV (UTF-8 with BOM, one row per practice and language)."""
-    from .widgets import all_cities
-
     countries = {city.slug: city.country for city in all_cities(call.web)}
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for practice, updated in call.obs.practices.published_newest():
-        for language in practice.languages:
-            row = (practice.slug, language, practice.city, countries.get(practice.city, ""),
-                   practice.kind.value, ";".join(practice.themes),
-                   "" if practice.year_started is None else str(practice.year_started),
-                   practice.title.values.get(language, ""),
-                   practice.summary.values.get(language, ""),
-                   html_text(practice.body.values.get(language, "")),
-                   ";".join(practice.partners), practice.contact or "",
-                   " ".join(link.url for link in practice.links),
-                   updated.isoformat().replace("+00:00", "Z"))
-            writer.writerow([csv_cell(cell) for cell in row])
-    return _data(out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", "practices.csv")
+    rows = ((practice.slug, written, practice.city, countries.get(practice.city, ""),
+             practice.kind.value, ";".join(practice.themes),
+             "" if practice.year_started is None else str(practice.year_started),
+             practice.title.values.get(written, ""),
+             practice.summary.values.get(written, ""),
+             html_text(practice.body.values.get(written, "")),
+             ";".join(practice.partners), practice.contact or "",
+             " ".join(link.url for link in practice.links),
+             updated.isoformat().replace("+00:00", "Z"))
+            for practice, updated in call.obs.practices.published_newest()
+            for written in practice.languages)
+    return _data(csv_document(CSV_COLUMNS, rows), "text/csv; charset=utf-8", "practices.csv")
 
 
 def export_json(call: Call) -> Response:
@@ -377,59 +229,33 @@ def export_json(call: Call) -> Response:
     return _data(body, "application/json", "practices.json")
 
 
-ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 
 
 def atom_feed(call: Call) -> Response:
     """The newest published practices as an Atom feed."""
-    from .widgets import Localizer, language
-
     lang = language(call)
     localizer = Localizer(call.web, call.request, lang)
-    request = call.request
-    base = f"{request.scheme}://{request.host}" if request.host else ""
     newest = call.obs.practices.published_newest(FEED_SIZE)
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": lang})
-    _sub(feed, "title", localizer.gettext("Living Together: practices"))
-    _sub(feed, "id", base + request.url_for(f"{PREFIX}/practices.atom"))
-    updated = newest[0][1] if newest else _EPOCH
-    _sub(feed, "updated", _stamp(updated))
-    ET.SubElement(feed, f"{{{ATOM}}}link", {
-        "rel": "self", "href": base + request.url_for(f"{PREFIX}/practices.atom")})
     cities = localizer.cities()
+    entries = []
     for practice, changed in newest:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        page = base + request.url_for(f"/widgets/practices/{practice.slug}")
-        _sub(entry, "id", base + request.url_for(f"{PREFIX}/practices/{practice.slug}"))
         title = localizer.text(practice.title)
-        _sub(entry, "title", title.text if title else practice.slug)
-        _sub(entry, "updated", _stamp(changed))
-        ET.SubElement(entry, f"{{{ATOM}}}link", {"rel": "alternate", "type": "text/html",
-                                                 "href": page})
-        author = ET.SubElement(entry, f"{{{ATOM}}}author")
         city = cities.get(practice.city)
         name = localizer.text(city.name) if city else None
-        _sub(author, "name", name.text if name else practice.city)
         summary = localizer.text(practice.summary)
-        if summary:
-            _sub(entry, "summary", summary.text)
-        for theme in practice.themes:
-            ET.SubElement(entry, f"{{{ATOM}}}category", {"term": theme})
-    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return Response(status=200, headers=(("Content-Type", "application/atom+xml; charset=utf-8"),
-                                         *PUBLIC), body=body)
-
-
-def _sub(parent: ET.Element, name: str, text: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{name}")
-    element.text = text
-    return element
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        entries.append(Entry(
+            id=call.url_for("practice", slug=practice.slug, external=True),
+            title=title.text if title else practice.slug, updated=changed,
+            link=call.url_for("widget-practice", slug=practice.slug, external=True),
+            link_type="text/html", author=name.text if name else practice.city,
+            summary=summary.text if summary else None, categories=practice.themes))
+    here = call.url_for("practices-atom", external=True)
+    feed = Feed(id=here, title=localizer.gettext("Living Together: practices"),
+                updated=newest[0][1] if newest else EPOCH, language=lang, self_url=here,
+                entries=tuple(entries))
+    return Response(status=200, headers=(("Content-Type", ATOM_TYPE), *PUBLIC),
+                    body=atom(feed))
 
 
 # -- the route table's part
@@ -483,41 +309,3 @@ WIDGET_ROUTES: tuple[Route, ...] = (
             summary="Widget: one published practice",
             params=(LANG,)),
 )
-
-
-def openapi_schemas() -> dict[str, Any]:
-    """The OpenAPI components of the catalogue's answers."""
-    facet = {"type": "array", "items": {
-        "type": "object", "required": ["value", "count"], "additionalProperties": False,
-        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}},
-    }}
-    return {
-        "PracticeSearchPage": {
-            "type": "object",
-            "description": "One page of search results: the practices, facets and hits.",
-            "properties": {
-                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Practice"}},
-                "total": {"type": "integer", "minimum": 0},
-                "limit": {"type": "integer", "minimum": 1},
-                "offset": {"type": "integer", "minimum": 0},
-                "facets": {"type": "object", "required": list(FACETS),
-                           "additionalProperties": False,
-                           "properties": dict.fromkeys(FACETS, facet)},
-                "hits": {"type": "array", "items": {
-                    "type": "object", "required": ["slug", "score", "language", "snippet"],
-                    "additionalProperties": False,
-                    "properties": {"slug": {"type": "string"}, "score": {"type": "number"},
-                                   "language": {"type": "string"},
-                                   "snippet": {"type": ["string", "null"]}}}},
-            },
-            "required": ["items", "total", "limit", "offset", "facets", "hits"],
-            "additionalProperties": False,
-        },
-        "ThemeList": {
-            "type": "object", "description": "The themes taxonomy in display order.",
-            "properties": {"items": {"type": "array",
-                                     "items": {"$ref": "#/components/schemas/Theme"}}},
-            "required": ["items"], "additionalProperties": False,
-        },
-    }
-

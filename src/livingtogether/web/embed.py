@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlencode
 
 from ..errors import BadRequest
@@ -34,18 +34,39 @@ from .errors import Forbidden
 from .http import Headers, Query, Request, Response
 
 if TYPE_CHECKING:
-    from .app import WebApp
+    from ..errors import LivingTogetherError
+    from .routes import Fingerprints, Route, Router
 
 
-#: The widgets by name: their path template and the query parameters they take.
+class App(Protocol):
+    """What embedding reads of the web app (:class:`.app.WebApp` is one): the
+    answer to a request, the answer to an error, the static files."""
+
+    @property
+    def static(self) -> Fingerprints:
+        """The static files."""
+
+    @property
+    def router(self) -> Router:
+        """The route table's matching and URL building."""
+
+    def handle(self, request: Request) -> Response:
+        """The answer to ``request``."""
+
+    def error_response(self, request: Request, error: LivingTogetherError | None,
+                       route: Route | None) -> Response:
+        """The answer to ``error``."""
+
+
+#: The widgets by name: their route's name and the query parameters they take.
 #: ``embed.js`` keeps the same table (``data-livingtogether="NAME"``).
 WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "cities": ("/widgets/cities", ("lang",)),
-    "practices": ("/widgets/practices", ("lang", "q", "theme", "city", "country", "kind",
-                                         "language", "limit", "offset")),
-    "programme": ("/widgets/programme/{event}", ("lang",)),
-    "pledge": ("/widgets/pledge", ("lang", "declaration")),
-    "counter": ("/widgets/pledge/counter", ("lang", "declaration")),
+    "cities": ("widget-cities", ("lang",)),
+    "practices": ("widget-practices", ("lang", "q", "theme", "city", "country", "kind",
+                                       "language", "limit", "offset")),
+    "programme": ("widget-programme", ("lang",)),
+    "pledge": ("widget-pledge", ("lang", "declaration")),
+    "counter": ("widget-pledge-counter", ("lang", "declaration")),
 }
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -100,35 +121,38 @@ def cors_headers(request: Request, response: Response,
     return headers
 
 
-def widget_target(name: str, params: Mapping[str, Any]) -> tuple[str, list[tuple[str, str]]]:
+def widget_target(web: App, name: str, params: Mapping[str, Any],
+                  ) -> tuple[str, list[tuple[str, str]]]:
     """The path and query of widget ``name`` with ``params`` (``event`` for the programme)."""
     if name not in WIDGETS:
         raise BadRequest(f"there is no widget {name[:60]!r}; the widgets are: "
                          f"{', '.join(sorted(WIDGETS))}", field="widget")
-    template, accepted = WIDGETS[name]
+    route, accepted = WIDGETS[name]
     values = {key: value for key, value in params.items() if value not in (None, "")}
-    path = template
-    if "{event}" in template:
+    placed = {}
+    if "event" in web.router.by_name[route].path_params:
         event = values.pop("event", None)
         if not event:
             raise BadRequest("the programme widget needs the event's slug (event=...)",
                              field="event")
-        path = template.replace("{event}", str(event))
+        placed["event"] = str(event)
     unknown = sorted(set(values) - set(accepted))
     if unknown:
         raise BadRequest(f"the {name} widget takes no {', '.join(unknown)}; it takes: "
                          f"{', '.join(accepted) or 'nothing'}", field=unknown[0])
-    return path, [(key, str(value)) for key, value in values.items()]
+    return web.router.path_for(route, **placed), [(key, str(value))
+                                                  for key, value in values.items()]
 
 
-def stylesheet_link(web: WebApp, script_name: str) -> str:
+def stylesheet_link(web: App, script_name: str) -> str:
     """The ``<link rel="stylesheet">`` of the widgets mounted at ``script_name``."""
     version = web.static.version("livingtogether.css")
-    href = f"{script_name.rstrip('/')}/static/livingtogether.css?{urlencode({'v': version})}"
+    href = script_name.rstrip("/") + web.router.path_for("static", name="livingtogether.css",
+                                                         v=version)
     return f'<link rel="stylesheet" href="{escape(href)}">'
 
 
-def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:
+def render_widget(web: App, host: Request, name: str, **params: Any) -> str:
     """Widget ``name`` as an HTML fragment for the host's own page.
 
     ``host`` is the host page's request with ``script_name`` set to where the
@@ -139,7 +163,7 @@ def render_widget(web: WebApp, host: Request, name: str, **params: Any) -> str:
     breaking the page.
     """
     try:
-        path, query = widget_target(name, params)
+        path, query = widget_target(web, name, params)
     except BadRequest as error:
         response = web.error_response(host, error, None)
         return response.body.decode("utf-8")

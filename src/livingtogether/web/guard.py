@@ -18,7 +18,7 @@ from .http import Request
 
 if TYPE_CHECKING:
     from ..settings import Settings
-    from .app import WebApp
+    from .routes import Site
 
 #: The honeypot: a field hidden from people, which bots fill in.
 HONEYPOT = "homepage"
@@ -61,12 +61,12 @@ def client_ip(request: Request, settings: Settings) -> str | None:
 # -- the signing form's guards
 
 
-def form_token(web: WebApp, issued: float | None = None) -> str:
+def form_token(web: Site, issued: float | None = None) -> str:
     """A fresh token for a signing form shown now (or shown again, first at ``issued``)."""
     return web.observatory.pledges.keys.form_token(issued)
 
 
-def form_issued(web: WebApp, form: dict[str, str]) -> int | None:
+def form_issued(web: Site, form: dict[str, str]) -> int | None:
     """When the posted form was first shown, if its token is genuine and not expired:
     the form shown again keeps that time in its fresh token."""
     issued = web.observatory.pledges.keys.form_issued(form.get(FORM_TOKEN, "")[:100])
@@ -75,7 +75,7 @@ def form_issued(web: WebApp, form: dict[str, str]) -> int | None:
     return issued
 
 
-def form_problem(web: WebApp, form: dict[str, str]) -> str | None:
+def form_problem(web: Site, form: dict[str, str]) -> str | None:
     """``None`` if the form passes its guards, else ``bot`` (the honeypot is filled:
     answer as if signed, store nothing) or the key of the message to show.
 

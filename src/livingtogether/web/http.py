@@ -15,22 +15,62 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from contextlib import suppress
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import unquote_to_bytes
 
 import attrs
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header, parse_options_header
 
+from ..errors import LivingTogetherError
 from ..i18n import negotiate
-from .bodies import parse_form as parse_form  # the readers of bodies, imported from here
-from .bodies import parse_json as parse_json
-from .bodies import read_body as read_body
-from .bodies import too_large as too_large
+from .errors import RequestTimeout
 
 if TYPE_CHECKING:
     from ..settings import Settings
-    from .bodies import Body
+
+
+#: A request refused by its Content-Length is drained up to this many bytes,
+#: so that the client reads the 413 instead of a reset connection.
+DRAIN_LIMIT = 256 * 1024
+_CHUNK = 64 * 1024
+
+
+class Body:
+    """A request body read from its stream: at most ``length`` bytes (``None``: to the end,
+    which the server marks). Closing it closes the files spooled from it (:attr:`spooled`)
+    and drains what is left when that is little, so that the client reads the answer."""
+
+    def __init__(self, stream: BinaryIO, length: int | None, *, declared: bool = True) -> None:
+        self._stream, self.length, self.declared = stream, length, declared
+        self.received = 0
+        self.spooled: list[IO[bytes]] = []
+
+    def read(self, size: int = _CHUNK) -> bytes:
+        """Up to ``size`` more bytes; ``RequestTimeout`` when the client stopped sending."""
+        if self.length is not None:
+            size = min(size, self.length - self.received)
+        if size <= 0:
+            return b""
+        try:
+            chunk = self._stream.read(size)
+        except TimeoutError:  # the server's read timeout: the client stopped sending
+            announced = f" {self.length} bytes" if self.declared else ""
+            raise RequestTimeout(f"the body stopped coming before the{announced} announced "
+                                 "ended; send it whole, without pausing") from None
+        self.received += len(chunk)
+        return chunk
+
+    def close(self) -> None:
+        """Close the spooled files (which deletes them) and drain a small rest of the body."""
+        for file in self.spooled:
+            file.close()
+        self.spooled.clear()
+        if self.length is not None and self.length - self.received <= DRAIN_LIMIT:
+            with suppress(LivingTogetherError, OSError):
+                while self.read():
+                    pass
 
 
 def _pairs(values: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -18,9 +18,9 @@ from ..errors import ValidationError
 from ..models import Practice
 from ..models.hub import ApiToken, FeedKind, Scope
 from ..services.tokens import require
-from .api import PREFIX, ok, private
-from .http import parse_json
-from .routes import Call, Param, Route
+from .bodies import parse_json
+from .data import ok, private
+from .routes import PREFIX, Call, Param, Route
 
 #: Most changes one page of a feed may hold.
 MAX_FEED_PAGE = 1000

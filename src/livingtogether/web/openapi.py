@@ -33,7 +33,9 @@ from ..models import (
     Theme,
 )
 from ..models import fields as f
+from ..services.search import FACETS
 from ..settings import Settings
+from .data import SERVER_FIELDS
 from .http import PUBLIC, Response, json_response
 from .routes import Call, Route
 
@@ -188,8 +190,6 @@ ERROR_DESCRIPTIONS = {
 def components() -> dict[str, Any]:
     """The ``components`` of the document: every schema and the error responses."""
     from ..services.pledges import PublicSignatory, UpcomingScreening
-    from . import catalogue
-    from .api import SERVER_FIELDS
 
     builder = SchemaBuilder()
     for listed in (City, Practice, Event):
@@ -211,7 +211,7 @@ def components() -> dict[str, Any]:
                               "comes from the path; the server sets the rest.")
     builder.model(Theme)
     schemas = builder.schemas
-    schemas.update(catalogue.openapi_schemas())
+    schemas.update(catalogue_schemas())
     schemas["SignatureAccepted"] = {
         "type": "object",
         "description": "The same answer for every accepted signature, new or repeated.",
@@ -240,6 +240,43 @@ def components() -> dict[str, Any]:
                 "type": "http", "scheme": "bearer",
                 "description": "A city's API token (lt_...), made by `livingtogether hub token "
                                "create`"}}}
+
+
+def catalogue_schemas() -> dict[str, Any]:
+    """The components of the catalogue's answers: search pages with facets, the themes."""
+    facet = {"type": "array", "items": {
+        "type": "object", "required": ["value", "count"], "additionalProperties": False,
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 1}},
+    }}
+    return {
+        "PracticeSearchPage": {
+            "type": "object",
+            "description": "One page of search results: the practices, facets and hits.",
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": "#/components/schemas/Practice"}},
+                "total": {"type": "integer", "minimum": 0},
+                "limit": {"type": "integer", "minimum": 1},
+                "offset": {"type": "integer", "minimum": 0},
+                "facets": {"type": "object", "required": list(FACETS),
+                           "additionalProperties": False,
+                           "properties": dict.fromkeys(FACETS, facet)},
+                "hits": {"type": "array", "items": {
+                    "type": "object", "required": ["slug", "score", "language", "snippet"],
+                    "additionalProperties": False,
+                    "properties": {"slug": {"type": "string"}, "score": {"type": "number"},
+                                   "language": {"type": "string"},
+                                   "snippet": {"type": ["string", "null"]}}}},
+            },
+            "required": ["items", "total", "limit", "offset", "facets", "hits"],
+            "additionalProperties": False,
+        },
+        "ThemeList": {
+            "type": "object", "description": "The themes taxonomy in display order.",
+            "properties": {"items": {"type": "array",
+                                     "items": {"$ref": "#/components/schemas/Theme"}}},
+            "required": ["items"], "additionalProperties": False,
+        },
+    }
 
 
 def hub_schemas(builder: SchemaBuilder) -> None:

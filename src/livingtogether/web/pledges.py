@@ -13,16 +13,17 @@ from typing import TYPE_CHECKING
 
 from .. import convert
 from ..errors import BadRequest
-from ..models import SignerKind
+from ..models import DEFAULT_DECLARATION, SignerKind
 from ..services.outbox import CONFIRM_TOKEN, WITHDRAW_TOKEN
 from ..services.pledges import TokenCheck
-from .api import PREFIX, ok, page_json
-from .http import Request, Response, parse_form
-from .routes import LANG, Call, Param, Route, page_params, widget_route
-from .widgets import DEFAULT_DECLARATION, language, render, respond
+from .bodies import parse_form
+from .data import ok, page_json
+from .http import Request, Response
+from .render import language, render, respond
+from .routes import LANG, PREFIX, Call, Param, Route, page_params, widget_route
 
 if TYPE_CHECKING:
-    from .app import WebApp
+    from .routes import Site
 
 #: Headers of the pages behind email links: never cached, never indexed, and
 #: the token never sent on in a Referer.
@@ -87,7 +88,7 @@ def withdraw_post(call: Call) -> Response:
 # -- widgets
 
 
-def counter_html(web: WebApp, request: Request, lang: str, slug: str) -> str:
+def counter_html(web: Site, request: Request, lang: str, slug: str) -> str:
     """The count of confirmed signatures with a progress bar toward the next milestone."""
     declaration = web.observatory.pledges.declarations.get(slug)
     stats = web.observatory.pledges.stats(slug)

@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from livingtogether.errors import LivingTogetherError
-from livingtogether.models import PledgeStatus
-from livingtogether.web.widgets import DEFAULT_DECLARATION
+from livingtogether.models import DEFAULT_DECLARATION, PledgeStatus
 
 from .conf import get_state
 

@@ -1,0 +1,180 @@
+"""The pledge form: the declaration with its count and the form to sign it, and its post.
+
+The form's guards (token, honeypot, the client's IP) are in :mod:`.guard`; the
+signature's rules are the service's (:mod:`livingtogether.services.pledges`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .. import convert
+from ..errors import ValidationError
+from ..models import (
+    CONSENT_VERSION,
+    DEFAULT_DECLARATION,
+    Declaration,
+    InstitutionKind,
+    Pledge,
+    SignerKind,
+)
+from ..services.pledges import check_names, clean_text, normalise_email
+from . import guard
+from .bodies import parse_form
+from .http import Request, Response
+from .render import NO_STORE, language, render, respond
+from .routes import LANG, Call, Param, Route, widget_route
+
+if TYPE_CHECKING:
+    from .routes import Site
+
+
+@attrs.frozen(kw_only=True)
+class PledgeForm:
+    """The pledge form's state: what was typed, what is wrong, whether it is done."""
+
+    values: dict[str, str] = attrs.field(factory=dict)
+    errors: dict[str, str] = attrs.field(factory=dict)
+    general: tuple[str, ...] = ()
+    thanks: bool = False
+
+
+def pledge_html(web: Site, request: Request, lang: str, declaration: Declaration,
+                form: PledgeForm | None = None, *, issued: float | None = None) -> str:
+    """A declaration, its count, and the form to sign it (with a fresh token, which
+    keeps ``issued``, the time the form was first shown, when it is shown again)."""
+    stats = web.observatory.pledges.stats(declaration.slug)
+    return render(web, request, "pledge.html", lang, declaration=declaration, stats=stats,
+                  form=form or PledgeForm(values={"kind": "citizen"}),
+                  signer_kinds=[k.value for k in SignerKind],
+                  institution_kinds=[k.value for k in InstitutionKind],
+                  form_token=guard.form_token(web, issued), honeypot=guard.HONEYPOT)
+
+
+# -- the handlers
+
+
+def pledge_widget(call: Call) -> Response:
+    """A declaration with its sign form."""
+    slug = call.params["declaration"]
+    declaration = call.obs.pledges.declarations.get(slug)
+    lang = language(call)
+    # its form token is good for one post: no cache may hand this page to two readers
+    return respond(call, pledge_html(call.web, call.request, lang, declaration), lang) \
+        .with_headers(NO_STORE, replace=True)
+
+
+#: Form fields by the model's field paths, to put each problem next to its field.
+FORM_FIELDS = {
+    "kind": "kind", "name": "name", "email": "email", "country": "country", "city": "city",
+    "public": "public", "consent_version": "consent", "institution": "institution_name",
+    "institution.name": "institution_name", "institution.kind": "institution_kind",
+    "institution.representative_role": "representative_role",
+    "institution.website": "institution_website",
+}
+
+_TEXT_FIELDS = ("kind", "name", "email", "country", "city", "institution_name",
+                "institution_kind", "representative_role", "institution_website")
+
+
+def _required(form: dict[str, str]) -> dict[str, str]:
+    """Keys of the messages for fields left empty (the model checks the rest).
+
+    The template turns each key (``missing-name``, ``invalid-email``) into its
+    message in the reader's language.
+    """
+    missing = {}
+    for name in ("name", "email", "country"):
+        if not form.get(name, "").strip():
+            missing[name] = f"missing-{name}"
+    if form.get("kind") not in {k.value for k in SignerKind}:
+        missing["kind"] = "missing-kind"
+    if form.get("kind") == SignerKind.INSTITUTION.value:
+        for name in ("institution_name", "institution_kind", "representative_role"):
+            if not form.get(name, "").strip():
+                missing[name] = f"missing-{name}"
+    if form.get("consent") != "yes":
+        missing["consent"] = "missing-consent"
+    return missing
+
+
+def pledge_from_form(form: dict[str, str], declaration: str) -> Pledge:
+    """A pending pledge from the form's fields (``ValidationError`` naming model fields)."""
+    institution = None
+    if form.get("kind") == SignerKind.INSTITUTION.value:
+        institution = {
+            "name": form.get("institution_name", "").strip(),
+            "kind": form.get("institution_kind", ""),
+            "representative_role": form.get("representative_role", "").strip(),
+            "website": form.get("institution_website", "").strip() or None,
+        }
+    data = {
+        "declaration": declaration, "kind": form.get("kind", ""),
+        "name": form.get("name", "").strip(), "email": form.get("email", "").strip(),
+        "country": form.get("country", "").strip(), "city": form.get("city", "").strip() or None,
+        "public": form.get("public") == "yes", "consent_version": CONSENT_VERSION,
+        "institution": institution,
+    }
+    return convert.structure(data, Pledge)
+
+
+def sign_widget(call: Call) -> Response:
+    """The pledge form posted: sign, or show the form again with its errors."""
+    slug = call.path["slug"]
+    declaration = call.obs.pledges.declarations.get(slug)
+    lang = language(call)
+    raw = parse_form(call.request)
+    values = {name: clean_text(raw.get(name, "")[:2000])
+              for name in (*_TEXT_FIELDS, "public", "consent")}
+    problem = guard.form_problem(call.web, raw)
+    if problem == "bot":  # answered like a signature, so that the bot learns nothing
+        return respond(call, pledge_html(call.web, call.request, lang, declaration,
+                                         PledgeForm(thanks=True)), lang)
+    errors = _required(values)
+    general: list[str] = [problem] if problem else []
+    if not errors:
+        try:
+            pledge = pledge_from_form(values, slug)
+            if general:  # not signed: the form is shown again, each field checked
+                check_names(pledge)
+                normalise_email(pledge.email)
+            else:
+                ip = guard.client_ip(call.request, call.web.settings)
+                call.obs.pledges.sign(pledge, language=lang, ip=ip)
+        except ValidationError as error:
+            # The model's messages are for developers, in English: the reader gets the
+            # translated message of the field (the template's ``invalid-*`` keys).
+            for field, _message in error.problems:
+                target = FORM_FIELDS.get(field or "")
+                if target and target not in errors:
+                    errors[target] = f"invalid-{target}"
+                elif not target and "invalid-form" not in general:
+                    general.append("invalid-form")
+    if errors or general:
+        form = PledgeForm(values=values, errors=errors, general=tuple(general))
+        # a fresh token (the posted one is spent) that keeps when the form was first shown
+        html = pledge_html(call.web, call.request, lang, declaration, form,
+                           issued=guard.form_issued(call.web, raw))
+        return respond(call, html, lang, 422)
+    html = pledge_html(call.web, call.request, lang, declaration, PledgeForm(thanks=True))
+    return respond(call, html, lang)
+
+
+_WIDGET_ERRORS = (400, 404)
+
+ROUTES: tuple[Route, ...] = (
+    widget_route(method="GET", path="/widgets/pledge", handler=pledge_widget, name="widget-pledge",
+          reads=("pledges",), etag=False,  # its form's token ages
+          summary="Widget: a declaration, its count and the form to sign it",
+          params=(LANG, Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
+                              description="the declaration to show")),
+          errors=_WIDGET_ERRORS),
+    widget_route(method="POST", path="/widgets/pledge/{slug}", handler=sign_widget,
+          name="widget-pledge-sign", summary="Widget: sign through the pledge form",
+          description="Answers the widget again: with a thank-you (200), or with the form "
+                      "and its errors next to each field (422).",
+          params=(LANG,), body="PledgeForm", body_type="application/x-www-form-urlencoded",
+          errors=(400, 404, 413, 415, 422, 429)),
+)
