@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from livingtogether.admin.forms import FormErrors, FormSpec, pledge_form
 from livingtogether.errors import ValidationError
 from livingtogether.models import (
+    CONSENT_VERSION,
     Event,
     Link,
     Practice,
@@ -19,7 +20,7 @@ from livingtogether.models import (
     Session,
     Text,
 )
-from livingtogether.web.widgets import CONSENT_VERSION, FORM_FIELDS, pledge_from_form
+from livingtogether.web.pledge_form import FORM_FIELDS, pledge_from_form
 from xss_vectors import VECTORS
 
 PRACTICE = FormSpec(Practice, languages=("en", "fr", "tr"),

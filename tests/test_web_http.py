@@ -11,16 +11,9 @@ import pytest
 from livingtogether.errors import BadRequest, NotFound, PayloadTooLarge
 from livingtogether.settings import Settings
 from livingtogether.web import Headers, Query, Request, Response, status_line
+from livingtogether.web.bodies import parse_form, parse_json, read_body
 from livingtogether.web.errors import MethodNotAllowed, UnsupportedMediaType, status_for
-from livingtogether.web.http import (
-    accepted_languages,
-    has_undecodable,
-    parse_form,
-    parse_json,
-    read_body,
-    request_language,
-    unmount,
-)
+from livingtogether.web.http import accepted_languages, has_undecodable, request_language, unmount
 from livingtogether.web.localizer import utc_offset, zone_name
 from livingtogether.web.routes import Param, Route, Router, page_params
 
