@@ -368,7 +368,7 @@ def pledge_html(web: WebApp, request: Request, lang: str, declaration: Declarati
                 form: PledgeForm | None = None, *, issued: float | None = None) -> str:
     """A declaration, its count, and the form to sign it (with a fresh token, which
     keeps ``issued``, the time the form was first shown, when it is shown again)."""
-    stats = web.observatory.pledges.stats(declaration.slug)
+    stats = web.observatory.pledge_stats.stats(declaration.slug)
     return render(web, request, "pledge.html", lang, declaration=declaration, stats=stats,
                   form=form or PledgeForm(values={"kind": "citizen"}),
                   signer_kinds=[k.value for k in SignerKind],
@@ -388,7 +388,7 @@ NO_STORE = (("Cache-Control", "no-store"),)
 def pledge_widget(call: Call) -> Response:
     """A declaration with its sign form."""
     slug = call.params["declaration"]
-    declaration = call.obs.pledges.declarations.get(slug)
+    declaration = call.obs.declarations.get(slug)
     lang = language(call)
     # its form token is good for one post: no cache may hand this page to two readers
     return respond(call, pledge_html(call.web, call.request, lang, declaration), lang) \
@@ -452,7 +452,7 @@ def pledge_from_form(form: dict[str, str], declaration: str) -> Pledge:
 def sign_widget(call: Call) -> Response:
     """The pledge form posted: sign, or show the form again with its errors."""
     slug = call.path["slug"]
-    declaration = call.obs.pledges.declarations.get(slug)
+    declaration = call.obs.declarations.get(slug)
     lang = language(call)
     raw = parse_form(call.request)
     values = {name: clean_text(raw.get(name, "")[:2000])
@@ -471,7 +471,7 @@ def sign_widget(call: Call) -> Response:
                 normalise_email(pledge.email)
             else:
                 ip = guard.client_ip(call.request, call.web.settings)
-                call.obs.pledges.sign(pledge, language=lang, ip=ip)
+                call.obs.signing.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
             # The model's messages are for developers, in English: the reader gets the
             # translated message of the field (the template's ``invalid-*`` keys).
@@ -497,10 +497,10 @@ def demo_page(call: Call) -> Response:
     lang = language(call)
     events = web.observatory.programme.list(limit=1)
     try:
-        declaration: Declaration | None = web.observatory.pledges.declarations.get(
+        declaration: Declaration | None = web.observatory.declarations.get(
             DEFAULT_DECLARATION)
     except NotFound:
-        found = web.observatory.pledges.declarations.list(limit=1).items
+        found = web.observatory.declarations.list(limit=1).items
         declaration = found[0] if found else None
     from .catalogue import directory_html, search_html
 
