@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -32,6 +33,7 @@ from livingtogether import (
     ValidationError,
 )
 from livingtogether.mail import SMTPMailer
+from livingtogether.services.signing import FormTokenUsed
 from livingtogether.store import now, schema
 from pledge_support import SMTPServer, in_parallel, links, smtp_server
 
@@ -188,6 +190,96 @@ def test_counts_stay_exact_under_concurrent_confirmations_and_withdrawals(
     assert rows == 40 - len(withdrawn)
     assert obs.pledge_stats.stats("ud").confirmed == rows
     assert obs.pledge_stats.recount(fix=False) == []
+
+
+def test_signing_stays_exact_under_concurrent_signers(obs: Observatory,
+                                                     database_url: str) -> None:
+    """Signers in four processes at once (one Observatory each), all from one network
+    and some with one address, each confirming what they signed: the rate counter,
+    the dedupe, the form tokens and the confirmed counters stay exact."""
+    others = [Observatory.open(database_url, secret_key="test-secret", pledge_ip_limit=25)
+              for _ in range(4)]
+    accepted: list[Pledge] = []
+    refused: list[int] = []
+    errors: list[BaseException] = []
+    token = obs.keys.form_token()
+    token_used: list[bool] = []
+
+    def work(worker: int) -> None:
+        try:
+            signing = others[worker].signing
+            for i in range(11):
+                address = "same@example.org" if i == 5 else f"c{worker}.{i}@example.org"
+                try:
+                    signed = signing.sign(citizen(address, country="UY" if i % 2 else "TR"),
+                                          ip="198.51.100.9")
+                except TooManyRequests:
+                    refused.append(worker)
+                    continue
+                accepted.append(signed)
+                signing.confirm(signed.id)  # type: ignore[arg-type]
+            try:  # one form token posted by every worker at once: one post passes
+                signing.sign(citizen(f"form{worker}@example.org"), form_token=token)
+                token_used.append(True)
+            except FormTokenUsed:
+                token_used.append(False)
+        except BaseException as error:
+            errors.append(error)
+
+    in_parallel(work, range(4))
+    for other in others:
+        other.close()
+    assert not errors, errors
+    with obs.store.read() as connection:
+        windows = connection.execute(sa.select(schema.rate_limits.c.hits)).scalars().all()
+    # every signature let through counted once (a refused one rolls its hit back)
+    assert sum(windows) == len(accepted)
+    assert len(accepted) + len(refused) == 44
+    if len(windows) == 1:  # (not across the turn of an hour, which starts a new window)
+        assert len(accepted) == 25
+    assert sorted(token_used) == [False, False, False, True]
+    distinct = {p.email for p in accepted}
+    stored = obs.signatures.list("ud", limit=200).items
+    assert sorted(p.email for p in stored if not p.email.startswith("form")) == sorted(distinct)
+    assert len({p.id for p in accepted}) == len(distinct)  # one address, one signature
+    confirmed = obs.signatures.list("ud", status=PledgeStatus.CONFIRMED, limit=200).total
+    assert confirmed == len(distinct)
+    stats = obs.pledge_stats.stats("ud")
+    assert stats.confirmed == confirmed
+    assert sum(stats.by_country.values()) == confirmed
+    assert obs.pledge_stats.recount(fix=False) == []
+    with obs.store.write() as connection:  # drift made by hand is found and fixed
+        connection.execute(schema.pledge_counts.update().values(confirmed=1000))
+    assert obs.pledge_stats.recount() != []
+    assert obs.pledge_stats.stats("ud").confirmed == confirmed
+    assert obs.pledge_stats.recount(fix=False) == []
+
+
+def test_signing_sends_the_fewest_statements_in_one_transaction(obs: Observatory) -> None:
+    """A new signature (with its form token, rate counter and email): BEGIN, the token, the
+    counter, the signature and its email (one statement on PostgreSQL), COMMIT; no read."""
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(" ".join(statement.split())[:60].upper())
+
+    with Observatory.open(obs.store.url, secret_key="test-secret",
+                          pledge_ip_limit=10) as counted:
+        sa.event.listen(counted.store.engine, "before_cursor_execute", seen)
+        counted.signing.sign(citizen("few@example.org"), ip="198.51.100.1",
+                             form_token=counted.keys.form_token())
+        writes = [s for s in sent if not s.startswith(("BEGIN", "SELECT 1"))]
+        assert not any(s.startswith("SELECT") for s in writes), writes
+        assert not any(s.startswith(("SAVEPOINT", "RELEASE")) for s in writes), writes
+        expected = 3 if counted.store.dialect == "postgresql" else 4
+        assert len(writes) == expected, writes
+        sent.clear()
+        counted.signing.sign(citizen("few@example.org"))  # again: finds the first
+        assert any(s.startswith("SELECT") for s in sent)
+        with pytest.raises(NotFound, match="no declaration 'nope'"):
+            counted.signing.sign(attrs.evolve(citizen("new@example.org"), declaration="nope"))
+    assert obs.signatures.list("ud").total == 1
+    assert obs.outbox.counts()["pending"] == 2  # the confirmation and "already signed"
 
 
 def test_a_declaration_cannot_take_the_slug_of_a_pledge_page(obs: Observatory) -> None:

@@ -15,21 +15,21 @@ from typing import Any
 
 import attrs
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from ..errors import NotFound, TooManyRequests
+from ..errors import Conflict, NotFound, TooManyRequests
 from ..models import Pledge, PledgeStatus
 from ..settings import Settings
 from ..store import Store, aware, now, schema
 from .base import is_unique_violation
-from .guard import Keys, hit
+from .guard import Keys, hit, use_form_token_in
 from .outbox import ALREADY_SIGNED, CONFIRM, CONFIRM_TOKEN, WITHDRAW_TOKEN, enqueue, sent_recently
 from .pledge_stats import count
 from .pledges import (
     check_names,
     clean_text,
     dump,
-    exists_or_not_found,
     get_in,
     load,
     normalise_email,
@@ -59,7 +59,9 @@ class SigningService:
         self.settings = settings
         self.keys = keys
 
-    def sign(self, pledge: Pledge, *, language: str = "en", ip: str | None = None) -> Pledge:
+    def sign(self, pledge: Pledge, *, language: str = "en", ip: str | None = None,
+             form_token: str | None = None, form_valid_for: timedelta | None = None,
+             ) -> Pledge:
         """Store a pending signature and its confirmation email; return the signature.
 
         A repeated address keeps the first signature, returns it, and queues a
@@ -67,6 +69,17 @@ class SigningService:
         emails per address a day), so that the answer never tells who signed.
         ``ip`` (the client's) counts against ``pledge_ip_limit`` and is stored
         only as a keyed hash. ``TooManyRequests`` past the limit.
+
+        ``form_token`` (the signing form's, already checked genuine by the web
+        layer) is recorded as used, valid for ``form_valid_for``, in the same
+        transaction: :class:`FormTokenUsed` if it was posted before, and then
+        nothing is stored.
+
+        One transaction of the fewest statements: the form token and the rate
+        counter (when given), then the signature and its email. The dedupe is
+        the unique index (an ``INSERT .. ON CONFLICT DO NOTHING``: no read
+        before), an unknown declaration its foreign key; on PostgreSQL the
+        signature and its email are one statement (a data-modifying ``WITH``).
         """
         check_names(pledge)
         email, key = normalise_email(pledge.email)
@@ -76,30 +89,26 @@ class SigningService:
             status=PledgeStatus.PENDING, id=None, signed_at=now(), confirmed_at=None,
         )
         ip_hash = self.keys.hash("ip", ip) if ip else None
-        table = schema.pledges
+        used = self.keys.form_used_hash(form_token) if form_token is not None else None
+        limit = self.settings.pledge_ip_limit
+        values = {"p_declaration_slug": pledge.declaration, "p_kind": pledge.kind.value,
+                  "p_status": pledge.status.value, "p_email_key": key,
+                  "p_country": pledge.country, "p_public": pledge.public, "p_data": dump(pledge),
+                  "p_signed_at": pledge.signed_at, "p_ip_hash": ip_hash,
+                  "o_language": language[:35], "o_stamp": pledge.signed_at}
         with self.store.write() as connection:
-            exists_or_not_found(connection, schema.declarations, pledge.declaration,
-                                "declaration")
-            limit = self.settings.pledge_ip_limit
+            if used is not None and not use_form_token_in(
+                    connection, used, valid_for=form_valid_for or timedelta(days=1)):
+                raise FormTokenUsed("this form was sent already; check the details and send "
+                                    "it again", field="form_token")
             if ip_hash and limit and not hit(connection, "sign-ip", ip_hash, limit=limit,
                                              window=timedelta(hours=1)):
                 raise TooManyRequests(
                     f"too many signatures from your network in the last hour (the limit is "
                     f"{limit}); please try again later", retry_after=3600)
-            try:
-                with connection.begin_nested():
-                    new_id = connection.scalar(table.insert().values(
-                        declaration_slug=pledge.declaration, kind=pledge.kind.value,
-                        status=pledge.status.value, email_key=key, country=pledge.country,
-                        public=pledge.public, data=dump(pledge),
-                        signed_at=pledge.signed_at, ip_hash=ip_hash,
-                    ).returning(table.c.id))
-            except sa.exc.IntegrityError as error:
-                if not is_unique_violation(error):
-                    raise
+            new_id = _insert(connection, values, pledge.declaration)
+            if new_id is None:  # this address has signed already
                 return self._signed_before(connection, pledge.declaration, key, language)
-            assert new_id is not None
-            enqueue(connection, new_id, CONFIRM, language)
         return attrs.evolve(pledge, id=new_id)
 
     def _signed_before(self, connection: Connection, declaration: str, key: str,
@@ -221,6 +230,62 @@ class SigningService:
             .where(tokens.c.token_hash == digest,
                    tokens.c.purpose == purpose)
         ).first()
+
+
+class FormTokenUsed(Conflict):
+    """The signing form's token was posted before (each is good for one post)."""
+
+
+_PLEDGES, _OUTBOX = schema.pledges, schema.outbox
+_COLUMNS = ("declaration_slug", "kind", "status", "email_key", "country", "public", "data",
+            "signed_at", "ip_hash")
+
+
+def _new_pledge(insert: Any) -> Any:
+    """``INSERT INTO lt_pledges .. ON CONFLICT (declaration, key) DO NOTHING RETURNING id``
+    with the parameters ``p_<column>``."""
+    return insert(_PLEDGES).values({
+        name: sa.bindparam(f"p_{name}", type_=_PLEDGES.c[name].type) for name in _COLUMNS
+    }).on_conflict_do_nothing(index_elements=["declaration_slug", "email_key"]).returning(
+        _PLEDGES.c.id)
+
+
+#: The confirmation email's row, with the parameters ``o_language`` and ``o_stamp``.
+_EMAIL = {"kind": CONFIRM, "status": "pending", "attempts": 0}
+
+
+def _signed_and_queued() -> Any:
+    """PostgreSQL's one statement for a new signature and its email: the email's row is
+    inserted from the new signature's ``RETURNING``, so a conflict inserts neither."""
+    new = _new_pledge(postgresql.insert).cte("new_pledge")
+    stamp = sa.bindparam("o_stamp", type_=_OUTBOX.c.created_at.type)
+    rows = sa.select(new.c.id, sa.literal(CONFIRM), sa.bindparam("o_language"),
+                     sa.literal("pending"), sa.literal(0), stamp, stamp)
+    return _OUTBOX.insert().add_cte(new, nest_here=True).from_select(
+        ["pledge_id", "kind", "language", "status", "attempts", "next_attempt_at",
+         "created_at"], rows).returning(_OUTBOX.c.pledge_id)
+
+
+_SIGN = {"postgresql": _signed_and_queued(), "sqlite": _new_pledge(sqlite.insert)}
+
+
+def _insert(connection: Connection, values: dict[str, Any], declaration: str) -> int | None:
+    """Insert the signature ``values`` and its confirmation email; its id, or ``None``
+    when the address has signed already (then nothing is written)."""
+    dialect = connection.dialect.name
+    try:
+        new_id = connection.scalar(_SIGN[dialect], values)
+    except sa.exc.IntegrityError as error:
+        if is_unique_violation(error) or "foreign key" not in str(error.orig).lower():
+            raise
+        raise NotFound(f"there is no declaration {declaration!r}",
+                       field="declaration") from None
+    if new_id is not None and dialect == "sqlite":
+        stamp = values["o_stamp"]
+        connection.execute(_OUTBOX.insert(), {**_EMAIL, "pledge_id": new_id,
+                                              "language": values["o_language"],
+                                              "next_attempt_at": stamp, "created_at": stamp})
+    return None if new_id is None else int(new_id)
 
 
 def _token_check(row: Any) -> TokenCheck:
