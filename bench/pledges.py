@@ -253,18 +253,26 @@ def in_process(url: str, args: argparse.Namespace) -> None:
             obs.signing.sign(signer("core.sign.0@example.org"))  # an address seen before
         again = (trips.statements, trips.trips)
         app = make_app(obs)
-        body = urlencode({"kind": "citizen", "name": "Bench Signer", "country": "TR",
-                          "email": "core.web@example.org", "consent": "yes",
-                          "form_token": obs.keys.form_token(time.time() - 60)}).encode()
-        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": SIGN, "SERVER_NAME": "127.0.0.1",
-                   "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
-                   "CONTENT_TYPE": "application/x-www-form-urlencoded",
-                   "CONTENT_LENGTH": str(len(body)), "wsgi.input": BytesIO(body),
-                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}
         statuses: list[str] = []
-        with trips.counting():
+
+        def post(i: int) -> None:
+            body = urlencode({"kind": "citizen", "name": "Bench Signer", "country": "TR",
+                              "email": f"core.web.{i}@example.org", "consent": "yes",
+                              "form_token": obs.keys.form_token(time.time() - 60)}).encode()
+            environ = {"REQUEST_METHOD": "POST", "PATH_INFO": SIGN, "SERVER_NAME": "127.0.0.1",
+                       "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
+                       "wsgi.url_scheme": "http", "CONTENT_TYPE":
+                       "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body)),
+                       "wsgi.input": BytesIO(body), "SERVER_PROTOCOL": "HTTP/1.1",
+                       "wsgi.errors": sys.stderr}
             b"".join(app(environ, lambda status, *_: statuses.append(status)))
+
+        with trips.counting():
+            post(count + 1)
         web = (trips.statements, trips.trips)
+        posts, _ = per_second(post, count, seconds)
+        print(f"  {'in-process form POST':<26} {posts:8.1f}/s through the WSGI app (statuses "
+              f"{sorted({s[:3] for s in statuses})}): the web layer's share of a signature")
         print(f"  {'statements, round trips':<26} bare insert {bare_counts[0]}, {bare_counts[1]}"
               f";   sign {sign_counts[0]}, {sign_counts[1]};   sign again {again[0]}, "
               f"{again[1]};   form POST through the app ({statuses[0][:3]}) {web[0]}, {web[1]}")

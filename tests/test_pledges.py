@@ -282,6 +282,23 @@ def test_signing_sends_the_fewest_statements_in_one_transaction(obs: Observatory
     assert obs.outbox.counts()["pending"] == 2  # the confirmation and "already signed"
 
 
+def test_a_declaration_kept_by_get_shows_another_process_s_change(obs: Observatory,
+                                                                  database_url: str) -> None:
+    first = obs.declarations.get("ud")
+    assert obs.declarations.get("ud") is first  # kept: read once while nothing changed
+    with Observatory.open(database_url) as other:
+        other.declarations.update(attrs.evolve(first, milestones=(5, 50)))
+    assert obs.declarations.get("ud").milestones == (5, 50)
+    assert obs.pledge_stats.stats("ud").next_milestone == 5
+    with Observatory.open(database_url) as other:
+        other.declarations.delete("ud")
+    with pytest.raises(NotFound, match="no declaration 'ud'"):
+        obs.declarations.get("ud")
+    with pytest.raises(NotFound, match="no declaration 'ud'"):
+        obs.pledge_stats.stats("ud")
+    assert obs.pledge_stats.all_stats() == []
+
+
 def test_a_declaration_cannot_take_the_slug_of_a_pledge_page(obs: Observatory) -> None:
     with pytest.raises(ValidationError, match="choose another slug"):
         obs.declarations.create(Declaration(slug="confirm", title=Text.of("C")))

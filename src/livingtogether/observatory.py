@@ -143,7 +143,7 @@ class Observatory:
         self.participations = ParticipationService(store, max_page_size=size)
         self.signing = SigningService(store, settings, self.keys)
         self.signatures = SignatureService(store, max_page_size=size)
-        self.pledge_stats = PledgeStatsService(store, self.declarations)
+        self.pledge_stats = PledgeStatsService(store)
         self.retention = RetentionService(store)
         self.signature_export = SignatureExport(store, self.declarations)
         self.outbox = Outbox(store, settings, self.keys)

@@ -11,10 +11,13 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..models import Declaration, PledgeStats, PledgeStatus
+from ..errors import NotFound
+from ..models import PledgeStats, PledgeStatus
 from ..store import Store, schema
-from .base import Records
 from .guard import upsert_add
+
+#: A declaration's milestones, read without its text (stored sorted, by the model's rule).
+_MILESTONES = schema.declarations.c.data["milestones"]
 
 
 @attrs.frozen(kw_only=True)
@@ -40,29 +43,40 @@ class PledgeStatsService:
     """Confirmed signatures by declaration, kind and country (public figures); the
     recount (``signatures.recount`` in the staff console) repairs the counters."""
 
-    def __init__(self, store: Store, declarations: Records[Declaration]) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.declarations = declarations
 
     def all_stats(self) -> builtins.list[PledgeStats]:
         """The stats of every declaration, by slug, in one transaction."""
+        table = schema.declarations
         with self.store.read() as connection:
-            found = self.declarations.all_in(connection)
-            return [self.stats_in(connection, declaration) for declaration in found]
+            rows = connection.execute(sa.select(table.c.slug, _MILESTONES)
+                                      .order_by(table.c.slug)).all()
+            return [self.stats_in(connection, slug, tuple(milestones or ()))
+                    for slug, milestones in rows]
 
     def stats(self, declaration: str) -> PledgeStats:
-        """Confirmed signatures of ``declaration``: in all, by kind, by country."""
+        """Confirmed signatures of ``declaration``: in all, by kind, by country.
+
+        Two small reads: the declaration's milestones (not its text) and its counters.
+        """
+        table = schema.declarations
         with self.store.read() as connection:
-            found = self.declarations.get_in(connection, declaration)
-            return self.stats_in(connection, found)
+            row = connection.execute(sa.select(table.c.slug, _MILESTONES)
+                                     .where(table.c.slug == declaration)).first()
+            if row is None:
+                raise NotFound(f"there is no declaration {declaration!r}", field="declaration")
+            return self.stats_in(connection, declaration, tuple(row[1] or ()))
 
     @staticmethod
-    def stats_in(connection: Connection, declaration: Declaration) -> PledgeStats:
-        """The stats of ``declaration`` within an open transaction (one query)."""
+    def stats_in(connection: Connection, declaration: str, milestones: tuple[int, ...],
+                 ) -> PledgeStats:
+        """The stats of ``declaration`` (whose milestones are ``milestones``) within an
+        open transaction: one query of its counters."""
         table = schema.pledge_counts
         rows = connection.execute(
             sa.select(table.c.kind, table.c.country, table.c.confirmed)
-            .where(table.c.declaration_slug == declaration.slug, table.c.confirmed > 0)
+            .where(table.c.declaration_slug == declaration, table.c.confirmed > 0)
         ).all()
         by_kind: dict[str, int] = {}
         by_country: dict[str, int] = {}
@@ -70,8 +84,8 @@ class PledgeStatsService:
             by_kind[kind] = by_kind.get(kind, 0) + confirmed
             by_country[country] = by_country.get(country, 0) + confirmed
         total = sum(by_kind.values())
-        upcoming = next((m for m in declaration.milestones if m > total), None)
-        return PledgeStats(declaration=declaration.slug, confirmed=total,
+        upcoming = next((m for m in milestones if m > total), None)
+        return PledgeStats(declaration=declaration, confirmed=total,
                            by_kind=dict(sorted(by_kind.items())),
                            by_country=dict(sorted(by_country.items())), next_milestone=upcoming)
 

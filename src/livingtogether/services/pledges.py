@@ -38,6 +38,7 @@ from ..errors import NotFound, ValidationError
 from ..mail import header_problem
 from ..models import Declaration, Pledge, PledgeStatus, SignerKind
 from ..store import Store, aware, schema
+from ..store.versions import ALL
 from .base import Records, require
 
 
@@ -153,11 +154,41 @@ def _declaration_rules(_: Connection, declaration: Declaration) -> Declaration:
     return declaration
 
 
-def declarations(store: Store, *, max_page_size: int = 200) -> Records[Declaration]:
+class Declarations(Records[Declaration]):
     """The declarations' repository (``obs.declarations``): slugs of the widgets' own
-    pages (:data:`RESERVED_SLUGS`) are refused."""
-    return Records(store, schema.declarations, Declaration, noun="declaration",
-                   prepare=_declaration_rules, max_page_size=max_page_size)
+    pages (:data:`RESERVED_SLUGS`) are refused.
+
+    :meth:`get` keeps the declarations it read by the data versions they were
+    read at (:mod:`..store.versions`): a declaration is long (its text in every
+    language) and read by every signature, and changes seldom. Any write of the
+    pledges' tables, by any process, bumps the version and so refreshes it.
+    """
+
+    #: How many declarations :meth:`get` keeps.
+    KEEP = 64
+
+    def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
+        super().__init__(store, schema.declarations, Declaration, noun="declaration",
+                         prepare=_declaration_rules, max_page_size=max_page_size)
+        self._kept: dict[str, tuple[tuple[int, int], Declaration]] = {}
+
+    def get(self, slug: str) -> Declaration:
+        """The declaration ``slug``; ``NotFound`` if there is none."""
+        versions = self.store.versions()  # before the row: never a newer version on an older row
+        version = (versions.get("pledges", 0), versions.get(ALL, 0))
+        kept = self._kept.get(slug)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        found = super().get(slug)
+        if len(self._kept) >= self.KEEP:
+            self._kept.clear()
+        self._kept[slug] = (version, found)
+        return found
+
+
+def declarations(store: Store, *, max_page_size: int = 200) -> Declarations:
+    """The declarations' repository (``obs.declarations``)."""
+    return Declarations(store, max_page_size=max_page_size)
 
 
 @attrs.frozen(kw_only=True)

@@ -115,12 +115,23 @@ def bump(connection: Connection, groups: set[str]) -> None:
     """Increment the counters of ``groups``, in one statement."""
     if not groups:
         return
-    names = sorted(f"{PREFIX}{group}" for group in groups)
-    from ..services.guard import upsert  # the one dialect INSERT with ON CONFLICT
+    names = tuple(sorted(f"{PREFIX}{group}" for group in groups))
+    key = (connection.dialect.name, names)
+    statement = _bumps.get(key)
+    if statement is None:
+        from ..services.guard import upsert  # the one dialect INSERT with ON CONFLICT
 
-    statement = upsert(connection, _counters).values([{"name": name, "value": 1} for name in names])
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[_counters.c.name], set_={"value": _counters.c.value + 1}))
+        statement = upsert(connection, _counters).values(
+            [{"name": name, "value": 1} for name in names]).on_conflict_do_update(
+            index_elements=[_counters.c.name], set_={"value": _counters.c.value + 1})
+        if len(_bumps) < 256:  # the groups are few: their sets that writes touch, fewer
+            _bumps[key] = statement
+    connection.execute(statement)
+
+
+#: Each bump's statement, made once per database and set of groups: building one
+#: costs more than running it, on the path of every write.
+_bumps: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
 #: Every ``v:`` row: a range of the primary key (``;`` follows ``:``), one index scan.
