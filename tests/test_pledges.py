@@ -290,6 +290,13 @@ def test_a_declaration_kept_by_get_shows_another_process_s_change(obs: Observato
         other.declarations.update(attrs.evolve(first, milestones=(5, 50)))
     assert obs.declarations.get("ud").milestones == (5, 50)
     assert obs.pledge_stats.stats("ud").next_milestone == 5
+    with Observatory.open(database_url) as other:  # counted by another process
+        signed = other.signing.sign(citizen("kept@example.org"))
+        assert obs.pledge_stats.stats("ud").confirmed == 0  # a pending one counts nothing
+        other.signing.confirm(signed.id)  # type: ignore[arg-type]
+    assert obs.pledge_stats.stats("ud").confirmed == 1
+    with Observatory.open(database_url) as other:
+        other.signing.withdraw(signed.id)  # type: ignore[arg-type]
     with Observatory.open(database_url) as other:
         other.declarations.delete("ud")
     with pytest.raises(NotFound, match="no declaration 'ud'"):

@@ -15,6 +15,7 @@ from ..errors import NotFound
 from ..models import PledgeStats, PledgeStatus
 from ..store import Store, schema
 from .guard import upsert_add
+from .pledges import Kept
 
 #: A declaration's milestones, read without its text (stored sorted, by the model's rule).
 _MILESTONES = schema.declarations.c.data["milestones"]
@@ -45,6 +46,7 @@ class PledgeStatsService:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._kept: Kept[PledgeStats] = Kept(store)
 
     def all_stats(self) -> builtins.list[PledgeStats]:
         """The stats of every declaration, by slug, in one transaction."""
@@ -58,8 +60,13 @@ class PledgeStatsService:
     def stats(self, declaration: str) -> PledgeStats:
         """Confirmed signatures of ``declaration``: in all, by kind, by country.
 
-        Two small reads: the declaration's milestones (not its text) and its counters.
+        Two small reads, the declaration's milestones (not its text) and its
+        counters, kept until the pledges' data version moves (:class:`.pledges.Kept`):
+        a new signature moves nothing, a confirmation or withdrawal anywhere does.
         """
+        return self._kept.get(declaration, lambda: self._read(declaration))
+
+    def _read(self, declaration: str) -> PledgeStats:
         table = schema.declarations
         with self.store.read() as connection:
             row = connection.execute(sa.select(table.c.slug, _MILESTONES)

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -40,6 +41,8 @@ from ..models import Declaration, Pledge, PledgeStatus, SignerKind
 from ..store import Store, aware, schema
 from ..store.versions import ALL
 from .base import Records, require
+
+T = TypeVar("T")
 
 
 def normalise_email(address: str) -> tuple[str, str]:
@@ -154,36 +157,49 @@ def _declaration_rules(_: Connection, declaration: Declaration) -> Declaration:
     return declaration
 
 
+class Kept(Generic[T]):
+    """Values read at the data versions of the pledges (:mod:`..store.versions`), kept
+    until a write of the pledges' tables, by any process, bumps the version.
+
+    The versions are read before the value, so a value is never kept under a
+    version newer than the rows it was read from.
+    """
+
+    def __init__(self, store: Store, *, keep: int = 64) -> None:
+        self.store = store
+        self.keep = keep
+        self._kept: dict[str, tuple[tuple[int, int], T]] = {}
+
+    def get(self, key: str, read: Callable[[], T]) -> T:
+        """The value kept for ``key`` if still current, else ``read()`` (then kept)."""
+        versions = self.store.versions()
+        version = (versions.get("pledges", 0), versions.get(ALL, 0))
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        value = read()
+        if len(self._kept) >= self.keep:
+            self._kept.clear()
+        self._kept[key] = (version, value)
+        return value
+
+
 class Declarations(Records[Declaration]):
     """The declarations' repository (``obs.declarations``): slugs of the widgets' own
     pages (:data:`RESERVED_SLUGS`) are refused.
 
-    :meth:`get` keeps the declarations it read by the data versions they were
-    read at (:mod:`..store.versions`): a declaration is long (its text in every
-    language) and read by every signature, and changes seldom. Any write of the
-    pledges' tables, by any process, bumps the version and so refreshes it.
+    :meth:`get` keeps what it read (:class:`Kept`): a declaration is long (its
+    text in every language), read by every signature, and changes seldom.
     """
-
-    #: How many declarations :meth:`get` keeps.
-    KEEP = 64
 
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
         super().__init__(store, schema.declarations, Declaration, noun="declaration",
                          prepare=_declaration_rules, max_page_size=max_page_size)
-        self._kept: dict[str, tuple[tuple[int, int], Declaration]] = {}
+        self._kept: Kept[Declaration] = Kept(store)
 
     def get(self, slug: str) -> Declaration:
         """The declaration ``slug``; ``NotFound`` if there is none."""
-        versions = self.store.versions()  # before the row: never a newer version on an older row
-        version = (versions.get("pledges", 0), versions.get(ALL, 0))
-        kept = self._kept.get(slug)
-        if kept is not None and kept[0] == version:
-            return kept[1]
-        found = super().get(slug)
-        if len(self._kept) >= self.KEEP:
-            self._kept.clear()
-        self._kept[slug] = (version, found)
-        return found
+        return self._kept.get(slug, lambda: super(Declarations, self).get(slug))
 
 
 def declarations(store: Store, *, max_page_size: int = 200) -> Declarations:
