@@ -310,15 +310,15 @@ def language_site(folder: Path) -> Iterator[dict[str, Any]]:
     try:
         install(obs)
         for signer in SIGNERS:
-            pledge = obs.pledges.sign(convert.structure(
+            pledge = obs.signing.sign(convert.structure(
                 {"declaration": DECLARATION, "consent_version": "2022-1", **signer}, Pledge))
-            obs.pledges.confirm(pledge.id)  # type: ignore[arg-type]
-        pending = obs.pledges.sign(convert.structure(
+            obs.signing.confirm(pledge.id)  # type: ignore[arg-type]
+        pending = obs.signing.sign(convert.structure(
             {"declaration": DECLARATION, "kind": "citizen", "name": "Ana Pérez",
              "email": "ana@example.org", "country": "UY", "consent_version": "2022-1"},
             Pledge), language="es")
         with smtp_server() as server:
-            obs.pledges.send_outbox(SMTPMailer("127.0.0.1", server.port, security="none",
+            obs.outbox.send(SMTPMailer("127.0.0.1", server.port, security="none",
                                                timeout=5))
             server.inbox.wait(len(SIGNERS) + 1)
             [message] = server.inbox.to("ana@example.org")

@@ -83,12 +83,12 @@ def test_moderation_claims_decisions_and_notes(observatory: Observatory) -> None
 def test_signatures_are_found_withdrawn_and_exported_with_an_audit(
         observatory: Observatory) -> None:
     staff = two_cities(observatory)
-    observatory.pledges.declarations.create(Declaration(slug="udltp", title=Text.of("UDLTP")))
-    signed = observatory.pledges.sign(Pledge(
+    observatory.declarations.create(Declaration(slug="udltp", title=Text.of("UDLTP")))
+    signed = observatory.signing.sign(Pledge(
         declaration="udltp", kind=SignerKind.CITIZEN, name="Ayşe Yılmaz",
         email="Ayse@Example.org", country="TR", consent_version="2024-01"))
     assert signed.id is not None
-    observatory.pledges.confirm(signed.id)
+    observatory.signing.confirm(signed.id)
     assert staff.signatures.list(ADMIN, "udltp").total == 1
     assert staff.signatures.find(ADMIN, "udltp", "ayse@example.ORG").id == signed.id
     with pytest.raises(ValidationError, match="valid email"):
@@ -98,7 +98,7 @@ def test_signatures_are_found_withdrawn_and_exported_with_an_audit(
     assert "Ayse@example.org" in out.getvalue()  # the domain normalised
     staff.signatures.withdraw(ADMIN, signed.id, reason="asked by email on 3 March")
     with pytest.raises(NotFound):
-        observatory.pledges.get(signed.id)
+        observatory.signatures.get(signed.id)
     with pytest.raises(NotFound):
         staff.signatures.withdraw(ADMIN, signed.id, reason="again")
     entries = staff.audit.by_person(ADMIN, "sec").items

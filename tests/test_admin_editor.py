@@ -219,13 +219,13 @@ def test_declarations_campaigns_and_participations(observatory: Observatory) -> 
     sec = Principal.with_roles(id="sec", name="Sec", roles=["secretariat-admin"])
     text = Declaration(slug="udltp", title=Text.of("UDLTP"), text=Text.of("Article 1"))
     staff.declarations.save_and_publish(sec, text, base=0)
-    assert observatory.pledges.declarations.get("udltp").version == 1
+    assert observatory.declarations.get("udltp").version == 1
     new_text = attrs.evolve(text, text=Text.of("Article 1, amended"))
     staff.declarations.save_and_publish(sec, new_text, base=1, summary="amended")
-    assert observatory.pledges.declarations.get("udltp").version == 2  # a new text version
+    assert observatory.declarations.get("udltp").version == 2  # a new text version
     staff.declarations.save_and_publish(
         sec, attrs.evolve(new_text, title=Text.of("The Declaration"), version=2), base=2)
-    assert observatory.pledges.declarations.get("udltp").version == 2  # the text is the same
+    assert observatory.declarations.get("udltp").version == 2  # the text is the same
 
     day = Campaign(slug="day-2022", title=Text.of("Day 2022"), day=date(2022, 5, 16),
                    declaration="udltp")
@@ -233,11 +233,11 @@ def test_declarations_campaigns_and_participations(observatory: Observatory) -> 
     officer = principal("city-campaign-officer")
     joined = CampaignParticipation(campaign="day-2022", city="izmir", signed=True)
     staff.participations.save_draft(officer, joined, base=0)
-    assert observatory.pledges.taking_part("day-2022") == []  # a draft only
+    assert observatory.participations.taking_part("day-2022") == []  # a draft only
     staff.participations.publish(officer, "day-2022/izmir", base=1)
-    assert observatory.pledges.taking_part("day-2022") == [joined]
+    assert observatory.participations.taking_part("day-2022") == [joined]
     staff.participations.delete(officer, "day-2022/izmir", base=2)
-    assert observatory.pledges.taking_part("day-2022") == []
+    assert observatory.participations.taking_part("day-2022") == []
     with pytest.raises(NotFound):
         staff.participations.get(officer, "day-2022/izmir")
     from livingtogether.errors import Forbidden

@@ -175,7 +175,7 @@ OTHER: dict[str, frozenset[str]] = {
 def test_every_role_against_every_action(observatory: Observatory) -> None:
     assert set(OWN) == set(ROLES) == set(OTHER)
     staff = two_cities(observatory)
-    observatory.pledges.declarations.create(Declaration(slug="udltp", title=Text.of("UDLTP")))
+    observatory.declarations.create(Declaration(slug="udltp", title=Text.of("UDLTP")))
     # True: done; False: refused with the message naming what is missing
     found: dict[tuple[str, str, str], bool] = {}
     for role, name, where in itertools.product(sorted(ROLES), sorted(ACTIONS),

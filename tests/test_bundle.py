@@ -27,7 +27,7 @@ def _fill(obs: Observatory) -> None:
                                   body=Text.of("<p>body</p>")))
     obs.programme.create(_event())
     obs.programme.create(_event("later", date(2022, 5, 16)))
-    obs.pledges.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
+    obs.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
 
 
 def test_export_then_import_into_an_empty_database(

@@ -178,18 +178,18 @@ def hostile_elsewhere(sqlite_observatory: Observatory) -> Iterator[Client]:
         host_zone="Europe/Istanbul", host_city="host", first_day=day, last_day=day,
         display_zones=(DisplayZone(zone="Europe/Paris", label=Text.of(line(VECTORS[3]))),),
         sessions=sessions))
-    obs.pledges.declarations.create(Declaration(
+    obs.declarations.create(Declaration(
         slug="universal-declaration", title=Text.of(line(VECTORS[4])),
         text=Text.of("\n\n".join(VECTORS))))
     for index, vector in enumerate(VECTORS):
-        signed = obs.pledges.sign(Pledge(
+        signed = obs.signing.sign(Pledge(
             declaration="universal-declaration", kind=SignerKind.INSTITUTION,
             name=line(vector)[:200], email=f"signer{index}@example.org", country="FR",
             city=line(vector)[:200], public=True, consent_version="2022-1",
             institution=Institution(name=line(vector), kind=InstitutionKind.NGO,
                                     representative_role=line(vector))))
         assert signed.id is not None
-        obs.pledges.confirm(signed.id)
+        obs.signing.confirm(signed.id)
     with serving(make_app(obs, demo_page=True)) as base:
         yield Client(base)
 

@@ -505,8 +505,8 @@ def test_install_imports_everything_once(observatory: Any) -> None:
         assert observatory.cities.get(city.slug) == city
     for practice in PRACTICES:
         assert observatory.practices.get(practice.slug) == practice
-    assert observatory.pledges.declarations.get("universal-declaration") == UNIVERSAL_DECLARATION
-    assert observatory.pledges.campaigns.get("idltp-2022") == IDLTP_2022
+    assert observatory.declarations.get("universal-declaration") == UNIVERSAL_DECLARATION
+    assert observatory.campaigns.get("idltp-2022") == IDLTP_2022
     exported = observatory.export_bundle()
 
     def canonical(records: list[Any]) -> list[str]:

@@ -99,7 +99,7 @@ def test_two_servers_two_workers_one_postgres(postgres_url: str) -> None:
     obs = Observatory.open(postgres_url)
     try:
         install(obs)
-        before = obs.pledges.stats(DECLARATION).confirmed
+        before = obs.pledge_stats.stats(DECLARATION).confirmed
     finally:
         obs.close()
     with ExitStack() as stack:
@@ -152,9 +152,9 @@ def test_two_servers_two_workers_one_postgres(postgres_url: str) -> None:
 
         # the other worker sends the rest, the dead one's claims once their lease ends:
         # every email recorded as sent (then no copy is still on its way), once each
-        _wait(lambda: monitor.pledges.outbox.counts()["sent"] >= SIGNERS, 45,
+        _wait(lambda: monitor.outbox.counts()["sent"] >= SIGNERS, 45,
               "every confirmation")
-        assert monitor.pledges.outbox.counts() == {
+        assert monitor.outbox.counts() == {
             "pending": 0, "sending": 0, "sent": SIGNERS, "failed": 0}
         mail = received()
         assert set(mail) == addresses
@@ -191,8 +191,8 @@ def test_two_servers_two_workers_one_postgres(postgres_url: str) -> None:
 
     check = Observatory.open(postgres_url)
     try:
-        assert check.pledges.recount(fix=False) == []
-        assert check.pledges.stats(DECLARATION).confirmed == expected
+        assert check.pledge_stats.recount(fix=False) == []
+        assert check.pledge_stats.stats(DECLARATION).confirmed == expected
     finally:
         check.close()
     assert urlsplit(bases[0]).hostname == "127.0.0.1"

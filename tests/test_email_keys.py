@@ -68,14 +68,14 @@ def test_every_form_signs_once_and_mail_goes_to_the_first_form(database_url: str
                                                                smtp: SMTPServer) -> None:
     obs = open_obs(database_url)
     try:
-        first = obs.pledges.sign(pledge(SAME[2]))
+        first = obs.signing.sign(pledge(SAME[2]))
         for address in SAME:
-            again = obs.pledges.sign(pledge(address, name="Someone"))
+            again = obs.signing.sign(pledge(address, name="Someone"))
             assert again.id == first.id
-        rows = obs.pledges.list("universal-declaration").items
+        rows = obs.signatures.list("universal-declaration").items
         assert [(p.email, p.name) for p in rows] == [("ａda@example.org", "Ada")]
         mailer = SMTPMailer("127.0.0.1", smtp.port, security="none", timeout=5)
-        report = obs.pledges.send_outbox(mailer)
+        report = obs.outbox.send(mailer)
         assert len(report.sent) == obs.settings.pledge_email_limit  # the first one included
         assert {tuple(r) for r in smtp.inbox.recipients} == {("ａda@example.org",)}
     finally:
@@ -85,8 +85,8 @@ def test_every_form_signs_once_and_mail_goes_to_the_first_form(database_url: str
 def test_concurrent_signers_in_every_form_make_one_row(database_url: str) -> None:
     obs = open_obs(database_url)
     try:
-        in_parallel(lambda address: obs.pledges.sign(pledge(address)), SAME * 4)
-        assert obs.pledges.list("universal-declaration").total == 1
+        in_parallel(lambda address: obs.signing.sign(pledge(address)), SAME * 4)
+        assert obs.signatures.list("universal-declaration").total == 1
     finally:
         obs.close()
 
@@ -94,7 +94,7 @@ def test_concurrent_signers_in_every_form_make_one_row(database_url: str) -> Non
 def test_the_unique_index_holds_the_new_key(database_url: str) -> None:
     obs = open_obs(database_url)
     try:
-        signed = obs.pledges.sign(pledge("ａda@example.org"))
+        signed = obs.signing.sign(pledge("ａda@example.org"))
         table = schema.pledges
         with obs.store.read() as connection:
             stored = connection.scalar(sa.select(table.c.email_key)
@@ -138,8 +138,8 @@ def test_the_key_migration_recomputes_the_keys_and_keeps_every_row(database_url:
                           anonymised_at=sa.func.now())
         connection.execute(schema.schema_version.delete().where(
             schema.schema_version.c.version == version))
-    obs.pledges.recount()
-    counted = obs.pledges.stats("universal-declaration").confirmed
+    obs.pledge_stats.recount()
+    counted = obs.pledge_stats.stats("universal-declaration").confirmed
     obs.close()
     store = Store(database_url)
     try:
@@ -158,13 +158,13 @@ def test_the_key_migration_recomputes_the_keys_and_keeps_every_row(database_url:
         assert keys[ada] == "ada@example.org"
         assert keys[ada_wide] == old["ａda@example.org"] == "ａda@example.org"
         assert len(keys) == 5
-        assert obs.pledges.stats("universal-declaration").confirmed == counted == 4
-        assert obs.pledges.recount(fix=False) == []
+        assert obs.pledge_stats.stats("universal-declaration").confirmed == counted == 4
+        assert obs.pledge_stats.recount(fix=False) == []
         # a new signing in either form finds the first signature
         for address in ("ADA@example.org", "ａda@example.org"):
-            assert obs.pledges.sign(pledge(address)).id == ada
-        assert obs.pledges.get(ada_wide).status is PledgeStatus.CONFIRMED
-        assert obs.pledges.sign(pledge("ｂob@example.org")).id == bob
-        assert obs.pledges.sign(pledge("bob@example.org")).id == bob
+            assert obs.signing.sign(pledge(address)).id == ada
+        assert obs.signatures.get(ada_wide).status is PledgeStatus.CONFIRMED
+        assert obs.signing.sign(pledge("ｂob@example.org")).id == bob
+        assert obs.signing.sign(pledge("bob@example.org")).id == bob
     finally:
         obs.close()

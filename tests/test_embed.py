@@ -23,7 +23,7 @@ FORM = {"kind": "citizen", "name": "Jean Tremblay", "email": "jean@example.org",
 
 def signed_form(obs: Any, **fields: str) -> dict[str, str]:
     """The form as a browser sends it back a minute after showing it (with its guard token)."""
-    return {**FORM, "form_token": obs.pledges.keys.form_token(issued=time.time() - 60), **fields}
+    return {**FORM, "form_token": obs.keys.form_token(issued=time.time() - 60), **fields}
 SIGN = "/widgets/pledge/universal-declaration"
 COUNTER = "/widgets/pledge/counter"
 
@@ -111,7 +111,7 @@ def test_cross_site_posts_are_refused_unless_allowed(serve: Callable[..., Client
     assert same.status_code == 200
     curl = signed_form(obs, email="curl@example.org")
     assert client.post(SIGN, data=curl).status_code == 200
-    assert len(client.obs.pledges.list("universal-declaration").items) == 4  # type: ignore
+    assert len(client.obs.signatures.list("universal-declaration").items) == 4  # type: ignore
 
 
 def test_embed_script_is_served(serve: Callable[..., Client]) -> None:
@@ -161,9 +161,9 @@ def test_widget_cache_is_emptied_by_any_write(open_demo: Callable[..., Any]) -> 
         before = counted(first.text)
         # a pledge signed and confirmed through this process shows at once
         assert client.post(SIGN, data=signed_form(obs)).status_code == 200
-        pledge = obs.pledges.list("universal-declaration").items[-1]
+        pledge = obs.signatures.list("universal-declaration").items[-1]
         assert client.get(COUNTER).text == first.text  # pending: no change
-        obs.pledges.confirm(pledge.id)
+        obs.signing.confirm(pledge.id)
         assert counted(client.get(COUNTER).text) == before + 1
 
 

@@ -44,8 +44,8 @@ def test_one_token_posted_with_five_addresses_signs_once(database_url: str) -> N
                 assert Tree(answer.text).find("input", name="email")[0]["value"].startswith(
                     "person")
                 assert shown_token(answer.text) != token
-            assert obs.pledges.list("universal-declaration").total == 1
-            assert obs.pledges.list("universal-declaration").items[0].email == \
+            assert obs.signatures.list("universal-declaration").total == 1
+            assert obs.signatures.list("universal-declaration").items[0].email == \
                 "person0@example.org"
     finally:
         obs.close()
@@ -89,7 +89,7 @@ def test_one_token_posted_at_once_by_twenty_clients_signs_once(database_url: str
 
             in_parallel(post, range(20))
             assert Counter(statuses) == Counter({200: 1, 422: 19})
-            assert obs.pledges.list("universal-declaration").total == 1
+            assert obs.signatures.list("universal-declaration").total == 1
     finally:
         obs.close()
 
@@ -99,7 +99,7 @@ def test_a_typo_is_corrected_and_sent_again_at_once(database_url: str) -> None:
     try:
         with serving(make_app(obs), threaded=True) as base:
             client = Client(base)
-            token = obs.pledges.keys.form_token(issued=time.time() - 6)  # filled in 6 s
+            token = obs.keys.form_token(issued=time.time() - 6)  # filled in 6 s
             typo = client.post(SIGN, data={**FORM, "email": "jean@example", "form_token": token})
             assert typo.status_code == 422
             assert REFUSED not in typo.text
@@ -109,20 +109,20 @@ def test_a_typo_is_corrected_and_sent_again_at_once(database_url: str) -> None:
             fixed = client.post(SIGN, data={**FORM, "form_token": fresh})
             assert fixed.status_code == 200, fixed.text[:500]
             assert "Thank you for signing" in fixed.text
-            assert obs.pledges.list("universal-declaration").total == 1
+            assert obs.signatures.list("universal-declaration").total == 1
             # each token once: neither the first nor the fresh one signs again
             for used in (token, fresh):
                 again = client.post(SIGN, data={**FORM, "email": "x@example.org",
                                                 "form_token": used})
                 assert again.status_code == 422
                 assert REFUSED in again.text
-            assert obs.pledges.list("universal-declaration").total == 1
+            assert obs.signatures.list("universal-declaration").total == 1
             # a form sent too fast is shown again with a token that waits out the rest
             quick = client.post(SIGN, data={**FORM, "email": "q@example.org",
                                             "form_token": form_token(client)})
             assert quick.status_code == 422
             assert "sent very quickly" in quick.text
-            assert obs.pledges.keys.form_age(shown_token(quick.text)) < 5
+            assert obs.keys.form_age(shown_token(quick.text)) < 5
     finally:
         obs.close()
 
@@ -142,14 +142,14 @@ def test_used_tokens_are_stored_hashed_and_purged_by_retention(database_url: str
         assert len(rows) == 3
         assert not {row.token_hash for row in rows} & set(tokens)
         assert all(len(row.token_hash) == 64 for row in rows)
-        obs.pledges.retention()
+        obs.retention.run()
         with obs.store.read() as connection:
             assert connection.scalar(sa.select(sa.func.count()).select_from(table)) == 3
         with obs.store.write() as connection:  # two of them past their lifetime
             connection.execute(table.update().where(table.c.token_hash.in_(
                 [rows[0].token_hash, rows[1].token_hash])).values(
                 expires_at=now() - timedelta(hours=1)))
-        obs.pledges.retention()
+        obs.retention.run()
         with obs.store.read() as connection:
             assert connection.scalars(sa.select(table.c.token_hash)).all() == [
                 rows[2].token_hash]
@@ -162,7 +162,7 @@ def test_an_old_or_altered_token_is_refused() -> None:
 
     obs = Observatory.open("sqlite://", secret_key="k" * 32)
     try:
-        keys = obs.pledges.keys
+        keys = obs.keys
         token = keys.form_token()
         stamp, nonce, signature = token.split(".")
         assert keys.form_age(token) is not None
@@ -187,6 +187,6 @@ def test_two_readers_of_the_cached_widgets_get_tokens_of_their_own(database_url:
                 signed = client.post(SIGN, data={**FORM, "email": f"r{i}@example.org",
                                                  "form_token": token})
                 assert signed.status_code == 200
-            assert obs.pledges.list("universal-declaration").total == 2
+            assert obs.signatures.list("universal-declaration").total == 2
     finally:
         obs.close()

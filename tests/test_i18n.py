@@ -273,14 +273,14 @@ def test_emails_are_written_in_the_signer_s_language(open_demo: Any) -> None:
                     pledge_ip_limit=0)
     signers = {"ar": "samira@example.org", "de": "jonas@example.org", "fr": "lea@example.org"}
     for language, email in signers.items():
-        obs.pledges.sign(convert.structure({
+        obs.signing.sign(convert.structure({
             "declaration": "universal-declaration", "kind": "citizen", "name": "N. N.",
             "email": email, "country": "MA", "consent_version": "2022-1"}, Pledge),
             language=language)
     from livingtogether.mail import SMTPMailer
 
     with smtp_server() as server:
-        obs.pledges.send_outbox(SMTPMailer("127.0.0.1", server.port, security="none",
+        obs.outbox.send(SMTPMailer("127.0.0.1", server.port, security="none",
                                            timeout=5))
         server.inbox.wait(3)
         arabic, german, french = (server.inbox.to(signers[x])[0] for x in ("ar", "de", "fr"))

@@ -139,9 +139,9 @@ def test_python_signing_refuses_the_name(observatory: Any, name: str) -> None:
 
     install(observatory)
     with pytest.raises(ValidationError, match="encoded word") as raised:
-        observatory.pledges.sign(pledge(name))
+        observatory.signing.sign(pledge(name))
     assert raised.value.field == "name"
-    assert observatory.pledges.list("universal-declaration").total == 0
+    assert observatory.signatures.list("universal-declaration").total == 0
 
 
 def test_every_name_field_is_checked(observatory: Any) -> None:
@@ -150,13 +150,13 @@ def test_every_name_field_is_checked(observatory: Any) -> None:
 
     install(observatory)
     with pytest.raises(ValidationError) as raised:
-        observatory.pledges.sign(pledge(
+        observatory.signing.sign(pledge(
             "Jean", kind=SignerKind.INSTITUTION, city=BCC,
             institution=Institution(name="Ville", kind=InstitutionKind.CITY,
                                     representative_role=BODY)))
     assert [field for field, _ in raised.value.problems] == [
         "city", "institution.representative_role"]
-    assert observatory.pledges.list("universal-declaration").total == 0
+    assert observatory.signatures.list("universal-declaration").total == 0
 
 
 @pytest.mark.parametrize("name", [BCC, BODY])
@@ -194,15 +194,15 @@ def test_a_stored_hostile_name_adds_no_header(database_url: str, smtp: SMTPServe
                                               name: str) -> None:
     obs = open_site(database_url)
     try:
-        signed = obs.pledges.sign(pledge("Jean Tremblay"))
+        signed = obs.signing.sign(pledge("Jean Tremblay"))
         table = schema.pledges
         with obs.store.write() as connection:  # legacy data, written before the check
             data = connection.scalar(sa.select(table.c.data).where(table.c.id == signed.id))
             connection.execute(table.update().where(table.c.id == signed.id)
                                .values(data={**data, "name": name}))
-        assert obs.pledges.get(signed.id).name == name
+        assert obs.signatures.get(signed.id).name == name
         mailer = SMTPMailer("127.0.0.1", smtp.port, security="none", timeout=5)
-        report = obs.pledges.send_outbox(mailer)
+        report = obs.outbox.send(mailer)
         assert report.sent == (1,)
         assert not report.retried
         assert not report.failed

@@ -38,7 +38,7 @@ from livingtogether.mail import SMTPMailer
 url, port, lease = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 obs = Observatory.open(url, base_url="http://city.example/embed", secret_key="k" * 32)
 mailer = SMTPMailer("127.0.0.1", port, security="none", timeout=5)
-obs.pledges.outbox.run(mailer, limit=5, interval=0.05, passes=2000, lease_seconds=lease)
+obs.outbox.run(mailer, limit=5, interval=0.05, passes=2000, lease_seconds=lease)
 """
 
 SIGNERS = 30
@@ -73,7 +73,7 @@ def open_obs(url: str) -> Observatory:
 def sign_many(obs: Observatory, count: int) -> list[str]:
     addresses = [f"signer{i}@example.org" for i in range(count)]
     for i, address in enumerate(addresses):
-        obs.pledges.sign(Pledge(declaration="universal-declaration", kind=SignerKind.CITIZEN,
+        obs.signing.sign(Pledge(declaration="universal-declaration", kind=SignerKind.CITIZEN,
                                 name=f"Signer {i}", email=address, country="FR",
                                 consent_version="2022-1"))
     return addresses
@@ -84,12 +84,12 @@ def drain(obs: Observatory, port: int, seconds: float = 30) -> None:
     mailer = SMTPMailer("127.0.0.1", port, security="none", timeout=5)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        obs.pledges.send_outbox(mailer, lease_seconds=LEASE)
-        counts = obs.pledges.outbox.counts()
+        obs.outbox.send(mailer, lease_seconds=LEASE)
+        counts = obs.outbox.counts()
         if counts["pending"] == counts["sending"] == 0:
             return
         time.sleep(0.2)
-    raise AssertionError(f"the outbox did not drain: {obs.pledges.outbox.counts()}")
+    raise AssertionError(f"the outbox did not drain: {obs.outbox.counts()}")
 
 
 def copies(messages: list[EmailMessage]) -> Counter[str]:
@@ -147,7 +147,7 @@ def test_a_worker_killed_before_the_servers_answer_sends_that_email_twice_only(
         finally:
             stop(process)
         assert len(inbox.messages) == 12  # killed mid-drain
-        assert obs.pledges.outbox.counts()["sent"] == 11
+        assert obs.outbox.counts()["sent"] == 11
         drain(obs, server.port)
         messages = inbox.wait(SIGNERS + 1)
         assert check_delivery(messages, addresses, killed=1) == 1
@@ -155,7 +155,7 @@ def test_a_worker_killed_before_the_servers_answer_sends_that_email_twice_only(
         [(duplicated, twice)] = [(k, n) for k, n in copies(messages).items() if n > 1]
         assert twice == 2
         assert str(messages[11]["Message-ID"]) == duplicated
-        assert obs.pledges.outbox.counts() == {"pending": 0, "sending": 0, "sent": SIGNERS,
+        assert obs.outbox.counts() == {"pending": 0, "sending": 0, "sent": SIGNERS,
                                                "failed": 0}
     finally:
         server.stop()
@@ -185,7 +185,7 @@ def test_a_worker_killed_at_any_moment_loses_nothing(worker_site: tuple[str, Obs
         drain(obs, server.port)
         messages = server.inbox.wait(SIGNERS)
         check_delivery(messages, addresses, killed=1)
-        assert obs.pledges.outbox.counts()["sent"] == SIGNERS
+        assert obs.outbox.counts()["sent"] == SIGNERS
     finally:
         server.stop()
 
@@ -215,10 +215,10 @@ def test_an_accepted_email_is_not_sent_again_when_quit_fails(worker_site: tuple[
     controller.start()
     try:
         mailer = SMTPMailer("127.0.0.1", controller.port, security="none", timeout=5)
-        report = obs.pledges.send_outbox(mailer)
+        report = obs.outbox.send(mailer)
         assert len(report.sent) == 3
         assert not report.retried
-        assert obs.pledges.send_outbox(mailer).claimed == 0
+        assert obs.outbox.send(mailer).claimed == 0
         check_delivery(inbox.wait(3), addresses, killed=0)
     finally:
         controller.stop()
@@ -237,7 +237,7 @@ class SlowFirst:
         self.calls += 1
         if self.calls == 1:
             time.sleep(1.3)  # every lease of this worker's batch (1 s) runs out
-            report = self.other.pledges.send_outbox(self.smtp, lease_seconds=30)
+            report = self.other.outbox.send(self.smtp, lease_seconds=30)
             assert len(report.sent) == 2
         self.smtp.send(message)
 
@@ -250,14 +250,14 @@ def test_a_worker_never_sends_an_email_whose_lease_another_worker_took(
     server.start()
     try:
         addresses = sign_many(first, 2)
-        report = first.pledges.send_outbox(SlowFirst(server.port, second), lease_seconds=1)
+        report = first.outbox.send(SlowFirst(server.port, second), lease_seconds=1)
         # the first email outlasted its lease: sent by both (the documented window); the
         # second one the slow worker found taken, and skipped
         assert report.claimed == 1
         messages = server.inbox.wait(3)
         assert check_delivery(messages, addresses, killed=1) == 1
         assert copies(messages)[str(messages[-1]["Message-ID"])] == 2
-        assert first.pledges.outbox.counts()["sent"] == 2
+        assert first.outbox.counts()["sent"] == 2
     finally:
         server.stop()
         second.close()

@@ -31,7 +31,7 @@ def queue(url: str, count: int) -> None:
     with Observatory.open(url) as obs:
         install(obs)
         for i in range(count):
-            obs.pledges.sign(signer(f"cli{i}@example.org"))
+            obs.signing.sign(signer(f"cli{i}@example.org"))
 
 
 def smtp_settings(port: int) -> dict[str, str]:
@@ -82,9 +82,9 @@ def test_outbox_send_without_base_url_says_what_to_set(sqlite_url: str, tmp_path
 def test_recount_retention_and_export(database_url: str, tmp_path: Path) -> None:
     with Observatory.open(database_url) as obs:
         install(obs)
-        one = obs.pledges.sign(signer("one@example.org"))
-        obs.pledges.sign(signer("two@example.org"))
-        obs.pledges.confirm(one.id)  # type: ignore[arg-type]
+        one = obs.signing.sign(signer("one@example.org"))
+        obs.signing.sign(signer("two@example.org"))
+        obs.signing.confirm(one.id)  # type: ignore[arg-type]
         with obs.store.write() as connection:
             connection.execute(schema.pledge_counts.update().values(confirmed=5))
     check = run("pledges", "recount", "--check", cwd=tmp_path, url=database_url)
@@ -109,8 +109,8 @@ def test_recount_retention_and_export(database_url: str, tmp_path: Path) -> None
     kept = run("pledges", "retention", "--pending-days", "30", cwd=tmp_path, url=database_url)
     assert "0 unconfirmed deleted" in kept.stdout
     with Observatory.open(database_url) as obs:
-        assert obs.pledges.stats(DECLARATION).confirmed == 1
-        assert obs.pledges.list(DECLARATION).total == 2
+        assert obs.pledge_stats.stats(DECLARATION).confirmed == 1
+        assert obs.signatures.list(DECLARATION).total == 2
 
 
 def test_serve_send_mail_links_back_to_itself(sqlite_url: str, tmp_path: Path) -> None:

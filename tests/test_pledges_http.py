@@ -69,7 +69,7 @@ def send_all(obs: Observatory, server: SMTPServer) -> None:
     """Run the worker until the outbox is empty (bounded)."""
     mailer = SMTPMailer("127.0.0.1", server.port, security="none", timeout=5)
     for _ in range(100):
-        if obs.pledges.send_outbox(mailer).claimed == 0:
+        if obs.outbox.send(mailer).claimed == 0:
             return
     raise AssertionError("the outbox did not empty")
 
@@ -121,7 +121,7 @@ def test_fifty_concurrent_signers_one_signature_each(site: tuple[Client, Observa
     in_parallel(sign, attempts)
     assert len(statuses) == 50
     assert set(statuses) <= {200, 202}, Counter(statuses)
-    assert obs.pledges.list("universal-declaration").total == 34
+    assert obs.signatures.list("universal-declaration").total == 34
     # every person gets mail; confirming every first link makes the count equal the rows
     send_all(obs, smtp)
     by_person: dict[str, str] = {}
@@ -132,10 +132,10 @@ def test_fifty_concurrent_signers_one_signature_each(site: tuple[Client, Observa
     for token_value in by_person.values():
         response = client.post("/widgets/pledge/confirm", data={"token": token_value})
         assert response.status_code == 200
-    rows = obs.pledges.list("universal-declaration", limit=200).items
+    rows = obs.signatures.list("universal-declaration", limit=200).items
     assert all(p.status.value == "confirmed" for p in rows)
     assert confirmed(client) == len(rows) == 34
-    assert obs.pledges.recount(fix=False) == []
+    assert obs.pledge_stats.recount(fix=False) == []
 
 
 def test_sign_email_confirm_page_counter_withdraw(site: tuple[Client, Observatory],
@@ -165,7 +165,7 @@ def test_sign_email_confirm_page_counter_withdraw(site: tuple[Client, Observator
     assert client.request("HEAD", page_url).status_code == 200
     assert snapshot(obs) == before
     assert confirmed(client) == 0
-    assert obs.pledges.list("universal-declaration").items[0].status.value == "pending"
+    assert obs.signatures.list("universal-declaration").items[0].status.value == "pending"
     done = client.post("/widgets/pledge/confirm", data={"token": found["confirm"]})
     assert done.status_code == 200
     assert "Your signature is confirmed" in done.text
@@ -191,7 +191,7 @@ def test_sign_email_confirm_page_counter_withdraw(site: tuple[Client, Observator
     assert gone.status_code == 200
     assert "Your signature is withdrawn" in gone.text
     assert confirmed(client) == 0
-    assert obs.pledges.list("universal-declaration").total == 0
+    assert obs.signatures.list("universal-declaration").total == 0
     assert client.get(withdraw_url).status_code == 404
 
 
@@ -231,16 +231,16 @@ def test_the_form_s_guards(database_url: str) -> None:
                 assert response.status_code == 422
                 assert "expired" in response.text
             # the honeypot: thanked, nothing stored
-            old = obs.pledges.keys.form_token(time.time() - 10)
+            old = obs.keys.form_token(time.time() - 10)
             bot = client.post(SIGN, data={**FORM, "form_token": old,
                                           "homepage": "http://spam.example"})
             assert bot.status_code == 200
             assert "Thank you for signing" in bot.text
-            assert obs.pledges.list("universal-declaration").total == 0
+            assert obs.signatures.list("universal-declaration").total == 0
             # a person who took their time
             person = client.post(SIGN, data={**FORM, "form_token": old})
             assert person.status_code == 200
-            assert obs.pledges.list("universal-declaration").total == 1
+            assert obs.signatures.list("universal-declaration").total == 1
             # the honeypot is out of sight, labelled, and out of the tab order
             tree = Tree(client.get("/widgets/pledge").text)
             trap = tree.find("input", name="homepage")[0]
@@ -337,11 +337,11 @@ def test_public_lists_never_expose_an_email_and_escape_markup(
         "institution_website": "https://example.org", "name": "Rep\u0007 Name",
         "city": "'; DROP TABLE lt_pledges; --"})
     assert signed.status_code == 200
-    [pledge] = obs.pledges.list("universal-declaration").items
+    [pledge] = obs.signatures.list("universal-declaration").items
     assert pledge.name == "Rep Name"  # control characters stripped
     assert pledge.institution is not None
     assert pledge.institution.representative_role == "Chair"
-    obs.pledges.confirm(pledge.id)  # type: ignore[arg-type]
+    obs.signing.confirm(pledge.id)  # type: ignore[arg-type]
     widget = client.get("/widgets/pledge/signatories")
     tree = check_fragment(widget.text, "pledge-signatories")
     assert EVIL in tree.text
@@ -369,7 +369,7 @@ def test_campaign_and_signatory_api_match_the_openapi_document(
 
     client, obs = site
     starts = datetime.now(timezone.utc) + timedelta(days=3)
-    obs.pledges.participations.save(CampaignParticipation(
+    obs.participations.save(CampaignParticipation(
         campaign="idltp-2022", city="izmir", signed=True, screenings=(
             Screening(venue="Kültürpark", starts_at=starts, zone="Europe/Istanbul",
                       capacity=300),

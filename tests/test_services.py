@@ -130,37 +130,39 @@ def test_events_keep_their_sessions_in_order(observatory: Observatory) -> None:
 
 
 def test_signatures_one_per_person_and_counted_when_confirmed(observatory: Observatory) -> None:
-    pledges = observatory.pledges
-    pledges.declarations.create(Declaration(slug="ud", title=Text.of("UD"), milestones=(2, 10)))
-    first = pledges.sign(Pledge(declaration="ud", kind=SignerKind.CITIZEN, name="Ayşe",
+    observatory.declarations.create(Declaration(slug="ud", title=Text.of("UD"),
+                                                milestones=(2, 10)))
+    signing = observatory.signing
+    first = signing.sign(Pledge(declaration="ud", kind=SignerKind.CITIZEN, name="Ayşe",
                                 email="ayse@Example.ORG", country="TR", consent_version="1"))
-    again = pledges.sign(Pledge(declaration="ud", kind=SignerKind.CITIZEN, name="Other",
+    again = signing.sign(Pledge(declaration="ud", kind=SignerKind.CITIZEN, name="Other",
                                 email="AYSE@example.org", country="FR", consent_version="1"))
     assert (again.id, again.name) == (first.id, "Ayşe")
     assert first.status is PledgeStatus.PENDING
     assert first.signed_at is not None
-    assert pledges.stats("ud").confirmed == 0
-    assert pledges.confirm(first.id).status is PledgeStatus.CONFIRMED  # type: ignore[arg-type]
-    stats = pledges.stats("ud")
+    assert observatory.pledge_stats.stats("ud").confirmed == 0
+    confirmed = signing.confirm(first.id)  # type: ignore[arg-type]
+    assert confirmed.status is PledgeStatus.CONFIRMED
+    stats = observatory.pledge_stats.stats("ud")
     assert (stats.confirmed, stats.by_country, stats.next_milestone) == (1, {"TR": 1}, 2)
-    pledges.withdraw(first.id)  # type: ignore[arg-type]
-    assert pledges.stats("ud").confirmed == 0
+    observatory.signing.withdraw(first.id)  # type: ignore[arg-type]
+    assert observatory.pledge_stats.stats("ud").confirmed == 0
     with pytest.raises(NotFound):
-        pledges.get(first.id)  # type: ignore[arg-type]
+        observatory.signatures.get(first.id)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="valid email"):
-        pledges.sign(attrs.evolve(first, email="not an address"))
+        observatory.signing.sign(attrs.evolve(first, email="not an address"))
     with pytest.raises(NotFound, match="declaration"):
-        pledges.sign(attrs.evolve(first, declaration="nope"))
+        observatory.signing.sign(attrs.evolve(first, declaration="nope"))
 
 
 def test_concurrent_signers_with_one_address_make_one_signature(
     observatory: Observatory,
 ) -> None:
-    observatory.pledges.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
+    observatory.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
     forms = ["zoë@example.org", "ZOË@example.org", "zoe\u0308@EXAMPLE.org"] * 4
 
     def sign(email: str) -> int | None:
-        return observatory.pledges.sign(Pledge(
+        return observatory.signing.sign(Pledge(
             declaration="ud", kind=SignerKind.CITIZEN, name="Zoë", email=email, country="FR",
             consent_version="1",
         )).id
@@ -168,28 +170,28 @@ def test_concurrent_signers_with_one_address_make_one_signature(
     with ThreadPoolExecutor(max_workers=6) as pool:
         ids = set(pool.map(sign, forms))
     assert len(ids) == 1
-    assert observatory.pledges.list("ud").total == 1
+    assert observatory.signatures.list("ud").total == 1
 
 
 def test_campaigns_and_participations(observatory: Observatory) -> None:
     observatory.cities.create(IZMIR)
-    observatory.pledges.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
+    observatory.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
     campaign = Campaign(slug="idltp-2022", title=Text.of("IDLTP 2022"), day=date(2022, 5, 16),
                         declaration="ud")
-    observatory.pledges.campaigns.create(campaign)
+    observatory.campaigns.create(campaign)
     with pytest.raises(NotFound, match="declaration"):
-        observatory.pledges.campaigns.create(attrs.evolve(campaign, slug="x", declaration="no"))
+        observatory.campaigns.create(attrs.evolve(campaign, slug="x", declaration="no"))
     joined = CampaignParticipation(campaign="idltp-2022", city="izmir", signed=True,
                                    dissemination=Dissemination(channels=("website",)))
-    observatory.pledges.participations.save(joined)
-    observatory.pledges.participations.save(attrs.evolve(joined, signed=False))
-    page = observatory.pledges.participations.list("idltp-2022")
+    observatory.participations.save(joined)
+    observatory.participations.save(attrs.evolve(joined, signed=False))
+    page = observatory.participations.list("idltp-2022")
     assert page.total == 1
     assert page.items[0].signed is False
     with pytest.raises(NotFound, match="city"):
-        observatory.pledges.participations.save(attrs.evolve(joined, city="nowhere"))
-    observatory.pledges.participations.delete("idltp-2022", "izmir")
-    assert observatory.pledges.participations.list().total == 0
+        observatory.participations.save(attrs.evolve(joined, city="nowhere"))
+    observatory.participations.delete("idltp-2022", "izmir")
+    assert observatory.participations.list().total == 0
 
 
 def test_languages_keep_the_order_they_were_given_in(observatory: Observatory) -> None:

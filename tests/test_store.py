@@ -123,8 +123,22 @@ def test_the_groups_a_statement_writes() -> None:
     # what this module cannot place changes everything
     assert versions.groups_of("INSERT INTO lt_new_table VALUES (1)") == {versions.ALL}
     assert versions.groups_of("CREATE TABLE x (id int)") == {versions.ALL}
-    assert versions.groups_of("WITH x AS (SELECT 1) DELETE FROM lt_cities") == {versions.ALL}
     assert versions.groups_of("WITH x AS (SELECT 1) SELECT * FROM x") == set()
+    # a data-modifying WITH writes each of its statements' tables
+    assert versions.groups_of("WITH x AS (SELECT 1) DELETE FROM lt_cities") == {"cities"}
+    assert versions.groups_of(
+        "WITH n AS (INSERT INTO lt_pledges (kind) VALUES ('citizen') ON CONFLICT (email_key) "
+        "DO NOTHING RETURNING id) INSERT INTO lt_outbox (pledge_id) SELECT id FROM n") == set()
+    assert versions.groups_of(
+        "WITH n AS (UPDATE lt_pledges SET status='confirmed' RETURNING id) "
+        "INSERT INTO lt_counters (name) SELECT 'x' FROM n") == {"pledges"}
+    assert versions.groups_of(
+        "WITH n AS (INSERT INTO lt_cities (slug) VALUES ('x') ON CONFLICT (slug) DO UPDATE SET "
+        "slug = 'x' RETURNING id) DELETE FROM lt_sessions") == {"cities", "programme"}
+    assert versions.groups_of("WITH n AS (INSERT INTO lt_new_table VALUES (1)) SELECT 1") == \
+        {versions.ALL}
+    assert versions.groups_of("WITH n AS (MERGE INTO lt_cities) SELECT 1 WHERE 'update'") == \
+        {versions.ALL}
 
 
 

@@ -150,9 +150,9 @@ def test_signing_is_neutral_and_counted(api: tuple[Client, Any]) -> None:
     assert "example.org" not in first.text
     again = client.post(SIGN, json={**SIGNER, "email": "AYSE@example.org", "name": "Other"})
     assert (again.status_code, again.content) == (first.status_code, first.content)
-    pending = obs.pledges.list("universal-declaration")
+    pending = obs.signatures.list("universal-declaration")
     assert pending.total == 1
-    obs.pledges.confirm(pending.items[0].id)
+    obs.signing.confirm(pending.items[0].id)
     stats = client.get("/api/v1/declarations/universal-declaration/stats").json()
     assert stats["confirmed"] == 1
     assert stats["by_country"] == {"TR": 1}
@@ -346,9 +346,9 @@ def test_an_unexpected_failure_is_a_generic_500(sqlite_observatory: Any,
 
 def test_pledge_stats_of_every_declaration(api: tuple[Client, Any]) -> None:
     client, obs = api
-    signed = obs.pledges.sign(convert.structure(
+    signed = obs.signing.sign(convert.structure(
         {**SIGNER, "declaration": "universal-declaration"}, Pledge))
-    obs.pledges.confirm(signed.id)
+    obs.signing.confirm(signed.id)
     everything = client.get("/api/v1/pledges/stats")
     assert everything.status_code == 200
     slugs = [item["declaration"] for item in everything.json()["items"]]

@@ -234,7 +234,7 @@ def test_pledge_form_errors_sit_next_to_their_fields(client: Client, obs: Any) -
     institution = client.post(SIGN, data={**FORM, **token(client), "kind": "institution"})
     tree = check_fragment(institution.text, "pledge")
     assert tree.find("input", id="lt-pledge-institution_name")[0]["aria-invalid"] == "true"
-    assert obs.pledges.list("universal-declaration").total == 0
+    assert obs.signatures.list("universal-declaration").total == 0
 
 
 def test_pledge_form_signs_and_thanks_identically(client: Client, obs: Any) -> None:
@@ -247,7 +247,7 @@ def test_pledge_form_signs_and_thanks_identically(client: Client, obs: Any) -> N
     again = client.post(SIGN, data={**FORM, **token(client), "email": "JEAN@example.org",
                                     "name": "Someone"})
     assert again.text == first.text
-    stored = obs.pledges.list("universal-declaration").items
+    stored = obs.signatures.list("universal-declaration").items
     assert len(stored) == 1
     assert stored[0].country == "CA"
     assert stored[0].city == "Montréal"
@@ -256,7 +256,7 @@ def test_pledge_form_signs_and_thanks_identically(client: Client, obs: Any) -> N
         "institution_name": "Association", "institution_kind": "ngo",
         "representative_role": "Chair", "institution_website": "https://example.org"})
     assert institution.status_code == 200
-    assert obs.pledges.list("universal-declaration").total == 2
+    assert obs.signatures.list("universal-declaration").total == 2
 
 
 def test_pledge_form_refuses_what_it_cannot_read(client: Client) -> None:
@@ -353,7 +353,7 @@ def evil(obs: Any) -> Iterator[Client]:
                     Person(role=Role.OTHER, city="evil")),
         ),),
     ))
-    obs.pledges.declarations.create(Declaration(slug="evil", title=Text.of(EVIL),
+    obs.declarations.create(Declaration(slug="evil", title=Text.of(EVIL),
                                                 text=Text.of(EVIL)))
     with serving(make_app(obs, demo_page=True)) as base:
         yield Client(base)
@@ -402,9 +402,9 @@ def counted(html: str) -> int:
 
 def confirmed_signature(obs: Any, email: str) -> None:
     """A signature stored and confirmed through ``obs`` (not through any server)."""
-    pledge = obs.pledges.sign(pledge_from_form({**FORM, "email": email},
+    pledge = obs.signing.sign(pledge_from_form({**FORM, "email": email},
                                                "universal-declaration"))
-    obs.pledges.confirm(pledge.id)
+    obs.signing.confirm(pledge.id)
 
 
 @pytest.mark.parametrize("seconds", [0, 10])
@@ -465,7 +465,7 @@ def test_a_write_changes_the_tag_and_the_body_of_what_it_shows(
         assert client.get(PROGRAMME, headers={
             "If-None-Match": programme.headers["ETag"]}).status_code == 304
         # a pending signature changes nothing the counter shows either
-        obs.pledges.sign(pledge_from_form({**FORM, "email": "b@example.org"},
+        obs.signing.sign(pledge_from_form({**FORM, "email": "b@example.org"},
                                           "universal-declaration"))
         assert client.get(COUNTER, headers={
             "If-None-Match": after.headers["ETag"]}).status_code == 304

@@ -89,7 +89,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     elif args.send_mail:
         mail_from = Observatory.from_settings(settings)
         opened.append(mail_from)
-        threading.Thread(target=mail_from.pledges.outbox.run,
+        threading.Thread(target=mail_from.outbox.run,
                          args=(_mailer(mail_from.settings),),
                          kwargs={"interval": 2.0, "stop": stop, "on_error": _outbox_error},
                          daemon=True).start()
@@ -167,7 +167,7 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
             print(f"outbox: {report.summary()}", file=sys.stderr, flush=True)
 
     with _open(args) as observatory, contextlib.suppress(KeyboardInterrupt):
-        observatory.pledges.outbox.run(
+        observatory.outbox.run(
             _mailer(observatory.settings), limit=args.limit, interval=args.interval,
             passes=1 if args.once else args.passes or None, on_report=show,
             lease_seconds=args.lease_seconds)
@@ -177,7 +177,7 @@ def cmd_outbox_send(args: argparse.Namespace) -> int:
 def cmd_pledges_recount(args: argparse.Namespace) -> int:
     """Check the signature counters against the rows; fix and report any drift."""
     with _open(args) as observatory:
-        drift = observatory.pledges.recount(fix=not args.check)
+        drift = observatory.pledge_stats.recount(fix=not args.check)
     for item in drift:
         print(f"{item.declaration} {item.kind} {item.country}: counted {item.counted}, "
               f"the rows say {item.actual}")
@@ -189,8 +189,8 @@ def cmd_pledges_recount(args: argparse.Namespace) -> int:
 def cmd_pledges_retention(args: argparse.Namespace) -> int:
     """Delete unconfirmed signatures and anonymise those of closed campaigns."""
     with _open(args) as observatory:
-        report = observatory.pledges.retention(pending_days=args.pending_days,
-                                               closed_months=args.closed_months)
+        report = observatory.retention.run(pending_days=args.pending_days,
+                                           closed_months=args.closed_months)
     print(f"retention: {report.summary()}")
     return 0
 
@@ -199,10 +199,10 @@ def cmd_pledges_export(args: argparse.Namespace) -> int:
     """Write the confirmed signatures of a declaration as CSV (personal data)."""
     with _open(args) as observatory:
         if args.output in (None, "-"):
-            count = observatory.pledges.export_csv(args.declaration, sys.stdout)
+            count = observatory.signature_export.write_csv(args.declaration, sys.stdout)
         else:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
-                count = observatory.pledges.export_csv(args.declaration, out)
+                count = observatory.signature_export.write_csv(args.declaration, out)
     print(f"export: {count} confirmed signatures", file=sys.stderr)
     return 0
 

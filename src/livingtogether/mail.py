@@ -1,6 +1,6 @@
 """Sending email: the :class:`Mailer` protocol and two mailers, SMTP and console.
 
-The outbox worker (``observatory.pledges.send_outbox(mailer)``) hands each
+The outbox worker (``observatory.outbox.send(mailer)``) hands each
 message to a mailer's ``send``, which raises on any failure so that the
 message is retried later. Framework adapters plug in their own mailer (Flask-
 Mail, Django's ``send_mail``) by writing a class with the same ``send``.

@@ -26,12 +26,20 @@ from .models import (
 from .models.hub import FeedKind
 from .services import (
     CityService,
-    PledgeService,
     PracticeService,
     ProgrammeService,
     ThemeService,
 )
 from .services.base import Records
+from .services.campaigns import ParticipationService, campaigns
+from .services.guard import Keys
+from .services.outbox import Outbox
+from .services.pledge_stats import PledgeStatsService
+from .services.pledges import declarations
+from .services.retention import RetentionService
+from .services.signature_export import SignatureExport
+from .services.signatures import SignatureService
+from .services.signing import SigningService
 from .services.submissions import Submissions
 from .services.sync import Feed, Mirror, origin_of
 from .services.tokens import TokenService
@@ -105,9 +113,20 @@ def write_bundle(data: Any, file: str | None = None, stdout: TextIO | None = Non
 class Observatory:
     """The library's features on one database.
 
-    ``cities``, ``practices``, ``programme`` and ``pledges`` are the domain
-    services; ``themes`` is the practices' taxonomy. Open with :meth:`open`; close
-    with :meth:`close` (or use ``with``).
+    ``cities``, ``practices`` and ``programme`` are the domain services; ``themes``
+    is the practices' taxonomy. The pledges domain is one small service per job,
+    each of which the staff console can guard with its own permission:
+
+    - ``declarations``, ``campaigns``: the repositories of those records;
+      ``participations``: the cities taking part in a campaign, and its screenings;
+    - ``signing``: sign, resend, confirm, withdraw, the confirmation and withdrawal links;
+    - ``signatures``: read signatures (personal data) and the public signatories;
+    - ``pledge_stats``: the confirmed counts, and their recount;
+    - ``retention``: the data-protection pass; ``signature_export``: the organisers' CSV;
+    - ``outbox``: the emails to send and the worker that sends them;
+    - ``keys``: the keyed hashes and signed form tokens of this site.
+
+    Open with :meth:`open`; close with :meth:`close` (or use ``with``).
     """
 
     def __init__(self, settings: Settings, store: Store) -> None:
@@ -117,8 +136,17 @@ class Observatory:
         self.cities = CityService(store, max_page_size=size)
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
-        self.pledges = PledgeService(store, max_page_size=size, settings=settings)
         self.themes = ThemeService(store, max_page_size=size)
+        self.keys = Keys(store, settings.secret_key)
+        self.declarations = declarations(store, max_page_size=size)
+        self.campaigns = campaigns(store, max_page_size=size)
+        self.participations = ParticipationService(store, max_page_size=size)
+        self.signing = SigningService(store, settings, self.keys)
+        self.signatures = SignatureService(store, max_page_size=size)
+        self.pledge_stats = PledgeStatsService(store)
+        self.retention = RetentionService(store)
+        self.signature_export = SignatureExport(store, self.declarations)
+        self.outbox = Outbox(store, settings, self.keys)
 
     @classmethod
     def open(cls, url: str | None = None, **settings: Any) -> Observatory:
@@ -217,9 +245,9 @@ class Observatory:
             "practices": self.practices,
             "events": self.programme,
             "programme_versions": self.programme.history,
-            "declarations": self.pledges.declarations,
-            "campaigns": self.pledges.campaigns,
-            "participations": self.pledges.participations,
+            "declarations": self.declarations,
+            "campaigns": self.campaigns,
+            "participations": self.participations,
         }
 
     def export_bundle(self) -> dict[str, list[Any]]:

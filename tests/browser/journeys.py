@@ -175,7 +175,7 @@ def walk(page: Any, host: Host, smtp: Any, axe_source: str, artifacts: Path, ema
         assert page.evaluate("document.activeElement.className") == "lt-thanks"
     audit(page, axe_source)
     shoot(page, artifacts, "3-signed")
-    stored = host.observatory.pledges.list("universal-declaration").items
+    stored = host.observatory.signatures.list("universal-declaration").items
     assert [p.name for p in stored if p.email == email] == [CITIZEN["name"]]
     host.send_mail()
     confirm(page, smtp, email, axe_source, artifacts, host.mount)

@@ -259,7 +259,7 @@ def test_embed_journey(embed_site: tuple[str, str, Observatory], page: Any, axe_
     host_url, server, observatory = embed_site
 
     def worker() -> None:  # as `livingtogether outbox send` does, through the SMTP server
-        assert observatory.pledges.send_outbox(SMTPMailer("127.0.0.1", smtp.port,
+        assert observatory.outbox.send(SMTPMailer("127.0.0.1", smtp.port,
                                                           security="none")).sent
 
     host = Host(url=f"{host_url}/index.html", mount=f"{server}/lt/", widgets=3,
@@ -313,6 +313,6 @@ def test_flask_page_works_without_scripts(flask_site: tuple[str, Any], browser: 
         shoot(page, artifacts, "signed-without-scripts")
     finally:
         context.close()
-    stored = app.extensions["livingtogether"].observatory.pledges.list(
+    stored = app.extensions["livingtogether"].observatory.signatures.list(
         "universal-declaration").items
     assert [p.name for p in stored if p.email == "noscript@example.org"] == ["Sans Script"]

@@ -24,7 +24,7 @@ FORM = {"kind": "citizen", "name": "Ayşe Yılmaz", "email": "ayse@example.org",
 
 def form(observatory: Observatory, **fields: str) -> dict[str, str]:
     """The form as a browser sends it back a minute after showing it (with its guard token)."""
-    token = observatory.pledges.keys.form_token(issued=time.time() - 60)
+    token = observatory.keys.form_token(issued=time.time() - 60)
     return {**FORM, "form_token": token, **fields}
 PAGE = """<!DOCTYPE html><html lang="en"><head><title>t</title>{{ livingtogether_stylesheet() }}
 </head><body><main>{{ livingtogether_widget(name, **params) }}</main></body></html>"""
@@ -89,14 +89,14 @@ def test_widget_in_the_hosts_template_posts_to_the_blueprint(
     assert '<link rel="stylesheet" href="/lt/static/livingtogether.css?v=' in page.text
     assert 'lang="fr"' in page.text
     assert 'action="/lt/widgets/pledge/universal-declaration?lang=fr"' in page.text
-    before = observatory.pledges.stats("universal-declaration")
+    before = observatory.pledge_stats.stats("universal-declaration")
     signed = requests.post(f"{base}/lt/widgets/pledge/universal-declaration?lang=fr",
                            data=form(observatory), headers={"Origin": base}, timeout=10)
     assert signed.status_code == 200, signed.text
     assert 'class="lt-thanks"' in signed.text
-    stored = observatory.pledges.list("universal-declaration").items
+    stored = observatory.signatures.list("universal-declaration").items
     assert any(p.email == FORM["email"] for p in stored)
-    after = observatory.pledges.stats("universal-declaration")
+    after = observatory.pledge_stats.stats("universal-declaration")
     assert after.confirmed == before.confirmed  # counted only once confirmed by email
     programme = requests.get(f"{base}/page/programme?event=izmir-2021", timeout=10)
     assert "lt-widget--programme" in programme.text
@@ -228,7 +228,7 @@ def test_the_cores_smtp_settings_win_over_flask_mails(observatory: Observatory,
     LivingTogether(app)
     found = state(app)
     assert (found.mailer.host, found.mailer.port) == ("127.0.0.1", smtp.port)
-    observatory.pledges.sign(Pledge(
+    observatory.signing.sign(Pledge(
         declaration="universal-declaration", kind=SignerKind.CITIZEN, name="Ayşe",
         email="core.smtp@example.org", country="TR", consent_version="2022-1"))
     result = app.test_cli_runner().invoke(args=["livingtogether", "send-outbox"])

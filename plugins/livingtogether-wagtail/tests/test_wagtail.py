@@ -34,7 +34,7 @@ URLENCODED = "application/x-www-form-urlencoded"
 
 def form(**extra: str) -> dict[str, str]:
     """The form as a browser sends it back a minute after showing it (with its guard token)."""
-    token = get_state().observatory.pledges.keys.form_token(issued=time.time() - 60)
+    token = get_state().observatory.keys.form_token(issued=time.time() - 60)
     return {**FORM, "form_token": token, **extra}
 
 
@@ -60,7 +60,7 @@ def test_signing_from_the_page_over_http(observatory: Observatory, live_server: 
                            headers={"Origin": live_server.url})
     assert signed.status_code == 200, signed.text[:500]
     assert 'class="lt-thanks"' in signed.text
-    stored = observatory.pledges.list("universal-declaration").items
+    stored = observatory.signatures.list("universal-declaration").items
     assert [p.status for p in stored if p.email == FORM["email"]] == [PledgeStatus.PENDING]
     refused = requests.post(live_server.url + SIGN, data=form(), timeout=10,
                             headers={"Origin": "https://evil.example"})
@@ -122,8 +122,8 @@ def test_admin_views(observatory: Observatory, client: Client) -> None:
     listing = client.get("/admin/livingtogether/signatures/?status=pending")
     assert listing.status_code == 200
     assert "ayse@example.org" in listing.content.decode()
-    for pledge in observatory.pledges.list("universal-declaration").items:
-        observatory.pledges.confirm(pledge.id)
+    for pledge in observatory.signatures.list("universal-declaration").items:
+        observatory.signing.confirm(pledge.id)
     exported = client.get("/admin/livingtogether/signatures/?format=csv")
     assert exported["Content-Type"] == "text/csv; charset=utf-8"
     assert exported["Content-Disposition"] == \
@@ -159,7 +159,7 @@ def test_admin_views(observatory: Observatory, client: Client) -> None:
 
     participations = client.get("/admin/livingtogether/participations/")
     assert participations.status_code == 200
-    total = observatory.pledges.participations.list().total
+    total = observatory.participations.list().total
     assert f"{total} participation" in participations.content.decode()
 
 
@@ -219,7 +219,7 @@ def test_import_export_and_retention_commands(observatory: Observatory, tmp_path
         call_command("livingtogether_retention", "--pending-days", "-5")
     with pytest.raises(CommandError, match=r"0\.0 is not from 0\.1 to 86400"):
         call_command("livingtogether_outbox", "--loop", "--every", "0")
-    assert observatory.pledges.list("universal-declaration", status=PledgeStatus.PENDING).total \
+    assert observatory.signatures.list("universal-declaration", status=PledgeStatus.PENDING).total \
         == 0
 
 

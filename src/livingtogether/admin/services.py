@@ -192,7 +192,7 @@ class DeclarationEditor(Editor[Declaration]):
     the next version (``version`` one above the stored one)."""
 
     def __init__(self, obs: Observatory) -> None:
-        service = obs.pledges.declarations
+        service = obs.declarations
 
         def write_in(connection: Connection, record: Declaration, _: str | None,
                      ) -> Declaration:
@@ -214,7 +214,7 @@ class CampaignEditor(Editor[Campaign]):
     """The network's campaigns (the secretariat's)."""
 
     def __init__(self, obs: Observatory) -> None:
-        super().__init__(obs.store, obs.pledges.campaigns, Campaign, kind="campaign",
+        super().__init__(obs.store, obs.campaigns, Campaign, kind="campaign",
                          edit=P.CAMPAIGNS_EDIT, publish=P.CAMPAIGNS_EDIT,
                          max_page_size=obs.settings.max_page_size)
 
@@ -229,7 +229,7 @@ class ParticipationEditor(Editor[CampaignParticipation]):
     ``campaign/city``; the city's campaign officer edits and publishes it."""
 
     def __init__(self, obs: Observatory) -> None:
-        service = obs.pledges.participations
+        service = obs.participations
         table = schema.participations
 
         def where(key: str) -> tuple[sa.ColumnElement[bool], ...]:

@@ -17,7 +17,8 @@ from ..errors import NotFound
 from ..models import Pledge, PledgeStatus
 from ..models import fields as f
 from ..services.base import Page
-from ..services.pledges import PledgeService, normalise_email
+from ..services.pledges import normalise_email
+from ..services.signing import SigningService
 from ..store import schema
 from . import audit
 from .principals import Permission, Principal
@@ -33,15 +34,17 @@ class Signatures:
 
     def __init__(self, obs: Observatory) -> None:
         self.store = obs.store
-        self.pledges = obs.pledges
+        self.declarations = obs.declarations
+        self.signatures = obs.signatures
+        self.signature_export = obs.signature_export
 
     def list(self, principal: Principal, declaration: str, *,
              status: PledgeStatus | None = None, limit: int = 50, offset: int = 0,
              ) -> Page[Pledge]:
         """The signatures of ``declaration``, oldest first."""
         principal.require(Permission.SIGNATURES_VIEW, None)
-        self.pledges.declarations.get(declaration)
-        return self.pledges.list(declaration, status=status, limit=limit, offset=offset)
+        self.declarations.get(declaration)
+        return self.signatures.list(declaration, status=status, limit=limit, offset=offset)
 
     def find(self, principal: Principal, declaration: str, email: str) -> Pledge:
         """The signature of ``declaration`` made with the address ``email`` (as a resident
@@ -56,7 +59,7 @@ class Signatures:
         if found is None:
             raise NotFound(f"no signature of {declaration!r} was made with that address",
                            field="email")
-        return self.pledges.get(found)
+        return self.signatures.get(found)
 
     def withdraw(self, principal: Principal, pledge_id: int, *, reason: str) -> None:
         """Withdraw the signature ``pledge_id`` at its signer's request, erasing it with its
@@ -65,7 +68,7 @@ class Signatures:
         f.check_number(pledge_id, field="id", minimum=1, maximum=2**31 - 1)
         f.check_text(reason, field="reason", max_length=f.MEDIUM, multiline=True)
         with self.store.write() as connection:
-            if not PledgeService._withdraw_in(connection, pledge_id):
+            if not SigningService.withdraw_in(connection, pledge_id):
                 raise NotFound(f"there is no signature {pledge_id}", field="id")
             audit.record(connection, principal, "withdraw", kind=KIND, key=str(pledge_id),
                          city=None, summary=reason.strip())
@@ -77,8 +80,8 @@ class Signatures:
         export never happens unrecorded (a failed one stays recorded as attempted).
         """
         principal.require(Permission.SIGNATURES_EXPORT, None)
-        self.pledges.declarations.get(declaration)
+        self.declarations.get(declaration)
         with self.store.write() as connection:
             audit.record(connection, principal, "export", kind="declaration", key=declaration,
                          city=None, summary="CSV export of the confirmed signatures")
-        return self.pledges.export_csv(declaration, stream)
+        return self.signature_export.write_csv(declaration, stream)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .base import Page, Records
+from .campaigns import ParticipationService
 from .cities import CityService
-from .pledges import ParticipationService, PledgeService
 from .practices import PracticeService
 from .programme import ProgrammeService
 from .search import FacetCount, Hit, SearchQuery, SearchResults
@@ -16,7 +16,6 @@ __all__ = [
     "Hit",
     "Page",
     "ParticipationService",
-    "PledgeService",
     "PracticeService",
     "ProgrammeService",
     "Records",

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..store import Store, now, schema
+from ..store.bulk import per_dialect
 from ..store.bulk import upsert as upsert  # the one dialect INSERT, services use it here
 
 
@@ -113,14 +114,27 @@ class Keys:
         One row per used token (its keyed hash, until it would expire anyway) with a
         primary key, so two posts at once in two processes cannot both pass.
         """
-        digest = self.hash("form-used", token)
-        table = schema.form_tokens
+        digest = self.form_used_hash(token)
         with self.store.write() as connection:
-            inserted = connection.scalar(upsert(connection, table).values(
-                token_hash=digest, expires_at=now() + valid_for,
-            ).on_conflict_do_nothing(index_elements=["token_hash"])
-                .returning(table.c.token_hash))
-        return inserted is not None
+            return use_form_token_in(connection, digest, valid_for=valid_for)
+
+    def form_used_hash(self, token: str) -> str:
+        """The keyed hash under which the use of ``token`` is recorded."""
+        return self.hash("form-used", token)
+
+
+_USE_FORM = per_dialect(lambda insert: insert(schema.form_tokens).values(
+    token_hash=sa.bindparam("digest"), expires_at=sa.bindparam("expires"),
+).on_conflict_do_nothing(index_elements=["token_hash"]).returning(
+    schema.form_tokens.c.token_hash))
+
+
+def use_form_token_in(connection: Connection, digest: str, *, valid_for: timedelta) -> bool:
+    """Record within the caller's transaction that the form token of keyed hash
+    ``digest`` (:meth:`Keys.form_used_hash`) was posted; ``False`` if it was before."""
+    inserted = connection.scalar(_USE_FORM[connection.dialect.name],
+                                 {"digest": digest, "expires": now() + valid_for})
+    return inserted is not None
 
 
 def hit(connection: Connection, scope: str, subject: str, *, limit: int,
@@ -133,10 +147,19 @@ def hit(connection: Connection, scope: str, subject: str, *, limit: int,
     seconds = int(window.total_seconds())
     bucket = int(time.time()) // seconds
     key = f"{scope}:{bucket}:{subject}"[:120]
-    expires = now() + window
-    hits = upsert_add(connection, schema.rate_limits, {"key": key}, "hits", 1,
-                      expires_at=expires)
-    return hits <= limit
+    hits = connection.scalar(_HIT[connection.dialect.name],
+                             {"hit_key": key, "hit_expires": now() + window})
+    return int(hits or 0) <= limit
+
+
+_LIMITS = schema.rate_limits
+#: :func:`upsert_add` of one hit, made once (the hot path of every signature).
+_HIT = per_dialect(lambda insert: insert(_LIMITS).values(
+    key=sa.bindparam("hit_key"), hits=1, expires_at=sa.bindparam("hit_expires"),
+).on_conflict_do_update(
+    index_elements=["key"],
+    set_={"hits": _LIMITS.c.hits + 1, "expires_at": sa.bindparam("hit_expires")},
+).returning(_LIMITS.c.hits))
 
 
 #: One :func:`retry_after` call in this many also removes the rate-limit windows past.

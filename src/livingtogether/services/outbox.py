@@ -55,6 +55,7 @@ from ..models import fields as f
 from ..settings import Settings
 from ..store import Store, aware, now, schema
 from .guard import Keys
+from .pledges import load as load_pledge
 
 log = logging.getLogger("livingtogether.outbox")
 
@@ -125,18 +126,22 @@ def sent_recently(connection: Connection, pledge_id: int, since: datetime) -> in
 
 
 class Outbox:
-    """Claims, renders and sends the outbox's due messages."""
+    """Claims, renders and sends the outbox's due messages (``obs.outbox``)."""
 
-    def __init__(self, store: Store, settings: Settings, keys: Keys,
-                 load_pledge: Callable[[Any], Pledge]) -> None:
+    def __init__(self, store: Store, settings: Settings, keys: Keys) -> None:
         self.store = store
         self.settings = settings
         self.keys = keys
-        self._load_pledge = load_pledge
 
     def send(self, mailer: Mailer, *, limit: int = 100, lease_seconds: int | None = None,
              ) -> OutboxReport:
         """Claim up to ``limit`` due messages, send them through ``mailer``, record each result.
+
+        Safe to run in several processes at once: no two workers hold a live
+        lease on one email. Delivery is at least once: a worker killed between
+        the server's acceptance and the record of it leaves that one email to be
+        sent again, with the same ``Message-ID``. Needs the ``base_url`` setting
+        (the links in emails start with it).
 
         ``lease_seconds`` (default: the SMTP timeout plus a minute) is how long
         a claim holds before another worker may take the message again.
@@ -267,7 +272,7 @@ class Outbox:
         tokens: list[dict[str, Any]] = []
         claimed = []
         for row in rows:
-            pledge = self._load_pledge(row)
+            pledge = load_pledge(row)
             confirm = self.keys.token() if row.status == "pending" else None
             withdraw = self.keys.token()
             if confirm:

@@ -27,6 +27,13 @@ def upsert(connection: Connection, table: sa.Table) -> Any:
             else sqlite.insert)(table)
 
 
+def per_dialect(build: Any) -> dict[str, Any]:
+    """``build(insert)`` for each database's INSERT with ON CONFLICT, made once: the
+    hot paths execute these with their parameters, so that SQLAlchemy compiles
+    and caches one statement instead of building one per call."""
+    return {"postgresql": build(postgresql.insert), "sqlite": build(sqlite.insert)}
+
+
 _Plan = tuple[str, tuple[str, ...], tuple[Callable[[Any], Any] | None, ...]]
 _plans: dict[tuple[str, str, tuple[str, ...]], _Plan] = {}
 

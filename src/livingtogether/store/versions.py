@@ -61,6 +61,10 @@ _WRITE = re.compile(r'\s*(insert\s+(?:or\s+\w+\s+)?into|update(?:\s+or\s+\w+)?|d
                     r'\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
 _DML = re.compile(r"\b(insert|update|delete)\b", re.IGNORECASE)
+#: A write anywhere in a statement (an ``ON CONFLICT DO UPDATE SET`` is none: ``set`` is
+#: no table, and a table this module does not know counts as everything).
+_WRITE_IN = re.compile(r'\b(insert\s+(?:or\s+\w+\s+)?into|(?<!do )update(?:\s+or\s+\w+)?|'
+                       r'delete\s+from)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
 #: ``connection.info`` key of the groups the current write transaction touched.
 WRITTEN = "lt_written"
@@ -74,11 +78,21 @@ def groups_of(statement: str) -> set[str]:
     head = statement.lstrip()[:12].lower()
     if head.startswith(_READS):
         return set()
-    if head.startswith("with") and not _DML.search(statement):
-        return set()  # a query with a CTE
-    found = _WRITE.match(statement)
-    if found is None:  # DDL, a CTE, anything else: everything may have changed
+    if head.startswith("with"):
+        if not _DML.search(statement):
+            return set()  # a query with a CTE
+        # Data-modifying WITH: every statement it holds writes.
+        found = list(_WRITE_IN.finditer(statement))
+        if not found:
+            return {ALL}
+        return set().union(*(_groups_of_write(match) for match in found))
+    match = _WRITE.match(statement)
+    if match is None:  # DDL, anything else: everything may have changed
         return {ALL}
+    return _groups_of_write(match)
+
+
+def _groups_of_write(found: re.Match[str]) -> set[str]:
     table = found.group(2).lower()
     if table == "lt_pledges" and found.group(1)[0] in "iI":
         # A new signature is pending until its confirmation (an UPDATE) counts it.
@@ -103,10 +117,21 @@ def bump(connection: Connection, groups: set[str]) -> None:
     """Increment the counters of ``groups``, in one statement."""
     if not groups:
         return
-    names = sorted(f"{PREFIX}{group}" for group in groups)
-    statement = upsert(connection, _counters).values([{"name": name, "value": 1} for name in names])
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=[_counters.c.name], set_={"value": _counters.c.value + 1}))
+    names = tuple(sorted(f"{PREFIX}{group}" for group in groups))
+    key = (connection.dialect.name, names)
+    statement = _bumps.get(key)
+    if statement is None:
+        statement = upsert(connection, _counters).values(
+            [{"name": name, "value": 1} for name in names]).on_conflict_do_update(
+            index_elements=[_counters.c.name], set_={"value": _counters.c.value + 1})
+        if len(_bumps) < 256:  # the groups are few: their sets that writes touch, fewer
+            _bumps[key] = statement
+    connection.execute(statement)
+
+
+#: Each bump's statement, made once per database and set of groups: building one
+#: costs more than running it, on the path of every write.
+_bumps: dict[tuple[str, tuple[str, ...]], Any] = {}
 
 
 #: Every ``v:`` row: a range of the primary key (``;`` follows ``:``), one index scan.

@@ -56,18 +56,18 @@ def get_event(call: Call) -> Response:
 
 def get_declaration(call: Call) -> Response:
     """One declaration, its title and text."""
-    return ok(convert.unstructure(call.obs.pledges.declarations.get(call.path["slug"])))
+    return ok(convert.unstructure(call.obs.declarations.get(call.path["slug"])))
 
 
 def declaration_stats(call: Call) -> Response:
     """Confirmed signatures of a declaration."""
-    return ok(convert.unstructure(call.obs.pledges.stats(call.path["slug"])))
+    return ok(convert.unstructure(call.obs.pledge_stats.stats(call.path["slug"])))
 
 
 def all_stats(call: Call) -> Response:
     """Confirmed signatures of every declaration, or of the one named."""
     slug = call.params["declaration"]
-    found = [call.obs.pledges.stats(slug)] if slug else call.obs.pledges.all_stats()
+    found = [call.obs.pledge_stats.stats(slug)] if slug else call.obs.pledge_stats.all_stats()
     return ok({"items": convert.unstructure(found)})
 
 
@@ -92,10 +92,10 @@ def _language(call: Call) -> str:
 def sign(call: Call) -> Response:
     """Sign a declaration; answers 202 whether the address is new or not."""
     slug = call.path["slug"]
-    call.obs.pledges.declarations.get(slug)  # an unknown declaration is 404 whatever the body
+    call.obs.declarations.get(slug)  # an unknown declaration is 404 whatever the body
     pledge = signature_from(parse_json(call.request), slug)
     ip = client_ip(call.request, call.web.settings)
-    call.obs.pledges.sign(pledge, language=_language(call), ip=ip)
+    call.obs.signing.sign(pledge, language=_language(call), ip=ip)
     return private(SIGNATURE_ACCEPTED, 202)
 
 

@@ -97,7 +97,7 @@ def limit_search(call: Call) -> None:
     ip = client_ip(call.request, settings)
     if not limit or not ip:
         return
-    subject = call.obs.pledges.keys.hash("ip", ip)
+    subject = call.obs.keys.hash("ip", ip)
     wait = retry_after(call.obs.store, "search-ip" if words else "browse-ip", subject,
                        limit=limit, window=SEARCH_WINDOW)
     if wait:

@@ -23,10 +23,10 @@ def demo_page(call: Call) -> Response:
     lang = language(call)
     events = web.observatory.programme.list(limit=1)
     try:
-        declaration: Declaration | None = web.observatory.pledges.declarations.get(
+        declaration: Declaration | None = web.observatory.declarations.get(
             DEFAULT_DECLARATION)
     except NotFound:
-        found = web.observatory.pledges.declarations.list(limit=1).items
+        found = web.observatory.declarations.list(limit=1).items
         declaration = found[0] if found else None
     sections = [("cities", call.url_for("widget-cities"), directory_html(web, request, lang)),
                 ("practices", call.url_for("widget-practices"),

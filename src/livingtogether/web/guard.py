@@ -63,13 +63,13 @@ def client_ip(request: Request, settings: Settings) -> str | None:
 
 def form_token(web: Site, issued: float | None = None) -> str:
     """A fresh token for a signing form shown now (or shown again, first at ``issued``)."""
-    return web.observatory.pledges.keys.form_token(issued)
+    return web.observatory.keys.form_token(issued)
 
 
 def form_issued(web: Site, form: dict[str, str]) -> int | None:
     """When the posted form was first shown, if its token is genuine and not expired:
     the form shown again keeps that time in its fresh token."""
-    issued = web.observatory.pledges.keys.form_issued(form.get(FORM_TOKEN, "")[:100])
+    issued = web.observatory.keys.form_issued(form.get(FORM_TOKEN, "")[:100])
     if issued is None or time.time() - issued > FORM_MAX_AGE:
         return None
     return issued
@@ -87,7 +87,7 @@ def form_problem(web: Site, form: dict[str, str]) -> str | None:
     issued = form_issued(web, form)
     if issued is None:
         return "form-expired"
-    if not web.observatory.pledges.keys.use_form_token(
+    if not web.observatory.keys.use_form_token(
             form[FORM_TOKEN][:100], valid_for=timedelta(seconds=FORM_MAX_AGE + 60)):
         return "form-used"
     if time.time() - issued < web.settings.pledge_min_fill_seconds:

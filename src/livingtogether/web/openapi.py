@@ -189,7 +189,8 @@ ERROR_DESCRIPTIONS = {
 @functools.cache
 def components() -> dict[str, Any]:
     """The ``components`` of the document: every schema and the error responses."""
-    from ..services.pledges import PublicSignatory, UpcomingScreening
+    from ..services.campaigns import UpcomingScreening
+    from ..services.pledges import PublicSignatory
 
     builder = SchemaBuilder()
     for listed in (City, Practice, Event):

@@ -45,7 +45,7 @@ def pledge_html(web: Site, request: Request, lang: str, declaration: Declaration
                 form: PledgeForm | None = None, *, issued: float | None = None) -> str:
     """A declaration, its count, and the form to sign it (with a fresh token, which
     keeps ``issued``, the time the form was first shown, when it is shown again)."""
-    stats = web.observatory.pledges.stats(declaration.slug)
+    stats = web.observatory.pledge_stats.stats(declaration.slug)
     return render(web, request, "pledge.html", lang, declaration=declaration, stats=stats,
                   form=form or PledgeForm(values={"kind": "citizen"}),
                   signer_kinds=[k.value for k in SignerKind],
@@ -59,7 +59,7 @@ def pledge_html(web: Site, request: Request, lang: str, declaration: Declaration
 def pledge_widget(call: Call) -> Response:
     """A declaration with its sign form."""
     slug = call.params["declaration"]
-    declaration = call.obs.pledges.declarations.get(slug)
+    declaration = call.obs.declarations.get(slug)
     lang = language(call)
     # its form token is good for one post: no cache may hand this page to two readers
     return respond(call, pledge_html(call.web, call.request, lang, declaration), lang) \
@@ -123,7 +123,7 @@ def pledge_from_form(form: dict[str, str], declaration: str) -> Pledge:
 def sign_widget(call: Call) -> Response:
     """The pledge form posted: sign, or show the form again with its errors."""
     slug = call.path["slug"]
-    declaration = call.obs.pledges.declarations.get(slug)
+    declaration = call.obs.declarations.get(slug)
     lang = language(call)
     raw = parse_form(call.request)
     values = {name: clean_text(raw.get(name, "")[:2000])
@@ -142,7 +142,7 @@ def sign_widget(call: Call) -> Response:
                 normalise_email(pledge.email)
             else:
                 ip = guard.client_ip(call.request, call.web.settings)
-                call.obs.pledges.sign(pledge, language=lang, ip=ip)
+                call.obs.signing.sign(pledge, language=lang, ip=ip)
         except ValidationError as error:
             # The model's messages are for developers, in English: the reader gets the
             # translated message of the field (the template's ``invalid-*`` keys).

@@ -15,7 +15,7 @@ from .. import convert
 from ..errors import BadRequest
 from ..models import DEFAULT_DECLARATION, SignerKind
 from ..services.outbox import CONFIRM_TOKEN, WITHDRAW_TOKEN
-from ..services.pledges import TokenCheck
+from ..services.signing import TokenCheck
 from .bodies import parse_form
 from .data import ok, page_json
 from .http import Request, Response
@@ -48,7 +48,7 @@ def _link_page(call: Call, action: str, check: TokenCheck, *, token: str = "",
     status = 404 if check.state == "invalid" else 200
     declaration = None
     if check.declaration:
-        declaration = call.obs.pledges.declarations.get(check.declaration)
+        declaration = call.obs.declarations.get(check.declaration)
     lang = language(call)
     html = render(call.web, call.request, "pledge_link.html", lang, action=action,
                   state=check.state, token=token, done=done, declaration=declaration)
@@ -58,20 +58,20 @@ def _link_page(call: Call, action: str, check: TokenCheck, *, token: str = "",
 def confirm_page(call: Call) -> Response:
     """The page a confirmation link opens: one button; nothing changes here."""
     token = _token(call, posted=False)
-    check = call.obs.pledges.check_token(CONFIRM_TOKEN, token)
+    check = call.obs.signing.check_token(CONFIRM_TOKEN, token)
     return _link_page(call, "confirm", check, token=token)
 
 
 def confirm_post(call: Call) -> Response:
     """The button on the confirmation page: confirm the signature."""
-    check = call.obs.pledges.confirm_token(_token(call, posted=True))
+    check = call.obs.signing.confirm_token(_token(call, posted=True))
     return _link_page(call, "confirm", check, done=True)
 
 
 def withdraw_page(call: Call) -> Response:
     """The page a withdrawal link opens: one button; nothing changes here."""
     token = _token(call, posted=False)
-    check = call.obs.pledges.check_token(WITHDRAW_TOKEN, token)
+    check = call.obs.signing.check_token(WITHDRAW_TOKEN, token)
     if check.state == "done":
         check = TokenCheck(state="valid", declaration=check.declaration)
     return _link_page(call, "withdraw", check, token=token)
@@ -79,7 +79,7 @@ def withdraw_page(call: Call) -> Response:
 
 def withdraw_post(call: Call) -> Response:
     """The button on the withdrawal page: withdraw and erase the signature."""
-    check = call.obs.pledges.withdraw_token(_token(call, posted=True))
+    check = call.obs.signing.withdraw_token(_token(call, posted=True))
     if check.state == "done":
         check = TokenCheck(state="valid", declaration=check.declaration)
     return _link_page(call, "withdraw", check, done=True)
@@ -90,8 +90,8 @@ def withdraw_post(call: Call) -> Response:
 
 def counter_html(web: Site, request: Request, lang: str, slug: str) -> str:
     """The count of confirmed signatures with a progress bar toward the next milestone."""
-    declaration = web.observatory.pledges.declarations.get(slug)
-    stats = web.observatory.pledges.stats(slug)
+    declaration = web.observatory.declarations.get(slug)
+    stats = web.observatory.pledge_stats.stats(slug)
     return render(web, request, "pledge_counter.html", lang, declaration=declaration,
                   stats=stats)
 
@@ -106,8 +106,8 @@ def counter_widget(call: Call) -> Response:
 def signatories_widget(call: Call) -> Response:
     """Institutions (or citizens) that signed and chose to appear publicly."""
     p, lang = call.params, language(call)
-    declaration = call.obs.pledges.declarations.get(p["declaration"])
-    page = call.obs.pledges.signatories(declaration.slug, kind=p["kind"], limit=p["limit"],
+    declaration = call.obs.declarations.get(p["declaration"])
+    page = call.obs.signatures.signatories(declaration.slug, kind=p["kind"], limit=p["limit"],
                                         offset=p["offset"])
     html = render(call.web, call.request, "pledge_signatories.html", lang,
                   declaration=declaration, page=page, kind=p["kind"].value)
@@ -117,10 +117,10 @@ def signatories_widget(call: Call) -> Response:
 def campaign_widget(call: Call) -> Response:
     """A campaign: the cities taking part, what each does, and the screenings to come."""
     lang = language(call)
-    campaign = call.obs.pledges.campaigns.get(call.path["slug"])
+    campaign = call.obs.campaigns.get(call.path["slug"])
     html = render(call.web, call.request, "campaign.html", lang, campaign=campaign,
-                  participations=call.obs.pledges.taking_part(campaign.slug),
-                  screenings=call.obs.pledges.screenings(campaign.slug))
+                  participations=call.obs.participations.taking_part(campaign.slug),
+                  screenings=call.obs.participations.screenings(campaign.slug))
     return respond(call, html, lang)
 
 
@@ -130,23 +130,23 @@ def campaign_widget(call: Call) -> Response:
 def list_campaigns(call: Call) -> Response:
     """Campaigns, by slug."""
     p = call.params
-    return ok(page_json(call.obs.pledges.campaigns.list(limit=p["limit"], offset=p["offset"])))
+    return ok(page_json(call.obs.campaigns.list(limit=p["limit"], offset=p["offset"])))
 
 
 def get_campaign(call: Call) -> Response:
     """One campaign."""
-    return ok(convert.unstructure(call.obs.pledges.campaigns.get(call.path["slug"])))
+    return ok(convert.unstructure(call.obs.campaigns.get(call.path["slug"])))
 
 
 def campaign_participations(call: Call) -> Response:
     """The cities taking part in a campaign and what each does."""
-    found = call.obs.pledges.taking_part(call.path["slug"])
+    found = call.obs.participations.taking_part(call.path["slug"])
     return ok({"items": convert.unstructure(found)})
 
 
 def campaign_screenings(call: Call) -> Response:
     """A campaign's public screenings still to come, by time."""
-    found = call.obs.pledges.screenings(call.path["slug"])
+    found = call.obs.participations.screenings(call.path["slug"])
     return ok({"items": convert.unstructure(found)})
 
 
@@ -154,8 +154,8 @@ def signatories(call: Call) -> Response:
     """The signatories of a declaration who chose to appear publicly (never an address)."""
     p = call.params
     slug = call.path["slug"]
-    call.obs.pledges.declarations.get(slug)
-    return ok(page_json(call.obs.pledges.signatories(slug, kind=p["kind"], limit=p["limit"],
+    call.obs.declarations.get(slug)
+    return ok(page_json(call.obs.signatures.signatories(slug, kind=p["kind"], limit=p["limit"],
                                                      offset=p["offset"])))
 
 

@@ -223,7 +223,7 @@ def mailer(app: flask.Flask | None = None) -> Mailer:
 def send_outbox(app: flask.Flask | None = None, *, limit: int = 100) -> OutboxReport:
     """Send up to ``limit`` due emails of the outbox through the site's mailer."""
     found = state(app)
-    return found.observatory.pledges.send_outbox(found.mailer, limit=limit)
+    return found.observatory.outbox.send(found.mailer, limit=limit)
 
 
 cli = AppGroup("livingtogether", help="The Observatory's commands.")
@@ -243,5 +243,5 @@ def send_outbox_command(loop: bool, every: float, limit: int) -> None:
             click.echo(report.summary())
 
     found = state()
-    found.observatory.pledges.outbox.run(found.mailer, limit=limit, interval=every,
+    found.observatory.outbox.run(found.mailer, limit=limit, interval=every,
                                          passes=None if loop else 1, on_report=show)

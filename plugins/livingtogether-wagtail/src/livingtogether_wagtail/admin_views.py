@@ -52,15 +52,15 @@ def signatures(request: HttpRequest) -> HttpResponse:
         if request.GET.get("format") == "csv":
             # the core's export: confirmed signatures, cells safe from spreadsheet formulas
             response = HttpResponse(content_type="text/csv; charset=utf-8")
-            obs.pledges.export_csv(slug, response)  # type: ignore[arg-type]
+            obs.signature_export.write_csv(slug, response)  # type: ignore[arg-type]
             response["Content-Disposition"] = f'attachment; filename="signatures-{slug}.csv"'
             return response
-        declaration = obs.pledges.declarations.get(slug)
+        declaration = obs.declarations.get(slug)
     except (ValueError, LivingTogetherError) as error:
         return render(request, "livingtogether_wagtail/admin/error.html",
                       {"page_title": _("Signatures"), "message": str(error)}, status=400)
-    declarations = obs.pledges.declarations.list(limit=200).items
-    page = obs.pledges.list(declaration.slug, status=status, limit=PAGE, offset=_offset(request))
+    declarations = obs.declarations.list(limit=200).items
+    page = obs.signatures.list(declaration.slug, status=status, limit=PAGE, offset=_offset(request))
     return render(request, "livingtogether_wagtail/admin/signatures.html", {
         "page_title": _("Signatures"), "header_icon": "form", "page": page,
         "declarations": declarations, "declaration": declaration, "status": raw_status,
@@ -102,7 +102,7 @@ def participations(request: HttpRequest) -> HttpResponse:
     """Cities taking part in the campaigns: dissemination, screenings, signing."""
     _allowed(request, "view_participations")
     obs = get_state().observatory
-    page = obs.pledges.participations.list(limit=PAGE, offset=_offset(request))
+    page = obs.participations.list(limit=PAGE, offset=_offset(request))
     return render(request, "livingtogether_wagtail/admin/participations.html", {
         "page_title": _("Campaign participations"), "header_icon": "group", "page": page,
     })

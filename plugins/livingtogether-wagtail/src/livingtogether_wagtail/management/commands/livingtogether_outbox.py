@@ -26,6 +26,6 @@ class Command(BaseCommand):
                 self.stdout.write(report.summary())
 
         state = get_state()
-        state.observatory.pledges.outbox.run(
+        state.observatory.outbox.run(
             state.mailer, limit=options["limit"], interval=options["every"],
             passes=None if options["loop"] else 1, on_report=show)

@@ -21,6 +21,6 @@ class Command(BaseCommand):
                             "after their declaration's last campaign day (never by default)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = get_state().observatory.pledges.retention(
+        report = get_state().observatory.retention.run(
             pending_days=options["pending_days"], closed_months=options["closed_months"])
         self.stdout.write(report.summary())
