@@ -21,6 +21,7 @@ from ..models import (
     SignerKind,
 )
 from ..services.pledges import check_names, clean_text, normalise_email
+from ..services.signing import FormTokenUsed
 from . import guard
 from .bodies import parse_form
 from .http import Request, Response
@@ -128,7 +129,7 @@ def sign_widget(call: Call) -> Response:
     raw = parse_form(call.request)
     values = {name: clean_text(raw.get(name, "")[:2000])
               for name in (*_TEXT_FIELDS, "public", "consent")}
-    problem = guard.form_problem(call.web, raw)
+    problem = guard.form_problem(call.web, raw, spend=False)  # spent by the signing
     if problem == "bot":  # answered like a signature, so that the bot learns nothing
         return respond(call, pledge_html(call.web, call.request, lang, declaration,
                                          PledgeForm(thanks=True)), lang)
@@ -142,7 +143,11 @@ def sign_widget(call: Call) -> Response:
                 normalise_email(pledge.email)
             else:
                 ip = guard.client_ip(call.request, call.web.settings)
-                call.obs.signing.sign(pledge, language=lang, ip=ip)
+                call.obs.signing.sign(pledge, language=lang, ip=ip,
+                                      form_token=guard.posted_token(raw),
+                                      form_valid_for=guard.FORM_USED_FOR)
+        except FormTokenUsed:
+            general.append("form-used")
         except ValidationError as error:
             # The model's messages are for developers, in English: the reader gets the
             # translated message of the field (the template's ``invalid-*`` keys).
@@ -153,6 +158,10 @@ def sign_widget(call: Call) -> Response:
                 elif not target and "invalid-form" not in general:
                     general.append("invalid-form")
     if errors or general:
+        # not signed: the genuine token is spent all the same (each is good for one post)
+        if problem != "form-expired" and not call.obs.keys.use_form_token(
+                guard.posted_token(raw), valid_for=guard.FORM_USED_FOR):
+            general = ["form-used"]
         form = PledgeForm(values=values, errors=errors, general=tuple(general))
         # a fresh token (the posted one is spent) that keeps when the form was first shown
         html = pledge_html(call.web, call.request, lang, declaration, form,
