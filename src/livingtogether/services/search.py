@@ -249,8 +249,34 @@ def _store_rows(connection: Connection,
     if not rows:
         return
     ids = bulk.insert_with_ids(connection, schema.practice_search, [row for row, _ in rows])
-    bulk.insert(connection, schema.practice_text,
-                [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows, strict=True)])
+    texts = [{"id": row_id, **text} for row_id, (_, text) in zip(ids, rows, strict=True)]
+    if connection.dialect.name != "sqlite" or len(texts) < BULK_INDEX:
+        bulk.insert(connection, schema.practice_text, texts)
+        return
+    # FTS5 fed row by row by its trigger costs five times what one INSERT ... SELECT of
+    # the same rows does (10,000 practices: 1.3 s of a 1.6 s copy). So the trigger is
+    # set aside for this insert and put back as it was, within this transaction: no
+    # other connection ever sees the table without it, and a failure rolls all back.
+    trigger = connection.exec_driver_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+        (_TRIGGER,)).scalar()
+    if trigger is None:  # not the schema this knows: the plain way
+        bulk.insert(connection, schema.practice_text, texts)
+        return
+    assert ids == list(range(ids[0], ids[0] + len(ids)))  # insert_with_ids: consecutive
+    connection.exec_driver_sql(f"DROP TRIGGER {_TRIGGER}")
+    bulk.insert(connection, schema.practice_text, texts)
+    # What the trigger does for each new row (migration 4), for all of them at once.
+    connection.exec_driver_sql(
+        "INSERT INTO lt_practice_fts(rowid, title, summary, body) SELECT id, title, "
+        "summary, body FROM lt_practice_text WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
+    connection.exec_driver_sql(trigger)
+
+
+#: From this many search rows, SQLite's full-text index is filled in one statement.
+BULK_INDEX = 50
+#: The trigger of migration 4 that indexes each new row of ``lt_practice_text``.
+_TRIGGER = "lt_practice_text_ai"
 
 
 def reindex(connection: Connection, practice_id: int, practice: Practice | None,
