@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEARCHES = {"browse": 5.0, "one common word": 20.0, "two words + facets": 10.0,
             "page 100 (one common word)": 20.0}
 GROWTH = 3.0
+#: The scripts that write into the PostgreSQL database.
+POSTGRES = ("pledges.py", "hub.py", "practices.py")
 FLOAT = r"[\d.,]+"
 
 
@@ -160,6 +162,8 @@ def other_rows(summary: Summary, outputs: dict[str, str]) -> None:
     for match, lines in sections(outputs.get("pledges.py", ""), r"^(SQLite|PostgreSQL):"):
         rates = {m.group(1).strip(): number(m.group(2)) for m in
                  (re.match(rf"^  (.{{26}}) +({FLOAT})/s", line) for line in lines) if m}
+        statuses = {m.group(1).strip(): m.group(2) for m in
+                    (re.match(r"^  (.{26}) .*statuses \{(.*)\}", line) for line in lines) if m}
         limit = next((value for name, value in rates.items()
                       if "limit" in name or "insert" in name), None)
         for name in ("signatures accepted", "confirmations"):
@@ -168,7 +172,10 @@ def other_rows(summary: Summary, outputs: dict[str, str]) -> None:
                     ratio_row(summary, f"{name}, {match.group(1)}", rates[name], limit, "/s",
                               0.5, higher=True)
                 else:
-                    summary.add(f"{name}, {match.group(1)}", f"{rates[name]:,.1f}/s")
+                    seen = statuses.get(name, "")
+                    summary.add(f"{name}, {match.group(1)}", f"{rates[name]:,.1f}/s",
+                                floor="" if re.fullmatch(r"(200: \d+)?", seen)
+                                else f"(statuses {seen})")
     for line in outputs.get("revalidate.py", "").splitlines():
         m = re.match(rf"^  (.{{28}}) +({FLOAT}) r/s +({FLOAT}) r/s +({FLOAT})(.*)", line)
         if m:
@@ -187,6 +194,9 @@ def other_rows(summary: Summary, outputs: dict[str, str]) -> None:
                 summary.add(f"hub {name}, {match.group(1)}", f"{project:.1f} ms",
                             f"{limit:.1f} ms", f"{project / limit:.2f}", "<= 50 ms",
                             project <= 50)
+            elif name.startswith("first pull, 0 records"):
+                summary.add(f"hub {name}, {match.group(1)}", f"{project:.2f} s", floor="<= 3",
+                            ok=False)  # nothing pulled: a broken run, not a fast one
             else:
                 ratio_row(summary, f"hub {name}, {match.group(1)}", project, limit, unit,
                           3.0 if name.startswith("first pull") else None, higher=False)
@@ -261,8 +271,10 @@ def main() -> int:
         for script, script_args, bound in plan(args, sizes):
             if only and script not in only:
                 continue
-            if url and not args.no_postgres and script == "pledges.py":
-                from practices import drop_postgres  # pledges.py wants the demo data alone
+            if url and not args.no_postgres and script in POSTGRES:
+                # Each finds the scratch database empty: pledges.py installs the demo data
+                # in it, and hub.py's fresh schemas see its public schema too.
+                from practices import drop_postgres
 
                 drop_postgres(url)
             began = time.monotonic()
