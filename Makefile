@@ -188,7 +188,8 @@ test-matrix: install-test $(AXE)
 	  bash scripts/check.sh matrix
 
 # Not a test: it prints figures and judges the floors of issue 18 (exit status 1 if one is
-# missed). About 45 minutes on 2 cores, QUICK=1 about 12 (docs/development.md).
+# missed). An hour or more on 2 cores (the 1M catalogues), QUICK=1 about 15 minutes
+# (docs/development.md).
 bench: install-test
 	@$(BIN)/python bench/all.py $(if $(QUICK),--quick) $(if $(SIZES),--sizes $(SIZES)) \
 	  $(if $(filter 0,$(POSTGRES)),--no-postgres)
