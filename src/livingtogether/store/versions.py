@@ -52,9 +52,15 @@ UNSEEN = frozenset({
     "lt_practice_revisions", "lt_schema_version", "lt_form_tokens",
 })
 
+#: Triggers that a bulk write of the search rows sets aside and puts back within its
+#: transaction (``services.search``): their DDL changes what their table's group shows.
+TRIGGERS: dict[str, str] = {"lt_practice_text_ai": "practices"}
+
 #: Statements that write nothing.
 _READS = ("select", "begin", "commit", "rollback", "savepoint", "release", "pragma", "set ",
           "show", "explain")
+_TRIGGER_DDL = re.compile(r'\s*(?:create|drop)\s+trigger\s+"?([A-Za-z_][A-Za-z0-9_]*)',
+                          re.IGNORECASE)
 _WRITE = re.compile(r'\s*(insert\s+(?:or\s+\w+\s+)?into|update(?:\s+or\s+\w+)?|delete\s+from)'
                     r'\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
@@ -76,7 +82,9 @@ def groups_of(statement: str) -> set[str]:
         return set()  # a query with a CTE
     found = _WRITE.match(statement)
     if found is None:  # DDL, a CTE, anything else: everything may have changed
-        return {ALL}
+        trigger = _TRIGGER_DDL.match(statement)
+        group = TRIGGERS.get(trigger.group(1).lower()) if trigger else None
+        return {group} if group else {ALL}
     table = found.group(2).lower()
     if table == "lt_pledges" and found.group(1)[0] in "iI":
         # A new signature is pending until its confirmation (an UPDATE) counts it.
