@@ -14,6 +14,10 @@
 #   make test-latest  make test against the newest releases, without the lock, in
 #               .venv-latest; names the releases that differ from the lock
 #   make test-matrix  the core's and the plugins' tests on Python 3.10 and 3.13 (nox)
+#   make bench  every benchmark of bench/ in one run (with a throwaway PostgreSQL), then
+#               one table: each hot path as project, limit and ratio, and the search's
+#               growth from 10k to 100k to 1M practices (QUICK=1: shorter, to 100k;
+#               SIZES=10000,50000: the search's sizes; POSTGRES=0: SQLite only)
 #
 # Every install goes through the lock (requirements/lock.txt, pip constraints), so a
 # fresh clone gets the same releases today and in six months; the pyproject.toml
@@ -56,7 +60,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: help run run-wagtail test install install-test demo serve lint typecheck pytest docs messages \
-        lock test-latest test-matrix postgres-start postgres-stop clean FORCE
+        lock test-latest test-matrix bench postgres-start postgres-stop clean FORCE
 
 help:
 	@echo "make run    - install into $(VENV), load the demo data, serve http://$(HOST):$(PORT)"
@@ -67,6 +71,7 @@ help:
 	@echo "make lock   - resolve requirements/dev.in into $(LOCK) again (UPGRADE=1: the newest of all)"
 	@echo "make test-latest - make test against the newest releases (no lock), in $(LATEST)"
 	@echo "make test-matrix - the tests on the oldest and newest supported Python (nox)"
+	@echo "make bench  - every benchmark, one summary of project, limit and ratio (QUICK=1: shorter)"
 	@echo "make clean  - remove $(VENV), build output and caches"
 
 # --- the virtual environment -------------------------------------------------
@@ -181,6 +186,13 @@ test-matrix: install-test $(AXE)
 	@VENV='$(VENV)' PLUGINS='$(PLUGINS)' \
 	  PYENV_VERSION="$${PYENV_VERSION:-$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.1[0-3]\.[0-9]+$$' | sort -V | paste -sd: -)}" \
 	  bash scripts/check.sh matrix
+
+# Not a test: it prints figures and judges the floors of issue 18 (exit status 1 if one is
+# missed). An hour or more on 2 cores (the 1M catalogues), QUICK=1 about 15 minutes
+# (docs/development.md).
+bench: install-test
+	@$(BIN)/python bench/all.py $(if $(QUICK),--quick) $(if $(SIZES),--sizes $(SIZES)) \
+	  $(if $(filter 0,$(POSTGRES)),--no-postgres)
 
 postgres-start:
 	@bash scripts/postgres.sh start

@@ -117,12 +117,14 @@ def raw_copy(source: Observatory, target: Observatory) -> float:
             rows = connection.exec_driver_sql(f"SELECT {picked} FROM {table.name}").fetchall()
             tables.append((table, names, [tuple(row) for row in rows]))
     mark = "%s" if postgres else "?"
-    with target.store.write() as connection:  # the migration's seeds make way for the copy
-        for table in reversed(COPIED):
-            connection.execute(table.delete())
     raw = target.store.engine.raw_connection()
     try:
         cursor = raw.cursor()
+        # The migration's seeds make way for the copy, on the bare connection: a write of
+        # the store's would note its data versions in lt_counters, which the copy fills.
+        for table in reversed(COPIED):
+            cursor.execute(f"DELETE FROM {table.name}")
+        raw.commit()
         start = time.perf_counter()
         if not postgres:
             cursor.execute("BEGIN IMMEDIATE")

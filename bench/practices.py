@@ -228,7 +228,8 @@ def load(obs: Observatory, generator: Generator, start: int, count: int,
          batch: int = 20_000) -> None:
     """Write practices ``start`` to ``start + count`` by the driver's bulk statements
     (``executemany`` on SQLite, ``COPY`` on PostgreSQL), in one transaction, with their
-    themes, search rows, text (the full-text index follows it) and search counts."""
+    themes, search rows, text and search counts; the full-text index is built once at
+    the end."""
     postgres = obs.store.dialect == "postgresql"
     stamp = datetime(2020, 1, 1, tzinfo=timezone.utc)
     with obs.store.write() as connection:
@@ -237,9 +238,15 @@ def load(obs: Observatory, generator: Generator, start: int, count: int,
         base = connection.scalar(sa.select(sa.func.max(schema.practices.c.id))) or 0
         row_id = connection.scalar(sa.select(sa.func.max(schema.practice_search.c.id))) or 0
         cursor = connection.connection.cursor()
+        first_row = row_id + 1
         if postgres:
             # The GIN index is built once at the end, faster than row by row.
             cursor.execute("DROP INDEX ix_lt_practice_text_document")
+        else:
+            # So is the FTS5 index, by one INSERT ... SELECT (as the library's bulk writes).
+            trigger = cursor.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                                     "AND name = 'lt_practice_text_ai'").fetchone()[0]
+            cursor.execute("DROP TRIGGER lt_practice_text_ai")
         produced = rows_of(generator, start, count, stamp)
         while True:
             chunk = list(itertools.islice(produced, batch))
@@ -275,6 +282,11 @@ def load(obs: Observatory, generator: Generator, start: int, count: int,
                         f"INSERT INTO {table} ({', '.join(columns)}) "
                         f"VALUES ({', '.join('?' * len(columns))})", values)
             add_counts(connection, counts_of([row for _, rows in chunk for row in rows]))
+        if not postgres:
+            cursor.execute("INSERT INTO lt_practice_fts(rowid, title, summary, body) SELECT id, "
+                           "title, summary, body FROM lt_practice_text WHERE id >= ?",
+                           (first_row,))
+            cursor.execute(trigger)
         if postgres:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cursor.execute("CREATE INDEX ix_lt_practice_text_document ON lt_practice_text "

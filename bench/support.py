@@ -59,3 +59,35 @@ def rate(port: int, raw: bytes, expected: int = 200, *, seconds: float,
     elapsed = time.monotonic() - start
     assert not failures, f"statuses {failures[:5]}, expected {expected}"
     return sum(done) / elapsed
+
+
+def run_script(script: str, args: list[str], *, timeout: float,
+               env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run ``bench/<script>`` with ``args`` in a fresh interpreter (this one's), printing
+    its output as it comes, indented; its exit status and its whole output. Stopped
+    (and said so) after ``timeout`` seconds."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent / script
+    print(f"$ python bench/{script} {' '.join(args)}", flush=True)
+    process = subprocess.Popen(
+        [sys.executable, str(path), *args], stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, env={**os.environ, **(env or {})})
+    lines: list[str] = []
+    timer = threading.Timer(timeout, process.kill)
+    timer.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            print(f"  | {line}", end="", flush=True)
+        status = process.wait()
+    finally:
+        timer.cancel()
+    if status < 0:
+        lines.append(f"stopped after {timeout:.0f} s\n")
+        print(f"  | stopped after {timeout:.0f} s", flush=True)
+    return status, "".join(lines)

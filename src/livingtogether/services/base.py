@@ -170,6 +170,10 @@ class Records(Generic[T]):
         the hub's change feed serves only records that were public at some point."""
         return True
 
+    def is_public_data(self, data: Any) -> bool:
+        """:meth:`is_public` of a record as stored (its ``data`` column), undecoded."""
+        return True
+
     # -- writing
 
     def create(self, record: T) -> T:

@@ -99,6 +99,10 @@ class PracticeService(Records[Practice]):
         """Only published practices are public."""
         return record.status is _PUBLISHED
 
+    def is_public_data(self, data: Any) -> bool:
+        """Only published practices are public (their stored ``status``)."""
+        return isinstance(data, dict) and data.get("status") == _PUBLISHED.value
+
     def list(  # type: ignore[override]
         self, *, city: str | None = None, kind: PracticeKind | None = None,
         theme: str | None = None, status: ModerationStatus | None = ModerationStatus.PUBLISHED,

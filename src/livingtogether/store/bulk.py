@@ -5,15 +5,18 @@ SQLite gets one ``executemany`` on the driver (its loop is in C) with the values
 already in SQLite's form; PostgreSQL one ``INSERT ... SELECT FROM unnest(...)``
 with one array per column, a short statement whatever the number of rows (a
 multi-row ``VALUES`` list makes a statement the driver parses anew each time).
-The full-text index follows as it follows every write: SQLite's triggers fill
-the FTS5 table, PostgreSQL computes the generated ``tsvector``, row by row
-inside the database, within the same statement.
+The full-text index follows as it follows every write: PostgreSQL computes the
+generated ``tsvector`` row by row within the same statement; on SQLite the
+search rows' text of a bulk write is indexed by one ``INSERT ... SELECT`` into
+the FTS5 table rather than by its trigger per row (``services.search``). A
+value shared by every row (the write's instant) is made the driver's once.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -78,6 +81,15 @@ def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value)
 
 
+def _converted(change: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``values`` made the driver's, each distinct value once: the rows of a bulk write
+    share their instants (one stamp per write), and formatting one costs microseconds."""
+    first = values[0]
+    if isinstance(first, datetime) and all(value == first for value in values):
+        return [change(first)] * len(values)
+    return list(map(change, values))
+
+
 def insert(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (each with the same columns) into ``table`` with one statement."""
     if not rows:
@@ -86,7 +98,7 @@ def insert(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, 
     columns = []  # the values column by column, each made the driver's
     for name, change in zip(names, convert, strict=True):
         values = [row[name] for row in rows]
-        columns.append(list(map(change, values)) if change else values)
+        columns.append(_converted(change, values) if change else values)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(sql, {f"c{index}": values
                                          for index, values in enumerate(columns)})

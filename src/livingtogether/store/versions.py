@@ -54,9 +54,15 @@ UNSEEN = frozenset({
     "lt_audit", "lt_revisions", "lt_claims", "lt_notes",
 })
 
+#: Triggers that a bulk write of the search rows sets aside and puts back within its
+#: transaction (``services.search``): their DDL changes what their table's group shows.
+TRIGGERS: dict[str, str] = {"lt_practice_text_ai": "practices"}
+
 #: Statements that write nothing.
 _READS = ("select", "begin", "commit", "rollback", "savepoint", "release", "pragma", "set ",
           "show", "explain")
+_TRIGGER_DDL = re.compile(r'\s*(?:create|drop)\s+trigger\s+"?([A-Za-z_][A-Za-z0-9_]*)',
+                          re.IGNORECASE)
 _WRITE = re.compile(r'\s*(insert\s+(?:or\s+\w+\s+)?into|update(?:\s+or\s+\w+)?|delete\s+from)'
                     r'\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', re.IGNORECASE)
 
@@ -88,7 +94,9 @@ def groups_of(statement: str) -> set[str]:
         return set().union(*(_groups_of_write(match) for match in found))
     match = _WRITE.match(statement)
     if match is None:  # DDL, anything else: everything may have changed
-        return {ALL}
+        trigger = _TRIGGER_DDL.match(statement)
+        group = TRIGGERS.get(trigger.group(1).lower()) if trigger else None
+        return {group} if group else {ALL}
     return _groups_of_write(match)
 
 
