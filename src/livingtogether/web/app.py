@@ -196,7 +196,9 @@ class WebApp:
             "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
         if kind == "html":
             try:
-                message = str(error) if error is not None and status < 500 else INTERNAL_MESSAGE
+                # a resident reads "there is no event 'nope'", not the path's field (JSON keeps it)
+                message = ((error.message if status == 404 else str(error))
+                           if error is not None and status < 500 else INTERNAL_MESSAGE)
                 return widgets.error_fragment(self, request, status, message, headers)
             except Exception:
                 log.exception("unexpected error rendering an error page")

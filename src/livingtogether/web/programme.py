@@ -528,7 +528,7 @@ def atom_feed(call: Call) -> Response:
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(lang)}>',
         f"<id>tag:livingtogether,2021:{escape(slug)}/changes</id>",
-        f"<title>{escape(resolve(published.event.title))}: "
+        f"<title>{escape(resolve(published.event.title))}{resolve.colon}"
         f"{escape(feed_title)}</title>",
         f"<updated>{updated.isoformat()}</updated>",
         f"<link rel=\"self\" href={quoteattr(self_url)}/>",
@@ -537,7 +537,7 @@ def atom_feed(call: Call) -> Response:
     ]
     for number, change in reversed(list(enumerate(found.changes))):
         what = resolve._(CHANGE_TITLES[change.kind])
-        title = f"{what}: {resolve(change.title)}"
+        title = f"{what}{resolve.colon}{resolve(change.title)}"
         if change.person:
             title += f" ({change.person})"
         summary = resolve._("Version %(number)s. %(change)s") % {"number": change.version,
