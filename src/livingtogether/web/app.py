@@ -16,7 +16,7 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
-from . import catalogue, embed, widgets
+from . import catalogue, embed, site, widgets
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
 from .cache import Keys, Plan, WidgetCache, not_modified
@@ -56,7 +56,7 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
               *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
-              *widgets.ROUTES, STATIC_ROUTE)
+              *widgets.ROUTES, STATIC_ROUTE, *site.ROUTES)
     return (*routes, widgets.DEMO_ROUTE) if demo_page else routes
 
 
