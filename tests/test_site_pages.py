@@ -15,7 +15,8 @@ from test_web_support import Client, Tree, serving
 
 @pytest.fixture
 def client(open_demo: Callable[..., Any]) -> Iterator[Client]:
-    with serving(make_app(open_demo(), demo_page=True)) as base:
+    obs = open_demo(pledge_min_fill_seconds=0, base_url="http://city.example")
+    with serving(make_app(obs, demo_page=True)) as base:
         yield Client(base)
 
 
@@ -59,3 +60,28 @@ def test_the_icon_and_robots_txt(client: Client) -> None:
     assert "Disallow: /api/" in lines
     assert client.get("/robots.txt", headers={"If-None-Match": robots.headers["ETag"]}
                       ).status_code == 304
+
+
+def _sign(client: Client, referer: str, email: str) -> Tree:
+    shown = Tree(client.get("/widgets/pledge").text)
+    token = shown.find("input", name="form_token")[0]["value"]
+    answer = client.post("/widgets/pledge/universal-declaration", headers={
+        "Referer": referer, "Origin": client.base, "Sec-Fetch-Dest": "document"},
+        data={"kind": "citizen", "name": "Jean Tremblay", "email": email, "country": "CA",
+              "consent": "yes", "form_token": token})
+    assert answer.status_code == 200, answer.text[:300]
+    return Tree(answer.text)
+
+
+def test_the_plain_forms_thanks_take_the_focus_and_lead_back(client: Client) -> None:
+    """Signed without scripts: the thank-you takes the focus and links back to the page of
+    this site the form was on; never to another site, nor to the widget itself."""
+    tree = _sign(client, f"{client.base}/?lang=en#lt-demo-pledge", "a@example.org")
+    [thanks] = tree.find("div", class_="lt-thanks")
+    assert thanks["tabindex"] == "-1"
+    assert "autofocus" in thanks
+    assert tree.find("a", class_="lt-thanks__back", href=f"{client.base}/?lang=en#lt-demo-pledge")
+    for elsewhere in ("https://evil.example/phish", f"{client.base}/widgets/pledge",
+                      "javascript:alert(1)", f"{client.base}.evil.example/"):
+        assert not _sign(client, elsewhere, "b@example.org").find(
+            "a", class_="lt-thanks__back"), elsewhere
