@@ -47,6 +47,7 @@ log = logging.getLogger("livingtogether.web")
 #: ``frame-ancestors`` follows, naming the sites that may frame a widget
 #: (``allowed_origins``, see :mod:`.embed`).
 HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; "  # same-origin reads only (crawlers' checks read robots.txt)
             "form-action 'self'; base-uri 'none'")
 #: Everything else is data, never a document.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
