@@ -53,7 +53,8 @@ def test_the_directory_draws_every_demo_city_on_the_map(client: Client) -> None:
         assert any(m["href"] == f"#lt-city-{city.slug}" and m["aria-label"].startswith(name)
                    for m in markers), city.slug
         assert tree.find("li", id=f"lt-city-{city.slug}")
-    assert len(labels) == len(CITIES)
+    # a name goes where it covers no other; the few that find no room keep dot and list
+    assert len(CITIES) - 3 <= len(labels) < len(CITIES)
     circles = tree.find("circle")
     located = [c for c in CITIES if c.latitude is not None]
     assert len(circles) == len(located) == len(CITIES)
