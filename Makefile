@@ -116,8 +116,9 @@ run-wagtail: install
 	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py migrate --verbosity 0
 	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py setup_demo
 	@echo "serving the demo Wagtail site on http://$(HOST):$(WAGTAIL_PORT) (Ctrl-C stops it), with"
-	@echo "the outbox worker printing the confirmation emails here; admin users:"
-	@echo "  cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py createsuperuser"
+	@echo "the outbox worker printing the confirmation emails here; the admin is on"
+	@echo "  http://$(HOST):$(WAGTAIL_PORT)/admin/ with the demo login: user demo, password demo"
+	@echo "  (made by setup_demo for this demo only; more users: manage.py createsuperuser)"
 	cd $(WAGTAIL_DEMO) && export LIVINGTOGETHER_BASE_URL=http://$(HOST):$(WAGTAIL_PORT)/observatory \
 	  && { ../../$(BIN)/python manage.py livingtogether_outbox --loop & worker=$$!; \
 	       trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

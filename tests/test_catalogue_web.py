@@ -38,8 +38,23 @@ def client(obs: Any) -> Iterator[Client]:
 
 def test_the_directory_draws_every_demo_city_on_the_map(client: Client) -> None:
     tree = widget(client.get("/widgets/cities"), "cities")
-    svgs = tree.find("svg", role="img")
-    assert len(svgs) == 2  # the map and the growth chart
+    assert len(tree.find("svg", role="img")) == 1  # the growth chart: a picture
+    assert len(tree.find("svg", role="group")) == 1  # the map: its markers are links
+    # Natural Earth's land, drawn offline from the vendored outline, under the cities
+    [land] = tree.find("path", class_="lt-map__land")
+    assert land["d"].count("M") > 100
+    assert land["aria-hidden"] == "true"
+    markers = tree.find("a", class_="lt-map__marker")
+    assert len(markers) == len(CITIES)
+    labels = tree.find("text", class_="lt-map__label")
+    for city in CITIES:
+        name = city.name.get("en")
+        # each marker is focusable (a link to the city in the list), named, and labelled
+        assert any(m["href"] == f"#lt-city-{city.slug}" and m["aria-label"].startswith(name)
+                   for m in markers), city.slug
+        assert tree.find("li", id=f"lt-city-{city.slug}")
+    # a name goes where it covers no other; the few that find no room keep dot and list
+    assert len(CITIES) - 3 <= len(labels) < len(CITIES)
     circles = tree.find("circle")
     located = [c for c in CITIES if c.latitude is not None]
     assert len(circles) == len(located) == len(CITIES)

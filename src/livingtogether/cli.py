@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any
 
 import attrs
 
+from .console import ProgressBar, configure_logging, explain
 from .errors import LivingTogetherError
 from .mail import ConsoleMailer, Mailer, SMTPMailer
 from .observatory import Observatory, read_bundle, write_bundle
 from .services.outbox import OutboxReport
 from .settings import Settings
-from .store import Store
+from .store import DEFAULT_URL, Store
 
 
 def bounded(low: float, high: float, *, integer: bool = True) -> Any:
@@ -44,9 +46,18 @@ def bounded(low: float, high: float, *, integer: bool = True) -> Any:
     return parse
 
 
+log = logging.getLogger("livingtogether.cli")
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     given = {"database_url": args.database_url} if args.database_url else {}
-    return Settings.from_environ(os.environ, **given)
+    settings = Settings.from_environ(os.environ, **given)
+    if log.isEnabledFor(logging.INFO):
+        from sqlalchemy.engine import make_url
+
+        url = make_url(settings.database_url or DEFAULT_URL)
+        log.info("database %s", url.render_as_string(hide_password=True))
+    return settings
 
 
 def _open(args: argparse.Namespace) -> Observatory:
@@ -135,7 +146,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Create or update every record of a JSON bundle (all or nothing)."""
     data = read_bundle(args.file)
     # A bar on a terminal, as `hub pull` draws; nothing in a log or a pipe.
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
     with _open(args) as observatory:
         report = observatory.import_bundle(data, progress=bar)
     sys.stdout.writelines(f"{line}\n" for line in report.lines())
@@ -218,30 +229,6 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 # -- the hub
-
-
-class ProgressBar:
-    """A one-line progress bar on a terminal; plain lines, now and then, elsewhere."""
-
-    def __init__(self, out: TextIO, width: int = 30) -> None:
-        self.out = out
-        self.width = width
-        self.tty = out.isatty()
-        self._last: tuple[str, int] = ("", -1)
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        """Show ``done`` of ``total`` for ``label``."""
-        total = max(total, done, 1)
-        percent = done * 100 // total
-        if self.tty:
-            filled = self.width * done // total
-            bar = "#" * filled + "-" * (self.width - filled)
-            end = "\n" if done >= total else ""
-            self.out.write(f"\r{label:<10} [{bar}] {done}/{total}{end}")
-        elif (label, percent // 25) != (self._last[0], self._last[1] // 25) or done >= total:
-            self.out.write(f"{label}: {done}/{total}\n")
-        self._last = (label, percent)
-        self.out.flush()
 
 
 def _hub_url(args: argparse.Namespace) -> str:
@@ -362,6 +349,13 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--database-url", help="database URL (default: LIVINGTOGETHER_DATABASE_URL"
                      " or sqlite:///livingtogether.sqlite3)")
+    top.add_argument("-v", "--verbose", action="count", default=0,
+                     help="log more on standard error: once for info, twice for debug")
+    top.add_argument("-q", "--quiet", action="store_true",
+                     help="log errors only, and draw no progress bars")
+    top.add_argument("--traceback", action="store_true",
+                     help="after an error's one line, show its traceback too "
+                          "(also LIVINGTOGETHER_TRACEBACK=1)")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help=cmd_serve.__doc__)
@@ -442,14 +436,29 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; errors a user can fix print their message and exit 2."""
+    """Run the command; errors a person can fix print one line (each of their problems on
+    one more) and exit 2, with the traceback only when asked for."""
     args = parser().parse_args(argv)
+    traceback = args.traceback or os.environ.get("LIVINGTOGETHER_TRACEBACK", "") in (
+        "1", "true", "yes", "on")
     try:
+        configure_logging(-1 if args.quiet else args.verbose, os.environ)
         return int(args.run(args))
-    except LivingTogetherError as error:
-        print(f"livingtogether: error: {error}", file=sys.stderr)
-        for field, message in error.problems[1:]:
-            print(f"  {field + ': ' if field else ''}{message}", file=sys.stderr)
+    except Exception as raised:
+        url = args.database_url or os.environ.get("LIVINGTOGETHER_DATABASE_URL") or ""
+        error = explain(raised, database_url=url or DEFAULT_URL)
+        if error is None:
+            raise
+        if traceback:
+            import traceback as tb
+
+            tb.print_exception(raised)
+        if len(error.problems) > 1:
+            print(f"livingtogether: error: {len(error.problems)} problems:", file=sys.stderr)
+            for field, message in error.problems:
+                print(f"  {field + ': ' if field else ''}{message}", file=sys.stderr)
+        else:
+            print(f"livingtogether: error: {error}", file=sys.stderr)
         return 2
 
 

@@ -218,7 +218,8 @@ def structure(data: Any, kind: type[T]) -> T:
         if not problems:
             raise
         field, message = problems[0]
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        rest = len(problems) - 1
+        more = f" (and {rest} more problem{'s' if rest != 1 else ''})" if rest else ""
         raise ValidationError(message + more, field=field, problems=problems) from None
 
 

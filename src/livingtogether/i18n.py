@@ -53,6 +53,13 @@ def translations(language: str) -> _gettext.NullTranslations:
     return _gettext.NullTranslations()
 
 
+def colon(found: _gettext.NullTranslations) -> str:
+    """What goes between a label and its value in ``found``'s language: ``": "`` in
+    English, ``"\u00a0: "`` (a no-break space first) in French."""
+    # TRANSLATORS: between a label and its value, as in "Removed: Opening" (French: "\u00a0: ")
+    return found.pgettext("label separator", ": ")
+
+
 def gettext(language: str, message: str) -> str:
     """``message`` in ``language``."""
     return translations(language).gettext(message)

@@ -57,6 +57,8 @@ class Resolve:
         self.language = language
         self.fallbacks = tuple(fallbacks)
         self._translations = i18n.translations(language)
+        #: between a label and its value: ``": "``, French ``"\u00a0: "``
+        self.colon = i18n.colon(self._translations)
 
     def __call__(self, value: Text | None) -> str:
         found = value.resolve(self.language, self.fallbacks) if value else None
@@ -117,7 +119,7 @@ def session_text(session: Session, resolve: Resolve) -> str:
                              *(f"- {line}" for line in lines)])
                   for role, lines in people.items())
     if session.join_url:
-        blocks.append("{}: {}".format(_("Join online"), session.join_url))
+        blocks.append(f"{_('Join online')}{resolve.colon}{session.join_url}")
     return "\n\n".join(blocks)
 
 

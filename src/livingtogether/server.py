@@ -28,6 +28,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import attrs
 
+from .console import port_error
 from .errors import ConfigurationError
 
 #: A function that builds the WSGI application, called in each serving process.
@@ -77,11 +78,26 @@ def chosen(options: ServeOptions) -> str:
 
 def run(factory: AppFactory, options: ServeOptions, *,
         say: Callable[[str], None]) -> None:
-    """Serve the application ``factory`` builds until interrupted (Ctrl-C, SIGTERM)."""
+    """Serve the application ``factory`` builds until interrupted (Ctrl-C, SIGTERM);
+    ``ConfigurationError`` if the port cannot be listened on (taken, privileged)."""
     if chosen(options) == "gunicorn":
+        check_port(options.host, options.port)  # gunicorn would retry, then log and exit 1
         _run_gunicorn(factory, options, say)
     else:
         _run_wsgiref(factory, options, say)
+
+
+def check_port(host: str, port: int) -> None:
+    """``ConfigurationError`` saying why ``host:port`` cannot be listened on, if it cannot
+    (bound the way gunicorn binds, with ``SO_REUSEADDR``, then released)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        raise port_error(error, host, port) from None
 
 
 # -- wsgiref, the fallback
@@ -104,8 +120,11 @@ def _run_wsgiref(factory: AppFactory, options: ServeOptions,
                  say: Callable[[str], None]) -> None:
     server_class = type("Server", (_Server,), {"request_queue_size": options.backlog})
     handler_class = type("Handler", (_Handler,), {"timeout": options.read_timeout})
-    server: WSGIServer = make_server(options.host, options.port, factory(),
-                                     server_class=server_class, handler_class=handler_class)
+    try:
+        server: WSGIServer = make_server(options.host, options.port, factory(),
+                                         server_class=server_class, handler_class=handler_class)
+    except OSError as error:
+        raise port_error(error, options.host, options.port) from None
     with server:
         port = server.server_address[1]
         say(f"serving http://{options.host}:{port}/ with wsgiref (the standard library: one "

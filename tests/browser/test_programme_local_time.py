@@ -50,7 +50,8 @@ def test_the_readers_own_time_is_added_by_the_static_script(browser: Any, base: 
         assert session.starts_at is not None
         assert session.ends_at is not None
         start, end = session.starts_at + tokyo, session.ends_at + tokyo
-        assert text.startswith("Votre heure: "), text  # the label in the page's language
+        # the label in the page's language, a no-break space before its colon (French)
+        assert text.startswith("Votre heure\u00a0: "), text
         assert text.endswith(" UTC+9"), text
         clocks = [(int(h), int(m)) for h, m in re.findall(r"(\d{1,2}):(\d{2})", text)]
         assert clocks == [(start.hour, start.minute), (end.hour, end.minute)], text
@@ -59,3 +60,20 @@ def test_the_readers_own_time_is_added_by_the_static_script(browser: Any, base: 
         expected = [start.day] if end.date() == start.date() else [start.day, end.day]
         assert [int(d) for d in days] == expected, text
     assert not problems, problems
+
+
+def test_arabic_writes_the_readers_time_with_the_arabic_comma(browser: Any, base: str) -> None:
+    """"توقيتك: ..." joins the reader's day and clock with "، ", never a Latin comma."""
+    context = browser.new_context(timezone_id="Asia/Tokyo", locale="ar")
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/widgets/programme/izmir-2021?lang=ar")
+        page.wait_for_selector(".lt-times__local")
+        local = page.locator(".lt-times__local").all_inner_texts()
+    finally:
+        context.close()
+    assert local
+    for text in local:
+        assert text.startswith("توقيتك: "), text
+        assert "، " in text, text
+        assert "," not in text, text

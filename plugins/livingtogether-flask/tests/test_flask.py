@@ -236,3 +236,33 @@ def test_the_cores_smtp_settings_win_over_flask_mails(observatory: Observatory,
     assert result.output.startswith("1 sent")
     assert smtp.wait_for("core.smtp@example.org")["To"] == "Ayşe <core.smtp@example.org>"
     found.observatory.close()
+
+
+def test_core_settings_fall_back_to_the_environment(tmp_path: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A core setting the config leaves out comes from its LIVINGTOGETHER_* variable (the
+    config wins); send-outbox without a base URL is one line and exit status 2."""
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    monkeypatch.delenv("LIVINGTOGETHER_BASE_URL", raising=False)
+    bare = flask.Flask(__name__)
+    bare.config.update(LIVINGTOGETHER_DATABASE_URL=database)
+    LivingTogether(bare)
+    refused = bare.test_cli_runner().invoke(args=["livingtogether", "send-outbox"])
+    assert refused.exit_code == 2
+    assert refused.output.strip().splitlines() == [
+        "Error: base_url: set base_url (LIVINGTOGETHER_BASE_URL) to the public address where "
+        "the widgets are mounted, e.g. https://city.example/observatory; the links in emails "
+        "start with it"]
+    state(bare).observatory.close()
+
+    monkeypatch.setenv("LIVINGTOGETHER_BASE_URL", "https://www.izmir.example/observatory")
+    monkeypatch.setenv("LIVINGTOGETHER_PAGE_SIZE", "7")
+    app = flask.Flask(__name__)
+    app.config.update(LIVINGTOGETHER_DATABASE_URL=database, LIVINGTOGETHER_PAGE_SIZE=9)
+    LivingTogether(app)
+    settings = state(app).observatory.settings
+    assert settings.base_url == "https://www.izmir.example/observatory"
+    assert settings.page_size == 9  # the config wins over the environment
+    sent = app.test_cli_runner().invoke(args=["livingtogether", "send-outbox"])
+    assert sent.exit_code == 0, sent.output
+    state(app).observatory.close()

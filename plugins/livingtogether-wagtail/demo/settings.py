@@ -20,6 +20,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 INSTALLED_APPS = [
     "demo.home",
     "livingtogether_wagtail",
+    # ... then Wagtail's own apps, as in any Wagtail site
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.embeds",

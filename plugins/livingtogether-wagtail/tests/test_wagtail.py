@@ -5,7 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from email.message import EmailMessage
 from pathlib import Path
@@ -291,3 +294,33 @@ def test_with_widgets_answers_before_django(observatory: Observatory) -> None:
         assert requests.get(base + "/observatory/nowhere", timeout=10).status_code == 404
         assert requests.get(base + "/news/", timeout=10).text == "the site's own page"
     assert seen == ["/news/"]
+
+
+def test_the_demo_login_and_the_admin_views_titles(observatory: Observatory,
+                                                   client: Client) -> None:
+    """setup_demo (the demo's, not the plugin's) makes the demo login; each view has a title."""
+    assert client.login(username="demo", password="demo")
+    for path, title in (("signatures/", "Signatures"), ("practices/", "Practices to moderate"),
+                        ("participations/", "Campaign participations"),
+                        ("signatures/?declaration=nope", "Signatures")):
+        answer = client.get(f"/admin/livingtogether/{path}").content.decode()
+        found = re.search(r"<title>(.*?)</title>", answer, re.S)
+        assert found is not None
+        assert found[1].split()[0:len(title.split())] == title.split(), found[1]
+    call_command("setup_demo", verbosity=0)  # again: the same one login
+    assert User.objects.filter(username="demo").count() == 1
+
+
+def test_manage_check_has_no_warning_without_default_auto_field(tmp_path: Path) -> None:
+    """A host site that sets no DEFAULT_AUTO_FIELD gets no W042 on the plugin's model."""
+    (tmp_path / "bare_settings.py").write_text(
+        "from demo.settings import *  # noqa: F403\ndel DEFAULT_AUTO_FIELD\n", encoding="utf-8")
+    here = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bare_settings", "LT_DEMO_DIR": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), str(here),
+                                          os.environ.get("PYTHONPATH", "")])}
+    checked = subprocess.run([sys.executable, str(here / "manage.py"), "check"], cwd=tmp_path,
+                             env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert checked.returncode == 0, checked.stderr
+    assert "W042" not in checked.stdout + checked.stderr
+    assert "no issues" in checked.stdout

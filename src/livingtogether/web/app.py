@@ -16,7 +16,7 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
-from . import catalogue, embed, pledge_form
+from . import catalogue, embed, pledge_form, site
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
 from .bodies import receive, too_large
@@ -44,6 +44,7 @@ log = logging.getLogger("livingtogether.web")
 #: ``frame-ancestors`` follows, naming the sites that may frame a widget
 #: (``allowed_origins``, see :mod:`.embed`).
 HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; "  # same-origin reads only (crawlers' checks read robots.txt)
             "form-action 'self'; base-uri 'none'")
 #: Everything else is data, never a document.
 DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
@@ -53,7 +54,7 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
               *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
-              *pledge_form.ROUTES, STATIC_ROUTE)
+              *pledge_form.ROUTES, STATIC_ROUTE, *site.ROUTES)
     return (*routes, DEMO_ROUTE) if demo_page else routes
 
 
@@ -195,7 +196,9 @@ class WebApp:
             "html" if request.path.startswith("/widgets/") or request.path == "/" else "json")
         if kind == "html":
             try:
-                message = str(error) if error is not None and status < 500 else INTERNAL_MESSAGE
+                # a resident reads "there is no event 'nope'", not the path's field (JSON keeps it)
+                message = ((error.message if status == 404 else str(error))
+                           if error is not None and status < 500 else INTERNAL_MESSAGE)
                 return error_fragment(self, request, status, message, headers)
             except Exception:
                 log.exception("unexpected error rendering an error page")

@@ -85,6 +85,7 @@ class Localizer:
         self.translations = i18n.translations(language)
         # TRANSLATORS: between the items of a list, as in "Izmir, Türkiye" (Arabic: "، ")
         self.comma = self.translations.pgettext("list separator", ", ")
+        self.colon = i18n.colon(self.translations)
         self.fallbacks = web.settings.content_fallbacks
         self._cities: dict[str, City] | None = None
 

@@ -210,7 +210,7 @@ def atom_feed(call: Call) -> Response:
     entries = []
     for number, change in reversed(list(enumerate(found.changes))):
         what = resolve._(CHANGE_TITLES[change.kind])
-        title = f"{what}: {resolve(change.title)}"
+        title = f"{what}{resolve.colon}{resolve(change.title)}"
         if change.person:
             title += f" ({change.person})"
         summary = resolve._("Version %(number)s. %(change)s") % {"number": change.version,
@@ -223,7 +223,7 @@ def atom_feed(call: Call) -> Response:
             summary=summary))
     feed_title = resolve._("programme changes")
     feed = Feed(id=f"tag:livingtogether,2021:{slug}/changes",
-                title=f"{resolve(published.event.title)}: {feed_title}",
+                title=f"{resolve(published.event.title)}{resolve.colon}{feed_title}",
                 updated=updated, language=lang, self_url=self_url, alternate=page,
                 author="livingtogether", entries=tuple(entries))
     return Response(status=200, body=atom(feed), headers=(("Content-Type", ATOM_TYPE), *PUBLIC))

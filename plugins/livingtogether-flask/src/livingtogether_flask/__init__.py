@@ -47,6 +47,7 @@ Confirmation emails wait in the core's outbox until a worker sends them:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -62,7 +63,7 @@ import attrs
 import click
 
 from livingtogether import Observatory
-from livingtogether.errors import ConfigurationError
+from livingtogether.errors import ConfigurationError, LivingTogetherError
 from livingtogether.mail import Mailer, SMTPMailer
 from livingtogether.services.outbox import OutboxReport
 from livingtogether.settings import Settings
@@ -89,6 +90,18 @@ class State:
     prefix: str
     mailer: Mailer
     language: Callable[[], Any] | None = None
+
+
+def _from_environment(config: Any) -> dict[str, Any]:
+    """The core settings ``config`` leaves out that ``LIVINGTOGETHER_*`` environment
+    variables give (read as the ``livingtogether`` command reads them): the app's
+    config wins, the environment fills in, e.g. ``LIVINGTOGETHER_BASE_URL`` on a server."""
+    keys = {PREFIX + field.name.upper(): field.name for field in attrs.fields(Settings)}
+    named = {key: os.environ[key] for key in keys if key in os.environ and key not in config}
+    if not named:
+        return {}
+    parsed = Settings.from_environ(named)
+    return {key: getattr(parsed, keys[key]) for key in named}
 
 
 def _prefix(value: Any) -> str:
@@ -122,6 +135,8 @@ class LivingTogether:
         """Open the Observatory from ``app.config``, mount the blueprint, add the Jinja global."""
         config = app.config
         config.setdefault("LIVINGTOGETHER_URL_PREFIX", "/livingtogether")
+        if config.get("LIVINGTOGETHER_OBSERVATORY") is None:
+            config.update(_from_environment(config))
         prefix = _prefix(config["LIVINGTOGETHER_URL_PREFIX"])
         sender = config.get("MAIL_DEFAULT_SENDER")
         observatory = Observatory.from_config(
@@ -243,5 +258,14 @@ def send_outbox_command(loop: bool, every: float, limit: int) -> None:
             click.echo(report.summary())
 
     found = state()
-    found.observatory.outbox.run(found.mailer, limit=limit, interval=every,
-                                         passes=None if loop else 1, on_report=show)
+    try:
+        found.observatory.outbox.run(found.mailer, limit=limit, interval=every,
+                                             passes=None if loop else 1, on_report=show)
+    except LivingTogetherError as error:  # one line that says what to fix, as the core's CLI
+        raise _Failure(str(error)) from None
+
+
+class _Failure(click.ClickException):
+    """A mistake the site's owner can fix: its message, exit status 2."""
+
+    exit_code = 2

@@ -5,6 +5,9 @@
   "use strict";
   function addLocalTimes(root) {
     var label = root.getAttribute("data-lt-local-label") || "Your time";
+    // the separators of the widget's language: French "\u00a0: ", Arabic "\u060c "
+    var colon = root.getAttribute("data-lt-colon") || ": ";
+    var comma = root.getAttribute("data-lt-comma") || ", ";
     var lang = root.getAttribute("lang") || undefined;
     var clock, day, zone;
     try {
@@ -31,8 +34,8 @@
       // The reader's day may differ from the host's: say which day, for the end too
       // when the session ends on the next one.
       var first = day.format(start), last = day.format(end);
-      item.textContent = label + ": " + first + ", " + clock.format(start) + "\u2013" +
-        (last !== first ? last + ", " : "") + clock.format(end) + (name ? " " + name : "");
+      item.textContent = label + colon + first + comma + clock.format(start) + "\u2013" +
+        (last !== first ? last + comma : "") + clock.format(end) + (name ? " " + name : "");
       list.appendChild(item);
     }
   }

@@ -1,15 +1,21 @@
-"""Fill the demo: the Observatory's demo data and a page with the widgets as blocks."""
+"""Fill the demo: the Observatory's demo data, a page with the widgets as blocks, and the
+demo's admin login (``demo`` / ``demo``: this demo site only, never the plugin's; a site of
+your own makes its users with ``createsuperuser``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from livingtogether_wagtail.conf import get_state
 from wagtail.models import Page, Site
 
 from demo.home.models import ObservatoryPage
 from livingtogether.demo import install
+
+#: the demo's admin login, printed by ``make run-wagtail`` and named in the README
+DEMO_USER = DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's, documented on purpose
 
 BODY = [
     ("programme", {"event": "izmir-2021"}),
@@ -40,3 +46,8 @@ class Command(BaseCommand):
                 if old.depth > 1 and not isinstance(old.specific, ObservatoryPage):
                     old.delete()
         self.stdout.write(f"demo page: {page.url_path} (id {page.id})")
+        users = get_user_model().objects
+        if not users.filter(username=DEMO_USER).exists():
+            users.create_superuser(DEMO_USER, "demo@izmir.example", DEMO_PASSWORD)
+        self.stdout.write(f"demo admin login: {DEMO_USER} / {DEMO_PASSWORD} "
+                          "(made for this demo site only)")
