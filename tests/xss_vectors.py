@@ -106,8 +106,8 @@ VECTORS: tuple[str, ...] = (
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "article", "b", "blockquote", "br", "button", "caption", "circle", "cite",
     "code", "dd", "desc", "div", "dl", "dt", "em", "fieldset", "figcaption", "figure", "form",
-    "g", "h2", "h3", "h4", "i", "input", "label", "legend", "li", "line", "main", "mark",
-    "nav", "ol", "option", "p", "q", "rect", "s", "section", "select", "small", "span",
+    "g", "h1", "h2", "h3", "h4", "i", "input", "label", "legend", "li", "line", "main", "mark",
+    "nav", "ol", "option", "p", "path", "q", "rect", "s", "section", "select", "small", "span",
     "strong", "sub", "sup", "svg", "table", "tbody", "td", "text", "textarea", "th", "thead",
     "title", "tr", "u", "ul", "time", "h5", "details", "summary",
 })

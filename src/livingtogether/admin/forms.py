@@ -436,7 +436,7 @@ class FormSpec(Generic[T]):
             zone = _zone(group, top)
             instant = datetime.fromisoformat(str(stored).replace("Z", "+00:00"))
             local = instant.astimezone(ZoneInfo(zone) if zone else timezone.utc)
-            return local.strftime("%Y-%m-%dT%H:%M")
+            return local.replace(tzinfo=None).isoformat(timespec="minutes")  # datetime-local
         return str(stored)
 
 
