@@ -15,7 +15,8 @@ from livingtogether.web.bodies import parse_form, parse_json, read_body
 from livingtogether.web.errors import MethodNotAllowed, UnsupportedMediaType, status_for
 from livingtogether.web.http import accepted_languages, has_undecodable, request_language, unmount
 from livingtogether.web.localizer import utc_offset, zone_name
-from livingtogether.web.routes import Param, Route, Router, page_params
+from livingtogether.web.params import Param, page_params
+from livingtogether.web.routes import Route, Router
 
 
 def test_query_keeps_repeats_and_marks_bad_bytes() -> None:

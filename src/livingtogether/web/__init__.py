@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from .app import WebApp, build_routes, status_line
 from .http import Headers, Query, Request, Response
-from .routes import Param, Route
+from .params import Param
+from .routes import Route
 
 __all__ = [
     "Headers",

@@ -16,7 +16,8 @@ from .bodies import parse_json
 from .data import SERVER_FIELDS, ok, page_json, private, published_practice
 from .guard import client_ip
 from .http import Response, request_language
-from .routes import PREFIX, Call, Param, Route, page_params
+from .params import Param, page_params
+from .routes import PREFIX, Call, Route
 
 #: The answer to every accepted signature, new or repeated.
 SIGNATURE_ACCEPTED = {

@@ -23,8 +23,9 @@ from .data import ok, page_json, published_practice
 from .guard import client_ip
 from .http import PUBLIC, Request, Response, dump_json
 from .localizer import Localizer, all_cities
+from .params import LANG, Param, page_params
 from .render import language, render, respond, text_of
-from .routes import LANG, PREFIX, Call, Param, Route, page_params, widget_route
+from .routes import PREFIX, Call, Route, widget_route
 
 if TYPE_CHECKING:
     from .routes import Site

@@ -11,10 +11,11 @@ from ..errors import NotFound
 from ..models import DEFAULT_DECLARATION, Declaration
 from .catalogue import directory_html, search_html
 from .http import Response, html_response
+from .params import LANG
 from .pledge_form import pledge_html
 from .programme import programme_html
 from .render import NO_STORE, language, render
-from .routes import LANG, Call, widget_route
+from .routes import Call, widget_route
 
 
 def demo_page(call: Call) -> Response:

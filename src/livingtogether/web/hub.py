@@ -20,7 +20,8 @@ from ..models.hub import ApiToken, FeedKind, Scope
 from ..services.tokens import require
 from .bodies import parse_json
 from .data import ok, private
-from .routes import PREFIX, Call, Param, Route
+from .params import Param
+from .routes import PREFIX, Call, Route
 
 #: Most changes one page of a feed may hold.
 MAX_FEED_PAGE = 1000

@@ -25,8 +25,9 @@ from ..services.signing import FormTokenUsed
 from . import guard
 from .bodies import parse_form
 from .http import Request, Response
+from .params import LANG, Param
 from .render import NO_STORE, language, render, respond
-from .routes import LANG, Call, Param, Route, widget_route
+from .routes import Call, Route, widget_route
 
 if TYPE_CHECKING:
     from .routes import Site

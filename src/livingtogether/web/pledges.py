@@ -19,8 +19,9 @@ from ..services.signing import TokenCheck
 from .bodies import parse_form
 from .data import ok, page_json
 from .http import Request, Response
+from .params import LANG, Param, page_params
 from .render import language, render, respond
-from .routes import LANG, PREFIX, Call, Param, Route, page_params, widget_route
+from .routes import PREFIX, Call, Route, widget_route
 
 if TYPE_CHECKING:
     from .routes import Site

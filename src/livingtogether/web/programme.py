@@ -29,9 +29,10 @@ from ..models import (
 from ..services.programme import Published
 from .http import JSON_TYPE, PUBLIC, Response, dump_json, json_response
 from .localizer import Localizer
+from .params import LANG, Param
 from .programme_view import VIEW_CACHE_SIZE, SessionView, VersionCache, programme_view
 from .render import language, respond, text_of
-from .routes import LANG, Call, Param, Route, widget_route
+from .routes import Call, Route, widget_route
 
 if TYPE_CHECKING:
     from .http import Request
