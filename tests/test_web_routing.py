@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from livingtogether.errors import NotFound
+from livingtogether.services.outbox import CONFIRM_TOKEN, LINK_PATHS, WITHDRAW_TOKEN
 from livingtogether.web import Request, build_routes
 from livingtogether.web.embed import WIDGETS
 from livingtogether.web.errors import MethodNotAllowed
@@ -82,3 +83,12 @@ def test_embed_js_knows_the_widgets_at_their_routes_paths() -> None:
     assert set(found) == set(WIDGETS)
     for name, (route, _params) in WIDGETS.items():
         assert json.loads(found[name]) == ROUTER.by_name[route].path, name
+
+
+def test_the_emails_links_open_the_pages_of_the_route_table() -> None:
+    """The outbox writes its links without a web app: they must be the table's pages."""
+    for purpose, page in ((CONFIRM_TOKEN, "pledge-confirm-page"),
+                          (WITHDRAW_TOKEN, "pledge-withdraw-page")):
+        assert ROUTER.path_for(page) == LINK_PATHS[purpose]
+        route, _ = ROUTER.match("GET", LINK_PATHS[purpose])
+        assert route.name == page

@@ -66,6 +66,10 @@ ALREADY_SIGNED = "already-signed"
 #: Token purposes.
 CONFIRM_TOKEN = "confirm"  # noqa: S105 (a purpose, not a secret)
 WITHDRAW_TOKEN = "withdraw"  # noqa: S105 (a purpose, not a secret)
+#: The page behind each email link, under ``base_url``: the web layer's route table
+#: declares these pages at these paths (the outbox runs without a web app, so it
+#: cannot ask the table; a test checks that the table builds the same paths).
+LINK_PATHS = {CONFIRM_TOKEN: "/widgets/pledge/confirm", WITHDRAW_TOKEN: "/widgets/pledge/withdraw"}
 
 #: The headers of every email, each exactly once (checked on the serialised message).
 HEADERS = ("Subject", "From", "To", "Date", "Message-ID", "Auto-Submitted",
@@ -342,7 +346,7 @@ class Outbox:
             lines += [
                 _("Your signature counts once you confirm it. Open this link and press "
                   "the button on the page:"),
-                _link(base, "confirm", item.confirm_token), "",
+                _link(base, CONFIRM_TOKEN, item.confirm_token), "",
                 _("The link works until %(when)s (UTC).")
                 % {"when": babel_datetime(max(expires, now()), "medium", locale=locale)}, "",
                 _("If you did not sign, ignore this email: nothing counts without "
@@ -353,7 +357,7 @@ class Outbox:
             lines += [_("Your signature is confirmed and counted."), ""]
             subject = _("You have signed: %(title)s") % {"title": name}
         lines += [_("To withdraw your signature and erase your details, open this link:"),
-                  _link(base, "withdraw", item.withdraw_token), ""]
+                  _link(base, WITHDRAW_TOKEN, item.withdraw_token), ""]
         # Every header is built from data with the email package's policy; what a
         # person typed passes through header_text, so it cannot break a line.
         message = EmailMessage(policy=POLICY)
@@ -398,4 +402,4 @@ def _recipient_is(parsed: EmailMessage, username: str, domain: str, display: str
 
 
 def _link(base: str, action: str, token: str) -> str:
-    return f"{base}/widgets/pledge/{action}?{urlencode({'token': token})}"
+    return f"{base}{LINK_PATHS[action]}?{urlencode({'token': token})}"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from .. import convert
 from ..errors import BadRequest
 from ..models import DEFAULT_DECLARATION, SignerKind
-from ..services.outbox import CONFIRM_TOKEN, WITHDRAW_TOKEN
+from ..services.outbox import CONFIRM_TOKEN, LINK_PATHS, WITHDRAW_TOKEN
 from ..services.signing import TokenCheck
 from .bodies import parse_form
 from .data import ok, page_json
@@ -193,20 +193,20 @@ _DECLARATION = Param(name="declaration", kind="slug", default=DEFAULT_DECLARATIO
 
 #: Listed before the pledge form's ``POST /widgets/pledge/{slug}``, which they shadow.
 ROUTES: tuple[Route, ...] = (
-    widget_route(method="GET", path="/widgets/pledge/confirm", handler=confirm_page,
+    widget_route(method="GET", path=LINK_PATHS[CONFIRM_TOKEN], handler=confirm_page,
           name="pledge-confirm-page", summary="Page of a confirmation link: one button",
           description="Changes nothing, so that mail scanners opening the link confirm "
                       "nothing; the button POSTs the token.",
           params=(LANG, _TOKEN), errors=(400, 404)),
-    widget_route(method="POST", path="/widgets/pledge/confirm", handler=confirm_post,
+    widget_route(method="POST", path=LINK_PATHS[CONFIRM_TOKEN], handler=confirm_post,
           name="pledge-confirm", summary="Confirm a signature (the button of the link's page)",
           params=(LANG,), body="TokenForm", body_type="application/x-www-form-urlencoded",
           errors=(400, 404, 413, 415)),
-    widget_route(method="GET", path="/widgets/pledge/withdraw", handler=withdraw_page,
+    widget_route(method="GET", path=LINK_PATHS[WITHDRAW_TOKEN], handler=withdraw_page,
           name="pledge-withdraw-page", summary="Page of a withdrawal link: one button",
           description="Changes nothing; the button POSTs the token.",
           params=(LANG, _TOKEN), errors=(400, 404)),
-    widget_route(method="POST", path="/widgets/pledge/withdraw", handler=withdraw_post,
+    widget_route(method="POST", path=LINK_PATHS[WITHDRAW_TOKEN], handler=withdraw_post,
           name="pledge-withdraw",
           summary="Withdraw a signature and erase its personal data (the link page's button)",
           params=(LANG,), body="TokenForm", body_type="application/x-www-form-urlencoded",
