@@ -31,7 +31,15 @@ import requests
 
 from . import __version__, convert
 from .errors import LivingTogetherError
-from .models.hub import FeedItem, FeedKind, FeedPage, Submission
+from .models.hub import (
+    HUB_SUBMISSION_PATH,
+    HUB_SUBMISSIONS_PATH,
+    HUB_SYNC_PATH,
+    FeedItem,
+    FeedKind,
+    FeedPage,
+    Submission,
+)
 from .services.sync import BATCH, PullCounts
 
 if TYPE_CHECKING:
@@ -214,7 +222,7 @@ class HubClient:
             params["cursor"] = cursor
         if updated_since is not None:
             params["updated_since"] = convert.unstructure(updated_since)
-        data = self.request("GET", f"/api/v1/sync/{kind.value}", params=params)
+        data = self.request("GET", HUB_SYNC_PATH.format(kind=kind.value), params=params)
         try:
             items = tuple(FeedItem(slug=i["slug"], deleted=i["deleted"],
                                    changed_at=convert.structure(i["changed_at"], datetime),
@@ -278,7 +286,7 @@ class HubClient:
 
     def submissions(self) -> tuple[str, tuple[Submission, ...]]:
         """The token's city and the moderation state of its practices on the hub."""
-        data = self.request("GET", "/api/v1/submissions")
+        data = self.request("GET", HUB_SUBMISSIONS_PATH)
         return data["city"], convert.structure(data["items"], tuple[Submission, ...])
 
     def push(self, observatory: Observatory, *, slugs: Iterable[str] | None = None,
@@ -303,7 +311,7 @@ class HubClient:
                                           f"{', '.join(missing)}")
         found: list[Submission] = []
         for index, practice in enumerate(practices, start=1):
-            data = self.request("PUT", f"/api/v1/submissions/{practice.slug}",
+            data = self.request("PUT", HUB_SUBMISSION_PATH.format(slug=practice.slug),
                                 json=convert.unstructure(practice))
             found.append(convert.structure(data, Submission))
             if progress is not None:

@@ -11,6 +11,12 @@ import attrs
 from . import fields as f
 from .practices import ModerationStatus
 
+#: The hub's API paths (route templates) that the hub client requests of another site:
+#: the web layer's route table declares its routes with these very templates.
+HUB_SYNC_PATH = "/api/v1/sync/{kind}"
+HUB_SUBMISSIONS_PATH = "/api/v1/submissions"
+HUB_SUBMISSION_PATH = "/api/v1/submissions/{slug}"
+
 
 class Scope(str, enum.Enum):
     """What an API token may do."""

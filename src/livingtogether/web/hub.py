@@ -16,12 +16,19 @@ from typing import Any
 from .. import convert
 from ..errors import ValidationError
 from ..models import Practice
-from ..models.hub import ApiToken, FeedKind, Scope
+from ..models.hub import (
+    HUB_SUBMISSION_PATH,
+    HUB_SUBMISSIONS_PATH,
+    HUB_SYNC_PATH,
+    ApiToken,
+    FeedKind,
+    Scope,
+)
 from ..services.tokens import require
 from .bodies import parse_json
 from .data import ok, private
 from .params import Param
-from .routes import PREFIX, Call, Route
+from .routes import Call, Route
 
 #: Most changes one page of a feed may hold.
 MAX_FEED_PAGE = 1000
@@ -117,7 +124,7 @@ _AUTH_ERRORS = (401, 403, 404)
 _WRITE_ERRORS = (400, 401, 403, 404, 409, 413, 415, 422)
 
 ROUTES: tuple[Route, ...] = (
-    *(Route(method="GET", path=f"{PREFIX}/sync/{kind.value}", handler=feed(kind),
+    *(Route(method="GET", path=HUB_SYNC_PATH.format(kind=kind.value), handler=feed(kind),
             name=f"sync-{kind.value}", summary=f"The change feed of {kind.value}", tag="hub",
             description="Every change in order, a page at a time: the record as it is now, "
                         "or a tombstone (deleted: true) for one deleted or no longer public. "
@@ -126,24 +133,24 @@ ROUTES: tuple[Route, ...] = (
                         "later from where you stopped.",
             params=FEED_PARAMS, response=f"{kind.name.title()}Feed", errors=_FEED_ERRORS)
       for kind in FeedKind),
-    Route(method="GET", path=f"{PREFIX}/submissions", handler=list_submissions,
+    Route(method="GET", path=HUB_SUBMISSIONS_PATH, handler=list_submissions,
           name="submissions", summary="The moderation state of the token's city's practices",
           tag="hub", response="SubmissionList", errors=(401, 403), auth=True),
-    Route(method="GET", path=f"{PREFIX}/submissions/{{slug}}", handler=get_submission,
+    Route(method="GET", path=HUB_SUBMISSION_PATH, handler=get_submission,
           name="submission", summary="The moderation state of one practice", tag="hub",
           response="Submission", errors=_AUTH_ERRORS, auth=True),
-    Route(method="PUT", path=f"{PREFIX}/submissions/{{slug}}", handler=put_submission,
+    Route(method="PUT", path=HUB_SUBMISSION_PATH, handler=put_submission,
           name="submit", summary="Submit a practice of the token's city for review", tag="hub",
           description="Needs a token with the submit scope of the practice's city. The "
                       "status and rejection_reason sent are ignored: the hub sets them. "
                       "Sending what the hub has already changes nothing.",
           body="Practice", response="Submission", errors=_WRITE_ERRORS, auth=True),
-    Route(method="POST", path=f"{PREFIX}/submissions/{{slug}}/publish",
+    Route(method="POST", path=f"{HUB_SUBMISSION_PATH}/publish",
           handler=publish_submission, name="publish-submission",
           summary="Publish a submitted practice", tag="hub",
           description="Needs a token with the moderate scope.",
           response="Submission", errors=(401, 403, 404, 409), auth=True),
-    Route(method="POST", path=f"{PREFIX}/submissions/{{slug}}/reject",
+    Route(method="POST", path=f"{HUB_SUBMISSION_PATH}/reject",
           handler=reject_submission, name="reject-submission",
           summary="Reject a submitted practice, saying why", tag="hub",
           description="Needs a token with the moderate scope.",
