@@ -3,6 +3,10 @@
 Settings come from ``LIVINGTOGETHER_*`` environment variables (see
 ``livingtogether.settings.Settings``); ``--database-url`` overrides
 ``LIVINGTOGETHER_DATABASE_URL``.
+
+One module on purpose (over 450 lines): it is the table of subcommands, each a
+short function that parses its arguments and calls the library, and reading
+the command as a whole is what its users (and ``--help``) need.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ record's ``host_zone``, else with its UTC offset).
 through the one converter, so every rule stays in the models; a refusal is a
 :class:`FormErrors` mapping each form name to its message, with the input
 kept. :meth:`FormSpec.fields` gives what a template needs for each field.
+
+One module (a little over 450 lines): the walk of the model that builds a spec
+and the two walks that parse and render it mirror each other field kind by
+field kind, and stay easiest to check side by side.
 """
 
 from __future__ import annotations

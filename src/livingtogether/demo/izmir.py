@@ -5,6 +5,8 @@ there. Times are the Izmir times the programme gives (Europe/Istanbul); the
 programme shows them in Paris and Montréal as well, which the display zones
 reproduce. The on-site day's times were not yet fixed ("XhX"), so those
 sessions have none.
+
+Data, not logic (over 450 lines): the programme session by session, as printed.
 """
 
 from __future__ import annotations
