@@ -51,14 +51,9 @@ from livingtogether import (
     convert,
 )
 from livingtogether.models import THEMES
-from livingtogether.services.search import (
-    _SQLITE_SCORE,
-    add_counts,
-    counts_of,
-    postgres_match,
-    sqlite_match,
-    terms,
-)
+from livingtogether.services.search_index import add_counts, counts_of
+from livingtogether.services.search_sql import _SQLITE_SCORE
+from livingtogether.services.search_terms import postgres_match, sqlite_match, terms
 from livingtogether.store import schema
 
 # The same measuring and printing as the foundation's benchmark (run from bench/).

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from livingtogether import Observatory
 from livingtogether.sanitize import clean_html
-from livingtogether.services.search import html_text
+from livingtogether.services.search_index import html_text
 from livingtogether.store import bulk, schema
 
 

@@ -24,7 +24,7 @@ from livingtogether import (
     Theme,
     ValidationError,
 )
-from livingtogether.services.search import highlight, terms
+from livingtogether.services.search_terms import highlight, terms
 
 PUBLISHED = ModerationStatus.PUBLISHED
 

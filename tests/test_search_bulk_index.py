@@ -14,7 +14,7 @@ from livingtogether import (
     Practice,
     Text,
 )
-from livingtogether.services.search import BULK_INDEX
+from livingtogether.services.search_index import BULK_INDEX
 
 TRIGGER = "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'lt_practice_text_ai'"
 

@@ -20,13 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from livingtogether import City, ModerationStatus, Observatory, Practice, PracticeKind, Text
-from livingtogether.services.search import (
-    _SQLITE_SCORE,
-    FACETS,
-    postgres_match,
-    sqlite_match,
-    terms,
-)
+from livingtogether.services.search_sql import _SQLITE_SCORE
+from livingtogether.services.search_terms import FACETS, postgres_match, sqlite_match, terms
 from livingtogether.store import schema
 
 PUBLISHED = ModerationStatus.PUBLISHED

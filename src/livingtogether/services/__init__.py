@@ -7,7 +7,8 @@ from .campaigns import ParticipationService
 from .cities import CityService
 from .practices import PracticeService
 from .programme import ProgrammeService
-from .search import FacetCount, Hit, SearchQuery, SearchResults
+from .search import FacetCount, Hit, SearchResults
+from .search_terms import SearchQuery
 from .themes import ThemeService
 
 __all__ = [

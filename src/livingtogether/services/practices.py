@@ -18,10 +18,8 @@ from ..sanitize import clean_html
 from ..store import Store, aware, bulk, now, schema
 from ..store.feed import note_changes
 from .base import Page, Records, require
-from .search import (
-    Searcher,
-    SearchQuery,
-    SearchResults,
+from .search import Searcher, SearchResults
+from .search_index import (
     add_counts,
     counted_rows,
     counts_of,
@@ -30,6 +28,7 @@ from .search import (
     reindex,
     reindex_many,
 )
+from .search_terms import SearchQuery
 from .themes import check_themes
 
 _PUBLISHED = ModerationStatus.PUBLISHED

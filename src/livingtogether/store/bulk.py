@@ -8,7 +8,7 @@ multi-row ``VALUES`` list makes a statement the driver parses anew each time).
 The full-text index follows as it follows every write: PostgreSQL computes the
 generated ``tsvector`` row by row within the same statement; on SQLite the
 search rows' text of a bulk write is indexed by one ``INSERT ... SELECT`` into
-the FTS5 table rather than by its trigger per row (``services.search``). A
+the FTS5 table rather than by its trigger per row (``services.search_index``). A
 value shared by every row (the write's instant) is made the driver's once.
 """
 

@@ -332,7 +332,7 @@ SEARCH_OBJECTS: dict[str, frozenset[str]] = {
 }
 
 #: Migration 9: the facet counts of a browse without filters, kept in step with the
-#: search rows by ``services.search``: published practices per ``city``, ``kind`` and
+#: search rows by ``services.search_index``: published practices per ``city``, ``kind`` and
 #: ``theme``, search rows per ``language``, and practices in all (facet ``total``,
 #: value ``""``). A value whose count fell to 0 keeps its row.
 search_counts = sa.Table(

@@ -55,7 +55,7 @@ UNSEEN = frozenset({
 })
 
 #: Triggers that a bulk write of the search rows sets aside and puts back within its
-#: transaction (``services.search``): their DDL changes what their table's group shows.
+#: transaction (``services.search_index``): their DDL changes what their table's group shows.
 TRIGGERS: dict[str, str] = {"lt_practice_text_ai": "practices"}
 
 #: Statements that write nothing.

@@ -17,7 +17,8 @@ from ..exports import ATOM_TYPE, EPOCH, Entry, Feed, atom, csv_document
 from ..models import City, Localized, PracticeKind, Theme
 from ..services import Page, SearchResults
 from ..services.guard import retry_after
-from ..services.search import FACETS, html_text
+from ..services.search_index import html_text
+from ..services.search_terms import FACETS
 from .charts import growth, world_map
 from .data import ok, page_json, published_practice
 from .guard import client_ip

@@ -33,7 +33,7 @@ from ..models import (
     Theme,
 )
 from ..models import fields as f
-from ..services.search import FACETS
+from ..services.search_terms import FACETS
 from ..settings import Settings
 from .data import SERVER_FIELDS
 from .http import PUBLIC, Response, json_response
