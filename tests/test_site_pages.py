@@ -57,7 +57,9 @@ def test_the_icon_and_robots_txt(client: Client) -> None:
     assert robots.headers["Content-Type"].startswith("text/plain")
     lines = robots.text.splitlines()
     assert lines[0] == "User-agent: *"
-    assert "Disallow: /api/" in lines
+    assert "Disallow: /api/v1/" in lines
+    # the email links' pages, their paths built from the route table
+    assert {"Disallow: /widgets/pledge/confirm", "Disallow: /widgets/pledge/withdraw"} <= set(lines)
     assert client.get("/robots.txt", headers={"If-None-Match": robots.headers["ETag"]}
                       ).status_code == 304
 

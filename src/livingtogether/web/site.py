@@ -9,18 +9,13 @@ import functools
 from importlib import resources
 
 from .http import Response
-from .routes import Call, Route
+from .routes import PREFIX, Call, Route
 
 CACHE_CONTROL = "public, max-age=86400"
 
-#: What crawlers may read: the widgets and the demo page, not the API nor the email links.
-ROBOTS = (
-    "User-agent: *\n"
-    "Disallow: /api/\n"
-    "Disallow: /widgets/pledge/confirm\n"
-    "Disallow: /widgets/pledge/withdraw\n"
-    "Allow: /\n"
-)
+#: The pages crawlers are asked to leave alone: the email links' (their tokens are
+#: personal); the JSON API is left out as a whole, under :data:`.routes.PREFIX`.
+UNCRAWLED = ("pledge-confirm-page", "pledge-withdraw-page")
 
 
 @functools.cache
@@ -36,8 +31,12 @@ def favicon(call: Call) -> Response:
 
 
 def robots(call: Call) -> Response:
-    """The crawlers' rules (:data:`ROBOTS`)."""
-    return Response(status=200, body=ROBOTS.encode("ascii"), headers=(
+    """The crawlers' rules: everything but the JSON API and :data:`UNCRAWLED`, their
+    paths built from the route table under the mount point."""
+    root = call.request.script_name
+    rules = ["User-agent: *", f"Disallow: {root}{PREFIX}/",
+             *(f"Disallow: {call.url_for(name)}" for name in UNCRAWLED), f"Allow: {root}/", ""]
+    return Response(status=200, body="\n".join(rules).encode("ascii"), headers=(
         ("Content-Type", "text/plain; charset=utf-8"), ("Cache-Control", CACHE_CONTROL)))
 
 
