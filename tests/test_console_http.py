@@ -8,6 +8,8 @@ demo data: an editor and a publisher of Izmir, and Düsseldorf's own practice.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +20,7 @@ from livingtogether import Observatory, demo
 from livingtogether.admin import Principal
 from livingtogether.admin.services import Staff
 from livingtogether.wsgi import make_app
+from serve_support import served
 from test_web_support import Client, serving
 from xss_vectors import VECTORS, html_problems
 
@@ -99,6 +102,13 @@ def test_not_mounted_without_an_authenticator(obs: Observatory) -> None:
         answer = Client(url).get("/console/practices", headers={"X-Test-User": "publisher"})
         assert answer.status_code == 404
         assert Client(url).get("/console").status_code == 404
+
+
+def test_the_demo_page_links_to_the_console_only_when_mounted(obs: Observatory) -> None:
+    with serving(make_app(obs, demo_page=True, console_auth=authenticate)) as url:
+        assert 'href="/console/"' in Client(url).get("/").text
+    with serving(make_app(obs, demo_page=True)) as url:
+        assert "/console/" not in Client(url).get("/").text
 
 
 def test_nobody_signed_in_gets_401_with_a_page(base: str) -> None:
@@ -278,3 +288,25 @@ def test_xss_vectors_in_every_text_field_come_back_harmless(base: str,
     listed = browser.get("/console/practices?page=2")
     assert listed.status_code == 200
     assert problems(listed.text) == []
+
+
+def test_the_demo_serves_the_console_behind_its_documented_login(sqlite_url: str) -> None:
+    with served(sqlite_url, "--demo-console") as (url, _):
+        assert requests.get(url + "/console/", timeout=10).status_code == 401
+        wrong = requests.get(url + "/console/", auth=("demo", "nope"), timeout=10)
+        assert wrong.status_code == 401
+        answer = requests.get(url + "/console/practices", auth=("demo", "demo"), timeout=10)
+        assert answer.status_code == 200
+        assert "Demo secretariat" in answer.text
+    with served(sqlite_url) as (url, _):  # without the flag: no console at all
+        assert requests.get(url + "/console/", auth=("demo", "demo"),
+                            timeout=10).status_code == 404
+
+
+def test_the_demo_login_is_refused_off_the_loopback(sqlite_url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "livingtogether.cli", "--database-url", sqlite_url, "serve",
+         "--host", "0.0.0.0", "--port", "0", "--demo-console"],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert "serve it on 127.0.0.1 only" in done.stderr

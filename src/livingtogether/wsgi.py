@@ -69,6 +69,7 @@ def make_app(observatory: Observatory, *, demo_page: bool = False,
     app = serve(web, language=language)
     if console_auth is None:
         return app
+    web.console_path = CONSOLE_PREFIX + "/"
     return mounted(console_app(web, console_auth, language=language), CONSOLE_PREFIX, app)
 
 
