@@ -247,6 +247,11 @@ def test_the_console_speaks_arabic_mirrored(base: str) -> None:
     page = client(base, "publisher").get("/console/practices/new?lang=ar")
     assert page.status_code == 200
     assert '<html lang="ar" dir="rtl">' in page.text
+    assert "حفظ المسودة" in page.text  # "Save the draft"
+    assert '<label for="f-slug">الاسم المختصر في العناوين' in page.text  # the form's labels
+    assert 'lang="fr" dir="ltr"' in page.text  # each input in its own language
+    french = client(base, "publisher").get("/console/practices?lang=fr")
+    assert "Nouvelle pratique" in french.text
 
 
 TEXT_FIELDS = ("title.en", "summary.en", "body.en", "contact", "partners",
