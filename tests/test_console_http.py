@@ -154,6 +154,15 @@ def test_a_practice_from_a_mistake_to_the_public_widget(base: str, obs: Observat
     assert 'lang="ar" dir="rtl"' in html
     assert "حوار الجيران" in html
     assert drafts(obs) == []
+    # a new practice may not take the address of one that exists (Izmir's, Düsseldorf's)
+    for taken in ("example-newcomer-welcome-network", DUSSELDORF_PRACTICE):
+        answer = browser.post("/console/practices/new",
+                              data=new_form(browser, **{**typed, "slug": taken,
+                                                        "links.0.url": "https://example.org"}))
+        assert answer.status_code == 409
+        assert 'id="f-slug-error"' in answer.text
+        assert 'value="Thé et discussion"' in answer.text
+    assert drafts(obs) == []
     # fixed: stored as a draft, not public
     fixed = new_form(browser, **{**typed, "links.0.url": "https://example.org/tea",
                                  "themes.dialogue-and-solidarity": "yes"})

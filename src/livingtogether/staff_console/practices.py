@@ -19,7 +19,7 @@ from .. import i18n
 from ..admin.forms import FormErrors, FormSpec
 from ..admin.principals import Permission
 from ..admin.services import Staff
-from ..errors import EditConflict, ValidationError
+from ..errors import EditConflict, Forbidden, NotFound, ValidationError
 from ..models import Practice, Text
 from ..sanitize import clean_html
 from ..web.catalogue import theme_labels
@@ -130,9 +130,13 @@ def create_practice(screen: Screen) -> Response:
         record = spec.parse(values)
     except FormErrors as error:
         return form_page(screen, 422, slug=None, record=None, error=error)
+    editor = staff(screen).practices
+    if _taken(screen, record.slug):
+        return form_page(screen, 409, slug=None, record=None, error=_at(
+            spec, values, "slug", "this short name is taken by another practice; choose "
+            "another"))
     try:
-        staff(screen).practices.save_draft(screen.principal, record, base=0,
-                                           summary=values.get("summary_note") or None)
+        editor.save_draft(screen.principal, record, base=0)
     except EditConflict:
         taken = _at(spec, values, "slug", "this short name is taken by another practice; "
                     "choose another")
@@ -143,6 +147,18 @@ def create_practice(screen: Screen) -> Response:
         return form_page(screen, 422, slug=None, record=None,
                          error=_at(spec, values, spec.name_of(error.field), error.message))
     return screen.redirect("console-practice", slug=record.slug)
+
+
+def _taken(screen: Screen, slug: str) -> bool:
+    """Whether a practice (published, in draft or in the history) has ``slug`` already: a
+    new practice must not become a draft of it."""
+    try:
+        staff(screen).practices.get(screen.principal, slug)
+    except NotFound:
+        return False
+    except Forbidden:
+        return True
+    return True
 
 
 def _at(spec: FormSpec[Practice], values: dict[str, str], name: str, message: str,
