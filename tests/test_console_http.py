@@ -168,7 +168,7 @@ def test_a_practice_from_a_mistake_to_the_public_widget(base: str, obs: Observat
                                  "themes.dialogue-and-solidarity": "yes"})
     answer = browser.post("/console/practices/new", data=fixed)
     assert answer.status_code == 303
-    assert answer.headers["Location"].endswith("/console/practices/tea-and-talk")
+    assert answer.headers["Location"].endswith("/console/practices/tea-and-talk?saved=1")
     assert drafts(obs) == ["tea-and-talk"]
     assert browser.get("/widgets/practices/tea-and-talk").status_code == 404
     # preview through the widget's own template

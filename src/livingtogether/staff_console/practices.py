@@ -146,7 +146,7 @@ def create_practice(screen: Screen) -> Response:
     except ValidationError as error:
         return form_page(screen, 422, slug=None, record=None,
                          error=_at(spec, values, spec.name_of(error.field), error.message))
-    return screen.redirect("console-practice", slug=record.slug)
+    return screen.redirect("console-practice", slug=record.slug, saved="1")
 
 
 def _taken(screen: Screen, slug: str) -> bool:
