@@ -105,12 +105,13 @@ demo: install
 	$(BIN)/livingtogether demo
 
 serve: install
-	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT) --send-mail
+	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT) --send-mail --demo-console
 
 run: install
 	$(BIN)/livingtogether demo
 	@echo "serving the demo site on http://$(HOST):$(PORT) (Ctrl-C stops it); emails are printed here"
-	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT) --send-mail
+	@echo "the staff console: http://$(HOST):$(PORT)/console/ (demo login: demo / demo)"
+	$(BIN)/livingtogether serve --host $(HOST) --port $(PORT) --send-mail --demo-console
 
 run-wagtail: install
 	cd $(WAGTAIL_DEMO) && ../../$(BIN)/python manage.py migrate --verbosity 0

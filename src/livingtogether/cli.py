@@ -76,6 +76,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = server.ServeOptions(host=args.host, port=args.port, server=args.server,
                                   workers=args.workers, threads=args.threads,
                                   read_timeout=args.read_timeout)
+    if args.demo_console and args.host not in ("127.0.0.1", "localhost", "::1"):
+        raise LivingTogetherError("--demo-console opens the staff console to the demo login "
+                                  "demo:demo; serve it on 127.0.0.1 only (or give the console "
+                                  "your own authenticator, see docs/staff.md)")
     name = server.chosen(options)
     settings = _settings(args)
     if not settings.base_url:  # the links in emails point at this very server
@@ -86,6 +90,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     def factory() -> Any:
         observatory = Observatory.from_settings(settings)
         opened.append(observatory)
+        if args.demo_console:
+            from .demo.console_login import demo_login
+
+            return make_app(observatory, demo_page=not args.no_demo_page,
+                            console_auth=demo_login)
         return make_app(observatory, demo_page=not args.no_demo_page)
 
     def say(message: str) -> None:
@@ -368,6 +377,9 @@ def parser() -> argparse.ArgumentParser:
                        help="port to listen on, 0 to 65535 (8000)")
     serve.add_argument("--no-demo-page", action="store_true",
                        help="do not serve the page showing every widget at /")
+    serve.add_argument("--demo-console", action="store_true",
+                       help="serve the staff console at /console with the demo login "
+                            "demo:demo (HTTP Basic), for the demo on 127.0.0.1 only")
     serve.add_argument("--send-mail", action="store_true",
                        help="also send the outbox every 2 seconds, at once again after a "
                             "full batch (SMTP if smtp_host is set, else printed); one "

@@ -19,6 +19,7 @@ from .web.http import unmount
 
 if TYPE_CHECKING:
     from .observatory import Observatory
+    from .staff_console import Authenticator
 
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -53,14 +54,46 @@ def request_from_environ(environ: dict[str, Any], language: str | None = None) -
 
 
 def make_app(observatory: Observatory, *, demo_page: bool = False,
-             language: Callable[[dict[str, Any]], str | None] | None = None) -> WSGIApp:
+             language: Callable[[dict[str, Any]], str | None] | None = None,
+             console_auth: Authenticator | None = None) -> WSGIApp:
     """A WSGI application serving the Observatory's API, widgets and static files.
 
     ``language(environ)``, if given, answers the site's active language for a
     request (e.g. from its URL prefix or a cookie); widgets use it when the
     request names no ``?lang=``, before the browser's Accept-Language.
+    ``console_auth(environ) -> Principal | None``, if given, mounts the staff
+    console under ``/console`` (:mod:`livingtogether.staff_console`); without it there
+    is no console at all.
     """
-    return serve(WebApp(observatory, demo_page=demo_page), language=language)
+    web = WebApp(observatory, demo_page=demo_page)
+    app = serve(web, language=language)
+    if console_auth is None:
+        return app
+    web.console_path = CONSOLE_PREFIX + "/"
+    return mounted(console_app(web, console_auth, language=language), CONSOLE_PREFIX, app)
+
+
+#: Where :func:`make_app` mounts the staff console.
+CONSOLE_PREFIX = "/console"
+
+
+def console_app(web: WebApp, authenticate: Authenticator, *,
+                language: Callable[[dict[str, Any]], str | None] | None = None) -> WSGIApp:
+    """The staff console on ``web`` as a WSGI application (mount it with :func:`mounted`);
+    ``authenticate(environ)`` says who is acting (``None``: 401)."""
+    from .staff_console import Console
+
+    console = Console(web)
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request = request_from_environ(environ, language(environ) if language else None)
+        response = console.handle_stream(
+            request, environ.get("wsgi.input"), lambda: authenticate(environ),
+            terminated=bool(environ.get("wsgi.input_terminated")))
+        start_response(status_line(response.status), list(response.headers))
+        return [response.body]
+
+    return app
 
 
 def mounted(app: WSGIApp, prefix: str, fallback: WSGIApp) -> WSGIApp:

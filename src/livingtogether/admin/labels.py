@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import attrs
 
+from ..i18n import N_
+
 
 @attrs.frozen(kw_only=True)
 class FieldMeta:
@@ -30,27 +32,29 @@ class FieldMeta:
 
 M = FieldMeta
 
-_TEXT = "Write it in each language the site offers; a language left empty shows another."
+_TEXT = N_("Write it in each language the site offers; a language left empty shows another.")
 
 LABELS: dict[str, dict[str, FieldMeta]] = {
+    # the practice form's strings are marked for the catalogs (N_): the console shows
+    # them translated; the other models' follow with their screens
     "Practice": {
-        "slug": M(label="Short name in addresses", help="Lowercase letters, digits and "
-                  "hyphens, e.g. izmir-neighbourhood-dialogue."),
-        "city": M(label="City", chooser="city"),
-        "kind": M(label="Kind of entry"),
-        "title": M(label="Title", help=_TEXT),
-        "summary": M(label="Summary", help="Two or three sentences shown in the lists.",
+        "slug": M(label=N_("Short name in addresses"), help=N_(
+            "Lowercase letters, digits and hyphens, e.g. izmir-neighbourhood-dialogue.")),
+        "city": M(label=N_("City"), chooser="city"),
+        "kind": M(label=N_("Kind of entry")),
+        "title": M(label=N_("Title"), help=_TEXT),
+        "summary": M(label=N_("Summary"), help=N_("Two or three sentences shown in the lists."),
                      widget="textarea"),
-        "body": M(label="Description", widget="richtext",
-                  help="Headings, lists and links are kept; anything else is removed."),
-        "themes": M(label="Themes", chooser="theme", widget="chooser-many"),
-        "year_started": M(label="Year started"),
-        "partners": M(label="Partners", help="One partner per line."),
-        "contact": M(label="Contact", help="An office or an address the public may use."),
-        "links": M(label="Links"),
-        "links.#.url": M(label="Address", widget="url"),
-        "links.#.label": M(label="Label"),
-        "example": M(label="Example data", help="Marks demo content."),
+        "body": M(label=N_("Description"), widget="richtext",
+                  help=N_("Headings, lists and links are kept; anything else is removed.")),
+        "themes": M(label=N_("Themes"), chooser="theme", widget="chooser-many"),
+        "year_started": M(label=N_("Year started")),
+        "partners": M(label=N_("Partners"), help=N_("One partner per line.")),
+        "contact": M(label=N_("Contact"), help=N_("An office or an address the public may use.")),
+        "links": M(label=N_("Links")),
+        "links.#.url": M(label=N_("Address"), widget="url"),
+        "links.#.label": M(label=N_("Label")),
+        "example": M(label=N_("Example data"), help=N_("Marks demo content.")),
     },
     "City": {
         "name": M(label="Name"),

@@ -79,6 +79,9 @@ class WebApp:
         seconds = self.settings.widget_cache_seconds
         self.cache = WidgetCache(seconds) if seconds else None
         self.keys = Keys(self.settings)
+        #: Where the staff console is mounted beside this app (``/console/``), if it is;
+        #: the demo page links to it.
+        self.console_path: str | None = None
 
     # -- entry points
 

@@ -39,7 +39,9 @@ def demo_page(call: Call) -> Response:
     if declaration is not None:
         sections.append(("pledge", call.url_for("widget-pledge", declaration=declaration.slug),
                          pledge_html(web, request, lang, declaration)))
+    console = getattr(web, "console_path", None)
     html = render(web, request, "demo.html", lang,
+                  console_url=request.url_for(console) if console else None,
                   sections=[(name, url, Markup(body))  # noqa: S704 (our templates' output)
                             for name, url, body in sections])
     return html_response(html, 200, (("Vary", "Accept-Language"), *NO_STORE))
