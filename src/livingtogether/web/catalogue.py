@@ -176,11 +176,18 @@ class SearchView:
         kind, self._theme = macros.practice_kind, macros.theme  # type: ignore[attr-defined]
         self.kinds: dict[str, Markup] = {k.value: kind(k.value) for k in PracticeKind}
         self._theme_spans: dict[str, Markup] = {}
+        self._cities: dict[str, Localized | None] = {}
 
     def _found(self, name: str, value: str) -> Localized | None:
         if name == "theme":
             return self.localizer.theme(value, self.themes)
-        return self.localizer.city_name(value) if name == "city" else None
+        return self.city(value) if name == "city" else None
+
+    def city(self, slug: str) -> Localized | None:
+        """A city's name for the reader, once per render."""
+        if slug not in self._cities:
+            self._cities[slug] = self.localizer.city_name(slug)
+        return self._cities[slug]
 
     def _label(self, name: str, value: str, found: Localized | None) -> str:
         loc = self.localizer
@@ -226,7 +233,7 @@ class SearchView:
         for hit in results.hits:
             practice = hit.practice
             title = loc.text(practice.title)
-            city = loc.city_name(practice.city)
+            city = self.city(practice.city)
             summary = None if hit.snippet else loc.text(practice.summary)
             shown.append(HitView(
                 url=head + practice.slug + tail,
