@@ -10,6 +10,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
+from attrs import evolve
 
 from livingtogether.demo import CITIES, PRACTICES
 from livingtogether.models import City, ModerationStatus, Practice, Text
@@ -258,3 +259,39 @@ def test_the_atom_feed_lists_the_newest(client: Client, obs: Any) -> None:
     assert first.findtext(f"{ATOM}author/{ATOM}name") == "Izmir"
     assert first.find(f"{ATOM}link").get("href").endswith("/widgets/practices/newest")
     assert feed.findtext(f"{ATOM}updated") == first.findtext(f"{ATOM}updated")
+
+
+# -- the list's view (web/catalogue.SearchView): what the macros wrote, from Python
+
+
+def test_the_list_writes_summaries_in_paragraphs_and_marks_their_language(
+        client: Client, obs: Any) -> None:
+    """The summary's markup is the paragraphs macro's: paragraphs at blank lines, lines
+    at breaks, each escaped, marked with its language when it is not the reader's."""
+    practice = PUBLISHED[0]
+    summary = Text({"fr": "Une ligne <b>\r\net l'autre & la suite\n\nSecond paragraphe"})
+    obs.practices.save(evolve(practice, summary=summary, title=Text({"en": "Hello"})))
+    response = client.get(f"/widgets/practices?city={practice.city}&lang=en")
+    assert ('<div class="lt-text lt-practice__summary" lang="fr">\n'
+            "<p>Une ligne &lt;b&gt;<br>et l&#39;autre &amp; la suite</p>\n"
+            "<p>Second paragraphe</p>\n</div>\n") in response.text
+    arabic = client.get(f"/widgets/practices?city={practice.city}&lang=ar").text
+    assert '<div class="lt-text lt-practice__summary" lang="fr" dir="ltr">' in arabic
+
+
+def test_a_city_renamed_by_another_process_shows_at_once(client: Client, obs: Any,
+                                                         sqlite_url: str) -> None:
+    """The decoded cities are kept by the cities' data version: a write by any process
+    (here another Observatory on the same file) moves it, and the list names it anew."""
+    from livingtogether import Observatory
+
+    practice = PUBLISHED[0]
+    path = f"/widgets/practices?city={practice.city}&lang=en"
+    city = obs.cities.get(practice.city)
+    shown = '<span class="lt-practice__city">{}</span>'
+    assert shown.format(city.name.get("en")) in client.get(path).text
+    assert obs.cities.every() is obs.cities.every()  # decoded once, kept
+    with Observatory.open(sqlite_url) as other:
+        other.cities.save(evolve(city, name=Text({"en": "Renamed City"})))
+    assert shown.format("Renamed City") in client.get(path).text
+    assert [c.slug for c in obs.cities.every()] == sorted(c.slug for c in CITIES)

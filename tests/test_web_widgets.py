@@ -244,6 +244,11 @@ def test_pledge_form_signs_and_thanks_identically(client: Client, obs: Any) -> N
     assert tree.find("div", role="status")
     assert "Thank you for signing" in tree.text
     assert "jean@example.org" not in first.text
+    # the answer is the thanks and the count, not the declaration's text and a new form
+    assert not tree.find("form")
+    assert "lt-declaration" not in first.text
+    assert tree.find("div", class_="lt-pledge__count")
+    assert tree.find("h2", id="lt-pledge-title")
     again = client.post(SIGN, data={**FORM, **token(client), "email": "JEAN@example.org",
                                     "name": "Someone"})
     assert again.text == first.text

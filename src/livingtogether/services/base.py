@@ -17,6 +17,7 @@ from ..errors import Conflict, LivingTogetherError, NotFound, ValidationError
 from ..models import fields as f
 from ..store import Store, bulk, now
 from ..store.feed import note_change, note_changes
+from ..store.versions import ALL
 
 T = TypeVar("T")
 
@@ -351,3 +352,31 @@ class Records(Generic[T]):
                 f"expected a {self.model.__name__}, not {type(record).__name__}"
             )
         return record
+
+
+class Kept(Generic[T]):
+    """Values read at a group's data version (:mod:`..store.versions`; the pledges'
+    unless told), kept until a write of the group's tables, by any process, bumps it.
+
+    The versions are read before the value, so a value is never kept under a
+    version newer than the rows it was read from.
+    """
+
+    def __init__(self, store: Store, *, keep: int = 64, group: str = "pledges") -> None:
+        self.store = store
+        self.group = group
+        self.keep = keep
+        self._kept: dict[str, tuple[tuple[int, int], T]] = {}
+
+    def get(self, key: str, read: Callable[[], T]) -> T:
+        """The value kept for ``key`` if still current, else ``read()`` (then kept)."""
+        versions = self.store.versions()
+        version = (versions.get(self.group, 0), versions.get(ALL, 0))
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        value = read()
+        if len(self._kept) >= self.keep:
+            self._kept.clear()
+        self._kept[key] = (version, value)
+        return value

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..models import City, CityStatus
 from ..store import Store, schema
-from .base import Page, Records
+from .base import Kept, Page, Records
 
 
 class CityService(Records[City]):
@@ -18,6 +18,15 @@ class CityService(Records[City]):
             columns=lambda city: {"country": city.country, "status": city.status.value},
             max_page_size=max_page_size,
         )
+        self._kept: Kept[tuple[City, ...]] = Kept(store, group="cities", keep=1)
+
+    def every(self) -> tuple[City, ...]:
+        """Every city, by slug, decoded once and kept until a write of the cities (in any
+        process) moves their data version: the widgets name cities on every page."""
+        def read() -> tuple[City, ...]:
+            with self.store.read() as connection:
+                return tuple(self.all_in(connection))
+        return self._kept.get("all", read)
 
     def list(  # type: ignore[override]
         self, *, country: str | None = None, status: CityStatus | None = None,

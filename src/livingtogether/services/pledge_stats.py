@@ -14,8 +14,8 @@ from sqlalchemy.engine import Connection
 from ..errors import NotFound
 from ..models import PledgeStats, PledgeStatus
 from ..store import Store, schema
+from .base import Kept
 from .guard import upsert_add
-from .pledges import Kept
 
 #: A declaration's milestones, read without its text (stored sorted, by the model's rule).
 _MILESTONES = schema.declarations.c.data["milestones"]

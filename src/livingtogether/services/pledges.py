@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -39,8 +38,7 @@ from ..errors import NotFound, ValidationError
 from ..mail import header_problem
 from ..models import Declaration, Pledge, PledgeStatus, SignerKind
 from ..store import Store, aware, schema
-from ..store.versions import ALL
-from .base import Records, require
+from .base import Kept, Records, require
 
 T = TypeVar("T")
 
@@ -155,33 +153,6 @@ def _declaration_rules(_: Connection, declaration: Declaration) -> Declaration:
             f"{declaration.slug!r} is the name of a page of the pledge widgets; choose "
             "another slug", field="slug")
     return declaration
-
-
-class Kept(Generic[T]):
-    """Values read at the data versions of the pledges (:mod:`..store.versions`), kept
-    until a write of the pledges' tables, by any process, bumps the version.
-
-    The versions are read before the value, so a value is never kept under a
-    version newer than the rows it was read from.
-    """
-
-    def __init__(self, store: Store, *, keep: int = 64) -> None:
-        self.store = store
-        self.keep = keep
-        self._kept: dict[str, tuple[tuple[int, int], T]] = {}
-
-    def get(self, key: str, read: Callable[[], T]) -> T:
-        """The value kept for ``key`` if still current, else ``read()`` (then kept)."""
-        versions = self.store.versions()
-        version = (versions.get("pledges", 0), versions.get(ALL, 0))
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == version:
-            return kept[1]
-        value = read()
-        if len(self._kept) >= self.keep:
-            self._kept.clear()
-        self._kept[key] = (version, value)
-        return value
 
 
 class Declarations(Records[Declaration]):

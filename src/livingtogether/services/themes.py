@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from ..errors import Conflict, LivingTogetherError, ValidationError
 from ..models import Theme
 from ..store import Store, schema
-from .base import Page, Records
+from .base import Kept, Page, Records
 
 
 class ThemeService(Records[Theme]):
@@ -22,6 +22,7 @@ class ThemeService(Records[Theme]):
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
         super().__init__(store, schema.themes, Theme, noun="theme", max_page_size=max_page_size,
                          columns=lambda _: {})
+        self._kept: Kept[tuple[Theme, ...]] = Kept(store, group="themes", keep=1)
 
     def create_in(self, connection: Connection, record: Theme) -> Theme:
         """Store a new theme after the others."""
@@ -49,9 +50,12 @@ class ThemeService(Records[Theme]):
         return super().list(order_by=self.table.c.position, limit=limit, offset=offset)
 
     def all(self) -> builtins.list[Theme]:
-        """Every theme in display order."""
-        with self.store.read() as connection:
-            return self.all_in(connection)
+        """Every theme in display order (decoded once, kept until a write of the themes,
+        in any process, moves their data version); a new list each call."""
+        def read() -> tuple[Theme, ...]:
+            with self.store.read() as connection:
+                return tuple(self.all_in(connection))
+        return builtins.list(self._kept.get("all", read))
 
     def all_in(self, connection: Connection, *where: sa.ColumnElement[bool],
                ) -> builtins.list[Theme]:

@@ -6,6 +6,7 @@ converted with ``zoneinfo`` for each display zone.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,15 @@ def zone_name(moment: datetime, zone: str) -> str:
         return f"{abbreviation} ({offset})"
     return offset
 
+_NO_ATTRS = Markup("")
+
+
+@functools.lru_cache(maxsize=4096)
+def _number(language: str, value: int) -> str:
+    """Babel's formatting of ``value``, kept: the lists' facets format a hundred counts,
+    the same from one render to the next."""
+    return format_decimal(value, locale=i18n.locale(language))
+
 
 class Localizer:
     """What templates use to show content in the reader's language (``L`` in templates)."""
@@ -88,6 +98,7 @@ class Localizer:
         self.colon = i18n.colon(self.translations)
         self.fallbacks = web.settings.content_fallbacks
         self._cities: dict[str, City] | None = None
+        self._attrs: dict[str, Markup] = {}
 
     # our own strings
 
@@ -109,11 +120,14 @@ class Localizer:
         """`` lang=".." dir=".."`` when ``found`` is in another language than the widget
         (nothing for a plain string: a name, in no language in particular)."""
         if not isinstance(found, Localized) or found.language == self.lang:
-            return Markup("")
-        direction = i18n.text_direction(found.language)
-        if direction != self.dir:
-            return Markup(' lang="{}" dir="{}"').format(found.language, direction)
-        return Markup(' lang="{}"').format(found.language)
+            return _NO_ATTRS
+        marked = self._attrs.get(found.language)
+        if marked is None:  # once per language and render: a list marks hundreds
+            direction = i18n.text_direction(found.language)
+            marked = (Markup(' lang="{}" dir="{}"').format(found.language, direction)
+                      if direction != self.dir else Markup(' lang="{}"').format(found.language))
+            self._attrs[found.language] = marked
+        return marked
 
     @staticmethod
     def paragraphs(value: str) -> list[list[str]]:
@@ -139,7 +153,7 @@ class Localizer:
 
     def number(self, value: int) -> str:
         """``12,345`` in the reader's language."""
-        return format_decimal(value, locale=self.locale)
+        return _number(self.lang, value)
 
     def local_time(self, moment: datetime, zone: str) -> dict[str, str]:
         """``{"text", "iso"}``: ``moment`` in ``zone``, e.g. ``16 May 2022, 19:00 TRT (UTC+3)``."""
@@ -218,7 +232,6 @@ class Localizer:
 
 
 def all_cities(web: Site) -> list[City]:
-    """Every city, by slug (one query: pages would count them too); a new list each call."""
-    observatory = web.observatory
-    with observatory.store.read() as connection:
-        return observatory.cities.all_in(connection)
+    """Every city, by slug (kept by the cities' data version: :meth:`.CityService.every`);
+    a new list each call."""
+    return list(web.observatory.cities.every())

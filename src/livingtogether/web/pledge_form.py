@@ -35,12 +35,11 @@ if TYPE_CHECKING:
 
 @attrs.frozen(kw_only=True)
 class PledgeForm:
-    """The pledge form's state: what was typed, what is wrong, whether it is done."""
+    """The pledge form's state: what was typed and what is wrong."""
 
     values: dict[str, str] = attrs.field(factory=dict)
     errors: dict[str, str] = attrs.field(factory=dict)
     general: tuple[str, ...] = ()
-    thanks: bool = False
 
 
 def pledge_html(web: Site, request: Request, lang: str, declaration: Declaration,
@@ -53,6 +52,15 @@ def pledge_html(web: Site, request: Request, lang: str, declaration: Declaration
                   signer_kinds=[k.value for k in SignerKind],
                   institution_kinds=[k.value for k in InstitutionKind],
                   form_token=guard.form_token(web, issued), honeypot=guard.HONEYPOT)
+
+
+def thanks_html(web: Site, request: Request, lang: str, declaration: Declaration) -> str:
+    """The answer to a signature: the declaration's title, its count (kept until a
+    confirmation moves it) and the thanks, with the way back; not the declaration's
+    text nor a fresh form, which would cost more than the signature itself."""
+    stats = web.observatory.pledge_stats.stats(declaration.slug)
+    return render(web, request, "pledge_thanks.html", lang, declaration=declaration,
+                  stats=stats)
 
 
 # -- the handlers
@@ -132,8 +140,7 @@ def sign_widget(call: Call) -> Response:
               for name in (*_TEXT_FIELDS, "public", "consent")}
     problem = guard.form_problem(call.web, raw, spend=False)  # spent by the signing
     if problem == "bot":  # answered like a signature, so that the bot learns nothing
-        return respond(call, pledge_html(call.web, call.request, lang, declaration,
-                                         PledgeForm(thanks=True)), lang)
+        return respond(call, thanks_html(call.web, call.request, lang, declaration), lang)
     errors = _required(values)
     general: list[str] = [problem] if problem else []
     if not errors:
@@ -168,8 +175,7 @@ def sign_widget(call: Call) -> Response:
         html = pledge_html(call.web, call.request, lang, declaration, form,
                            issued=guard.form_issued(call.web, raw))
         return respond(call, html, lang, 422)
-    html = pledge_html(call.web, call.request, lang, declaration, PledgeForm(thanks=True))
-    return respond(call, html, lang)
+    return respond(call, thanks_html(call.web, call.request, lang, declaration), lang)
 
 
 _WIDGET_ERRORS = (400, 404)
