@@ -84,23 +84,20 @@ def posted_token(form: dict[str, str]) -> str:
     return form.get(FORM_TOKEN, "")[:100]
 
 
-def form_problem(web: Site, form: dict[str, str], *, spend: bool = True) -> str | None:
+def form_problem(web: Site, form: dict[str, str]) -> str | None:
     """``None`` if the form passes its guards, else ``bot`` (the honeypot is filled:
     answer as if signed, store nothing) or the key of the message to show.
 
-    A genuine token is good for one post: its use is recorded in the database
-    (shared by every process), and a second post of it is ``form-used``. With
-    ``spend=False`` the caller records the use itself, in the transaction of
-    what the form does (signing passes :func:`posted_token` to ``sign``).
+    A genuine token is good for one post; the caller records its use in the
+    database (shared by every process), in the transaction of what the form does
+    (signing passes :func:`posted_token` to ``sign``), and a second post of it
+    is ``form-used``.
     """
     if form.get(HONEYPOT, "").strip():
         return "bot"
     issued = form_issued(web, form)
     if issued is None:
         return "form-expired"
-    if spend and not web.observatory.keys.use_form_token(posted_token(form),
-                                                         valid_for=FORM_USED_FOR):
-        return "form-used"
     if time.time() - issued < web.settings.pledge_min_fill_seconds:
         return "form-too-fast"
     return None

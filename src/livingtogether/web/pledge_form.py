@@ -138,7 +138,7 @@ def sign_widget(call: Call) -> Response:
     raw = parse_form(call.request)
     values = {name: clean_text(raw.get(name, "")[:2000])
               for name in (*_TEXT_FIELDS, "public", "consent")}
-    problem = guard.form_problem(call.web, raw, spend=False)  # spent by the signing
+    problem = guard.form_problem(call.web, raw)  # its token is spent below, once
     if problem == "bot":  # answered like a signature, so that the bot learns nothing
         return respond(call, thanks_html(call.web, call.request, lang, declaration), lang)
     errors = _required(values)
