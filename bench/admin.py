@@ -22,13 +22,12 @@ import argparse
 import io
 import random
 import statistics
+import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import date
 from datetime import time as clock
 from pathlib import Path
-from typing import Any
 
 from livingtogether import Observatory
 from livingtogether.admin import Principal
@@ -48,15 +47,9 @@ from livingtogether.models import (
     Text,
 )
 
-
-def p95(run: Callable[[], Any], rounds: int) -> float:
-    """The 95th percentile of ``run``'s time in milliseconds over ``rounds`` rounds."""
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+# The same measuring as the foundation's benchmark (run from bench/).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from foundation import p95
 
 
 def photo() -> bytes:

@@ -12,9 +12,8 @@ for the list at 10k practices and the practice form: <= 50 ms p95.
 from __future__ import annotations
 
 import argparse
-import statistics
+import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -26,15 +25,9 @@ from livingtogether.models import City, Link, ModerationStatus, Practice, Text
 from livingtogether.staff_console import Console
 from livingtogether.web import Request, WebApp
 
-
-def p95(run: Callable[[], Any], rounds: int) -> float:
-    """The 95th percentile of ``run``'s time in milliseconds over ``rounds`` rounds."""
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        run()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.quantiles(times, n=20)[-1] if len(times) > 1 else times[0]
+# The same measuring as the foundation's benchmark (run from bench/).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from foundation import p95
 
 
 def main() -> None:

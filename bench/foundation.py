@@ -55,6 +55,11 @@ def percentile(timings: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+def p95(action: Callable[[], object], rounds: int, seconds: float = 120) -> float:
+    """The 95th percentile, in milliseconds, of up to ``rounds`` calls of ``action``."""
+    return percentile(measure(action, rounds=rounds, seconds=seconds), 0.95)
+
+
 def line(name: str, timings: list[float]) -> str:
     """One printed row: median and p95 in milliseconds, and the count."""
     return f"  {name:<40} median {statistics.median(timings):8.3f} ms   " \
