@@ -158,8 +158,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Create or update every record of a JSON bundle (all or nothing)."""
     data = read_bundle(args.file)
-    # A bar on a terminal, as `hub pull` draws; nothing in a log or a pipe.
-    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() and not args.quiet else None
+    # A bar on a terminal, as `hub pull` draws; a line at each quarter in a log or a pipe.
+    bar = None if args.quiet else ProgressBar(sys.stderr)
     with _open(args) as observatory:
         report = observatory.import_bundle(data, progress=bar)
     sys.stdout.writelines(f"{line}\n" for line in report.lines())
