@@ -18,12 +18,19 @@
       return;
     }
     var lists = root.querySelectorAll("ul.lt-times[data-lt-start]");
-    for (var i = 0; i < lists.length; i++) {
-      var list = lists[i];
-      if (list.querySelector(".lt-times__local")) continue;
+    // A few sessions at a time, yielding between batches, so that a long
+    // programme never holds the page's main thread (a phone stays responsive).
+    var next = 0;
+    function batch() {
+      var stop = Math.min(next + 24, lists.length);
+      for (; next < stop; next++) addOne(lists[next]);
+      if (next < lists.length) setTimeout(batch, 0);
+    }
+    function addOne(list) {
+      if (list.querySelector(".lt-times__local")) return;
       var start = new Date(list.getAttribute("data-lt-start"));
       var end = new Date(list.getAttribute("data-lt-end"));
-      if (isNaN(start.getTime()) || isNaN(end.getTime())) continue;
+      if (isNaN(start.getTime()) || isNaN(end.getTime())) return;
       var name = "";
       var parts = zone.formatToParts(start);
       for (var j = 0; j < parts.length; j++) {
@@ -38,6 +45,7 @@
         (last !== first ? last + comma : "") + clock.format(end) + (name ? " " + name : "");
       list.appendChild(item);
     }
+    batch();
   }
   function run() {
     var roots = document.querySelectorAll(".lt-widget--programme");
