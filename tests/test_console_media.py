@@ -266,3 +266,26 @@ def test_an_image_ref_from_a_hostile_api_body_is_refused() -> None:
         with pytest.raises(ValidationError):
             convert.structure({"url": url, "width": 1, "height": 1, "size": 1,
                                "alt": {"en": "x"}}, ImageRef)
+
+
+def test_a_forged_image_reference_in_the_practice_form_is_refused(
+        base: str, obs: Observatory) -> None:
+    browser = client(base, "publisher")
+    assert upload(browser, photo(600, 400), "a.jpg", "image/jpeg").status_code == 303
+    item = MediaLibrary(obs).page(PEOPLE["publisher"]).items[0]
+    page = browser.get("/console/practices/new")
+    form = {"csrf_token": token_of(page.text), "base": "0", "city": "izmir",
+            "kind": "practice", "slug": "forged-image", "title.en": "Forged",
+            "images.0.url": "https://tracker.example/pixel.jpg", "images.0.width": "1",
+            "images.0.height": "1", "images.0.size": "1", "images.0.alt.en": "x"}
+    refused = browser.post("/console/practices/new", data=form)
+    assert refused.status_code == 422
+    assert "is not an image of the media library" in refused.text
+    assert "forged-image" not in [p.slug for p in obs.practices.list(limit=200).items]
+    # a library image's reference comes from the library, whatever the form says of it
+    tampered = {**form, "images.0.url": item.image.url, "images.0.width": "99999",
+                "images.0.alt.en": "Our own words"}
+    assert browser.post("/console/practices/new", data=tampered).status_code == 303
+    edit = browser.get("/console/practices/forged-image")
+    assert 'name="images.0.width" value="600"' in edit.text
+    assert 'value="Our own words"' in edit.text

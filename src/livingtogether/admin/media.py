@@ -12,7 +12,7 @@ keeps the same reference with the store's keys of its files.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -148,6 +148,17 @@ class MediaLibrary:
         if row is None or not principal.can(Permission.PRACTICES_EDIT, row.city):
             raise NotFound(f"there is no image {item_id} in the media library", field="image")
         return _item(row)
+
+    def by_url(self, principal: Principal, urls: Iterable[str]) -> dict[str, ImageRef]:
+        """The library's images at ``urls`` that ``principal`` may use (of the cities whose
+        practices they edit), by URL."""
+        wanted = sorted(set(urls))[:100]
+        if not wanted:
+            return {}
+        with self.store.read() as connection:
+            rows = connection.execute(sa.select(_table).where(_table.c.url.in_(wanted))).all()
+        return {row.url: _item(row).image for row in rows
+                if principal.can(Permission.PRACTICES_EDIT, row.city)}
 
     def used_by(self, url: str) -> list[str]:
         """The slugs of the published practices that show the image at ``url``."""

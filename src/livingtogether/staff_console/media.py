@@ -146,6 +146,37 @@ def chosen(screen: Screen, form: dict[str, str]) -> dict[str, str]:
                                                            maximum=10**12))
         rows = [int(m.group(1)) for k in out for m in [_ROW.match(k)] if m]
         _flatten(unstructure(item.image), f"images.{max(rows, default=-1) + 1}", out)
+    return _references(screen, out)
+
+
+def _references(screen: Screen, form: dict[str, str]) -> dict[str, str]:
+    """The form with each image row's reference (URL, size, renditions) as the library
+    (or the practice as stored) has it: only the alt text and the credit are the form's.
+    An image known to neither is refused: a forged form cannot show an outside image."""
+    urls = {m.group(1): value for key, value in form.items()
+            for m in [re.fullmatch(r"images\.(\d{1,4})\.url", key)] if m}
+    if not urls:
+        return form
+    known = library(screen).by_url(screen.principal, urls.values())
+    slug = screen.path.get("slug")
+    if slug:
+        from .practices import staff
+
+        current = staff(screen).practices.get(screen.principal, slug).current
+        for stored in current.images if current is not None else ():
+            known.setdefault(stored.url, stored)
+    out = dict(form)
+    for row, url in urls.items():
+        image = known.get(url)
+        if image is None:
+            raise ValidationError(f"images.{row}.url: {url[:80]!r} is not an image of the "
+                                  "media library; choose images from the library",
+                                  field=f"images.{row}.url")
+        name = f"images.{row}"
+        reference = {k: v for k, v in unstructure(image).items() if k not in ("alt", "credit")}
+        for key in [k for k in out if k.startswith(f"{name}.renditions.")]:
+            del out[key]
+        _flatten(reference, name, out)
     return out
 
 
