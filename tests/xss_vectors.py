@@ -106,6 +106,7 @@ VECTORS: tuple[str, ...] = (
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "article", "b", "blockquote", "br", "button", "caption", "circle", "cite",
     "code", "dd", "desc", "div", "dl", "dt", "em", "fieldset", "figcaption", "figure", "form",
+    "img",  # a practice's image (its handlers and script URLs are still problems)
     "g", "h1", "h2", "h3", "h4", "i", "input", "label", "legend", "li", "line", "main", "mark",
     "nav", "ol", "option", "p", "path", "q", "rect", "s", "section", "select", "small", "span",
     "strong", "sub", "sup", "svg", "table", "tbody", "td", "text", "textarea", "th", "thead",

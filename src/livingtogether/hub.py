@@ -40,6 +40,7 @@ from .models.hub import (
     FeedPage,
     Submission,
 )
+from .models.media import absolute_images
 from .services.sync import BATCH, PullCounts
 
 if TYPE_CHECKING:
@@ -312,12 +313,26 @@ class HubClient:
         found: list[Submission] = []
         for index, practice in enumerate(practices, start=1):
             data = self.request("PUT", HUB_SUBMISSION_PATH.format(slug=practice.slug),
-                                json=convert.unstructure(practice))
+                                json=_with_absolute_images(observatory, practice))
             found.append(convert.structure(data, Submission))
             if progress is not None:
                 progress(index, len(practices))
         return PushReport(city=city, submissions=tuple(found),
                           changed=tuple(s.slug for s in found if s.changed))
+
+
+def _with_absolute_images(observatory: Observatory, practice: Any) -> Any:
+    """The practice as the hub receives it: its images' URLs absolute against this site's
+    ``base_url`` (required when a practice has an image on this site)."""
+    data = convert.unstructure(practice)
+    if not any(image.url.startswith("/") for image in practice.images):
+        return data
+    base = observatory.settings.base_url
+    if not base:
+        raise LivingTogetherError(
+            f"the practice {practice.slug!r} has images on this site: set the base_url "
+            "setting (this site's public address) so that the hub gets their full address")
+    return absolute_images(data, base)
 
 
 def _all_practices(observatory: Observatory, city: str) -> list[Any]:

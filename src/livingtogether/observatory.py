@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 import attrs
 
@@ -45,6 +45,9 @@ from .services.sync import Feed, Mirror, origin_of
 from .services.tokens import TokenService
 from .settings import Settings
 from .store import Store
+
+if TYPE_CHECKING:
+    from .media import MediaStore
 
 #: The bundle's keys in the order they are imported (each may refer to the ones before).
 BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
@@ -197,6 +200,29 @@ class Observatory:
         if mail_from and "mail_from" not in values:
             values["mail_from"] = mail_from
         return cls.from_settings(Settings.build(**values))
+
+    @property
+    def media(self) -> MediaStore:
+        """Where uploaded images are kept: the host's own store if it set one
+        (``observatory.media = store``), else a :class:`~livingtogether.media.LocalMediaStore`
+        in the ``media_folder`` setting; ``ConfigurationError`` when there is neither."""
+        found = self.__dict__.get("_media")
+        if found is None:
+            folder = self.settings.media_folder
+            if folder is None:
+                raise ConfigurationError(
+                    "this site has no media store: set the media_folder setting (a folder "
+                    "the web server may write to) or give the Observatory the host's own "
+                    "store as observatory.media", field="media_folder")
+            from .media import LocalMediaStore
+
+            found = self.__dict__["_media"] = LocalMediaStore(
+                folder, base_url=self.settings.media_url)
+        return cast("MediaStore", found)
+
+    @media.setter
+    def media(self, store: MediaStore) -> None:
+        self.__dict__["_media"] = store
 
     def upgrade(self) -> list[int]:
         """Apply pending schema migrations; return the versions applied."""

@@ -102,6 +102,12 @@ class Settings:
                    ``("*",)`` for any; empty (the default): this site only
     widget_cache_seconds  how long a process keeps a rendered widget (10; 0: off),
                    under the version of its data: a write anywhere shows at once
+    media_folder   folder of the local media store (uploaded images); ``None``: no
+                   local store (uploads are refused unless the host sets its own
+                   store as ``observatory.media``)
+    media_url      address the local media store's files are served at, a path on
+                   this site (``/media/``, served by the web app) or an absolute URL
+    max_upload_bytes  largest image a staff member may upload (15,000,000)
     ============== ==================================================================
     """
 
@@ -147,6 +153,11 @@ class Settings:
     )
     widget_cache_seconds: int = attrs.field(
         default=10, validator=f.number(0, 86_400, integer=True)
+    )
+    media_folder: str | None = attrs.field(default=None, validator=f.optional_text(2_000))
+    media_url: str = attrs.field(default="/media/", validator=f.text(2_000))
+    max_upload_bytes: int = attrs.field(
+        default=15_000_000, validator=f.number(1_024, 1_000_000_000, integer=True)
     )
 
     def __attrs_post_init__(self) -> None:

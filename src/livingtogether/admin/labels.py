@@ -54,6 +54,10 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
         "links": M(label=N_("Links")),
         "links.#.url": M(label=N_("Address"), widget="url"),
         "links.#.label": M(label=N_("Label")),
+        "images": M(label=N_("Images"), widget="image", help=N_(
+            "Chosen from the media library; the first is shown with the practice.")),
+        "images.#.alt": M(label=N_("What the image shows (alt text)"), help=_TEXT),
+        "images.#.credit": M(label=N_("Credit")),
         "example": M(label=N_("Example data"), help=N_("Marks demo content.")),
     },
     "City": {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import attrs
@@ -60,3 +62,19 @@ class ImageRef:
 
         return attrs.evolve(self, url=full(self.url), renditions=tuple(
             attrs.evolve(r, url=full(r.url)) for r in self.renditions))
+
+
+def absolute_images(record: Mapping[str, Any], base_url: str) -> Mapping[str, Any]:
+    """A record as the converter's JSON (a practice's, as a feed serves it stored) with the
+    URLs of its ``images`` absolute against ``base_url``, as :meth:`ImageRef.absolute`
+    makes them; the record itself when it has no images."""
+    images = record.get("images")
+    if not images:
+        return record
+
+    def full(image: Mapping[str, Any]) -> dict[str, Any]:
+        return {**image, "url": urljoin(base_url, image["url"]),
+                "renditions": [{**r, "url": urljoin(base_url, r["url"])}
+                               for r in image.get("renditions") or ()]}
+
+    return {**record, "images": [full(image) for image in images]}

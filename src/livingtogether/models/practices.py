@@ -8,6 +8,7 @@ import attrs
 
 from ..i18n import N_
 from . import fields as f
+from .media import ImageRef
 from .text import Text, text_field
 
 #: The Observatory's own themes; sites may add to the taxonomy.
@@ -91,6 +92,8 @@ class Practice:
     partners: tuple[str, ...] = attrs.field(default=(), validator=f.strings(50))
     contact: str | None = attrs.field(default=None, validator=f.optional_text())
     links: tuple[Link, ...] = attrs.field(default=(), validator=f.items(50))
+    #: The practice's images, the first one shown with it (each with its alt text).
+    images: tuple[ImageRef, ...] = attrs.field(default=(), validator=f.items(10))
     example: bool = attrs.field(default=False, validator=f.instance_of(bool))
 
     @rejection_reason.validator

@@ -25,7 +25,7 @@ from ..web.http import Request, Response, html_response
 from ..web.localizer import negotiate_language
 from ..web.render import render
 from ..web.routes import Route, Router, Site
-from . import csrf, practices
+from . import csrf, media, practices
 from .screens import Screen, site_request
 
 log = logging.getLogger("livingtogether.console")
@@ -50,7 +50,7 @@ class Console:
 
     def __init__(self, web: Site) -> None:
         self.web = web
-        self.routes: tuple[Route, ...] = practices.ROUTES
+        self.routes: tuple[Route, ...] = (*practices.ROUTES, *media.ROUTES)
         self.router = Router(self.routes)
 
     def handle_stream(self, request: Request, stream: BinaryIO | None,
@@ -132,6 +132,9 @@ class Console:
                 raise NotFound(f"there is nothing at {request.path[:200]}: {value[:60]!r} "
                                "is not a slug")
         if request.method == "POST":
+            if request.content_type[0] == "multipart/form-data":  # an upload (media.py)
+                fields, files = media.read_multipart(screen)
+                screen = attrs.evolve(screen, posted=fields, uploads=files)
             form = screen.form()
             csrf.check(self.web.observatory.keys, request, form, screen.principal.id)
         handler = cast(Callable[[Screen], Response], route.handler)

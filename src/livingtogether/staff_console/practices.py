@@ -10,7 +10,6 @@ save on a stale base answers 409 with the input kept and the newer revision name
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
 from typing import Any, cast
 
 from markupsafe import Markup
@@ -24,8 +23,8 @@ from ..models import Practice, Text
 from ..sanitize import clean_html
 from ..web.catalogue import theme_labels
 from ..web.http import Response
-from ..web.routes import Handler, Route
-from .screens import Screen, whole
+from . import media
+from .screens import Screen, route, whole
 
 #: The practice fields staff never type: the moderation's.
 EXCLUDED = ("status", "rejection_reason")
@@ -64,7 +63,7 @@ def posted(screen: Screen) -> dict[str, str]:
               if key.startswith("themes.") and value]
     values = {k: v for k, v in form.items() if not k.startswith("themes.")}
     values["themes"] = "\n".join(themes)
-    return values
+    return media.chosen(screen, values)  # the images added from the library, or removed
 
 
 # -- list
@@ -109,7 +108,8 @@ def form_page(screen: Screen, status: int, *, slug: str | None, record: Practice
     return screen.page("console/practice_form.html", status, slug=slug, fields=fields,
                        errors=errors, base=base, message=message, editing=editing,
                        cities=editable_cities(screen), themes=themes,
-                       direction=i18n.text_direction, field_id=field_id)
+                       direction=i18n.text_direction, field_id=field_id,
+                       image_choices=media.choices(screen))
 
 
 def field_id(name: str) -> str:
@@ -261,10 +261,7 @@ def restore_practice(screen: Screen) -> Response:
     return screen.redirect("console-practice", slug=slug, restored=str(number))
 
 
-def _route(method: str, path: str, name: str, handler: Callable[[Screen], Response]) -> Route:
-    return Route(method=method, path=path, name=name, summary=handler.__doc__ or name,
-                 handler=cast(Handler, handler),  # called with a Screen (app.py)
-                 kind="html", tag="console", in_schema=False)
+_route = route
 
 
 ROUTES = (

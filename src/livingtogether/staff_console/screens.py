@@ -3,16 +3,16 @@ language, the CSRF token) and how it answers: a page, a redirect."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
 from ..errors import ValidationError
-from ..web.bodies import parse_form
+from ..web.bodies import Upload, parse_form
 from ..web.http import Request, Response, html_response
 from ..web.render import render
-from ..web.routes import Router, Site
+from ..web.routes import Handler, Route, Router, Site
 from .csrf import FIELD
 
 if TYPE_CHECKING:
@@ -29,6 +29,10 @@ class Screen:
     lang: str
     token: str
     path: Mapping[str, str] = attrs.field(factory=dict)
+    #: A ``multipart/form-data`` form, parsed once by the dispatch (its text fields, its
+    #: files); ``None`` for any other request.
+    posted: Mapping[str, str] | None = None
+    uploads: tuple[Upload, ...] = ()
 
     @property
     def web(self) -> Site:
@@ -41,7 +45,9 @@ class Screen:
         return self.console.router  # type: ignore[no-any-return]
 
     def form(self) -> dict[str, str]:
-        """The posted form (urlencoded)."""
+        """The posted form (urlencoded, or the text fields of a multipart one)."""
+        if self.posted is not None:
+            return dict(self.posted)
         return parse_form(self.request)
 
     def url(self, name: str, /, **values: Any) -> str:
@@ -78,3 +84,9 @@ def whole(value: str, field: str, *, minimum: int, maximum: int) -> int:
         raise ValidationError(f"{field} must be a whole number from {minimum} to {maximum}",
                               field=field)
     return int(text)
+
+
+def route(method: str, path: str, name: str, handler: Callable[[Screen], Response]) -> Route:
+    """A console route: ``handler`` is called with the :class:`Screen` (app.py)."""
+    return Route(method=method, path=path, name=name, summary=handler.__doc__ or name,
+                 handler=cast(Handler, handler), kind="html", tag="console", in_schema=False)

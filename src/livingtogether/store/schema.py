@@ -466,3 +466,23 @@ notes = sa.Table(
     sa.Column("text", sa.String(2000), nullable=False),
     sa.Index("ix_lt_notes_kind_key", "kind", "key"),
 )
+
+# -- the media library (migration 11): the images uploaded through the staff console
+
+#: Every image uploaded to the media store: its key there, its ``ImageRef`` (as the
+#: converter's JSON, alt text and renditions included), the city it was uploaded for
+#: and who uploaded it. Records hold the reference by value; this is the library.
+media = sa.Table(
+    "lt_media",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("city", sa.String(100), nullable=True),
+    sa.Column("data", JSONData, nullable=False),
+    sa.Column("uploader_id", sa.String(200), nullable=False),
+    sa.Column("uploader_name", sa.String(200), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Index("ix_lt_media_city_id", "city", "id"),
+    sa.Index("ix_lt_media_url", "url"),
+)

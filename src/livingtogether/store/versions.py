@@ -51,7 +51,7 @@ UNSEEN = frozenset({
     "lt_counters", "lt_rate_limits", "lt_outbox", "lt_secrets", "lt_api_tokens",
     "lt_hub_cursors", "lt_hub_records", "lt_pledge_tokens", "lt_changes",
     "lt_practice_revisions", "lt_schema_version", "lt_form_tokens",
-    "lt_audit", "lt_revisions", "lt_claims", "lt_notes",
+    "lt_audit", "lt_revisions", "lt_claims", "lt_notes", "lt_media",
 })
 
 #: Triggers that a bulk write of the search rows sets aside and puts back within its

@@ -29,6 +29,7 @@ from .files import ROUTE as STATIC_ROUTE
 from .files import StaticFiles
 from .http import Request, Response, has_undecodable, json_response
 from .hub import ROUTES as HUB_ROUTES
+from .media import ROUTE as MEDIA_ROUTE
 from .openapi import ROUTE as OPENAPI_ROUTE
 from .programme import ROUTES as PROGRAMME_ROUTES
 from .render import error_fragment
@@ -43,7 +44,8 @@ log = logging.getLogger("livingtogether.web")
 #: from this site's static files (no inline script), forms posting only here;
 #: ``frame-ancestors`` follows, naming the sites that may frame a widget
 #: (``allowed_origins``, see :mod:`.embed`).
-HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+HTML_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+            "img-src 'self' data: https:; "  # a practice's images pulled from the hub
             "connect-src 'self'; "  # same-origin reads only (crawlers' checks read robots.txt)
             "form-action 'self'; base-uri 'none'")
 #: Everything else is data, never a document.
@@ -54,7 +56,7 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
               *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
-              *pledge_form.ROUTES, STATIC_ROUTE, *site.ROUTES)
+              *pledge_form.ROUTES, STATIC_ROUTE, MEDIA_ROUTE, *site.ROUTES)
     return (*routes, DEMO_ROUTE) if demo_page else routes
 
 

@@ -24,6 +24,7 @@ from ..models.hub import (
     FeedKind,
     Scope,
 )
+from ..models.media import absolute_images
 from ..services.tokens import require
 from .bodies import parse_json
 from .data import ok, private
@@ -51,10 +52,22 @@ def feed(kind: FeedKind) -> Any:
         p = call.params
         page = call.obs.feed.page(kind, cursor=p["cursor"], limit=p["limit"],
                                   updated_since=p["updated_since"])
-        return ok(convert.unstructure(page))
+        data = convert.unstructure(page)
+        if kind is FeedKind.PRACTICES:  # the images' URLs absolute: other sites show them
+            base = site_root(call)
+            for item in data["items"]:
+                if item.get("record"):
+                    item["record"] = absolute_images(item["record"], base)
+        return ok(data)
 
     handler.__doc__ = f"The change feed of {kind.value}."
     return handler
+
+
+def site_root(call: Call) -> str:
+    """What a relative media URL of this site is relative to: ``base_url`` if set, else
+    the address the request came to."""
+    return call.web.settings.base_url or f"{call.request.scheme}://{call.request.host}/"
 
 
 def token_of(call: Call, scope: Scope, *, city: str | None = None) -> ApiToken:
