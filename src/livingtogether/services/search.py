@@ -143,6 +143,10 @@ class Searcher:
         return SearchResults(hits=tuple(hits), total=found.total, limit=query.limit,
                              offset=query.offset, facets=found.facets())
 
+    def forget(self) -> None:
+        """Forget the counts kept: the next search of every query counts again."""
+        self._counted.clear()
+
     def _found(self, connection: Connection, words: Sequence[str], filters: tuple[str, ...],
                params: dict[str, Any], query: SearchQuery) -> _Found:
         """The page, total and facet counts of a search with words or filters.
