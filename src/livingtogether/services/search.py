@@ -83,8 +83,10 @@ class Searcher:
     in SQL. A browse without words pages newest first along an index; without
     filters its total and facets are read from ``lt_search_counts``, which
     every write of the search rows keeps in step, and with filters they are
-    grouped in SQL like those of words. A second statement reads the page's
-    practices, and a third their snippets. Statements are compiled once per
+    grouped in SQL like those of words. The total and counts of a query with
+    words or filters are kept with the data versions they hold at (:meth:`_found`),
+    so that its next page, or the same query before any write, reads only its page.
+    A second statement reads the page's practices, and a third their snippets. Statements are compiled once per
     shape (words or not, which filters, how many ids) and run on the driver's
     cursor: building them each time would cost more than running them.
     """
