@@ -86,9 +86,10 @@ class Searcher:
     grouped in SQL like those of words. The total and counts of a query with
     words or filters are kept with the data versions they hold at (:meth:`_found`),
     so that its next page, or the same query before any write, reads only its page.
-    A second statement reads the page's practices, and a third their snippets. Statements are compiled once per
-    shape (words or not, which filters, how many ids) and run on the driver's
-    cursor: building them each time would cost more than running them.
+    A second statement reads the page's practices, and a third their snippets.
+    Statements are compiled once per shape (words or not, which filters, how many
+    ids) and run on the driver's cursor: building them each time would cost more
+    than running them.
     """
 
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
