@@ -314,3 +314,22 @@ def test_kept_counts_follow_every_write(obs: Observatory, catalogue: Any, data: 
     city = obs.cities.get("nice")
     obs.cities.save(attrs.evolve(city, country="TR" if city.country == "FR" else "FR"))
     check()
+
+
+def test_the_page_from_the_best_rows_reads_past_ties(obs: Observatory) -> None:
+    """On SQLite a query's next pages come from the full-text index's best rows alone,
+    more of them until the page is certain: with 300 matching rows in few distinct
+    scores (so that the rows read first end in a tie), every page is the reference's."""
+    kinds = list(PracticeKind)
+    obs.practices.create_many([Practice(
+        slug=f"p{i}", city=CITIES[i % 3].slug, status=PUBLISHED, kind=kinds[i % 3],
+        title=Text({lang: "garden city" if i % 4 else "garden market garden"
+                    for lang in LANGUAGES[: i % 3 + 1]}),
+        themes=THEMES[: i % 3]) for i in range(150)])
+    assert reference(obs, "garden", {}, 1, 0, None)["total"] == 150
+    for q in ("garden", "garden market"):
+        for limit, offset, reader in ((1, 0, None), (3, 30, "fr"), (5, 140, "tr"),
+                                      (2, 149, "en"), (4, 0, "fr")):
+            for _ in range(2):  # counted, then from the counts kept
+                assert project(obs, q, {}, limit, offset, reader) == \
+                    reference(obs, q, {}, limit, offset, reader), (q, limit, offset)

@@ -199,8 +199,9 @@ class Searcher:
             ordered = sorted(best, key=lambda pid: (-best[pid], pid))
             # Certain when every matching row was read, or when the last practice
             # wanted scores above the last row read (no row unread can tie with it).
-            if len(rows) < top or (len(ordered) >= wanted
-                                   and best[ordered[wanted - 1]] > rows[-1][3]):
+            # (The lowest score read, not the last row's: the join keeps no order.)
+            if len(rows) < top or (len(ordered) >= wanted and best[ordered[wanted - 1]]
+                                   > min(row[3] for row in rows)):
                 break
             top *= 4
         page = ordered[params["page_offset"]:wanted]
