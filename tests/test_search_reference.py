@@ -323,8 +323,8 @@ def test_the_page_from_the_best_rows_reads_past_ties(obs: Observatory) -> None:
     kinds = list(PracticeKind)
     obs.practices.create_many([Practice(
         slug=f"p{i}", city=CITIES[i % 3].slug, status=PUBLISHED, kind=kinds[i % 3],
-        title=Text({lang: "garden city" if i % 4 else "garden market garden"
-                    for lang in LANGUAGES[: i % 3 + 1]}),
+        title=Text(dict.fromkeys(LANGUAGES[: i % 3 + 1],
+                                 "garden city" if i % 4 else "garden market garden")),
         themes=THEMES[: i % 3]) for i in range(150)])
     assert reference(obs, "garden", {}, 1, 0, None)["total"] == 150
     for q in ("garden", "garden market"):
