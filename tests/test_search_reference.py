@@ -285,3 +285,51 @@ def test_the_counts_of_a_browse_survive_an_upgrade(database_url: str) -> None:
         assert project(obs, "", {}, 5, 3, "en") == reference(obs, "", {}, 5, 3, "en")
     finally:
         obs.close()
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(catalogue=catalogues(), data=st.data())
+def test_kept_counts_follow_every_write(obs: Observatory, catalogue: Any, data: Any) -> None:
+    """A query's total and facets are kept with the data versions they were counted at:
+    the same queries asked again (the second time from the kept counts, each page read
+    alone), then after a write of the catalogue or of a city's country, still give the
+    reference's results."""
+    created, changes = catalogue
+    build(obs, created, changes, data.draw)
+    asks = [(data.draw(queries), data.draw(filters), data.draw(st.integers(1, 4)),
+             data.draw(st.integers(0, 8)), data.draw(st.none() | st.sampled_from(LANGUAGES)))
+            for _ in range(4)]
+
+    def check() -> None:
+        for q, chosen, limit, offset in ((a[0], a[1], a[2], a[3]) for a in asks):
+            for page in (offset, offset + limit, offset):
+                assert project(obs, q, chosen, limit, page, asks[0][4]) == \
+                    reference(obs, q, chosen, limit, page, asks[0][4]), (q, chosen, page)
+
+    check()
+    build(obs, created, [(data.draw(st.sampled_from(("edit", "unpublish", "delete"))), 0)]
+          if created else [], data.draw)
+    check()
+    city = obs.cities.get("nice")
+    obs.cities.save(attrs.evolve(city, country="TR" if city.country == "FR" else "FR"))
+    check()
+
+
+def test_the_page_from_the_best_rows_reads_past_ties(obs: Observatory) -> None:
+    """On SQLite a query's next pages come from the full-text index's best rows alone,
+    more of them until the page is certain: with 300 matching rows in few distinct
+    scores (so that the rows read first end in a tie), every page is the reference's."""
+    kinds = list(PracticeKind)
+    obs.practices.create_many([Practice(
+        slug=f"p{i}", city=CITIES[i % 3].slug, status=PUBLISHED, kind=kinds[i % 3],
+        title=Text(dict.fromkeys(LANGUAGES[: i % 3 + 1],
+                                 "garden city" if i % 4 else "garden market garden")),
+        themes=THEMES[: i % 3]) for i in range(150)])
+    assert reference(obs, "garden", {}, 1, 0, None)["total"] == 150
+    for q in ("garden", "garden market"):
+        for limit, offset, reader in ((1, 0, None), (3, 30, "fr"), (5, 140, "tr"),
+                                      (2, 149, "en"), (4, 0, "fr")):
+            for _ in range(2):  # counted, then from the counts kept
+                assert project(obs, q, {}, limit, offset, reader) == \
+                    reference(obs, q, {}, limit, offset, reader), (q, limit, offset)

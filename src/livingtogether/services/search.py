@@ -83,10 +83,13 @@ class Searcher:
     in SQL. A browse without words pages newest first along an index; without
     filters its total and facets are read from ``lt_search_counts``, which
     every write of the search rows keeps in step, and with filters they are
-    grouped in SQL like those of words. A second statement reads the page's
-    practices, and a third their snippets. Statements are compiled once per
-    shape (words or not, which filters, how many ids) and run on the driver's
-    cursor: building them each time would cost more than running them.
+    grouped in SQL like those of words. The total and counts of a query with
+    words or filters are kept with the data versions they hold at (:meth:`_found`),
+    so that its next page, or the same query before any write, reads only its page.
+    A second statement reads the page's practices, and a third their snippets.
+    Statements are compiled once per shape (words or not, which filters, how many
+    ids) and run on the driver's cursor: building them each time would cost more
+    than running them.
     """
 
     def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
@@ -98,6 +101,9 @@ class Searcher:
         #: Practices already decoded, by id, with the stored JSON they came from: a
         #: practice is rebuilt (and its fields checked again) only when that text changes.
         self._decoded: dict[int, tuple[str, Practice]] = {}
+        #: The total and facet counts of recent queries, with the versions they hold at.
+        self._counted: dict[tuple[Any, ...], tuple[tuple[Any, ...], int,
+                                                   dict[str, dict[str, int]]]] = {}
 
     def search(self, query: SearchQuery, *, reader_language: str | None = None,
                ) -> SearchResults:
@@ -116,9 +122,7 @@ class Searcher:
         filters = tuple(sorted(query.filters()))
         with self.store.read() as connection:
             if words or filters:
-                found = _Found(self._run(
-                    connection, ("grouped", bool(words), filters),
-                    lambda: search_sql.grouped(self.postgres, filters, bool(words)), params))
+                found = self._found(connection, words, filters, params, query)
             else:
                 found = _Found(self._run(connection, ("counts",), search_sql.counted, {}))
                 found.page = [row[0] for row in self._run(
@@ -141,6 +145,80 @@ class Searcher:
                             snippet=highlight(snippet) if snippet else None))
         return SearchResults(hits=tuple(hits), total=found.total, limit=query.limit,
                              offset=query.offset, facets=found.facets())
+
+    def forget(self) -> None:
+        """Forget the counts kept: the next search of every query counts again."""
+        self._counted.clear()
+
+    def _found(self, connection: Connection, words: Sequence[str], filters: tuple[str, ...],
+               params: dict[str, Any], query: SearchQuery) -> _Found:
+        """The page, total and facet counts of a search with words or filters.
+
+        The total and the counts of a query are kept (:data:`_COUNTED` of them) with the
+        data versions they were counted at, read in the same transaction: the next page
+        of the same query, or the same query again before any write to the catalogue or
+        the cities, reads only its page. Counted otherwise, in the statement that reads
+        the page; kept only if the versions did not move meanwhile."""
+        key = (params.get("match"), *((name, params[f"f_{name}"]) for name in filters))
+        version = tuple(self._run(connection, ("versions",), lambda: search_sql.VERSIONS, {}))
+        known = self._counted.get(key)
+        if known is not None and known[0] == version:
+            if words and not filters and not self.postgres:
+                found = _Found(self._top(connection, params, query.offset + query.limit))
+            else:
+                found = _Found(self._run(
+                    connection, ("paged", bool(words), filters),
+                    lambda: search_sql.grouped(self.postgres, filters, bool(words),
+                                               counts=False), params))
+            found.total, found.counts = known[1], known[2]
+            return found
+        found = _Found(self._run(
+            connection, ("grouped", bool(words), filters),
+            lambda: search_sql.grouped(self.postgres, filters, bool(words)), params))
+        if tuple(self._run(connection, ("versions",), lambda: search_sql.VERSIONS,
+                           {})) == version:
+            if len(self._counted) >= _COUNTED:
+                self._counted.clear()
+            self._counted[key] = (version, found.total, found.counts)
+        return found
+
+    def _top(self, connection: Connection, params: dict[str, Any], wanted: int,
+             ) -> list[tuple[Any, ...]]:
+        """SQLite, words and no filter: the rows of the first ``wanted`` practices by
+        their best score, ties by id, tagged as ``_Found`` reads them, from the best rows
+        of the full-text index alone (a heap of ``top`` rows, grown until the practices
+        of the page are certain), then every matching row of the page's practices."""
+        top = max(64, 2 * wanted)
+        while True:
+            rows = self._run(connection, ("top",), search_sql.top,
+                             {"match": params["match"], "top": top})
+            best: dict[int, float] = {}
+            for _, practice_id, _, score in rows:
+                if practice_id not in best or score > best[practice_id]:
+                    best[practice_id] = score
+            ordered = sorted(best, key=lambda pid: (-best[pid], pid))
+            # Certain when every matching row was read, or when the last practice
+            # wanted scores above the last row read (no row unread can tie with it).
+            # (The lowest score read, not the last row's: the join keeps no order.)
+            if len(rows) < top or (len(ordered) >= wanted and best[ordered[wanted - 1]]
+                                   > min(row[3] for row in rows)):
+                break
+            top *= 4
+        page = ordered[params["page_offset"]:wanted]
+        if not page:
+            return []
+        names = [f"id_{index}" for index in range(len(page))]
+        all_rows = self._run(connection, ("rows_of", len(page)),
+                             lambda: search_sql.rows_of(names), dict(zip(names, page,
+                                                                         strict=True)))
+        ids = [row[0] for row in all_rows]
+        names = [f"id_{index}" for index in range(len(ids))]
+        scores = dict(self._run(connection, ("scores_of", len(ids)),
+                                lambda: search_sql.scores_of(names),
+                                {"match": params["match"], **dict(zip(names, ids,
+                                                                      strict=True))}))
+        return [("row", practice_id, row_id, language, scores[row_id], None, None)
+                for row_id, practice_id, language in all_rows if row_id in scores]
 
     def _run(self, connection: Connection, key: tuple[Any, ...],
              build: Callable[[], sa.ClauseElement], params: dict[str, Any]) -> list[Any]:
@@ -211,6 +289,8 @@ class Searcher:
 
 #: How many decoded practices a searcher keeps (it starts again when full).
 _DECODED = 1024
+#: How many queries' counts a searcher keeps (it starts again when full).
+_COUNTED = 512
 
 
 class _Found:

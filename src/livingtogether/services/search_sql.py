@@ -94,44 +94,53 @@ def rows(postgres: bool, filters: Sequence[str], words: bool) -> sa.Select[Any]:
     return select
 
 
-def grouped(postgres: bool, filters: Sequence[str], words: bool) -> sa.CompoundSelect[Any]:
-    """The page's practices, the total and the facet counts of the rows that match
-    (the words, if any, and ``filters``), as ``_Found`` reads them: one statement
-    over the matching rows, matched once."""
+def grouped(postgres: bool, filters: Sequence[str], words: bool, *,
+            counts: bool = True) -> sa.CompoundSelect[Any] | sa.Select[Any]:
+    """The page's practices and, with ``counts``, the total and the facet counts of the
+    rows that match (the words, if any, and ``filters``), as ``_Found`` reads them: one
+    statement over the matching rows, matched once.
+
+    The rows are reduced to one per practice first (``per``: its best score, its newest
+    stamp, its city, kind and themes, which all its rows share), so that the counts are
+    plain ``count(*)`` of that set's groups, not ``count(DISTINCT ...)`` of the rows
+    (each a sort of its own); only the languages are counted over the rows."""
     found = rows(postgres, filters, words).cte("found").prefix_with("MATERIALIZED")
-    practice_id = found.c.practice_id
+    per = (sa.select(found.c.practice_id, sa.func.max(found.c.score).label("score"),
+                     sa.func.max(found.c.published_at).label("published_at"),
+                     sa.func.max(found.c.city_slug).label("city_slug"),
+                     sa.func.max(found.c.kind).label("kind"),
+                     sa.func.max(found.c.themes).label("themes"))
+           .group_by(found.c.practice_id).cte("per").prefix_with("MATERIALIZED"))
     limit = sa.bindparam("page_limit", type_=sa.Integer)
     offset = sa.bindparam("page_offset", type_=sa.Integer)
     if words:
         # Each practice by its best row's score, ties by id; then every row of the
         # page's practices (which of them is shown depends on the reader).
-        best = sa.func.max(found.c.score)
-        page = (sa.select(practice_id).group_by(practice_id)
-                .order_by(best.desc(), practice_id).limit(limit).offset(offset)
-                .cte("page"))
-        page_rows = tagged("row", practice=practice_id, row=found.c.id,
+        page = (sa.select(per.c.practice_id).order_by(per.c.score.desc(), per.c.practice_id)
+                .limit(limit).offset(offset).cte("page"))
+        page_rows = tagged("row", practice=found.c.practice_id, row=found.c.id,
                            language=found.c.language, score=found.c.score).where(
-            practice_id.in_(sa.select(page.c.practice_id)))
+            found.c.practice_id.in_(sa.select(page.c.practice_id)))
     else:
         # Newest first, ties by id, newest id first (a practice's rows share the stamp).
-        order = (found.c.published_at.desc(), practice_id.desc())
-        latest = (sa.select(practice_id, sa.func.row_number().over(order_by=order)
+        order = (per.c.published_at.desc(), per.c.practice_id.desc())
+        latest = (sa.select(per.c.practice_id, sa.func.row_number().over(order_by=order)
                             .label("position"))
-                  .group_by(found.c.published_at, practice_id).order_by(*order)
-                  .limit(limit).offset(offset).cte("page"))
+                  .order_by(*order).limit(limit).offset(offset).cte("page"))
         page_rows = tagged("page", practice=latest.c.practice_id, count=latest.c.position)
-    each = sa.func.count(sa.distinct(practice_id))
+    if not counts:
+        return page_rows
+    each = sa.func.count()
     cities = schema.cities
     return sa.union_all(
         page_rows,
-        tagged("total", count=each).select_from(found),
+        tagged("total", count=each).select_from(per),
         *(tagged(name, value=column, count=each).group_by(column)
-          for name, column in (("city", found.c.city_slug), ("kind", found.c.kind),
-                               ("themes", found.c.themes))),
-        tagged("language", value=found.c.language, count=sa.func.count())
-        .group_by(found.c.language),
+          for name, column in (("city", per.c.city_slug), ("kind", per.c.kind),
+                               ("themes", per.c.themes))),
+        tagged("language", value=found.c.language, count=each).group_by(found.c.language),
         tagged("country", value=cities.c.country, count=each)
-        .select_from(found.join(cities, cities.c.slug == found.c.city_slug))
+        .select_from(per.join(cities, cities.c.slug == per.c.city_slug))
         .group_by(cities.c.country),
     )
 
@@ -183,3 +192,36 @@ def newest() -> sa.Select[Any]:
     return (sa.select(table.c.practice_id).group_by(table.c.published_at, table.c.practice_id)
             .order_by(*order).limit(sa.bindparam("page_limit", type_=sa.Integer))
             .offset(sa.bindparam("page_offset", type_=sa.Integer)))
+
+
+def top() -> sa.TextClause:
+    """SQLite: the ``top`` best rows matching the words (``match``), by ``bm25`` in the
+    full-text index alone (a heap of ``top``, no row read for the others), with their
+    practice and language: ``(row id, practice id, language, score)``."""
+    # Constants only (the words are bound):
+    return sa.text(
+        f"SELECT t.rowid, s.practice_id, s.language, t.score FROM (SELECT rowid, "  # noqa: S608
+        f"-{_SQLITE_SCORE} AS score FROM lt_practice_fts WHERE lt_practice_fts MATCH :match "
+        f"ORDER BY {_SQLITE_SCORE} LIMIT :top) AS t "
+        "CROSS JOIN lt_practice_search AS s ON s.id = t.rowid")
+
+
+def rows_of(names: Sequence[str]) -> sa.Select[Any]:
+    """The search rows of the practices whose ids are bound as ``names``: ``(row id,
+    practice id, language)``, along the unique index of practice and language."""
+    table = schema.practice_search
+    return sa.select(table.c.id, table.c.practice_id, table.c.language).where(
+        table.c.practice_id.in_([sa.bindparam(name, type_=sa.Integer) for name in names]))
+
+
+def scores_of(names: Sequence[str]) -> sa.Select[Any]:
+    """SQLite: the row id and score of each row bound as one of ``names`` that matches
+    the words (``match``); ``+`` keeps FTS5 from running the match once per row id."""
+    return (sa.select(_FTS.c.rowid, score(False)).select_from(_FTS).where(
+        match(False), sa.literal_column("+lt_practice_fts.rowid").in_(
+            [sa.bindparam(name, type_=sa.Integer) for name in names])))
+
+
+#: The data versions a search's counts depend on (``lt_counters``, :mod:`..store.versions`).
+VERSIONS = sa.text("SELECT name, value FROM lt_counters WHERE name IN "
+                   "('v:*', 'v:practices', 'v:cities') ORDER BY name")
