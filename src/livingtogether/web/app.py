@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
@@ -79,6 +79,8 @@ class WebApp:
         seconds = self.settings.widget_cache_seconds
         self.cache = WidgetCache(seconds) if seconds else None
         self.keys = Keys(self.settings)
+        #: The pledge form's thanks, rendered once per what it shows (:mod:`.pledge_form`).
+        self.answers: dict[Any, Any] = {}
         #: Where the staff console is mounted beside this app (``/console/``), if it is;
         #: the demo page links to it.
         self.console_path: str | None = None
