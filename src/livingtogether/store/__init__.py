@@ -19,6 +19,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -137,6 +138,9 @@ class Store:
         #: The threads' queue for SQLite's write lock (re-entrant: a write within a
         #: write, on another connection, waits for SQLite as it always did).
         self._writing = threading.RLock() if self.dialect == "sqlite" else None
+        #: The versions read within :meth:`pinned` (``[None]`` until first read).
+        self._pinned: ContextVar[list[dict[str, int] | None] | None] = ContextVar(
+            f"livingtogether-versions-{id(self)}", default=None)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -161,6 +165,9 @@ class Store:
                     yield connection
                     written = connection.info.pop(versions.WRITTEN, set())
                     versions.bump(connection, written)
+                    pinned = self._pinned.get()
+                    if written and pinned is not None:
+                        pinned[0] = None  # this write moved them: read them again
                 finally:
                     connection.info.pop(versions.WRITTEN, None)
 
@@ -174,8 +181,26 @@ class Store:
             yield
 
     def versions(self) -> dict[str, int]:
-        """The version of each group of tables (:mod:`.versions`), in one query."""
-        return self._versions.read()
+        """The version of each group of tables (:mod:`.versions`), in one query (once
+        within :meth:`pinned`)."""
+        pinned = self._pinned.get()
+        if pinned is None:
+            return self._versions.read()
+        if pinned[0] is None:
+            pinned[0] = self._versions.read()
+        return dict(pinned[0])
+
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Within the block (one request, in this thread or task), the versions are
+        read once: every cache checked in it (a widget's key, the declaration, its
+        stats) sees the same, for one query. A write of this store that bumps a
+        version within the block reads them again at the next call."""
+        token = self._pinned.set([None])
+        try:
+            yield
+        finally:
+            self._pinned.reset(token)
 
     def version(self) -> int:
         """The schema version of the database (0 for an empty one)."""

@@ -88,7 +88,12 @@ class WebApp:
     # -- entry points
 
     def handle(self, request: Request) -> Response:
-        """Answer ``request``; never raises."""
+        """Answer ``request``; never raises. The data's versions are read once for it
+        (:meth:`.store.Store.pinned`), and again only after a write of its own."""
+        with self.observatory.store.pinned():
+            return self._handle(request)
+
+    def _handle(self, request: Request) -> Response:
         route: Route | None = None
         try:
             found = self._plan(request)
