@@ -186,9 +186,10 @@ class Store:
         pinned = self._pinned.get()
         if pinned is None:
             return self._versions.read()
-        if pinned[0] is None:
-            pinned[0] = self._versions.read()
-        return dict(pinned[0])
+        found = pinned[0]
+        if found is None:
+            found = pinned[0] = self._versions.read()
+        return dict(found)
 
     @contextmanager
     def pinned(self) -> Iterator[None]:

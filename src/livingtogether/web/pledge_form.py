@@ -26,7 +26,7 @@ from . import embed, guard
 from .bodies import parse_form
 from .http import Request, Response
 from .params import LANG, Param
-from .render import NO_STORE, language, render, respond
+from .render import NO_STORE, kept, language, render, respond, versions_of
 from .routes import Call, Route, widget_route
 
 if TYPE_CHECKING:
@@ -58,35 +58,25 @@ def pledge_html(web: Site, request: Request, lang: str, declaration: Declaration
                   return_to=return_to)
 
 
-#: The most thank-you answers kept rendered (each differs by language, mount, back link).
-KEPT_ANSWERS = 512
-
-
 def thanks_html(web: Site, request: Request, lang: str, declaration: Declaration) -> str:
     """The answer to a signature: the declaration's title, its count (kept until a
     confirmation moves it) and the thanks, with the way back; not the declaration's
     text nor a fresh form, which would cost more than the signature itself.
 
     The way back is the Referer when it is a page of this site other than the
-    widget's own (never an open redirect). Rendered once per what it shows, and
-    kept while the declaration and its stats are the ones read (both are kept by
-    their services until their data version moves).
+    widget's own (never an open redirect). Rendered once per what it shows, kept
+    while the pledges' data version holds (which a confirmation moves, and the
+    declaration's changes).
     """
     stats = web.observatory.pledge_stats.stats(declaration.slug)
     back = request.headers.get("referer") or ""
     if (not back.startswith(f"{request.scheme}://{request.host}/") or len(back) >= 2000
             or web.router.url_for(request, "widget-pledge") in back):
         back = ""
-    key = (declaration.slug, lang, request.script_name, request.scheme, request.host, back)
-    kept = web.answers.get(key)
-    if kept is not None and kept[0] is declaration and kept[1] is stats:
-        return str(kept[2])
-    html = render(web, request, "pledge_thanks.html", lang, declaration=declaration,
-                  stats=stats, back=back)
-    if len(web.answers) >= KEPT_ANSWERS:
-        web.answers.clear()
-    web.answers[key] = (declaration, stats, html)
-    return html
+    key = ("thanks", declaration.slug, lang, request.script_name, request.scheme,
+           request.host, back, versions_of(web, "pledges"))
+    return str(kept(web, key, lambda: render(web, request, "pledge_thanks.html", lang,
+                                             declaration=declaration, stats=stats, back=back)))
 
 
 def signed_answer(call: Call, lang: str, declaration: Declaration,
