@@ -293,7 +293,8 @@ def test_embed_refused_on_a_site_not_allowed(embed_site: tuple[str, str, Observa
 
 def test_flask_page_works_without_scripts(flask_site: tuple[str, Any], browser: Any,
                                           artifacts: Path) -> None:
-    """With scripts off, the programme shows and the form signs (a plain POST, a new page)."""
+    """With scripts off, the programme shows and the form signs (a plain POST), and the
+    resident is back on the page they signed on, the thanks shown and focused."""
     base, app = flask_site
     context = browser.new_context(java_script_enabled=False)
     try:
@@ -308,8 +309,11 @@ def test_flask_page_works_without_scripts(flask_site: tuple[str, Any], browser: 
         page.locator("#lt-pledge-consent").check()
         page.locator(".lt-widget--pledge button[type=submit]").click()
         page.locator(".lt-widget--pledge .lt-thanks").wait_for()
-        assert page.url.startswith(f"{base}/observatory/widgets/pledge/")
-        assert page.locator("link[rel=stylesheet]").count() == 1  # the stand-alone page
+        assert page.url.startswith(f"{base}/summit?lt_signed="), page.url
+        assert page.url.endswith("#lt-pledge-thanks")
+        assert page.locator(".lt-widget--programme").count() == 1  # the page, not the widget
+        assert page.locator(".lt-widget--pledge form").count() == 0
+        assert page.evaluate("document.activeElement.id") == "lt-pledge-thanks"
         shoot(page, artifacts, "signed-without-scripts")
     finally:
         context.close()

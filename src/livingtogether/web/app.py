@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import attrs
 
@@ -81,6 +81,8 @@ class WebApp:
         seconds = self.settings.widget_cache_seconds
         self.cache = WidgetCache(seconds) if seconds else None
         self.keys = Keys(self.settings)
+        #: The pledge form's thanks, rendered once per what it shows (:mod:`.pledge_form`).
+        self.answers: dict[Any, Any] = {}
         #: Where the staff console is mounted beside this app (``/console/``), if it is;
         #: the demo page links to it.
         self.console_path: str | None = None
@@ -88,7 +90,12 @@ class WebApp:
     # -- entry points
 
     def handle(self, request: Request) -> Response:
-        """Answer ``request``; never raises."""
+        """Answer ``request``; never raises. The data's versions are read once for it
+        (:meth:`.store.Store.pinned`), and again only after a write of its own."""
+        with self.observatory.store.pinned():
+            return self._handle(request)
+
+    def _handle(self, request: Request) -> Response:
         route: Route | None = None
         try:
             found = self._plan(request)

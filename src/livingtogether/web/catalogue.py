@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-import attrs
 from markupsafe import Markup
 
 from .. import convert
@@ -19,13 +18,13 @@ from ..models import City, Localized, PracticeKind, Theme
 from ..services import Page, SearchResults
 from ..services.guard import retry_after
 from ..services.search_index import html_text
-from ..services.search_terms import FACETS
 from .charts import growth, world_map
 from .data import ok, page_json, published_practice
 from .guard import client_ip
 from .http import PUBLIC, Request, Response, dump_json
 from .localizer import Localizer, all_cities
 from .params import LANG, Param, page_params
+from .practices_view import SearchView
 from .render import language, render, respond, text_of
 from .routes import PREFIX, Call, Route, widget_route
 
@@ -110,143 +109,25 @@ def limit_search(call: Call) -> None:
             f"please wait {wait} seconds and try again", retry_after=wait)
 
 
+def search_state(params: Mapping[str, Any]) -> dict[str, Any]:
+    """What the search widget keeps of a request's parameters (its form's values, the
+    links' parameters)."""
+    kind = params.get("kind")
+    return {"q": params.get("q") or None, "theme": params.get("theme"),
+            "city": params.get("city"), "country": params.get("country"),
+            "kind": kind.value if kind else None, "language": params.get("language"),
+            "lang": params.get("lang")}
+
+
 def search_html(web: Site, request: Request, lang: str, params: dict[str, Any]) -> str:
     """The search widget: the form, the count, facets, results with snippets, pages."""
     results = run_search(web, params, reader_language=lang)
-    kind = params.get("kind")
-    state = {"q": params.get("q") or None, "theme": params.get("theme"),
-             "city": params.get("city"), "country": params.get("country"),
-             "kind": kind.value if kind else None, "language": params.get("language"),
-             "lang": params.get("lang")}
+    state = search_state(params)
     localizer = Localizer(web, request, lang)
     view = SearchView(web, localizer, theme_labels(web))
     return text_of(web.templates.get_template("practices.html"), L=localizer, request=request,
-                   results=results, state=state, facets=view.facets(results, state),
-                   hits=view.hits(results, state))
-
-
-@attrs.frozen
-class FacetOption:
-    """One option of a facet's ``<select>``: its value, its ``lang`` attributes, the
-    label, the count (formatted) and whether it is chosen."""
-
-    value: str
-    attrs: Markup
-    label: str
-    count: str
-    selected: bool
-
-
-@attrs.frozen
-class HitView:
-    """One result as the widget shows it: strings and markup for the template."""
-
-    url: str
-    title: str
-    title_attrs: Markup
-    city: str
-    city_attrs: Markup
-    kind: Markup
-    year: int | None
-    snippet: Markup | None
-    snippet_lang: str | None
-    #: The summary's ``lang`` attributes and paragraphs (each a list of its lines).
-    summary_attrs: Markup
-    summary: list[list[str]]
-    themes: list[Markup]
-
-
-#: A slug in a link built once per page, then replaced by each hit's (slugs need no quoting).
-_SLUG_MARK = "0lt0slug0"
-
-
-class SearchView:
-    """What the search widget shows, in the reader's language, as plain strings and
-    markup for the template to fill in: each facet's options and each hit's parts.
-
-    A results page names a hundred cities, themes and counts; resolved here, once
-    per distinct value, they cost a fraction of what a template's calls to ``L``
-    and to the macros cost for each of them (issue 18). The shared macros
-    (``_macros.html``) still write the kinds and themes as they do elsewhere.
-    """
-
-    def __init__(self, web: Site, localizer: Localizer, themes: dict[str, Theme]) -> None:
-        self.localizer = localizer
-        self.themes = themes
-        macros = web.templates.get_template("_macros.html").make_module({"L": localizer})
-        kind, self._theme = macros.practice_kind, macros.theme  # type: ignore[attr-defined]
-        self.kinds: dict[str, Markup] = {k.value: kind(k.value) for k in PracticeKind}
-        self._theme_spans: dict[str, Markup] = {}
-        self._cities: dict[str, Localized | None] = {}
-
-    def _found(self, name: str, value: str) -> Localized | None:
-        if name == "theme":
-            return self.localizer.theme(value, self.themes)
-        return self.city(value) if name == "city" else None
-
-    def city(self, slug: str) -> Localized | None:
-        """A city's name for the reader, once per render."""
-        if slug not in self._cities:
-            self._cities[slug] = self.localizer.city_name(slug)
-        return self._cities[slug]
-
-    def _label(self, name: str, value: str, found: Localized | None) -> str:
-        loc = self.localizer
-        if name in ("theme", "city"):
-            return found.text if found else value
-        if name == "country":
-            return loc.country(value)
-        return self.kinds[value] if name == "kind" else loc.language_name(value)
-
-    def facets(self, results: SearchResults, state: Mapping[str, Any],
-               ) -> list[tuple[str, list[FacetOption]]]:
-        """``(name, options)`` of each facet; a chosen value the results no longer
-        count comes first, counted 0."""
-        loc, facets = self.localizer, []
-        for name in FACETS:
-            counts = results.facets[name]
-            chosen = state[name]
-            options = []
-            if chosen and chosen not in {count.value for count in counts}:
-                found = self._found(name, chosen)
-                options.append(FacetOption(chosen, loc.attrs(found),
-                                           self._label(name, chosen, found), "0", True))
-            for count in counts:
-                found = self._found(name, count.value)
-                options.append(FacetOption(count.value, loc.attrs(found),
-                                           self._label(name, count.value, found),
-                                           loc.number(count.count), chosen == count.value))
-            facets.append((name, options))
-        return facets
-
-    def theme_span(self, slug: str) -> Markup:
-        """A theme's name in its ``<span>`` (the macro's), once per render."""
-        span = self._theme_spans.get(slug)
-        if span is None:
-            span = self._theme_spans[slug] = self._theme(slug, self.themes)
-        return span
-
-    def hits(self, results: SearchResults, state: Mapping[str, Any]) -> list[HitView]:
-        """Each hit's link, title, city, kind, start, snippet or summary and themes."""
-        loc, shown = self.localizer, []
-        head, tail = loc.url_for("widget-practice", slug=_SLUG_MARK,
-                                 lang=state["lang"]).split(_SLUG_MARK, 1)
-        for hit in results.hits:
-            practice = hit.practice
-            title = loc.text(practice.title)
-            city = self.city(practice.city)
-            summary = None if hit.snippet else loc.text(practice.summary)
-            shown.append(HitView(
-                url=head + practice.slug + tail,
-                title=title.text if title else "", title_attrs=loc.attrs(title),
-                city=city.text if city else practice.city, city_attrs=loc.attrs(city),
-                kind=self.kinds[practice.kind.value], year=practice.year_started,
-                snippet=Markup(hit.snippet) if hit.snippet else None,  # noqa: S704 (escaped by highlight())
-                snippet_lang=hit.language if hit.language != loc.lang else None,
-                summary_attrs=loc.attrs(summary),
-                summary=loc.paragraphs(summary.text) if summary else [],
-                themes=[self.theme_span(theme) for theme in practice.themes]))
-        return shown
+                   results=results, state=state, facets=view.facet_blocks(results, state),
+                   hits=view.hit_blocks(results, state))
 
 
 def search_widget(call: Call) -> Response:

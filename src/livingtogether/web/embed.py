@@ -27,11 +27,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import BadRequest
 from .errors import Forbidden
-from .http import Headers, Query, Request, Response
+from .guard import SIGNED_RE
+from .http import Headers, Query, Request, Response, has_undecodable
 
 if TYPE_CHECKING:
     from ..errors import LivingTogetherError
@@ -101,6 +102,56 @@ def check_post(request: Request, origins: tuple[str, ...]) -> None:
                         "listed in the allowed_origins setting (LIVINGTOGETHER_ALLOWED_ORIGINS)")
 
 
+#: The longest address of a page a form may return to.
+MAX_RETURN = 2000
+#: What an address to return to may not hold (besides controls and non-ASCII): what
+#: browsers read as a path's slash, quotes, brackets, spaces.
+_NOT_IN_RETURN = frozenset(' \\"\'<>`^{|}')
+
+
+def return_target(request: Request, value: str, origins: tuple[str, ...],
+                  base_url: str | None = None) -> str | None:
+    """The page to send the browser back to after a plain form's post, if ``value``
+    may be one; else ``None``.
+
+    ``value`` is an absolute ``http(s)`` address (or a path on this site) on this
+    site's origin, the base URL's, or one the ``allowed_origins`` list by name
+    (not ``*``): never another site's (no open redirect), never one with a user
+    name, a backslash, a control or non-ASCII character. Its fragment is dropped.
+    """
+    if not isinstance(value, str) or not value or len(value) > MAX_RETURN:
+        return None
+    if not value.isascii() or not value.isprintable() or _NOT_IN_RETURN.intersection(value):
+        return None
+    if value.startswith("/") and not value.startswith("//"):
+        value = f"{request.scheme}://{request.host}{value}"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (a port that is not a number raises)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+        return None
+    trusted = {own_origin(request), *(o.strip().lower().rstrip("/") for o in origins
+                                      if o.strip() != "*")}
+    if base_url:
+        base = urlsplit(base_url)
+        trusted.add(f"{base.scheme}://{base.netloc}".lower())
+    if f"{parts.scheme}://{parts.netloc}".lower() not in trusted:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+
+
+def with_query(url: str, name: str, value: str | None, fragment: str = "") -> str:
+    """``url`` with its parameter ``name`` set to ``value`` (removed for ``None``),
+    and ``fragment``."""
+    parts = urlsplit(url)
+    pairs = [(n, v) for n, v in parse_qsl(parts.query, keep_blank_values=True) if n != name]
+    if value is not None:
+        pairs.append((name, value))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(pairs), fragment))
+
+
 def frame_ancestors(origins: tuple[str, ...]) -> str:
     """The ``frame-ancestors`` sources: ``'self'`` and the allowed origins (``*`` for any)."""
     if "*" in origins:
@@ -144,6 +195,13 @@ def widget_target(web: App, name: str, params: Mapping[str, Any],
                                                   for key, value in values.items()]
 
 
+def _page_of(host: Request) -> str:
+    """The host page's address as its request names it (what is not UTF-8 left out)."""
+    pairs = [(n, v) for n, v in host.query.items if not (has_undecodable(n) or has_undecodable(v))]
+    query = f"?{urlencode(pairs)}" if pairs else ""
+    return f"{host.scheme}://{host.host}{host.path}{query}"
+
+
 def stylesheet_link(web: App, script_name: str) -> str:
     """The ``<link rel="stylesheet">`` of the widgets mounted at ``script_name``."""
     version = web.static.version("livingtogether.css")
@@ -152,7 +210,13 @@ def stylesheet_link(web: App, script_name: str) -> str:
     return f'<link rel="stylesheet" href="{escape(href)}">'
 
 
-def render_widget(web: App, host: Request, name: str, **params: Any) -> str:
+#: The query parameter of the page a plain pledge form returns to: the mark of the
+#: signature just made (:func:`.guard.signed_mark`), which shows the thanks there.
+SIGNED = "lt_signed"
+
+
+def render_widget(web: App, host: Request, name: str, *, return_to: str | None = None,
+                  **params: Any) -> str:
     """Widget ``name`` as an HTML fragment for the host's own page.
 
     ``host`` is the host page's request with ``script_name`` set to where the
@@ -161,12 +225,22 @@ def render_widget(web: App, host: Request, name: str, **params: Any) -> str:
     language, unless ``params`` name a ``lang``. Errors render as the widget's
     error fragment, so that a wrong slug in a page shows a message instead of
     breaking the page.
+
+    The pledge form posted without scripts sends the resident back to the page it
+    was on: ``return_to`` (the adapters pass the page's full address; by default the
+    host request's own), which the form carries; on the page returned to, the
+    :data:`SIGNED` mark makes the widget the thank-you.
     """
     try:
         path, query = widget_target(web, name, params)
     except BadRequest as error:
         response = web.error_response(host, error, None)
         return response.body.decode("utf-8")
+    if name == "pledge":
+        query.append(("return_to", with_query(return_to or _page_of(host), SIGNED, None)))
+        mark = host.query.get(SIGNED) or ""
+        if SIGNED_RE.fullmatch(mark):
+            query.append(("signed", mark))
     headers = [(n, v) for n, v in host.headers if n.lower() in ("accept-language", "host")]
     request = Request(method="GET", path=path, query=Query.parse(urlencode(query)),
                       headers=Headers(headers), script_name=host.script_name, scheme=host.scheme,

@@ -9,7 +9,9 @@ the site names in ``trusted_proxies``.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
+import re
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -82,6 +84,31 @@ FORM_USED_FOR = timedelta(seconds=FORM_MAX_AGE + 60)
 def posted_token(form: dict[str, str]) -> str:
     """The posted form token, as its use is recorded."""
     return form.get(FORM_TOKEN, "")[:100]
+
+
+#: How long after a signature the page returned to shows the thanks.
+SIGNED_FOR = 600
+#: The mark of a signature just made: when (epoch seconds), and its keyed hash.
+SIGNED_RE = re.compile(r"[0-9]{1,12}-[0-9a-f]{24}")
+
+
+def signed_mark(web: Site, declaration: str) -> str:
+    """The mark that the plain form's post adds to the page it returns to, so that the
+    page shows the thanks (the time, signed with the key: no one forges it)."""
+    stamp = str(int(time.time()))
+    return f"{stamp}-{web.observatory.keys.hash('signed', f'{declaration}.{stamp}')[:24]}"
+
+
+def signed_recently(web: Site, declaration: str, mark: str | None) -> bool:
+    """Whether ``mark`` is a genuine :func:`signed_mark` of ``declaration`` made within
+    :data:`SIGNED_FOR`."""
+    if not mark or not SIGNED_RE.fullmatch(mark):
+        return False
+    stamp, _, signature = mark.partition("-")
+    if not -60 <= time.time() - int(stamp) <= SIGNED_FOR:
+        return False
+    expected = web.observatory.keys.hash("signed", f"{declaration}.{stamp}")[:24]
+    return hmac.compare_digest(signature, expected)
 
 
 def form_problem(web: Site, form: dict[str, str]) -> str | None:

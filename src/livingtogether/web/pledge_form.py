@@ -22,11 +22,11 @@ from ..models import (
 )
 from ..services.pledges import check_names, clean_text, normalise_email
 from ..services.signing import FormTokenUsed
-from . import guard
+from . import embed, guard
 from .bodies import parse_form
 from .http import Request, Response
 from .params import LANG, Param
-from .render import NO_STORE, language, render, respond
+from .render import NO_STORE, kept, language, render, respond, versions_of
 from .routes import Call, Route, widget_route
 
 if TYPE_CHECKING:
@@ -43,37 +43,75 @@ class PledgeForm:
 
 
 def pledge_html(web: Site, request: Request, lang: str, declaration: Declaration,
-                form: PledgeForm | None = None, *, issued: float | None = None) -> str:
+                form: PledgeForm | None = None, *, issued: float | None = None,
+                return_to: str | None = None) -> str:
     """A declaration, its count, and the form to sign it (with a fresh token, which
-    keeps ``issued``, the time the form was first shown, when it is shown again)."""
+    keeps ``issued``, the time the form was first shown, when it is shown again);
+    ``return_to`` (checked by :func:`.embed.return_target`) is the page the plain
+    form's post sends the resident back to."""
     stats = web.observatory.pledge_stats.stats(declaration.slug)
     return render(web, request, "pledge.html", lang, declaration=declaration, stats=stats,
                   form=form or PledgeForm(values={"kind": "citizen"}),
                   signer_kinds=[k.value for k in SignerKind],
                   institution_kinds=[k.value for k in InstitutionKind],
-                  form_token=guard.form_token(web, issued), honeypot=guard.HONEYPOT)
+                  form_token=guard.form_token(web, issued), honeypot=guard.HONEYPOT,
+                  return_to=return_to)
 
 
 def thanks_html(web: Site, request: Request, lang: str, declaration: Declaration) -> str:
     """The answer to a signature: the declaration's title, its count (kept until a
     confirmation moves it) and the thanks, with the way back; not the declaration's
-    text nor a fresh form, which would cost more than the signature itself."""
+    text nor a fresh form, which would cost more than the signature itself.
+
+    The way back is the Referer when it is a page of this site other than the
+    widget's own (never an open redirect). Rendered once per what it shows, kept
+    while the pledges' data version holds (which a confirmation moves, and the
+    declaration's changes).
+    """
     stats = web.observatory.pledge_stats.stats(declaration.slug)
-    return render(web, request, "pledge_thanks.html", lang, declaration=declaration,
-                  stats=stats)
+    back = request.headers.get("referer") or ""
+    if (not back.startswith(f"{request.scheme}://{request.host}/") or len(back) >= 2000
+            or web.router.url_for(request, "widget-pledge") in back):
+        back = ""
+    key = ("thanks", declaration.slug, lang, request.script_name, request.scheme,
+           request.host, back, versions_of(web, "pledges"))
+    return str(kept(web, key, lambda: render(web, request, "pledge_thanks.html", lang,
+                                             declaration=declaration, stats=stats, back=back)))
+
+
+def signed_answer(call: Call, lang: str, declaration: Declaration,
+                  form: dict[str, str]) -> Response:
+    """The answer to a signature: back to the page the plain form was on (``303`` with
+    the :data:`.embed.SIGNED` mark and the thanks' anchor), or the thanks in place."""
+    target = embed.return_target(call.request, form.get("return_to", "")[:embed.MAX_RETURN + 1],
+                                 call.web.settings.allowed_origins, call.web.settings.base_url)
+    if target is None:
+        return respond(call, thanks_html(call.web, call.request, lang, declaration), lang)
+    location = embed.with_query(target, embed.SIGNED,
+                                guard.signed_mark(call.web, declaration.slug), THANKS_ANCHOR)
+    return Response(status=303, headers=(("Location", location), *NO_STORE))
+
+
+#: The id of the thanks, the anchor of the page returned to.
+THANKS_ANCHOR = "lt-pledge-thanks"
 
 
 # -- the handlers
 
 
 def pledge_widget(call: Call) -> Response:
-    """A declaration with its sign form."""
+    """A declaration with its sign form; the thanks on the page a signature returned to."""
     slug = call.params["declaration"]
     declaration = call.obs.declarations.get(slug)
     lang = language(call)
+    if guard.signed_recently(call.web, slug, call.params["signed"]):
+        html = thanks_html(call.web, call.request, lang, declaration)
+    else:
+        back = embed.return_target(call.request, call.params["return_to"] or "",
+                                   call.web.settings.allowed_origins, call.web.settings.base_url)
+        html = pledge_html(call.web, call.request, lang, declaration, return_to=back)
     # its form token is good for one post: no cache may hand this page to two readers
-    return respond(call, pledge_html(call.web, call.request, lang, declaration), lang) \
-        .with_headers(NO_STORE, replace=True)
+    return respond(call, html, lang).with_headers(NO_STORE, replace=True)
 
 
 #: Form fields by the model's field paths, to put each problem next to its field.
@@ -140,7 +178,7 @@ def sign_widget(call: Call) -> Response:
               for name in (*_TEXT_FIELDS, "public", "consent")}
     problem = guard.form_problem(call.web, raw)  # its token is spent below, once
     if problem == "bot":  # answered like a signature, so that the bot learns nothing
-        return respond(call, thanks_html(call.web, call.request, lang, declaration), lang)
+        return signed_answer(call, lang, declaration, raw)
     errors = _required(values)
     general: list[str] = [problem] if problem else []
     if not errors:
@@ -172,10 +210,12 @@ def sign_widget(call: Call) -> Response:
             general = ["form-used"]
         form = PledgeForm(values=values, errors=errors, general=tuple(general))
         # a fresh token (the posted one is spent) that keeps when the form was first shown
+        back = embed.return_target(call.request, raw.get("return_to", "")[:embed.MAX_RETURN + 1],
+                                   call.web.settings.allowed_origins, call.web.settings.base_url)
         html = pledge_html(call.web, call.request, lang, declaration, form,
-                           issued=guard.form_issued(call.web, raw))
+                           issued=guard.form_issued(call.web, raw), return_to=back)
         return respond(call, html, lang, 422)
-    return respond(call, thanks_html(call.web, call.request, lang, declaration), lang)
+    return signed_answer(call, lang, declaration, raw)
 
 
 _WIDGET_ERRORS = (400, 404)
@@ -185,12 +225,20 @@ ROUTES: tuple[Route, ...] = (
           reads=("pledges",), etag=False,  # its form's token ages
           summary="Widget: a declaration, its count and the form to sign it",
           params=(LANG, Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
-                              description="the declaration to show")),
+                              description="the declaration to show"),
+                  Param(name="return_to", kind="url",
+                        description="the page the form, posted without scripts, returns "
+                                    "to (this site's, the base URL's or an allowed origin's; "
+                                    "any other is ignored)"),
+                  Param(name="signed", kind="token",
+                        description="the mark of a signature just made (the page returned "
+                                    "to carries it): the thanks instead of the form")),
           errors=_WIDGET_ERRORS),
     widget_route(method="POST", path="/widgets/pledge/{slug}", handler=sign_widget,
           name="widget-pledge-sign", summary="Widget: sign through the pledge form",
-          description="Answers the widget again: with a thank-you (200), or with the form "
-                      "and its errors next to each field (422).",
+          description="Answers with a thank-you: back on the page the form was on (303 to "
+                      "its return_to, marked so that the page shows the thanks), else in "
+                      "place (200); or with the form and its errors next to each field (422).",
           params=(LANG,), body="PledgeForm", body_type="application/x-www-form-urlencoded",
           errors=(400, 404, 413, 415, 422, 429)),
 )

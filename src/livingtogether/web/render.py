@@ -10,7 +10,7 @@ minimal page that links the stylesheet.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -46,6 +46,28 @@ def text_of(template: jinja2.Template, **context: Any) -> str:
         return "".join(map(str, template.root_render_func(template.new_context(context))))
     except Exception:
         template.environment.handle_exception()  # raises it with the template's lines
+
+
+#: The most blocks :func:`kept` keeps rendered (a few kB each).
+KEPT_BLOCKS = 4096
+
+
+def kept(web: Site, key: tuple[Any, ...], make: Callable[[], str]) -> Markup:
+    """The block of ``key`` (which names the data's versions it shows), rendered by
+    ``make()`` once and kept in :attr:`.routes.Site.answers`."""
+    found = web.answers.get(key)
+    if found is None:
+        found = Markup(make())  # noqa: S704 (rendered by the autoescaping templates)
+        if len(web.answers) >= KEPT_BLOCKS:
+            web.answers.clear()
+        web.answers[key] = found
+    return found
+
+
+def versions_of(web: Site, *groups: str) -> tuple[int, ...]:
+    """The data versions of ``groups`` and of everything (read once per request)."""
+    found = web.observatory.store.versions()
+    return tuple(found.get(group, 0) for group in (*groups, "*"))
 
 
 def respond(call: Call, html: str, lang: str, status: int = 200) -> Response:

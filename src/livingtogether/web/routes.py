@@ -75,6 +75,10 @@ class Site(Protocol):
     def router(self) -> Router:
         """The route table's matching and URL building."""
 
+    @property
+    def answers(self) -> dict[Any, Any]:
+        """Short answers kept rendered (the pledge form's thanks), by what they show."""
+
 
 @attrs.frozen(kw_only=True)
 class Call:

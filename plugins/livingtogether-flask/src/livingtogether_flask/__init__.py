@@ -220,7 +220,9 @@ def widget(name: str, **params: Any) -> Markup:
     if not flask.has_request_context():
         raise RuntimeError("livingtogether_widget() renders for a request; call it in a view")
     found = state()
-    return Markup(render_widget(found.web, _request(found), name, **params))  # noqa: S704
+    page = params.pop("return_to", None) or flask.request.url  # where a plain post returns
+    return Markup(render_widget(found.web, _request(found), name, return_to=page,  # noqa: S704
+                                **params))
 
 
 def stylesheet() -> Markup:

@@ -47,7 +47,9 @@ class WidgetBlock(blocks.StructBlock):
         context: dict[str, Any] = super().get_context(value, parent_context=parent_context)
         request = (parent_context or {}).get("request")
         params = {name: value.get(name) for name in self.child_blocks}
-        html = render_widget(get_state().web, core_request(request), self.widget, **params)
+        page = request.build_absolute_uri() if request is not None else None
+        html = render_widget(get_state().web, core_request(request), self.widget,
+                             return_to=page, **params)
         context["widget_html"] = mark_safe(html)  # noqa: S308 (our autoescaping templates)
         return context
 

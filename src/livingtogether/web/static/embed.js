@@ -108,9 +108,12 @@
     event.preventDefault();
     var button = form.querySelector("button[type=submit], button:not([type])");
     if (button) button.disabled = true;
+    var body = new URLSearchParams(new FormData(form));
+    /* Answered in place: no return to a page (that is the plain form's answer). */
+    body.delete("return_to");
     fetch(form.action, {
       method: "POST",
-      body: new URLSearchParams(new FormData(form)),
+      body: body,
       credentials: "omit",
       mode: "cors"
     }).then(function (response) {

@@ -23,5 +23,8 @@ def livingtogether_stylesheet() -> SafeString:
 @register.simple_tag(takes_context=True)
 def livingtogether_widget(context: Any, name: str, **params: Any) -> SafeString:
     """A widget in any template: ``{% livingtogether_widget "programme" event="izmir-2021" %}``."""
-    html = render_widget(get_state().web, core_request(context.get("request")), name, **params)
+    request = context.get("request")
+    page = request.build_absolute_uri() if request is not None else None
+    html = render_widget(get_state().web, core_request(request), name,
+                         return_to=params.pop("return_to", None) or page, **params)
     return mark_safe(html)  # noqa: S308 (rendered by the core's autoescaping templates)
