@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .network import CAMPAIGNS, CITIES, DECLARATIONS, PARTICIPATIONS, THEMES
 from .practices import PRACTICES
 from .records import RecordScreens, may_open, routes, staff_of
 
@@ -11,7 +12,8 @@ if TYPE_CHECKING:
     from ..admin.principals import Principal
     from ..web.routes import Route, Site
 
-KINDS: tuple[RecordScreens, ...] = (PRACTICES,)
+KINDS: tuple[RecordScreens, ...] = (PRACTICES, CITIES, CAMPAIGNS, PARTICIPATIONS,
+                                    DECLARATIONS, THEMES)
 ROUTES: tuple[Route, ...] = tuple(route for kind in KINDS for route in routes(kind))
 
 

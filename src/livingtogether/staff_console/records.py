@@ -93,7 +93,8 @@ class RecordScreens:
     ``preview_context(screen, record)`` what it needs; ``public(screen, record)`` the
     public page's URL, if any; ``posted(screen)`` the form as the spec reads it;
     ``form_context(screen)`` what the form template needs beyond the fields;
-    ``deletable``: whether staff may withdraw it here.
+    ``deletable``: whether staff may withdraw it here; ``network``: the records belong to
+    no city (the secretariat's), so a city's permission does not open them.
     """
 
     singular: str
@@ -105,6 +106,7 @@ class RecordScreens:
     lister: Callable[[Screen, str, int, int], Listed]
     columns: tuple[Column, ...]
     keys: tuple[str, ...] = ("slug",)
+    record_key: Callable[[Any], str] = lambda record: record.slug
     exclude: tuple[str, ...] = ()
     list_template: str = "console/records.html"
     form_template: str = "console/record_form.html"
@@ -116,6 +118,7 @@ class RecordScreens:
     form_context: Callable[[Screen], Mapping[str, Any]] = lambda screen: {}
     conflict: str = CONFLICT
     deletable: bool = False
+    network: bool = False  # the secretariat's only (records of no city)
 
     def name(self, action: str = "") -> str:
         """The route name of ``action`` (``""``: the list)."""
@@ -158,8 +161,14 @@ def editable_cities(screen: Screen, permission: Permission) -> list[str]:
 def may_open(staff: Staff, principal: Principal, screens: RecordScreens) -> bool:
     """Whether ``principal`` may open the kind's screens (the navigation shows it)."""
     permission = screens.permission(staff)
-    return principal.can(permission, None) or any(
-        principal.can(permission, city) for city in principal.cities)
+    return principal.can(permission, None) or (not screens.network and any(
+        principal.can(permission, city) for city in principal.cities))
+
+
+def _require(screens: RecordScreens, screen: Screen) -> None:
+    """``Forbidden`` unless the principal may edit records of the kind somewhere."""
+    if not may_open(staff(screen), screen.principal, screens):
+        screen.principal.require(screens.permission(staff(screen)), None)
 
 
 # -- list
@@ -167,6 +176,7 @@ def may_open(staff: Staff, principal: Principal, screens: RecordScreens) -> bool
 
 def list_records(screens: RecordScreens, screen: Screen) -> Response:
     """The principal's records of the kind, a page at a time, or the search's hits."""
+    _require(screens, screen)
     query = screen.request.query
     page = whole(query.get("page") or "1", "page", minimum=1, maximum=10_000)
     q = (query.get("q") or "").strip()[:200]
@@ -223,25 +233,29 @@ def field_id(name: str) -> str:
 
 def _grown(values: dict[str, str]) -> FormErrors | None:
     """The form as typed with one blank row more in the group its "add a row" button
-    names (``None`` if no such button was pressed)."""
+    names (``None`` if no such button was pressed): every row posted is kept, the blank
+    one included, and the form adds its blank row after them."""
     group = values.pop(ADD_ROW, "").strip()
     if not group:
         return None
     if not _GROUP_NAME.fullmatch(group):
         raise ValidationError("the form asked to add a row to no group of it", field=ADD_ROW)
     rows = [int(m.group(1)) for key in values
-            if (m := re.match(re.escape(group) + r"\.(\d{1,4})\.", key))]
-    values[f"{group}.{max(rows, default=-1) + 1}.__row"] = ""
+            if (m := re.match(re.escape(group) + r"\.(\d{1,4})(?:\.|$)", key))]
+    if not rows:  # the form re-renders its rows as posted (blank ones too), plus a blank
+        values[f"{group}.0.__row"] = ""
     return FormErrors("", values=values)
 
 
 def new_record(screens: RecordScreens, screen: Screen) -> Response:
     """The empty form."""
+    _require(screens, screen)
     return form_page(screens, screen, 200, key=None, record=None)
 
 
 def create_record(screens: RecordScreens, screen: Screen) -> Response:
     """Save a new record as its first draft."""
+    _require(screens, screen)
     spec = screens.form(screen.web.settings.languages)
     values = screens.posted(screen)
     grown = _grown(values)
@@ -344,9 +358,12 @@ def preview_record(screens: RecordScreens, screen: Screen) -> Response:
     key = screens.key_of(screen.path)
     editing = screens.editor(staff(screen)).get(screen.principal, key)
     record = editing.current
+    summary = () if screens.preview else \
+        screens.form(screen.web.settings.languages).fields(record)
     return screen.page(screens.preview_template, screens=screens, routes=screens.names(),
                        slug=key, key_values=dict(screen.path), record=record,
-                       editing=editing, widget=screens.preview,
+                       editing=editing, widget=screens.preview, summary=summary,
+                       direction=i18n.text_direction,
                        **screens.preview_context(screen, record))
 
 
