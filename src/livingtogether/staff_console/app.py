@@ -53,6 +53,10 @@ class Console:
         self.routes: tuple[Route, ...] = kinds.ROUTES
         self.router = Router(self.routes)
 
+    def navigation(self, principal: Principal | None) -> tuple[Any, ...]:
+        """The kinds of record ``principal`` may open, for the console's menu."""
+        return kinds.navigation(self.web, principal)
+
     def handle_stream(self, request: Request, stream: BinaryIO | None,
                       identify: Callable[[], Principal | None], *,
                       terminated: bool = False) -> Response:
@@ -156,7 +160,7 @@ class Console:
     def _page(self, request: Request, lang: str, template: str, status: int,
               **context: Any) -> Response:
         html = render(self.web, site_request(request), template, lang, status=status,
-                      navigation=kinds.navigation(self.web, context.get("principal")),
+                      navigation=self.navigation(context.get("principal")),
                       screens=None, **context)
         return html_response(html, status)
 
