@@ -6,7 +6,8 @@ their types, with the labels, help and widgets of :mod:`.labels` (or the
 input per site language (``title.en``, ``title.fr``), an enum a select of its
 values, a slug reference a chooser naming the record kind, a tuple of models
 a repeatable group (``links.0.url``), a tuple of strings a textarea of one per
-line, dates and times their HTML inputs (a date and time is entered as local
+line (or, with the widget ``repeat``, rows of one input each: ``partner_board.0``),
+dates and times their HTML inputs (a date and time is entered as local
 wall time in the zone of the record: the group's own ``zone``, else the
 record's ``host_zone``, else with its UTC offset).
 
@@ -77,6 +78,7 @@ class FieldSpec:
     children: tuple[FieldSpec, ...] = ()
     only_if: tuple[str, str] | None = None
     model: Any = None
+    optional: bool = False  # ``X | None``: a blank input is ``None``, else the default
 
 
 @attrs.define(kw_only=True)
@@ -155,6 +157,14 @@ def _specs(model: Any, prefix: str, meta: Mapping[str, FieldMeta], skip: frozens
             choices = tuple((m.value, _choice_label(m.value)) for m in kind)
         elif what == "group":
             children = _specs(kind, f"{path}.", meta, skip)
+        elif what == "lines" and info.widget == "repeat" and get_args(kind)[:1] == (str,):
+            # a tuple of strings shown as rows (board members, links), one input each
+            what, inner = "repeat", str
+            item = meta.get(f"{path}.#", FieldMeta())
+            children = (FieldSpec(path=f"{path}.#", name=f"{path}.#", key="#",
+                                  label=item.label, help=item.help,
+                                  widget=item.widget or "text", kind="text", required=True,
+                                  model=str),)
         elif what == "repeat":
             inner = get_args(kind)[0]
             children = _specs(inner, f"{path}.#.", meta, skip) if inner is not Text else (
@@ -166,7 +176,8 @@ def _specs(model: Any, prefix: str, meta: Mapping[str, FieldMeta], skip: frozens
             label=info.label or _choice_label(attribute.name),
             help=info.help, widget=widget, kind=what, chooser=info.chooser,
             required=attribute.default is attrs.NOTHING and not optional,
-            choices=choices, children=children, only_if=info.only_if, model=inner))
+            choices=choices, children=children, only_if=info.only_if, model=inner,
+            optional=optional))
     return tuple(found)
 
 
@@ -305,10 +316,11 @@ class FormSpec(Generic[T]):
             indices = ctx.rows_of(form).get(name, [])
             items: list[Any] = []
             for index in indices:
-                if spec.model is Text:
+                if spec.model is Text or spec.model is str:
                     item: Any = {lang: form[f"{name}.{index}.{lang}"].strip()
                                  for lang in self.languages
-                                 if form.get(f"{name}.{index}.{lang}", "").strip()}
+                                 if form.get(f"{name}.{index}.{lang}", "").strip()} \
+                        if spec.model is Text else form.get(f"{name}.{index}", "").strip()
                     if item:
                         ctx.rows[f"{name}.{len(items)}"] = f"{name}.{index}"
                         items.append(item)
@@ -330,8 +342,9 @@ class FormSpec(Generic[T]):
                     return _MISSING
             return lines
         if not text:
-            return None if not spec.required and spec.kind != "enum" else \
-                (_MISSING if not spec.required else "")
+            if spec.required:
+                return ""
+            return None if spec.optional and spec.kind != "enum" else _MISSING
         if kind in ("int", "float"):
             try:
                 return int(text) if kind == "int" else float(text)
@@ -415,7 +428,9 @@ class FormSpec(Generic[T]):
                 for index in indices:
                     item = stored[index] if values is None and isinstance(stored, list) \
                         and index < len(stored) else {}
-                    if spec.model is Text:
+                    if spec.model is Text or spec.model is str:
+                        if spec.model is str and not isinstance(item, str):
+                            item = None  # the blank row
                         rows.append((self._render(
                             spec.children[0], f"{name}.{index}", {"#": item}, top, values,
                             problems, rows_in),))

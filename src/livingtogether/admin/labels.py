@@ -35,8 +35,8 @@ M = FieldMeta
 _TEXT = N_("Write it in each language the site offers; a language left empty shows another.")
 
 LABELS: dict[str, dict[str, FieldMeta]] = {
-    # the practice form's strings are marked for the catalogs (N_): the console shows
-    # them translated; the other models' follow with their screens
+    # the console's forms' strings are marked for the catalogs (N_): the console shows
+    # them translated; the event's and the pledge's are not shown there yet
     "Practice": {
         "slug": M(label=N_("Short name in addresses"), help=N_(
             "Lowercase letters, digits and hyphens, e.g. izmir-neighbourhood-dialogue.")),
@@ -61,19 +61,38 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
         "example": M(label=N_("Example data"), help=N_("Marks demo content.")),
     },
     "City": {
-        "name": M(label="Name"),
-        "country": M(label="Country", help="Two capitals: TR, FR, CA..."),
-        "latitude": M(label="Latitude", help="Decimal degrees, e.g. 38.42."),
-        "longitude": M(label="Longitude", help="Decimal degrees, e.g. 27.14."),
-        "timezone": M(label="Time zone", help="e.g. Europe/Istanbul."),
-        "member_since": M(label="Member since (year)"),
-        "status": M(label="Standing in the network"),
-        "partner_board": M(label="Partner board", help="One member per line."),
-        "languages": M(label="Languages", help="Language codes, one per line: tr, en."),
-        "website": M(label="Website", widget="url"),
+        "slug": M(label=N_("Short name in addresses"), help=N_(
+            "Lowercase letters, digits and hyphens, e.g. izmir.")),
+        "name": M(label=N_("Name"), help=_TEXT),
+        "country": M(label=N_("Country"), help=N_("Two capitals: TR, FR, CA...")),
+        "region": M(label=N_("Region")),
+        "latitude": M(label=N_("Latitude"), help=N_("Decimal degrees, e.g. 38.42.")),
+        "longitude": M(label=N_("Longitude"), help=N_("Decimal degrees, e.g. 27.14.")),
+        "timezone": M(label=N_("Time zone"), help=N_("e.g. Europe/Istanbul.")),
+        "member_since": M(label=N_("Member since (year)")),
+        "status": M(label=N_("Standing in the network")),
+        "partner_board": M(label=N_("Partner board"), widget="repeat", help=N_(
+            "One member per row; leave a row empty to remove it.")),
+        "partner_board.#": M(label=N_("Member")),
+        "languages": M(label=N_("Languages"), help=N_(
+            "Language codes, one per line: tr, en.")),
+        "website": M(label=N_("Website"), widget="url"),
     },
-    "Theme": {"label": M(label="Name"), "description": M(label="Description",
-                                                         widget="textarea")},
+    "Theme": {
+        "slug": M(label=N_("Short name in addresses"), help=N_(
+            "Lowercase letters, digits and hyphens, e.g. education.")),
+        "label": M(label=N_("Name"), help=_TEXT),
+        "description": M(label=N_("Description"), widget="textarea"),
+    },
+    "Declaration": {
+        "slug": M(label=N_("Short name in addresses")),
+        "title": M(label=N_("Title"), help=_TEXT),
+        "text": M(label=N_("Text of the declaration"), widget="textarea"),
+        "version": M(label=N_("Version"), help=N_(
+            "Goes up by itself when a changed text is published.")),
+        "milestones": M(label=N_("Milestones"), help=N_(
+            "Numbers of signatures to celebrate, one per line.")),
+    },
     "Event": {
         "title": M(label="Title"),
         "description": M(label="Description", widget="richtext"),
@@ -92,11 +111,35 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
         "sessions.#.people.#.city": M(label="City", chooser="city"),
         "sessions.#.questions": M(label="Guiding questions"),
     },
-    "Campaign": {"declaration": M(label="Declaration", chooser="declaration")},
+    "Campaign": {
+        "slug": M(label=N_("Short name in addresses")),
+        "title": M(label=N_("Title"), help=_TEXT),
+        "description": M(label=N_("Description"), widget="textarea"),
+        "day": M(label=N_("Day of the campaign")),
+        "declaration": M(label=N_("Declaration"), chooser="declaration", help=N_(
+            "The short name of the declaration cities sign, if any.")),
+        "film_url": M(label=N_("Address of the film"), widget="url"),
+    },
     "CampaignParticipation": {
-        "campaign": M(label="Campaign", chooser="campaign"),
-        "city": M(label="City", chooser="city"),
-        "screenings.#.starts_at": M(label="Starts", help="In the screening's time zone."),
+        "campaign": M(label=N_("Campaign"), chooser="campaign", help=N_(
+            "The short name of the campaign.")),
+        "city": M(label=N_("City"), chooser="city"),
+        "dissemination": M(label=N_("Dissemination of the film")),
+        "dissemination.channels": M(label=N_("Channels"), help=N_(
+            "One per line: website, social media, newsletter...")),
+        "dissemination.links": M(label=N_("Links"), widget="repeat", help=N_(
+            "One address per row; leave a row empty to remove it.")),
+        "dissemination.links.#": M(label=N_("Address"), widget="url"),
+        "screenings": M(label=N_("Screenings")),
+        "screenings.#.venue": M(label=N_("Venue")),
+        "screenings.#.address": M(label=N_("Address")),
+        "screenings.#.starts_at": M(label=N_("Starts"), help=N_(
+            "In the screening's time zone.")),
+        "screenings.#.zone": M(label=N_("Time zone"), help=N_("e.g. Europe/Istanbul.")),
+        "screenings.#.capacity": M(label=N_("Places")),
+        "screenings.#.public": M(label=N_("Listed publicly")),
+        "screenings.#.registration_url": M(label=N_("Registration page"), widget="url"),
+        "signed": M(label=N_("The city signs the declaration")),
     },
     # The signing form: the names the public form has always used.
     "Pledge": {

@@ -1,0 +1,25 @@
+"""Every kind of record the console has screens for, in the navigation's order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .network import CAMPAIGNS, CITIES, DECLARATIONS, PARTICIPATIONS, THEMES
+from .practices import PRACTICES
+from .records import RecordScreens, may_open, routes, staff_of
+
+if TYPE_CHECKING:
+    from ..admin.principals import Principal
+    from ..web.routes import Route, Site
+
+KINDS: tuple[RecordScreens, ...] = (PRACTICES, CITIES, CAMPAIGNS, PARTICIPATIONS,
+                                    DECLARATIONS, THEMES)
+ROUTES: tuple[Route, ...] = tuple(route for kind in KINDS for route in routes(kind))
+
+
+def navigation(web: Site, principal: Principal | None) -> tuple[RecordScreens, ...]:
+    """The kinds ``principal`` may open (none when nobody is signed in)."""
+    if principal is None:
+        return ()
+    found = staff_of(web.observatory)
+    return tuple(kind for kind in KINDS if may_open(found, principal, kind))

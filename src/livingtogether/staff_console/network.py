@@ -1,0 +1,134 @@
+"""The screens of the network's records: cities, themes, declarations, campaigns and a
+city's participation in a campaign, each a :class:`~.records.RecordScreens` description.
+
+A city's profile is its own staff's (``cities.edit`` on it); themes, declarations and
+campaigns are the secretariat's; a participation is its city's campaign officer's
+(``campaigns.edit`` on the city), keyed ``campaign/city``. Campaigns and participations
+are previewed through the public campaign widget; the others, which no widget shows
+alone, as a summary of what readers will see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..errors import NotFound
+from ..i18n import N_
+from ..models import Campaign, CampaignParticipation, City, Declaration, Theme
+from ..services.campaigns import UpcomingScreening
+from ..store import now
+from .records import Column, Listed, RecordScreens, matching, staff
+from .screens import Screen
+
+#: How many records a kind's search reads through (the network's records are few).
+SEARCHED = 500
+
+
+def _paged(records: Sequence[Any], q: str, offset: int, limit: int,
+           texts: Callable[[Any], Sequence[Any]]) -> Listed:
+    found = matching(records, q, texts) if q else list(records)
+    return Listed(items=found[offset:offset + limit], total=len(found))
+
+
+def list_cities(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """The cities the principal edits (the search by slug or name)."""
+    editor = staff(screen).cities
+    if not q:
+        page = editor.list(screen.principal, limit=limit, offset=offset)
+        return Listed(items=page.items, total=page.total)
+    every = editor.list(screen.principal, limit=SEARCHED).items
+    return _paged(every, q, offset, limit, lambda c: (c.slug, c.name))
+
+
+def list_themes(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """Every theme."""
+    every = staff(screen).themes.list(screen.principal, limit=SEARCHED).items
+    return _paged(every, q, offset, limit, lambda t: (t.slug, t.label))
+
+
+def list_declarations(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """Every declaration."""
+    every = screen.web.observatory.declarations.list(limit=SEARCHED).items
+    return _paged(every, q, offset, limit, lambda d: (d.slug, d.title))
+
+
+def list_campaigns(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """Every campaign."""
+    every = screen.web.observatory.campaigns.list(limit=SEARCHED).items
+    return _paged(every, q, offset, limit, lambda c: (c.slug, c.title))
+
+
+def list_participations(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """The participations of the cities the principal edits campaigns for."""
+    obs = screen.web.observatory
+    principal = screen.principal
+    permission = staff(screen).participations.edit_permission
+    with obs.store.read() as connection:
+        every = obs.participations.all_in(connection)
+    mine = [p for p in every if principal.can(permission, p.city)]
+    return _paged(mine, q, offset, limit, lambda p: (p.campaign, p.city))
+
+
+def campaign_preview(screen: Screen, record: Campaign) -> dict[str, Any]:
+    """The campaign widget's context for ``record`` (its draft, say)."""
+    try:
+        taking_part = screen.web.observatory.participations.taking_part(record.slug)
+    except NotFound:  # a campaign not published yet has nobody taking part
+        taking_part = []
+    return {"campaign": record, "participations": taking_part,
+            "screenings": _upcoming(taking_part)}
+
+
+def participation_preview(screen: Screen, record: CampaignParticipation) -> dict[str, Any]:
+    """The campaign widget with the city's participation as it will be once published."""
+    obs = screen.web.observatory
+    campaign = obs.campaigns.get(record.campaign)
+    taking_part = [p for p in obs.participations.taking_part(campaign.slug)
+                   if p.city != record.city]
+    taking_part = sorted([*taking_part, record], key=lambda p: p.city)
+    return {"campaign": campaign, "participations": taking_part,
+            "screenings": _upcoming(taking_part)}
+
+
+def _upcoming(taking_part: Sequence[CampaignParticipation]) -> list[UpcomingScreening]:
+    start = now()
+    found = [UpcomingScreening(city=p.city, screening=s) for p in taking_part
+             for s in p.screenings if s.public and s.starts_at >= start]
+    return sorted(found, key=lambda item: (item.screening.starts_at, item.city))
+
+
+CITIES = RecordScreens(
+    singular="city", plural="cities", model=City, editor=lambda s: s.cities,
+    title=N_("Cities"), new=N_("New city"), lister=list_cities,
+    columns=(Column(heading=N_("Name"), cell=lambda c: c.name),
+             Column(heading=N_("Country"), cell=lambda c: c.country)))
+
+THEMES = RecordScreens(
+    singular="theme", plural="themes", model=Theme, editor=lambda s: s.themes,
+    title=N_("Themes"), new=N_("New theme"), lister=list_themes, deletable=True, network=True,
+    columns=(Column(heading=N_("Name"), cell=lambda t: t.label),
+             Column(heading=N_("Short name in addresses"), cell=lambda t: t.slug)))
+
+DECLARATIONS = RecordScreens(
+    singular="declaration", plural="declarations", model=Declaration,
+    editor=lambda s: s.declarations, title=N_("Declarations"), new=N_("New declaration"),
+    lister=list_declarations, network=True,
+    columns=(Column(heading=N_("Title"), cell=lambda d: d.title),
+             Column(heading=N_("Version"), cell=lambda d: str(d.version))))
+
+CAMPAIGNS = RecordScreens(
+    singular="campaign", plural="campaigns", model=Campaign, editor=lambda s: s.campaigns,
+    title=N_("Campaigns"), new=N_("New campaign"), lister=list_campaigns, network=True,
+    columns=(Column(heading=N_("Title"), cell=lambda c: c.title),
+             Column(heading=N_("Day of the campaign"), cell=lambda c: c.day.isoformat())),
+    preview="campaign.html", preview_context=campaign_preview)
+
+PARTICIPATIONS = RecordScreens(
+    singular="participation", plural="participations", model=CampaignParticipation,
+    editor=lambda s: s.participations, title=N_("Taking part in campaigns"),
+    new=N_("New participation"), lister=list_participations, keys=("campaign", "city"),
+    record_key=lambda p: f"{p.campaign}/{p.city}", deletable=True,
+    columns=(Column(heading=N_("Campaign"), cell=lambda p: p.campaign),
+             Column(heading=N_("City"), cell=lambda p: p.city)),
+    preview="campaign.html", preview_context=participation_preview)
