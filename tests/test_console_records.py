@@ -252,9 +252,10 @@ def test_the_navigation_lists_what_the_principal_may_edit(base: str) -> None:
         shown[who] = set(re.findall(r'href="/console/([a-z]+)"', nav))
     assert shown["secretariat"] >= {"practices", "cities", "themes", "declarations",
                                     "campaigns", "participations"}
-    assert shown["publisher"] == {"practices", "cities"}
+    # the media library comes with the practices, whose images it holds
+    assert shown["publisher"] == {"practices", "media", "cities"}
     assert shown["officer"] == {"participations"}
-    assert shown["editor"] == {"practices"}
+    assert shown["editor"] == {"practices", "media"}
 
 
 #: The free-text fields of each form (the others are slugs, zones, numbers, addresses).

@@ -24,11 +24,13 @@ from typing import Any, cast
 
 from .. import i18n
 from ..admin.media import MediaItem, MediaLibrary
+from ..admin.principals import Permission
 from ..convert import unstructure
 from ..errors import LivingTogetherError, ValidationError
 from ..web.bodies import Upload, UploadLimits, parse_multipart
 from ..web.errors import status_for
 from ..web.http import Response
+from .records import editable_cities, staff
 from .screens import Screen, route, whole
 
 PAGE_SIZE = 24
@@ -60,9 +62,7 @@ def read_multipart(screen: Screen) -> tuple[dict[str, str], tuple[Upload, ...]]:
 
 
 def _cities(screen: Screen) -> list[str]:
-    from .practices import editable_cities
-
-    return editable_cities(screen)
+    return editable_cities(screen, Permission.PRACTICES_EDIT)
 
 
 def list_media(screen: Screen, status: int = 200, *, error: LivingTogetherError | None = None,
@@ -160,8 +160,6 @@ def _references(screen: Screen, form: dict[str, str]) -> dict[str, str]:
     known = library(screen).by_url(screen.principal, urls.values())
     slug = screen.path.get("slug")
     if slug:
-        from .practices import staff
-
         current = staff(screen).practices.get(screen.principal, slug).current
         for stored in current.images if current is not None else ():
             known.setdefault(stored.url, stored)
