@@ -25,7 +25,7 @@ from ..web.http import Request, Response, html_response
 from ..web.localizer import negotiate_language
 from ..web.render import render
 from ..web.routes import Route, Router, Site
-from . import csrf, practices
+from . import csrf, events, practices
 from .screens import Screen, site_request
 
 log = logging.getLogger("livingtogether.console")
@@ -50,7 +50,7 @@ class Console:
 
     def __init__(self, web: Site) -> None:
         self.web = web
-        self.routes: tuple[Route, ...] = practices.ROUTES
+        self.routes: tuple[Route, ...] = practices.ROUTES + events.ROUTES
         self.router = Router(self.routes)
 
     def handle_stream(self, request: Request, stream: BinaryIO | None,
