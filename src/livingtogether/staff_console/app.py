@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, cast
 import attrs
 
 from ..admin.principals import Principal
-from ..errors import LivingTogetherError, NotFound
+from ..errors import Forbidden, LivingTogetherError, NotFound
 from ..models import fields as f
 from ..web.bodies import receive
 from ..web.errors import INTERNAL_MESSAGE, status_for
@@ -25,7 +25,7 @@ from ..web.http import Request, Response, html_response
 from ..web.localizer import negotiate_language
 from ..web.render import render
 from ..web.routes import Route, Router, Site
-from . import csrf, events, practices
+from . import csrf, kinds
 from .screens import Screen, site_request
 
 log = logging.getLogger("livingtogether.console")
@@ -50,7 +50,7 @@ class Console:
 
     def __init__(self, web: Site) -> None:
         self.web = web
-        self.routes: tuple[Route, ...] = practices.ROUTES + events.ROUTES
+        self.routes: tuple[Route, ...] = kinds.ROUTES
         self.router = Router(self.routes)
 
     def handle_stream(self, request: Request, stream: BinaryIO | None,
@@ -125,7 +125,12 @@ class Console:
     def _dispatch(self, screen: Screen) -> Response:
         request = screen.request
         if request.path in ("", "/"):
-            return screen.redirect("console-practices")
+            shown = kinds.navigation(self.web, screen.principal)
+            if not shown:
+                raise Forbidden(f"{screen.principal.name} ({screen.principal.id}) may edit "
+                                "no kind of record here; ask an administrator of the site "
+                                "to grant a permission")
+            return screen.redirect(shown[0].name())
         route, values = self.router.match(request.method, request.path)
         for value in values.values():
             if len(value) > f.MAX_SLUG or not f.SLUG_RE.fullmatch(value):
@@ -151,7 +156,8 @@ class Console:
     def _page(self, request: Request, lang: str, template: str, status: int,
               **context: Any) -> Response:
         html = render(self.web, site_request(request), template, lang, status=status,
-                      **context)
+                      navigation=kinds.navigation(self.web, context.get("principal")),
+                      screens=None, **context)
         return html_response(html, status)
 
 

@@ -29,13 +29,22 @@ from ..admin.editor import Editing
 from ..admin.forms import FormErrors, FormSpec
 from ..admin.principals import Permission
 from ..errors import EditConflict, NotFound, ValidationError
+from ..i18n import N_
 from ..models import Event, Session
 from ..models.programme import ProgrammeVersion, local_instant
 from ..services.programme import Published
 from ..web.http import Response
 from ..web.programme import programme_html
 from ..web.routes import Handler, Route
-from .practices import field_id, staff
+from .records import (
+    Column,
+    Listed,
+    RecordScreens,
+    editable_cities,
+    field_id,
+    staff,
+)
+from .records import routes as record_routes
 from .screens import Screen, site_request, whole
 
 #: A wall-clock time as a time input sends it.
@@ -43,12 +52,6 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 #: Where the model's errors about a session's times show in the session form.
 _AT = {"starts_at": "start", "ends_at": "end"}
 PAGE_SIZE = 50
-
-
-@functools.lru_cache(maxsize=8)
-def event_form(languages: tuple[str, ...]) -> FormSpec[Event]:
-    """The event's own fields (its sessions have their own form)."""
-    return FormSpec(Event, languages=languages, exclude=("sessions",))
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,13 +67,10 @@ def _refused(values: Mapping[str, str], errors: Mapping[str, str]) -> FormErrors
 
 
 def host_cities(screen: Screen) -> list[str]:
-    """The cities whose events the principal edits ("" first: an event of no city, for
-    the secretariat)."""
-    principal = screen.principal
-    if principal.secretariat and principal.can(Permission.PROGRAMME_EDIT, None):
-        slugs = sorted(c.slug for c in screen.web.observatory.cities.list(limit=200).items)
-        return ["", *slugs]
-    return sorted(c for c in principal.cities if principal.can(Permission.PROGRAMME_EDIT, c))
+    """The cities whose events the principal edits ("" first for the secretariat: an
+    event of no city, the network's)."""
+    cities = editable_cities(screen, Permission.PROGRAMME_EDIT)
+    return ["", *cities] if screen.principal.secretariat else cities
 
 
 # -- the zones shown beside the host's
@@ -170,14 +170,20 @@ def rows_of(event: Event, zones: list[tuple[str, str]], lang: str) -> list[Row]:
 # -- list, new event
 
 
-def list_events(screen: Screen) -> Response:
-    """The events the principal edits, the latest first, and the drafts in progress."""
-    page = whole(screen.request.query.get("page") or "1", "page", minimum=1, maximum=10_000)
-    editor = staff(screen).events
-    listed = editor.list(screen.principal, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    drafts = editor.drafts(screen.principal, limit=50).items if page == 1 else ()
-    return screen.page("console/events.html", items=listed.items, total=listed.total,
-                       page=page, pages=max(1, -(-listed.total // PAGE_SIZE)), drafts=drafts)
+def list_events(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """The events the principal edits, the latest first (``q`` keeps those whose title or
+    short name contains it)."""
+    listed = staff(screen).events.list(screen.principal, limit=limit, offset=offset)
+    items = list(listed.items)
+    if q:
+        wanted = q.casefold()
+        items = [e for e in items if wanted in e.slug or any(
+            wanted in text.casefold() for text in e.title.values.values())]
+    return Listed(items=items, total=listed.total if not q else len(items))
+
+
+def _page(screen: Screen, template: str, status: int = 200, **context: Any) -> Response:
+    return screen.page(template, status, screens=EVENTS, routes=EVENTS.names(), **context)
 
 
 def event_page(screen: Screen, status: int, *, slug: str | None, record: Event | None,
@@ -185,11 +191,12 @@ def event_page(screen: Screen, status: int, *, slug: str | None, record: Event |
                message: str | None = None) -> Response:
     """The event's details form (new when ``slug`` is ``None``) and, for a stored event,
     its sessions' table."""
-    spec = event_form(screen.web.settings.languages)
+    spec = EVENTS.form(screen.web.settings.languages)
     event = editing.current if editing is not None else None
     zones = zones_of(screen, event) if event is not None else []
-    return screen.page(
-        "console/event_form.html", status, slug=slug, fields=spec.fields(record, error=error),
+    return _page(
+        screen, "console/event_form.html", status, slug=slug,
+        fields=spec.fields(record, error=error),
         errors=list(error.errors.items()) if error is not None else [], base=base,
         editing=editing, event=event, zones=zones, message=message,
         rows=rows_of(event, zones, screen.lang) if event is not None else [],
@@ -200,11 +207,6 @@ def _direction(language: str) -> str:
     from .. import i18n
 
     return i18n.text_direction(language)
-
-
-def new_event(screen: Screen) -> Response:
-    """The empty event form."""
-    return event_page(screen, 200, slug=None, record=None)
 
 
 def _open(screen: Screen, slug: str) -> tuple[Editing[Event], Event]:
@@ -219,7 +221,7 @@ def _save(screen: Screen, record: Event, base: int, summary: str | None = None) 
 
 def create_event(screen: Screen) -> Response:
     """Save a new event (no sessions yet) as its first draft."""
-    spec = event_form(screen.web.settings.languages)
+    spec = EVENTS.form(screen.web.settings.languages)
     values = screen.form()
     try:
         record = spec.parse(values)
@@ -256,7 +258,7 @@ def save_event(screen: Screen) -> Response:
     """Save the event's details as a new draft; its sessions stay as they are."""
     slug = screen.path["slug"]
     editing, event = _open(screen, slug)
-    spec = event_form(screen.web.settings.languages)
+    spec = EVENTS.form(screen.web.settings.languages)
     values = {**screen.form(), "slug": slug}  # an event keeps its address
     base = whole(values.get("base") or "0", "base", minimum=0, maximum=10**9)
     try:
@@ -339,8 +341,8 @@ def session_page(screen: Screen, status: int, *, editing: Any, key: str | None,
     if record is None and error is None:  # a new session: its key and day suggested
         fields = tuple(attrs.evolve(f, value=_suggested(f.name, event)) if f.name in (
             "key", "day") else f for f in fields)
-    return screen.page(
-        "console/session_form.html", status, slug=event.slug, key=key, event=event,
+    return _page(
+        screen, "console/session_form.html", status, slug=event.slug, key=key, event=event,
         fields=fields, clock=clock, base=base, editing=editing, message=None,
         errors=list(error.errors.items()) if error is not None else [],
         field_errors=error.errors if error is not None else {}, zones=zones,
@@ -501,7 +503,7 @@ def preview_event(screen: Screen) -> Response:
         if editing.draft is not None else (versions[-1] if versions else None)
     published = Published(event=event, version=upcoming, key=f"preview-{slug}")
     html = programme_html(screen.web, site_request(screen.request), screen.lang, published)
-    return screen.page("console/event_preview.html", slug=slug, editing=editing,
+    return _page(screen, "console/event_preview.html", slug=slug, editing=editing,
                        widget=_markup(html), versions=versions)
 
 
@@ -529,19 +531,8 @@ def event_history(screen: Screen) -> Response:
     editing = editor.get(screen.principal, slug)
     history = editor.history(screen.principal, slug, limit=50)
     versions = screen.web.observatory.programme.versions(slug) if editing.published else ()
-    return screen.page("console/event_history.html", slug=slug, history=history.items,
+    return _page(screen, "console/event_history.html", slug=slug, history=history.items,
                        editing=editing, versions=tuple(reversed(versions)))
-
-
-def restore_event(screen: Screen) -> Response:
-    """Bring an old revision back as a new draft."""
-    slug = screen.path["slug"]
-    _open(screen, slug)
-    form = screen.form()
-    base = whole(form.get("base") or "0", "base", minimum=0, maximum=10**9)
-    number = whole(form.get("number") or "0", "number", minimum=1, maximum=10**9)
-    staff(screen).events.restore(screen.principal, slug, number, base=base)
-    return screen.redirect("console-event", slug=slug, restored=str(number))
 
 
 def _route(method: str, path: str, name: str, handler: Callable[[Screen], Response]) -> Route:
@@ -550,10 +541,24 @@ def _route(method: str, path: str, name: str, handler: Callable[[Screen], Respon
                  kind="html", tag="console", in_schema=False)
 
 
+EVENTS = RecordScreens(
+    singular="event", plural="events", model=Event, editor=lambda staff: staff.events,
+    title=N_("Events"), new=N_("New event"), lister=list_events, exclude=("sessions",),
+    columns=(Column(heading=N_("Title"), cell=lambda e: e.title),
+             Column(heading=N_("City"), cell=lambda e: e.host_city)),
+    list_template="console/events.html", form_template="console/event_form.html",
+    form_context=lambda screen: {"themes": ()},
+    conflict=N_("%(person)s saved revision %(number)s of this event while you were "
+                "editing it. Nothing of yours was saved: your text is below. Open the "
+                "event again to see their version, then apply your changes to it."))
+
+#: The generic screens of a record, the event editor's own where an event differs: its
+#: form keeps the sessions, which have their own screens.
+_GENERIC = {route.name: route for route in record_routes(EVENTS)}
 ROUTES = (
-    _route("GET", "/events", "console-events", list_events),
-    _route("GET", "/events/new", "console-event-new", new_event),
-    _route("POST", "/events/new", "console-event-create", create_event),
+    _GENERIC["console-events"],
+    _GENERIC["console-event-new"],
+    _GENERIC["console-event-create"],
     _route("GET", "/events/{slug}", "console-event", edit_event),
     _route("POST", "/events/{slug}", "console-event-save", save_event),
     _route("POST", "/events/{slug}/sessions", "console-event-sessions", sessions_action),
@@ -564,5 +569,5 @@ ROUTES = (
     _route("GET", "/events/{slug}/preview", "console-event-preview", preview_event),
     _route("POST", "/events/{slug}/publish", "console-event-publish", publish_event),
     _route("GET", "/events/{slug}/history", "console-event-history", event_history),
-    _route("POST", "/events/{slug}/restore", "console-event-restore", restore_event),
+    _GENERIC["console-event-restore"],
 )

@@ -1,0 +1,26 @@
+"""Every kind of record the console has screens for, in the navigation's order."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .events import EVENTS
+from .events import ROUTES as EVENT_ROUTES
+from .practices import PRACTICES
+from .records import RecordScreens, may_open, routes, staff_of
+
+if TYPE_CHECKING:
+    from ..admin.principals import Principal
+    from ..web.routes import Route, Site
+
+KINDS: tuple[RecordScreens, ...] = (PRACTICES, EVENTS)
+#: The events' routes: some generic, the event editor's own (its sessions) in events.py.
+ROUTES: tuple[Route, ...] = (*routes(PRACTICES), *EVENT_ROUTES)
+
+
+def navigation(web: Site, principal: Principal | None) -> tuple[RecordScreens, ...]:
+    """The kinds ``principal`` may open (none when nobody is signed in)."""
+    if principal is None:
+        return ()
+    found = staff_of(web.observatory)
+    return tuple(kind for kind in KINDS if may_open(found, principal, kind))
