@@ -53,6 +53,11 @@ class Console:
         self.routes: tuple[Route, ...] = kinds.ROUTES
         self.router = Router(self.routes)
 
+    def navigation(self, principal: Principal | None) -> tuple[Any, ...]:
+        """The kinds of record ``principal`` may open, for the screens' navigation (the
+        screens ask the console: the kinds' modules import the screens)."""
+        return kinds.navigation(self.web, principal)
+
     def handle_stream(self, request: Request, stream: BinaryIO | None,
                       identify: Callable[[], Principal | None], *,
                       terminated: bool = False) -> Response:

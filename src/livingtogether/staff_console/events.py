@@ -3,10 +3,8 @@
 The editor lists an event's sessions as a compact table (one row of plain strings
 each: its day, its time in the host zone and in the other cities' zones, its people
 and their "tbc" marks) and opens one session at a time in its own form, at its own
-address; add, move and remove are submit buttons (no script needed). A session's
-times are typed as a date and wall-clock times in the host zone (or the session's
-own); the other cities' times are shown beside them, rendered here and updated
-while typing by ``console-times.js`` (a static file, under the console's CSP).
+address (:mod:`.sessions`); add, move and remove are submit buttons (no script
+needed).
 
 Every action goes through ``Staff(obs).events``: the permission on the event's host
 city is its (``Forbidden``, 403); publishing publishes the programme as a numbered
@@ -16,12 +14,10 @@ everything typed kept; a stale base 409.
 
 from __future__ import annotations
 
-import functools
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
@@ -34,8 +30,8 @@ from ..admin.forms import FormErrors, FormSpec
 from ..admin.principals import Permission
 from ..errors import EditConflict, NotFound, ValidationError
 from ..i18n import N_
-from ..models import Event, Session
-from ..models.programme import ProgrammeVersion, local_instant
+from ..models import Event
+from ..models.programme import ProgrammeVersion
 from ..services.programme import Published
 from ..web.http import Response
 from ..web.programme import programme_html
@@ -51,20 +47,11 @@ from .records import (
 from .records import routes as record_routes
 from .screens import Screen, site_request, whole
 
-#: A wall-clock time as a time input sends it.
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
-#: Where the model's errors about a session's times show in the session form.
-_AT = {"starts_at": "start", "ends_at": "end"}
 PAGE_SIZE = 50
 
 
-@functools.lru_cache(maxsize=8)
-def session_form(languages: tuple[str, ...]) -> FormSpec[Session]:
-    """One session's fields; its times are the ``start`` and ``end`` inputs beside its day."""
-    return FormSpec(Session, languages=languages, exclude=("starts_at", "ends_at"))
-
-
-def _refused(values: Mapping[str, str], errors: Mapping[str, str]) -> FormErrors:
+def refused(values: Mapping[str, str], errors: Mapping[str, str]) -> FormErrors:
+    """A refusal showing each of ``errors`` (form name: message) with ``values`` kept."""
     first = next(iter(errors.items()))
     return FormErrors(first[1], field=first[0], problems=list(errors.items()),
                       errors=errors, values=values)
@@ -222,7 +209,8 @@ def list_events(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     return Listed(items=items, total=listed.total if not q else len(items))
 
 
-def _page(screen: Screen, template: str, status: int = 200, **context: Any) -> Response:
+def page(screen: Screen, template: str, status: int = 200, **context: Any) -> Response:
+    """``template`` as an event screen (the navigation marks the events)."""
     return screen.page(template, status, screens=EVENTS, routes=EVENTS.names(), **context)
 
 
@@ -234,7 +222,7 @@ def event_page(screen: Screen, status: int, *, slug: str | None, record: Event |
     spec = EVENTS.form(screen.web.settings.languages)
     event = editing.current if editing is not None else None
     zones = zones_of(screen, event) if event is not None else []
-    return _page(
+    return page(
         screen, "console/event_form.html", status, slug=slug,
         # the details only: the sessions have their table (and unstructuring 500 is slow)
         fields=spec.fields(attrs.evolve(record, sessions=()) if record is not None else None,
@@ -246,41 +234,14 @@ def event_page(screen: Screen, status: int, *, slug: str | None, record: Event |
         cities=host_cities(screen), themes=(), direction=i18n.text_direction, field_id=field_id)
 
 
-def _open(screen: Screen, slug: str) -> tuple[Editing[Event], Event]:
+def open_event(screen: Screen, slug: str) -> tuple[Editing[Event], Event]:
     """The event as staff open it, and what the editor shows of it (its draft if any)."""
     editing = staff(screen).events.get(screen.principal, slug)
     return editing, cast(Event, editing.current)  # get() refuses an event with neither
 
 
-def _save(screen: Screen, record: Event, base: int, summary: str | None = None) -> None:
+def save(screen: Screen, record: Event, base: int, summary: str | None = None) -> None:
     staff(screen).events.save_draft(screen.principal, record, base=base, summary=summary)
-
-
-def create_event(screen: Screen) -> Response:
-    """Save a new event (no sessions yet) as its first draft."""
-    spec = EVENTS.form(screen.web.settings.languages)
-    values = screen.form()
-    try:
-        record = spec.parse(values)
-    except FormErrors as error:
-        return event_page(screen, 422, slug=None, record=None, error=error)
-    taken = _refused(values, {"slug": "this short name is taken by another event; "
-                              "choose another"})
-    try:
-        staff(screen).events.get(screen.principal, record.slug)
-        return event_page(screen, 409, slug=None, record=None, error=taken)
-    except NotFound:
-        pass
-    try:
-        _save(screen, record, 0)
-    except EditConflict:
-        return event_page(screen, 409, slug=None, record=None, error=taken)
-    except ValidationError as error:
-        if isinstance(error, FormErrors):
-            raise
-        return event_page(screen, 422, slug=None, record=None, error=_refused(
-            values, {spec.name_of(error.field): error.message}))
-    return screen.redirect("console-event", slug=record.slug, saved="1")
 
 
 def edit_event(screen: Screen) -> Response:
@@ -294,7 +255,7 @@ def edit_event(screen: Screen) -> Response:
 def save_event(screen: Screen) -> Response:
     """Save the event's details as a new draft; its sessions stay as they are."""
     slug = screen.path["slug"]
-    editing, event = _open(screen, slug)
+    editing, event = open_event(screen, slug)
     spec = EVENTS.form(screen.web.settings.languages)
     values = {**screen.form(), "slug": slug}  # an event keeps its address
     base = whole(values.get("base") or "0", "base", minimum=0, maximum=10**9)
@@ -306,9 +267,9 @@ def save_event(screen: Screen) -> Response:
                           editing=editing)
     except ValidationError as error:  # a session outside the new days, say
         return event_page(screen, 422, slug=slug, record=None, base=base, editing=editing,
-                          error=_refused(values, {_event_name(spec, error.field):
+                          error=refused(values, {_event_name(spec, error.field):
                                                   error.message}))
-    return _saved(screen, record, base, editing, "console-event", slug=slug)
+    return saved(screen, record, base, editing, "console-event", slug=slug)
 
 
 def _event_name(spec: FormSpec[Event], field: str | None) -> str:
@@ -317,10 +278,10 @@ def _event_name(spec: FormSpec[Event], field: str | None) -> str:
     return spec.name_of(field)
 
 
-def _saved(screen: Screen, record: Event, base: int, editing: Any, then: str,
+def saved(screen: Screen, record: Event, base: int, editing: Any, then: str,
            **values: str) -> Response:
     try:
-        _save(screen, record, base)
+        save(screen, record, base)
     except EditConflict as conflict:
         return event_page(screen, 409, slug=record.slug, record=editing.current,
                           base=editing.base, editing=editing, message=conflict.message)
@@ -333,7 +294,7 @@ def _saved(screen: Screen, record: Event, base: int, editing: Any, then: str,
 def sessions_action(screen: Screen) -> Response:
     """Move a session up or down, or remove it (the table's submit buttons)."""
     slug = screen.path["slug"]
-    editing, event = _open(screen, slug)
+    editing, event = open_event(screen, slug)
     form = screen.form()
     base = whole(form.get("base") or "0", "base", minimum=0, maximum=10**9)
     action, _, key = (form.get("action") or "").partition(":")
@@ -349,182 +310,7 @@ def sessions_action(screen: Screen) -> Response:
         if 0 <= other < len(sessions):
             sessions[index], sessions[other] = sessions[other], sessions[index]
     record = attrs.evolve(event, sessions=tuple(sessions))
-    return _saved(screen, record, base, editing, "console-event", slug=slug)
-
-
-# -- one session's form
-
-
-def session_page(screen: Screen, status: int, *, editing: Any, key: str | None,
-                 record: Session | None, error: FormErrors | None = None,
-                 base: int = 0) -> Response:
-    """The form of one session (new when ``key`` is ``None``), its times beside it in the
-    other cities' zones."""
-    event: Event = editing.current
-    spec = session_form(screen.web.settings.languages)
-    zones = zones_of(screen, event)
-    values = error.values if error is not None else None
-    if values is not None:
-        clock = {"start": values.get("start", ""), "end": values.get("end", "")}
-        shown = _typed_times(values, event)
-    else:
-        zone = ZoneInfo((record.zone if record else None) or event.host_zone)
-        clock = {name: f"{instant.astimezone(zone):%H:%M}" if instant else ""
-                 for name, instant in (("start", record.starts_at if record else None),
-                                       ("end", record.ends_at if record else None))}
-        shown = (record.starts_at, record.ends_at, record.day) if record else (None, None, None)
-    blank = record if record is not None else None
-    fields = spec.fields(blank, error=error)
-    if record is None and error is None:  # a new session: its key and day suggested
-        fields = tuple(attrs.evolve(f, value=_suggested(f.name, event)) if f.name in (
-            "key", "day") else f for f in fields)
-    return _page(
-        screen, "console/session_form.html", status, slug=event.slug, key=key, event=event,
-        fields=fields, clock=clock, base=base, editing=editing, message=None,
-        errors=list(error.errors.items()) if error is not None else [],
-        field_errors=error.errors if error is not None else {}, zones=zones,
-        times=times_in(zones, *shown), parts=event.parts,
-        cities=["", *sorted(c.slug for c in screen.web.observatory.cities.list(
-            limit=200).items)], themes=(), direction=i18n.text_direction, field_id=field_id)
-
-
-def _suggested(name: str, event: Event) -> str:
-    if name == "day":
-        return event.first_day.isoformat()
-    keys = {s.key for s in event.sessions}
-    return next(f"session-{n}" for n in range(len(keys) + 1, len(keys) + 2002)
-                if f"session-{n}" not in keys)
-
-
-def _typed_times(values: Mapping[str, str], event: Event,
-                 ) -> tuple[datetime | None, datetime | None, date | None]:
-    """The instants the typed day and times stand for, if they are valid."""
-    try:
-        return (*_instants(values, event), date.fromisoformat(values.get("day", "")))
-    except (ValueError, ValidationError):
-        return None, None, None
-
-
-def _clock(value: str, name: str, errors: dict[str, str]) -> time | None:
-    text = value.strip()
-    if not text:
-        return None
-    found = _CLOCK.fullmatch(text)
-    try:
-        if found is None:
-            raise ValueError(text)
-        return time(int(found.group(1)), int(found.group(2)), int(found.group(3) or 0))
-    except ValueError:
-        errors[name] = (f"{text[:20]!r} is not a time of day: write it as HH:MM, from 00:00 "
-                        "to 23:59")
-        return None
-
-
-def _instants(values: Mapping[str, str], event: Event,
-              ) -> tuple[datetime | None, datetime | None]:
-    """The UTC instants of the typed ``start`` and ``end`` on the typed ``day`` in the
-    session's zone (else the host's); ``FormErrors`` at the input that is wrong."""
-    errors: dict[str, str] = {}
-    start = _clock(values.get("start", ""), "start", errors)
-    end = _clock(values.get("end", ""), "end", errors)
-    if not errors and (start is None) != (end is None):
-        errors["end" if end is None else "start"] = ("give both the start and the end, or "
-                                                     "neither while the time is not known")
-    if errors:
-        raise _refused(values, errors)
-    if start is None or end is None:
-        return None, None
-    day = date.fromisoformat(values.get("day", "").strip())
-    zone = values.get("zone", "").strip() or event.host_zone
-    try:
-        starts = local_instant(day, start, zone, field="start")
-        end_day = day + timedelta(days=1) if end == time(0) else day
-        return starts, local_instant(end_day, end, zone, field="end")
-    except ValidationError as error:
-        raise _refused(values, {error.field or "start": error.message}) from None
-
-
-def _parse_session(screen: Screen, event: Event, values: dict[str, str],
-                   index: int | None) -> Event:
-    """The event with the typed session put at ``index`` (``None``: added at the end)."""
-    spec = session_form(screen.web.settings.languages)
-    errors: dict[str, str] = {}
-    record: Session | None = None
-    try:
-        record = spec.parse(values)
-    except FormErrors as error:
-        errors.update(error.errors)
-    try:
-        starts, ends = _instants(values, event) if "day" not in errors else (None, None)
-    except FormErrors as error:
-        errors.update(error.errors)
-    if errors or record is None:
-        raise _refused(values, errors)
-    try:
-        record = attrs.evolve(record, starts_at=starts, ends_at=ends)
-        sessions = list(event.sessions)
-        if index is None:
-            sessions.append(record)
-        else:
-            sessions[index] = record
-        return attrs.evolve(event, sessions=tuple(sessions))
-    except ValidationError as error:
-        field = (error.field or "").rsplit(".", 1)[-1]
-        name = _AT.get(field, field if field in values else "day")
-        if "session key" in error.message:
-            name = "key"
-        raise _refused(values, {name: error.message}) from None
-
-
-def new_session(screen: Screen) -> Response:
-    """The empty session form."""
-    editing = staff(screen).events.get(screen.principal, screen.path["slug"])
-    return session_page(screen, 200, editing=editing, key=None, record=None,
-                        base=editing.base)
-
-
-def create_session(screen: Screen) -> Response:
-    """Add the typed session at the end of the programme (a new draft)."""
-    return _post_session(screen, None)
-
-
-def edit_session(screen: Screen) -> Response:
-    """The form of one session."""
-    editing, event = _open(screen, screen.path["slug"])
-    record = event.session(screen.path["key"])
-    if record is None:
-        raise NotFound(f"the event has no session {screen.path['key']!r}", field="key")
-    return session_page(screen, 200, editing=editing, key=record.key, record=record,
-                        base=editing.base)
-
-
-def save_session(screen: Screen) -> Response:
-    """Save the typed session in its place (a new draft)."""
-    return _post_session(screen, screen.path["key"])
-
-
-def _post_session(screen: Screen, key: str | None) -> Response:
-    slug = screen.path["slug"]
-    editing, event = _open(screen, slug)
-    values = screen.form()
-    base = whole(values.get("base") or "0", "base", minimum=0, maximum=10**9)
-    index = None
-    if key is not None:
-        index = next((i for i, s in enumerate(event.sessions) if s.key == key), None)
-        if index is None:
-            raise NotFound(f"the event has no session {key!r}", field="key")
-        values["key"] = key  # a session keeps its address
-    try:
-        record = _parse_session(screen, event, values, index)
-    except FormErrors as error:
-        return session_page(screen, 422, editing=editing, key=key, record=None, error=error,
-                            base=base)
-    try:
-        _save(screen, record, base)
-    except EditConflict as conflict:
-        return session_page(screen, 409, editing=editing, key=key, record=None, base=base,
-                            error=_refused(values, {"": conflict.message}))
-    return screen.redirect("console-event", slug=slug, saved="1")
+    return saved(screen, record, base, editing, "console-event", slug=slug)
 
 
 # -- preview, publish, history
@@ -533,14 +319,14 @@ def _post_session(screen: Screen, key: str | None) -> Response:
 def preview_event(screen: Screen) -> Response:
     """The programme (its draft if any) through the public programme widget."""
     slug = screen.path["slug"]
-    editing, event = _open(screen, slug)
+    editing, event = open_event(screen, slug)
     versions = screen.web.observatory.programme.versions(slug) if editing.published else ()
     upcoming = ProgrammeVersion(number=len(versions) + 1,
                                 published_at=datetime.now(timezone.utc)) \
         if editing.draft is not None else (versions[-1] if versions else None)
     published = Published(event=event, version=upcoming, key=f"preview-{slug}")
     html = programme_html(screen.web, site_request(screen.request), screen.lang, published)
-    return _page(screen, "console/event_preview.html", slug=slug, editing=editing,
+    return page(screen, "console/event_preview.html", slug=slug, editing=editing,
                        widget=Markup(html),  # noqa: S704 (the widget's own template, autoescaped)
                  versions=versions)
 
@@ -548,7 +334,7 @@ def preview_event(screen: Screen) -> Response:
 def publish_event(screen: Screen) -> Response:
     """Publish the draft as the programme's next version, the summary as its note."""
     slug = screen.path["slug"]
-    _open(screen, slug)  # the city's editors only, with or without a draft
+    open_event(screen, slug)  # the city's editors only, with or without a draft
     form = screen.form()
     base = whole(form.get("base") or "0", "base", minimum=0, maximum=10**9)
     staff(screen).events.publish(screen.principal, slug, base=base,
@@ -563,7 +349,7 @@ def event_history(screen: Screen) -> Response:
     editing = editor.get(screen.principal, slug)
     history = editor.history(screen.principal, slug, limit=50)
     versions = screen.web.observatory.programme.versions(slug) if editing.published else ()
-    return _page(screen, "console/event_history.html", slug=slug, history=history.items,
+    return page(screen, "console/event_history.html", slug=slug, history=history.items,
                        editing=editing, versions=tuple(reversed(versions)))
 
 
@@ -594,10 +380,6 @@ ROUTES = (
     _route("GET", "/events/{slug}", "console-event", edit_event),
     _route("POST", "/events/{slug}", "console-event-save", save_event),
     _route("POST", "/events/{slug}/sessions", "console-event-sessions", sessions_action),
-    _route("GET", "/events/{slug}/sessions/new", "console-session-new", new_session),
-    _route("POST", "/events/{slug}/sessions/new", "console-session-create", create_session),
-    _route("GET", "/events/{slug}/sessions/{key}", "console-session", edit_session),
-    _route("POST", "/events/{slug}/sessions/{key}", "console-session-save", save_session),
     _route("GET", "/events/{slug}/preview", "console-event-preview", preview_event),
     _route("POST", "/events/{slug}/publish", "console-event-publish", publish_event),
     _route("GET", "/events/{slug}/history", "console-event-history", event_history),

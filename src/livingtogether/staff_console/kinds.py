@@ -8,14 +8,15 @@ from .events import EVENTS
 from .events import ROUTES as EVENT_ROUTES
 from .practices import PRACTICES
 from .records import RecordScreens, may_open, routes, staff_of
+from .sessions import ROUTES as SESSION_ROUTES
 
 if TYPE_CHECKING:
     from ..admin.principals import Principal
     from ..web.routes import Route, Site
 
 KINDS: tuple[RecordScreens, ...] = (PRACTICES, EVENTS)
-#: The events' routes: some generic, the event editor's own (its sessions) in events.py.
-ROUTES: tuple[Route, ...] = (*routes(PRACTICES), *EVENT_ROUTES)
+#: The events' routes: some generic, the event editor's own in events.py and sessions.py.
+ROUTES: tuple[Route, ...] = (*routes(PRACTICES), *EVENT_ROUTES, *SESSION_ROUTES)
 
 
 def navigation(web: Site, principal: Principal | None) -> tuple[RecordScreens, ...]:

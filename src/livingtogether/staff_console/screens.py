@@ -52,13 +52,11 @@ class Screen:
 
     def page(self, template: str, status: int = 200, **context: Any) -> Response:
         """``template`` rendered as a whole console page."""
-        from .kinds import navigation  # the kinds import the screens
-
         context.setdefault("screens", None)
         html = render(self.web, site_request(self.request), template, self.lang,
                       status=status, principal=self.principal, token=self.token,
                       csrf_field=FIELD, url=self.url,
-                      navigation=navigation(self.web, self.principal), **context)
+                      navigation=self.console.navigation(self.principal), **context)
         return html_response(html, status)
 
     def redirect(self, name: str, /, **values: Any) -> Response:
