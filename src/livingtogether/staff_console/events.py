@@ -154,7 +154,7 @@ def table_rows(screen: Screen, event: Event, zones: list[tuple[str, str]]) -> Ma
     event of 500 sessions renders in a few milliseconds."""
     gettext = i18n.translations(screen.lang).gettext
     up, down, remove = (gettext(text) for text in (
-        "Move %(session)s up", "Move %(session)s down", "Remove %(session)s"))
+        N_("Move %(session)s up"), N_("Move %(session)s down"), N_("Remove %(session)s")))
     cancelled = escape(gettext("cancelled"))
     marker = "lt-session-key"
     link = screen.url("console-session", slug=event.slug, key=marker)
