@@ -133,6 +133,7 @@ def summit(sessions: int) -> Event:
 def full_forms(console: Console, who: Principal, sessions: int) -> Callable[[], None]:
     """Every session's full form rendered into one page (the design the editor avoids)."""
     from livingtogether.staff_console import events
+    from livingtogether.staff_console import sessions as session_screens
     from livingtogether.staff_console.screens import Screen
 
     request = Request.build(method="GET", path="/events/summit", script_name="/console")
@@ -143,8 +144,8 @@ def full_forms(console: Console, who: Principal, sessions: int) -> Callable[[], 
     def run() -> None:
         for number in range(sessions):
             record = editing.current.sessions[number]
-            events.session_page(screen, 200, editing=editing, key=record.key, record=record,
-                                base=editing.base)
+            session_screens.session_page(screen, 200, editing=editing, key=record.key,
+                                         record=record, base=editing.base)
 
     return run
 

@@ -28,7 +28,7 @@ from .. import i18n
 from ..admin.editor import Editing
 from ..admin.forms import FormErrors, FormSpec
 from ..admin.principals import Permission
-from ..errors import EditConflict, NotFound, ValidationError
+from ..errors import EditConflict, ValidationError
 from ..i18n import N_
 from ..models import Event
 from ..models.programme import ProgrammeVersion
@@ -77,25 +77,16 @@ def zones_of(screen: Screen, event: Event) -> list[tuple[str, str]]:
         if zone and zone not in found:
             found[zone] = label or zone
 
-    cities = screen.web.observatory.cities
-    host = _city(cities, event.host_city)
+    cities = {city.slug: city for city in screen.web.observatory.cities.every()}  # kept
+    host = cities.get(event.host_city or "")
     add(event.host_zone, _name(host.name, lang) if host is not None else event.host_zone)
     for shown in event.display_zones:
         add(shown.zone, _name(shown.label, lang))
     for slug in sorted(screen.principal.cities)[:12]:
-        city = _city(cities, slug)
+        city = cities.get(slug)
         if city is not None:
             add(city.timezone, _name(city.name, lang))
     return list(found.items())
-
-
-def _city(cities: Any, slug: str | None) -> Any:
-    if not slug:
-        return None
-    try:
-        return cities.get(slug)
-    except NotFound:
-        return None
 
 
 def _name(text: Any, lang: str) -> str:

@@ -69,8 +69,8 @@ def session_page(screen: Screen, status: int, *, editing: Any, key: str | None,
         errors=list(error.errors.items()) if error is not None else [],
         field_errors=error.errors if error is not None else {}, zones=zones,
         times=times_in(zones, *shown), parts=event.parts,
-        cities=["", *sorted(c.slug for c in screen.web.observatory.cities.list(
-            limit=200).items)], themes=(), direction=i18n.text_direction, field_id=field_id)
+        cities=["", *(city.slug for city in screen.web.observatory.cities.every())],
+        themes=(), direction=i18n.text_direction, field_id=field_id)
 
 
 def _suggested(name: str, event: Event) -> str:
