@@ -12,7 +12,10 @@ writes its revision and its audit row, in one transaction.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -28,6 +31,8 @@ from .principals import Permission, Principal
 from .revisions import Revision, RevisionState
 
 T = TypeVar("T")
+#: How many drafts each editor keeps structured (by revision).
+DRAFTS_KEPT = 16
 
 
 @attrs.frozen(kw_only=True)
@@ -80,6 +85,10 @@ class Editor(Generic[T]):
         self._delete_in = delete_in or service.delete_in
         self._get_in = get_in or service.get_in
         self.max_page_size = max_page_size
+        # the drafts already read, by revision (immutable once written): an event of 500
+        # sessions takes longer to structure than its editor takes to render
+        self._drafts: OrderedDict[tuple[str, int, datetime], T] = OrderedDict()
+        self._drafts_lock = threading.Lock()
 
     # -- reading
 
@@ -95,9 +104,27 @@ class Editor(Generic[T]):
         published = self._published_in(connection, key)
         draft = None
         if latest is not None and latest.state is RevisionState.DRAFT:
-            draft = convert.structure(latest.data, self.model)
+            draft = self._draft_of(latest)
         return Editing(key=key, published=published, draft=draft,
                        base=latest.number if latest else 0, latest=latest)
+
+    def _draft_of(self, revision: Revision) -> T:
+        """The record of the draft ``revision``, structured once per revision."""
+        mark = (revision.key, revision.number, revision.created_at)
+        with self._drafts_lock:
+            found = self._drafts.get(mark)
+            if found is not None:
+                self._drafts.move_to_end(mark)
+                return found
+        record: T = convert.structure(revision.data, self.model)
+        self._keep(mark, record)
+        return record
+
+    def _keep(self, mark: tuple[str, int, datetime], record: T) -> None:
+        with self._drafts_lock:
+            self._drafts[mark] = record
+            while len(self._drafts) > DRAFTS_KEPT:
+                self._drafts.popitem(last=False)
 
     def _city_in(self, editing: Editing[T]) -> str | None:
         current = editing.current
@@ -174,6 +201,7 @@ class Editor(Generic[T]):
             audit.record(connection, principal, "save-draft", kind=self.kind, key=key,
                          city=city, summary=f"revision {revision.number}"
                          + (f": {summary}" if summary else ""))
+        self._keep((key, revision.number, revision.created_at), record)  # once committed
         return revision
 
     def _publish_in(self, connection: Connection, principal: Principal, editing: Editing[T],

@@ -54,7 +54,8 @@ class Console:
         self.router = Router(self.routes)
 
     def navigation(self, principal: Principal | None) -> tuple[Any, ...]:
-        """The kinds of record ``principal`` may open, for the console's menu."""
+        """The kinds of record ``principal`` may open, for the screens' navigation (the
+        screens ask the console: the kinds' modules import the screens)."""
         return kinds.navigation(self.web, principal)
 
     def handle_stream(self, request: Request, stream: BinaryIO | None,

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .events import EVENTS
+from .events import ROUTES as EVENT_ROUTES
 from .network import CAMPAIGNS, CITIES, DECLARATIONS, PARTICIPATIONS, THEMES
 from .practices import PRACTICES
 from .records import RecordScreens, may_open, routes, staff_of
+from .sessions import ROUTES as SESSION_ROUTES
 
 if TYPE_CHECKING:
     from ..admin.principals import Principal
     from ..web.routes import Route, Site
 
-KINDS: tuple[RecordScreens, ...] = (PRACTICES, CITIES, CAMPAIGNS, PARTICIPATIONS,
+KINDS: tuple[RecordScreens, ...] = (PRACTICES, EVENTS, CITIES, CAMPAIGNS, PARTICIPATIONS,
                                     DECLARATIONS, THEMES)
-ROUTES: tuple[Route, ...] = tuple(route for kind in KINDS for route in routes(kind))
+#: The generic routes of every kind but events, whose editor's own are in events.py and
+#: sessions.py (some of events' routes are generic: they come with EVENT_ROUTES).
+ROUTES: tuple[Route, ...] = (*(route for kind in KINDS if kind is not EVENTS
+                               for route in routes(kind)), *EVENT_ROUTES, *SESSION_ROUTES)
 
 
 def navigation(web: Site, principal: Principal | None) -> tuple[RecordScreens, ...]:
