@@ -250,12 +250,12 @@ def test_the_navigation_lists_what_the_principal_may_edit(base: str) -> None:
         home = browser.get(browser.get("/console/").headers["Location"])
         nav = home.text.partition('aria-label="Console"')[2].partition("</nav>")[0]
         shown[who] = set(re.findall(r'href="/console/([a-z]+)"', nav))
-    assert shown["secretariat"] >= {"practices", "cities", "themes", "declarations",
-                                    "campaigns", "participations"}
+    assert shown["secretariat"] >= {"practices", "events", "cities", "themes",
+                                    "declarations", "campaigns", "participations"}
     # the media library comes with the practices, whose images it holds
-    assert shown["publisher"] == {"practices", "media", "cities"}
+    assert shown["publisher"] == {"practices", "media", "events", "cities"}
     assert shown["officer"] == {"participations"}
-    assert shown["editor"] == {"practices", "media"}
+    assert shown["editor"] == {"practices", "media", "events"}
 
 
 #: The free-text fields of each form (the others are slugs, zones, numbers, addresses).
