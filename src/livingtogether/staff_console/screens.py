@@ -3,8 +3,8 @@ language, the CSRF token) and how it answers: a page, a redirect."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -12,11 +12,12 @@ from ..errors import ValidationError
 from ..web.bodies import parse_form
 from ..web.http import Request, Response, html_response
 from ..web.render import render
-from ..web.routes import Router, Site
+from ..web.routes import Handler, Route, Router, Site
 from .csrf import FIELD
 
 if TYPE_CHECKING:
     from ..admin.principals import Principal
+    from ..admin.services import Staff
 
 
 @attrs.frozen(kw_only=True)
@@ -34,6 +35,19 @@ class Screen:
     def web(self) -> Site:
         """The web app around the console."""
         return self.console.web  # type: ignore[no-any-return]
+
+    @property
+    def staff(self) -> Staff:
+        """The admin services of the console's Observatory (made once per Observatory,
+        shared by every screen)."""
+        from ..admin.services import Staff
+
+        obs = self.web.observatory
+        found = getattr(obs, "_console_staff", None)
+        if found is None:
+            found = Staff(obs)
+            obs._console_staff = found  # type: ignore[attr-defined]
+        return cast("Staff", found)
 
     @property
     def router(self) -> Router:
@@ -57,6 +71,12 @@ class Screen:
                       csrf_field=FIELD, url=self.url, **context)
         return html_response(html, status)
 
+    def gettext(self, message: str) -> str:
+        """``message`` in the console's language."""
+        from .. import i18n
+
+        return i18n.translations(self.lang).gettext(message)
+
     def redirect(self, name: str, /, **values: Any) -> Response:
         """303 See Other to console route ``name`` (after a POST, the page to show)."""
         return Response(status=303, headers=(("Location", self.url(name, **values)),),
@@ -78,3 +98,12 @@ def whole(value: str, field: str, *, minimum: int, maximum: int) -> int:
         raise ValidationError(f"{field} must be a whole number from {minimum} to {maximum}",
                               field=field)
     return int(text)
+
+
+def screen_route(method: str, path: str, name: str,
+                 handler: Callable[[Screen], Response]) -> Route:
+    """The console route of ``handler`` (a function of a :class:`Screen`), its summary the
+    handler's docstring."""
+    return Route(method=method, path=path, name=name, summary=handler.__doc__ or name,
+                 handler=cast(Handler, handler),  # called with a Screen (app.py)
+                 kind="html", tag="console", in_schema=False)
