@@ -13,6 +13,10 @@ practice's ``rejection_reason``, which the city's submissions show).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from babel.dates import format_time
 from markupsafe import Markup
 
 from ..admin.moderation import QueueItem
@@ -27,6 +31,11 @@ from .screens import Screen, screen_route
 
 def _rich(html: str) -> Markup:
     return Markup(clean_html(html))  # noqa: S704 (sanitised here)
+
+
+def _clock(screen: Screen) -> Callable[[datetime], str]:
+    """``14:05``: a claim's end (UTC) in the console's language (Babel)."""
+    return lambda moment: format_time(moment, "HH:mm", tzinfo=timezone.utc, locale=screen.lang)
 
 
 MODERATING = (Permission.PRACTICES_MODERATE, Permission.HUB_MODERATE)
@@ -55,7 +64,7 @@ def queue(screen: Screen) -> Response:
              and (not kind or item.practice.kind.value == kind)]
     return screen.page("console/moderation.html", items=shown, total=len(items),
                        cities=cities, city=city, kind=kind, kinds=list(PracticeKind),
-                       decided=query.get("decided") or "")
+                       decided=query.get("decided") or "", clock=_clock(screen))
 
 
 def _item(screen: Screen, slug: str) -> QueueItem:
@@ -80,7 +89,8 @@ def item_page(screen: Screen, status: int = 200, *, reason: str = "", note: str 
     return screen.page("console/moderation_item.html", status, item=item, notes=notes,
                        reason=reason, note=note, errors=errors or {}, message=message,
                        themes=theme_labels(screen.web), rich=_rich,
-                       claimed=screen.request.query.get("claimed") == "1")
+                       claimed=screen.request.query.get("claimed") == "1",
+                       clock=_clock(screen))
 
 
 def view_item(screen: Screen) -> Response:
