@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from livingtogether import Observatory, demo
 from livingtogether.admin import Principal
@@ -32,6 +33,7 @@ from livingtogether.models import (
 from livingtogether.models import Practice as PracticeModel
 from livingtogether.settings import Settings
 from livingtogether.wsgi import make_app
+from serve_support import served
 from test_web_support import Client, serving
 from xss_vectors import VECTORS, html_problems
 
@@ -354,4 +356,15 @@ def test_the_demo_login_signs_out_with_a_401(obs: Observatory) -> None:
         out = browser.get("/console/signout", auth=("demo", "demo"))
         assert out.status_code == 401
         assert out.headers["WWW-Authenticate"] == 'Basic realm="livingtogether console"'
+        assert "You are signed out" in out.text
+
+
+def test_the_demo_serves_a_working_sign_out(sqlite_url: str) -> None:
+    """``serve --demo-console`` links its HTTP Basic sign-out: a 401 with the challenge."""
+    with served(sqlite_url, "--demo-console") as (url, _):
+        page = requests.get(url + "/console/practices", auth=("demo", "demo"), timeout=10)
+        assert '<a href="/console/signout">Sign out</a>' in page.text
+        out = requests.get(url + "/console/signout", auth=("demo", "demo"), timeout=10)
+        assert out.status_code == 401
+        assert out.headers["WWW-Authenticate"].startswith("Basic")
         assert "You are signed out" in out.text
