@@ -368,3 +368,34 @@ def test_the_demo_serves_a_working_sign_out(sqlite_url: str) -> None:
         assert out.status_code == 401
         assert out.headers["WWW-Authenticate"].startswith("Basic")
         assert "You are signed out" in out.text
+
+
+def test_hostile_input_gets_a_clear_4xx_and_changes_nothing(base: str,
+                                                           obs: Observatory) -> None:
+    pledge_id = sign(obs, "Ayşe Yılmaz", "ayse@example.org")
+    submitted(obs, "hostile")
+    browser = client(base, "admin")
+    token = token_of(browser.get(f"/console/signatures/{pledge_id}/withdraw").text)
+    for q in ("a\x00b", "x" * 5000, "' OR 1=1 --"):
+        answer = browser.get("/console/signatures", params={"q": q})
+        assert answer.status_code in (200, 422)
+        assert "Ayşe" not in main_of(answer.text)
+    for bad in ("0", "99999999999999", "abc"):
+        assert browser.get(f"/console/signatures/{bad}/withdraw").status_code in (404, 422)
+    answer = browser.post(f"/console/signatures/{pledge_id}/withdraw",
+                          data={"csrf_token": token, "reason": "r" * 100_000})
+    assert answer.status_code == 422
+    assert obs.signatures.get(pledge_id).name == "Ayşe Yılmaz"
+    answer = browser.post("/console/moderation/hostile/reject",  # malformed UTF-8
+                          data=f"csrf_token={token}&reason=%ff%fe%fd".encode(),
+                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert 400 <= answer.status_code < 500
+    answer = browser.post("/console/moderation/hostile/reject",
+                          data={"csrf_token": token, "reason": "x" * 50_000})
+    assert answer.status_code == 422
+    assert obs.practices.get("hostile").status is ModerationStatus.SUBMITTED
+    answer = browser.post("/console/moderation/hostile/note",
+                          data={"csrf_token": token, "text": "bad\x00byte"})
+    assert answer.status_code == 422
+    assert Staff(obs).moderation.notes(PEOPLE["admin"], "hostile") == []
+    assert browser.get("/console/moderation/NOT_A_SLUG").status_code == 404
