@@ -84,6 +84,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if not settings.base_url:  # the links in emails point at this very server
         settings = attrs.evolve(settings, base_url=f"http://{args.host}:{args.port}")
+    if args.demo_console and not settings.console_signout_url:  # the demo's HTTP Basic
+        settings = attrs.evolve(settings, console_signout_url="/console/signout")
     Observatory.from_settings(settings).close()  # migrated once, before any worker opens it
     opened: list[Observatory] = []
 

@@ -61,6 +61,15 @@ def _origins(value: Any) -> tuple[str, ...]:
         raise ConfigurationError(str(error), field="allowed_origins") from None
 
 
+def _signout_url(instance: Any, attribute: Any, value: Any) -> None:
+    """A path on this site (``/accounts/logout``) or an http(s) URL."""
+    if value is None:
+        return
+    f.check_text(value, field=attribute.name, max_length=2_000, multiline=False)
+    if not (value.startswith("/") and not value.startswith("//")):
+        f.url()(instance, attribute, value)
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Settings of one Observatory; every one has a default.
@@ -108,6 +117,12 @@ class Settings:
     media_url      address the local media store's files are served at, a path on
                    this site (``/media/``, served by the web app) or an absolute URL
     max_upload_bytes  largest image a staff member may upload (15,000,000)
+    console_signout_url  the host's sign-out address the staff console's header links
+                   to (its logout view, e.g. ``/accounts/logout``); ``None``: no link
+    retention_pending_days  days after which the staff console's retention deletes
+                   unconfirmed signatures (30)
+    retention_closed_months  months after a campaign's last day when it anonymises
+                   the confirmed signatures of its declaration (24)
     ============== ==================================================================
     """
 
@@ -159,6 +174,11 @@ class Settings:
     max_upload_bytes: int = attrs.field(
         default=15_000_000, validator=f.number(1_024, 1_000_000_000, integer=True)
     )
+    console_signout_url: str | None = attrs.field(default=None, validator=_signout_url)
+    retention_pending_days: int = attrs.field(default=30, validator=f.number(0, 36_500,
+                                                                           integer=True))
+    retention_closed_months: int = attrs.field(default=24, validator=f.number(1, 1_200,
+                                                                            integer=True))
 
     def __attrs_post_init__(self) -> None:
         # Parsed now, once: a bad value fails when the settings are built, and each

@@ -116,15 +116,28 @@ class Moderation:
         ``Conflict`` while another moderator holds it."""
         f.check_number(minutes, field="minutes", minimum=1, maximum=24 * 60)
         table = schema.claims
-        with self.store.write() as connection:
-            city = self._city_in(connection, principal, slug)
-            self._free_in(connection, principal, slug)
-            until = now() + timedelta(minutes=minutes)
-            connection.execute(table.delete().where(table.c.kind == KIND, table.c.key == slug))
-            connection.execute(table.insert().values(kind=KIND, key=slug, actor_id=principal.id,
-                                                     actor_name=principal.name, until=until))
-            audit.record(connection, principal, "claim", kind=KIND, key=slug, city=city,
-                         summary=f"until {until:%Y-%m-%d %H:%M} UTC")
+        try:
+            with self.store.write() as connection:
+                city = self._city_in(connection, principal, slug)
+                self._free_in(connection, principal, slug)
+                stamp = now()
+                until = stamp + timedelta(minutes=minutes)
+                # Only one's own or an expired claim goes: a claim another moderator
+                # committed since the check above stays, and the insert's primary key
+                # refuses the second claim (two moderators claiming at once).
+                connection.execute(table.delete().where(
+                    table.c.kind == KIND, table.c.key == slug,
+                    sa.or_(table.c.actor_id == principal.id, table.c.until <= stamp)))
+                connection.execute(table.insert().values(
+                    kind=KIND, key=slug, actor_id=principal.id, actor_name=principal.name,
+                    until=until))
+                audit.record(connection, principal, "claim", kind=KIND, key=slug, city=city,
+                             summary=f"until {until:%Y-%m-%d %H:%M} UTC")
+        except sa.exc.IntegrityError:
+            with self.store.read() as connection:
+                self._free_in(connection, principal, slug)  # names who won
+            raise Conflict(f"another moderator claimed {slug!r} at the same moment; choose "
+                           "another item", field="slug") from None
         return Claim(actor_id=principal.id, actor_name=principal.name, until=until)
 
     def release(self, principal: Principal, slug: str) -> None:

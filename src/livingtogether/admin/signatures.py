@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from ..errors import NotFound
 from ..models import Pledge, PledgeStatus
 from ..models import fields as f
-from ..services.base import Page
-from ..services.pledges import normalise_email
+from ..services.base import Page, read_page
+from ..services.pledges import load, normalise_email, select
+from ..services.retention import RetentionReport
 from ..services.signing import SigningService
 from ..store import schema
 from . import audit
@@ -37,6 +38,7 @@ class Signatures:
         self.declarations = obs.declarations
         self.signatures = obs.signatures
         self.signature_export = obs.signature_export
+        self.retention_service = obs.retention
 
     def list(self, principal: Principal, declaration: str, *,
              status: PledgeStatus | None = None, limit: int = 50, offset: int = 0,
@@ -45,6 +47,30 @@ class Signatures:
         principal.require(Permission.SIGNATURES_VIEW, None)
         self.declarations.get(declaration)
         return self.signatures.list(declaration, status=status, limit=limit, offset=offset)
+
+    def search(self, principal: Principal, declaration: str, q: str = "", *,
+               limit: int = 20, offset: int = 0) -> Page[Pledge]:
+        """The signatures of ``declaration``, the newest first, whose signer's name,
+        address or city contains ``q`` (ignoring case; every signature without ``q``)."""
+        principal.require(Permission.SIGNATURES_VIEW, None)
+        f.check_text(q, field="q", max_length=200, multiline=False)
+        self.declarations.get(declaration)
+        table = schema.pledges
+        where = [table.c.declaration_slug == declaration]
+        words = q.strip().lower()
+        if words:
+            where.append(sa.or_(*(
+                sa.func.lower(table.c.data[name].as_string()).contains(words, autoescape=True)
+                for name in ("name", "email", "city"))))
+        return read_page(self.store, select().where(*where).order_by(table.c.id.desc()),
+                         limit=limit, offset=offset, maximum=200,
+                         load=lambda _, rows: map(load, rows))
+
+    def get(self, principal: Principal, pledge_id: int) -> Pledge:
+        """The signature ``pledge_id``; ``NotFound`` if there is none."""
+        principal.require(Permission.SIGNATURES_VIEW, None)
+        f.check_number(pledge_id, field="id", minimum=1, maximum=2**31 - 1)
+        return self.signatures.get(pledge_id)
 
     def find(self, principal: Principal, declaration: str, email: str) -> Pledge:
         """The signature of ``declaration`` made with the address ``email`` (as a resident
@@ -72,6 +98,18 @@ class Signatures:
                 raise NotFound(f"there is no signature {pledge_id}", field="id")
             audit.record(connection, principal, "withdraw", kind=KIND, key=str(pledge_id),
                          city=None, summary=reason.strip())
+
+    def retention(self, principal: Principal, *, pending_days: int,
+                  closed_months: int) -> RetentionReport:
+        """Run the data-protection retention (:mod:`livingtogether.services.retention`) for
+        ``principal`` (``signatures.withdraw``: it erases personal data), audited."""
+        principal.require(Permission.SIGNATURES_WITHDRAW, None)
+        report = self.retention_service.run(pending_days=pending_days,
+                                            closed_months=closed_months)
+        with self.store.write() as connection:
+            audit.record(connection, principal, "retention", kind=KIND, key="retention",
+                         city=None, summary=report.summary())
+        return report
 
     def export_csv(self, principal: Principal, declaration: str, stream: TextIO) -> int:
         """Write the confirmed signatures of ``declaration`` as CSV; return how many.

@@ -25,7 +25,7 @@ from ..web.http import Request, Response, html_response
 from ..web.localizer import negotiate_language
 from ..web.render import render
 from ..web.routes import Route, Router, Site
-from . import csrf, kinds, media
+from . import csrf, kinds, media, moderation, signatures
 from .screens import Screen, site_request
 
 log = logging.getLogger("livingtogether.console")
@@ -44,13 +44,20 @@ SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"),
                     ("Cache-Control", "no-store"))
 
 
+#: The challenge of a 401 (HTTP Basic hosts, e.g. the demo, sign in with it).
+BASIC_CHALLENGE = 'Basic realm="livingtogether console"'
+#: The console's own sign-out for HTTP Basic hosts (the demo's ``console_signout_url``).
+SIGNOUT_PATH = "/signout"
+
+
 class Console:
     """The staff console below its mount point, on the web app ``web`` (its settings,
     templates, static files and route table, for the widgets' links)."""
 
     def __init__(self, web: Site) -> None:
         self.web = web
-        self.routes: tuple[Route, ...] = (*kinds.ROUTES, *media.ROUTES)
+        self.routes: tuple[Route, ...] = (*kinds.ROUTES, *media.ROUTES, *moderation.ROUTES,
+                                          *signatures.ROUTES)
         self.router = Router(self.routes)
 
     def navigation(self, principal: Principal | None) -> tuple[Any, ...]:
@@ -96,11 +103,12 @@ class Console:
         screen: Screen | None = None
         lang = self._language(request)
         try:
-            if principal is None:
+            if request.path == SIGNOUT_PATH:
+                response = self._signed_out(request, lang)
+            elif principal is None:
                 response = self._page(request, lang, "console/error.html", 401,
                                       message=None, principal=None, token="", url=None)
-                response = response.with_headers(
-                    (("WWW-Authenticate", 'Basic realm="livingtogether console"'),))
+                response = response.with_headers((("WWW-Authenticate", BASIC_CHALLENGE),))
             else:
                 nonce = nonce or csrf.new_nonce()
                 screen = Screen(console=self, request=request, principal=principal, lang=lang,
@@ -116,6 +124,15 @@ class Console:
                           request.path[:200].encode("utf-8", "replace").decode())
             response = self._error(request, lang, principal, screen, 500, INTERNAL_MESSAGE)
         return self._finish(request, response, fresh and nonce is not None, nonce)
+
+    def _signed_out(self, request: Request, lang: str) -> Response:
+        """The answer of :data:`SIGNOUT_PATH`: 401 with an HTTP Basic challenge, which
+        makes a browser forget the Basic credentials it had (for a host signing in with
+        HTTP Basic, such as the demo); a host with its own sessions sets
+        ``console_signout_url`` to its logout instead."""
+        response = self._page(request, lang, "console/error.html", 401, message=None,
+                              principal=None, token="", url=None, signed_out=True)
+        return response.with_headers((("WWW-Authenticate", BASIC_CHALLENGE),))
 
     @staticmethod
     def _finish(request: Request, response: Response, set_cookie: bool,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -35,7 +35,6 @@ from ..models.programme import ProgrammeVersion
 from ..services.programme import Published
 from ..web.http import Response
 from ..web.programme import programme_html
-from ..web.routes import Handler, Route
 from .records import (
     Column,
     Listed,
@@ -45,7 +44,7 @@ from .records import (
     staff,
 )
 from .records import routes as record_routes
-from .screens import Screen, site_request, whole
+from .screens import Screen, route, site_request, whole
 
 PAGE_SIZE = 50
 
@@ -344,10 +343,6 @@ def event_history(screen: Screen) -> Response:
                        editing=editing, versions=tuple(reversed(versions)))
 
 
-def _route(method: str, path: str, name: str, handler: Callable[[Screen], Response]) -> Route:
-    return Route(method=method, path=path, name=name, summary=handler.__doc__ or name,
-                 handler=cast(Handler, handler),  # called with a Screen (app.py)
-                 kind="html", tag="console", in_schema=False)
 
 
 EVENTS = RecordScreens(
@@ -368,11 +363,11 @@ ROUTES = (
     _GENERIC["console-events"],
     _GENERIC["console-event-new"],
     _GENERIC["console-event-create"],
-    _route("GET", "/events/{slug}", "console-event", edit_event),
-    _route("POST", "/events/{slug}", "console-event-save", save_event),
-    _route("POST", "/events/{slug}/sessions", "console-event-sessions", sessions_action),
-    _route("GET", "/events/{slug}/preview", "console-event-preview", preview_event),
-    _route("POST", "/events/{slug}/publish", "console-event-publish", publish_event),
-    _route("GET", "/events/{slug}/history", "console-event-history", event_history),
+    route("GET", "/events/{slug}", "console-event", edit_event),
+    route("POST", "/events/{slug}", "console-event-save", save_event),
+    route("POST", "/events/{slug}/sessions", "console-event-sessions", sessions_action),
+    route("GET", "/events/{slug}/preview", "console-event-preview", preview_event),
+    route("POST", "/events/{slug}/publish", "console-event-publish", publish_event),
+    route("GET", "/events/{slug}/history", "console-event-history", event_history),
     _GENERIC["console-event-restore"],
 )

@@ -8,7 +8,8 @@ from .events import EVENTS
 from .events import ROUTES as EVENT_ROUTES
 from .network import CAMPAIGNS, CITIES, DECLARATIONS, PARTICIPATIONS, THEMES
 from .practices import PRACTICES
-from .records import RecordScreens, may_open, routes, staff_of
+from .records import RecordScreens, may_open, routes
+from .screens import staff_of
 from .sessions import ROUTES as SESSION_ROUTES
 
 if TYPE_CHECKING:

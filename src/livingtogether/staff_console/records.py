@@ -50,16 +50,7 @@ _GROUP_NAME = re.compile(r"[a-z_]{1,40}(?:\.\d{1,4}\.[a-z_]{1,40}){0,2}")
 
 def staff(screen: Screen) -> Staff:
     """The admin services of the console's Observatory (made once per Observatory)."""
-    return staff_of(screen.web.observatory)
-
-
-def staff_of(obs: Any) -> Staff:
-    """``Staff(obs)``, made once per Observatory."""
-    found = getattr(obs, "_console_staff", None)
-    if found is None:
-        found = Staff(obs)
-        obs._console_staff = found
-    return cast(Staff, found)
+    return screen.staff
 
 
 @attrs.frozen(kw_only=True)

@@ -17,6 +17,7 @@ from .csrf import FIELD
 
 if TYPE_CHECKING:
     from ..admin.principals import Principal
+    from ..admin.services import Staff
 
 
 @attrs.frozen(kw_only=True)
@@ -38,6 +39,12 @@ class Screen:
     def web(self) -> Site:
         """The web app around the console."""
         return self.console.web  # type: ignore[no-any-return]
+
+    @property
+    def staff(self) -> Staff:
+        """The admin services of the console's Observatory (made once per Observatory,
+        shared by every screen)."""
+        return staff_of(self.web.observatory)
 
     @property
     def router(self) -> Router:
@@ -64,6 +71,12 @@ class Screen:
                       csrf_field=FIELD, url=self.url,
                       navigation=self.console.navigation(self.principal), **context)
         return html_response(html, status)
+
+    def gettext(self, message: str) -> str:
+        """``message`` in the console's language."""
+        from .. import i18n
+
+        return i18n.translations(self.lang).gettext(message)
 
     def redirect(self, name: str, /, **values: Any) -> Response:
         """303 See Other to console route ``name`` (after a POST, the page to show)."""
@@ -92,3 +105,14 @@ def route(method: str, path: str, name: str, handler: Callable[[Screen], Respons
     """A console route: ``handler`` is called with the :class:`Screen` (app.py)."""
     return Route(method=method, path=path, name=name, summary=handler.__doc__ or name,
                  handler=cast(Handler, handler), kind="html", tag="console", in_schema=False)
+
+
+def staff_of(obs: Any) -> Staff:
+    """``Staff(obs)``, made once per Observatory."""
+    from ..admin.services import Staff
+
+    found = getattr(obs, "_console_staff", None)
+    if found is None:
+        found = Staff(obs)
+        obs._console_staff = found
+    return cast("Staff", found)

@@ -24,9 +24,9 @@ from ..errors import EditConflict, NotFound, ValidationError
 from ..models import Event, Session
 from ..models.programme import local_instant
 from ..web.http import Response
-from .events import _route, open_event, page, refused, save, times_in, zones_of
+from .events import open_event, page, refused, save, times_in, zones_of
 from .records import field_id
-from .screens import Screen, whole
+from .screens import Screen, route, whole
 
 #: A wall-clock time as a time input sends it.
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -213,8 +213,8 @@ def _post_session(screen: Screen, key: str | None) -> Response:
 
 
 ROUTES = (
-    _route("GET", "/events/{slug}/sessions/new", "console-session-new", new_session),
-    _route("POST", "/events/{slug}/sessions/new", "console-session-create", create_session),
-    _route("GET", "/events/{slug}/sessions/{key}", "console-session", edit_session),
-    _route("POST", "/events/{slug}/sessions/{key}", "console-session-save", save_session),
+    route("GET", "/events/{slug}/sessions/new", "console-session-new", new_session),
+    route("POST", "/events/{slug}/sessions/new", "console-session-create", create_session),
+    route("GET", "/events/{slug}/sessions/{key}", "console-session", edit_session),
+    route("POST", "/events/{slug}/sessions/{key}", "console-session-save", save_session),
 )

@@ -30,6 +30,12 @@ Configuration (defaults in brackets):
                                 wrapping ``app.wsgi_app`` as WhiteNoise does
                                 [True]; False: through the blueprint's view, so
                                 that ``before_request`` hooks run for it too
+``LIVINGTOGETHER_CONSOLE_PRINCIPAL`` a callable ``flask user -> Principal | None``
+                                that mounts the staff console at
+                                ``<URL prefix>/console``; it gets Flask-Login's
+                                ``current_user`` when the app has a login manager,
+                                else ``flask.g.user`` (or ``None``); without it
+                                the console is not mounted (404) [None]
 ``LIVINGTOGETHER_<SETTING>``    any core setting: ``DATABASE_URL``,
                                 ``ALLOWED_ORIGINS``, ``LANGUAGES``, ... (see
                                 the core's configuration page)
@@ -49,7 +55,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import flask
@@ -63,6 +69,7 @@ import attrs
 import click
 
 from livingtogether import Observatory
+from livingtogether.admin import Principal
 from livingtogether.errors import ConfigurationError, LivingTogetherError
 from livingtogether.mail import Mailer, SMTPMailer
 from livingtogether.services.outbox import OutboxReport
@@ -71,13 +78,19 @@ from livingtogether.web import Request, WebApp
 from livingtogether.web.embed import render_widget, stylesheet_link
 from livingtogether.wsgi import mounted, request_from_environ, serve
 
-__all__ = ["LivingTogether", "State", "mailer", "send_outbox", "state"]
+if TYPE_CHECKING:
+    from livingtogether.staff_console import Console
+
+__all__ = ["LivingTogether", "State", "flask_user", "mailer", "send_outbox", "state"]
 
 EXTENSION = "livingtogether"
 PREFIX = "LIVINGTOGETHER_"
 #: The extension's own keys (the rest of ``LIVINGTOGETHER_*`` are core settings).
 OWN_KEYS = ("LIVINGTOGETHER_URL_PREFIX", "LIVINGTOGETHER_OBSERVATORY", "LIVINGTOGETHER_MAILER",
-            "LIVINGTOGETHER_DIRECT", "LIVINGTOGETHER_LANGUAGE_SELECTOR")
+            "LIVINGTOGETHER_DIRECT", "LIVINGTOGETHER_LANGUAGE_SELECTOR",
+            "LIVINGTOGETHER_CONSOLE_PRINCIPAL")
+#: Where the staff console is mounted, below the URL prefix.
+CONSOLE = "/console"
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
@@ -90,6 +103,9 @@ class State:
     prefix: str
     mailer: Mailer
     language: Callable[[], Any] | None = None
+    #: The staff console and the site's ``flask user -> Principal | None``, when mounted.
+    console: Console | None = None
+    principal: Callable[[Any], Principal | None] | None = None
 
 
 def _from_environment(config: Any) -> dict[str, Any]:
@@ -144,13 +160,30 @@ class LivingTogether:
             given_key="LIVINGTOGETHER_OBSERVATORY",
             mail_from=sender if isinstance(sender, str) or not sender
             else f"{sender[0]} <{sender[1]}>")
-        state = State(observatory=observatory, web=WebApp(observatory), prefix=prefix,
+        web = WebApp(observatory)
+        loader = config.get("LIVINGTOGETHER_CONSOLE_PRINCIPAL")
+        if loader is not None and not callable(loader):
+            raise ConfigurationError("LIVINGTOGETHER_CONSOLE_PRINCIPAL must be a function "
+                                     "of the Flask user answering a Principal or None")
+        console = None
+        if loader is not None:
+            from livingtogether.staff_console import Console
+
+            console = Console(web)
+            web.console_path = CONSOLE + "/"
+        state = State(observatory=observatory, web=web, prefix=prefix,
                       mailer=config.get("LIVINGTOGETHER_MAILER")
                       or smtp_mailer(config, observatory.settings),
-                      language=config.get("LIVINGTOGETHER_LANGUAGE_SELECTOR"))
+                      language=config.get("LIVINGTOGETHER_LANGUAGE_SELECTOR"),
+                      console=console, principal=loader)
         app.extensions[EXTENSION] = state
 
         blueprint = flask.Blueprint(EXTENSION, __name__, url_prefix=prefix or None)
+        if console is not None:  # before the catch-all: a Flask view, with the session
+            blueprint.add_url_rule(CONSOLE + "/", "console", _console, defaults={"path": ""},
+                                   methods=METHODS)
+            blueprint.add_url_rule(CONSOLE + "/<path:path>", "console", _console,
+                                   methods=METHODS)
         blueprint.add_url_rule("/", "serve", _serve, defaults={"path": ""}, methods=METHODS)
         blueprint.add_url_rule("/<path:path>", "serve", _serve, methods=METHODS)
         app.register_blueprint(blueprint)
@@ -166,7 +199,24 @@ class LivingTogether:
             # The same answers as the blueprint's, without Flask's request
             # machinery around them (4-5 times the core's own cost per request).
             direct = serve(state.web, language=lambda environ: _direct_language(app, environ))
-            app.wsgi_app = mounted(direct, prefix, app.wsgi_app)  # type: ignore[method-assign]
+            flask_app = app.wsgi_app
+            wrapped = mounted(direct, prefix, flask_app)
+            if console is not None:  # the console needs Flask's request: its user
+                wrapped = _console_through(flask_app, prefix + CONSOLE, wrapped)
+            app.wsgi_app = wrapped  # type: ignore[method-assign]
+
+
+def _console_through(flask_app: Any, mount: str, others: Any) -> Any:
+    """``flask_app`` itself (its session and login) for the paths under ``mount``,
+    ``others`` for the rest."""
+    inside = mount + "/"
+
+    def dispatch(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO", "").startswith(inside):
+            return flask_app(environ, start_response)
+        return others(environ, start_response)
+
+    return dispatch
 
 
 def state(app: flask.Flask | None = None) -> State:
@@ -212,6 +262,30 @@ def _serve(path: str) -> flask.Response:
     environ = flask.request.environ
     response = found.web.handle_stream(_request(found), environ.get("wsgi.input"),
                                        terminated=bool(environ.get("wsgi.input_terminated")))
+    return flask.Response(response.body, status=response.status, headers=list(response.headers))
+
+
+def flask_user() -> Any:
+    """The signed-in user as the site knows it: Flask-Login's ``current_user`` when the
+    app has a login manager, else ``flask.g.user``, else ``None``."""
+    if getattr(flask.current_app, "login_manager", None) is not None:
+        from flask_login import current_user  # type: ignore[import-untyped]
+
+        return current_user._get_current_object()  # the user, not the proxy
+    return flask.g.get("user")
+
+
+def _console(path: str) -> flask.Response:
+    found = state()
+    loader, console = found.principal, found.console
+    if loader is None or console is None:  # pragma: no cover - routed only when mounted
+        flask.abort(404)
+    environ = flask.request.environ
+    request = request_from_environ(environ, active_language(found)).under(
+        found.prefix + CONSOLE)
+    response = console.handle_stream(
+        request, environ.get("wsgi.input"), lambda: loader(flask_user()),
+        terminated=bool(environ.get("wsgi.input_terminated")))
     return flask.Response(response.body, status=response.status, headers=list(response.headers))
 
 
