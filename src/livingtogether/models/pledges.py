@@ -10,6 +10,7 @@ import attrs
 
 from . import fields as f
 from .text import Text, text_field
+from .video import KitItem, Video
 
 #: The declaration a pledge widget shows (and an admin screen opens) when none is named.
 DEFAULT_DECLARATION = "universal-declaration"
@@ -128,6 +129,14 @@ class Campaign:
     day: date = attrs.field(validator=f.a_date())
     declaration: str | None = attrs.field(default=None, validator=f.optional_slug)
     film_url: str | None = attrs.field(default=None, validator=f.url())
+    #: The film and its teaser as the widget shows them (``film_url`` is the film's
+    #: address for those who only link to it).
+    film: Video | None = None
+    teaser: Video | None = None
+    #: The partners' information folder: terms, posters, press kit, subtitles.
+    kit: tuple[KitItem, ...] = attrs.field(default=(), validator=f.items(50))
+    #: The zone the day is counted in ("today", "in 12 days").
+    zone: str = attrs.field(default="UTC", validator=f.zone)
 
 
 @attrs.frozen(kw_only=True)
