@@ -130,7 +130,7 @@ def test_an_embedded_teaser_loads_nothing_from_its_host(obs: Any, client: Client
 
 def test_a_video_file_plays_in_the_page_with_captions_in_the_site_s_languages(
         obs: Any, client: Client) -> None:
-    captions = (Caption(language="fr", url="https://films.example.org/fr.vtt"),
+    captions = (Caption(language="fr", url="/media/fr.vtt"),
                 Caption(language="ja", url="https://films.example.org/ja.vtt"),
                 Caption(language="en", url="https://films.example.org/en.vtt"))
     _set(obs, film=Video(url="https://films.example.org/all-of-us.mp4", captions=captions,
@@ -145,10 +145,13 @@ def test_a_video_file_plays_in_the_page_with_captions_in_the_site_s_languages(
     tracks = tree.find("track")
     assert [t["srclang"] for t in tracks] == ["fr", "en"]  # ja is not a language of the site
     assert [t["srclang"] for t in tracks if "default" in t] == ["fr"]
+    english = check_fragment(client.get(WIDGET, params={"lang": "en"}).text, "campaign")
+    # a default track loads with the page: never one of another host
+    assert not [t for t in english.find("track") if "default" in t]
     assert not tree.find("script")  # a file needs no script
     policy = _csp(response)
     assert "frame-src" not in policy
-    assert policy["media-src"] == "media-src https://films.example.org"
+    assert policy["media-src"] == "media-src 'self' https://films.example.org"
 
 
 def test_without_a_film_the_widget_allows_no_frame(client: Client) -> None:
