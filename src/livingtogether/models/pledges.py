@@ -160,6 +160,13 @@ class Screening:
     )
     public: bool = attrs.field(default=True, validator=f.instance_of(bool))
     registration_url: str | None = attrs.field(default=None, validator=f.url())
+    #: Its name within the participation (``cinema-may-16``): residents register for a
+    #: screening with a key and a capacity (``ScreeningRegistrations``).
+    key: str | None = attrs.field(default=None, validator=f.optional_slug)
+    accessibility: str | None = attrs.field(default=None, validator=f.optional_text(f.MEDIUM))
+    language: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(f.language))
+    subtitles: tuple[str, ...] = attrs.field(default=(), validator=f.languages)
 
 
 @attrs.frozen(kw_only=True)
