@@ -259,3 +259,70 @@ def test_a_bad_video_in_the_api_body_is_refused(obs: Any, body: Any) -> None:
     data["teaser"] = body
     with pytest.raises(ValidationError):
         convert.structure(data, type(obs.campaigns.get(SLUG)))
+
+
+# -- a screening's page
+
+
+def _screening(obs: Any, **changes: Any) -> Any:
+    from livingtogether.models import CampaignParticipation, Screening
+
+    city = obs.cities.list(limit=1).items[0].slug
+    fields: dict[str, Any] = {
+        "key": "cinema", "venue": "Ciné Lumière", "address": "1 rue du Film",
+        "starts_at": now() + timedelta(days=5), "zone": "Europe/Istanbul", "capacity": 2,
+        "accessibility": "Step-free access, induction loop", "language": "tr",
+        "subtitles": ("en", "fr"), **changes}
+    obs.participations.save(CampaignParticipation(campaign=SLUG, city=city,
+                                                  screenings=(Screening(**fields),)))
+    return city
+
+
+def test_a_screening_page_shows_times_access_languages_and_seats_left(
+        obs: Any, client: Client) -> None:
+    city = _screening(obs)
+    path = f"{WIDGET}/screenings/{city}/cinema"
+    listing = check_fragment(client.get(WIDGET).text, "campaign")
+    assert [a for a in listing.find("a") if a["href"] == path]
+    tree = check_fragment(client.get(path, params={"lang": "en",
+                                                   "zone": "America/Montreal"}).text,
+                          "screening")
+    assert "Ciné Lumière" in tree.text
+    assert "1 rue du Film" in tree.text
+    assert "Step-free access, induction loop" in tree.text
+    assert "Turkish" in tree.text
+    assert "English and French" in tree.text
+    assert "GMT+3" in tree.text or "UTC+3" in tree.text  # its own zone
+    assert "Your time:" in tree.text
+    assert ("EST" in tree.text or "UTC-5" in tree.text)
+    assert "2 seats in all · 2 left" in tree.text
+    token = obs.screenings.register(SLUG, city, "cinema", name="Ada", email="ada@example.org",
+                                    seats=2, language="en")[1]
+    obs.screenings.confirm(token)
+    tree = check_fragment(client.get(path, params={"lang": "fr"}).text, "screening")
+    assert "complet : les inscriptions rejoignent la liste d’attente" in tree.text
+    assert "Your time" not in tree.text
+    assert "Votre heure" not in tree.text
+
+
+def test_an_unknown_or_private_screening_is_a_404(obs: Any, client: Client) -> None:
+    city = _screening(obs, public=False)
+    for path in (f"{WIDGET}/screenings/{city}/cinema", f"{WIDGET}/screenings/{city}/nope",
+                 f"{WIDGET}/screenings/nowhere/cinema"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "there is no screening" in response.text
+
+
+@pytest.mark.parametrize("vector", VECTORS[:8])
+def test_markup_in_a_screening_is_escaped(obs: Any, client: Client, vector: str) -> None:
+    city = _screening(obs, venue=vector[:200], address=vector, accessibility=vector)
+    tree = checked_screening(client.get(f"{WIDGET}/screenings/{city}/cinema"))
+    assert " ".join(vector.split()) in tree.text
+
+
+def checked_screening(response: Any) -> Any:
+    """The screening's fragment, with nothing that could run a script."""
+    assert response.status_code == 200, response.text[:300]
+    assert not html_problems(response.text), html_problems(response.text)
+    return check_fragment(response.text, "screening")
