@@ -153,3 +153,12 @@ def test_retention_deletes_old_registrations_only(sqlite_observatory: Any) -> No
     assert sqlite_observatory.screenings.confirm(recent).status == CONFIRMED
     with pytest.raises(ValidationError, match="whole number of days"):
         sqlite_observatory.screenings.purge(days=0)
+    with sqlite_observatory.store.write() as connection:
+        connection.execute(table.update().values(created_at=now() - timedelta(days=31)))
+    report = sqlite_observatory.retention.run(registration_days=30)
+    assert report.registrations == 1
+    assert report.summary() == "0 unconfirmed deleted, 0 anonymised, " \
+        "1 screening registrations deleted"
+    assert sqlite_observatory.screenings.list(*AT) == []
+    with pytest.raises(ValidationError):
+        sqlite_observatory.retention.run(registration_days=-5)

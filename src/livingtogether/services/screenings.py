@@ -17,7 +17,7 @@ import builtins
 import hashlib
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -258,10 +258,14 @@ class ScreeningRegistrations:
         if isinstance(days, bool) or not isinstance(days, int) or days < 1:
             raise ValidationError("give the retention period as a whole number of days, "
                                   "1 or more", field="days")
-        cutoff = now() - timedelta(days=days)
-        table = schema.screening_registrations
         with self.store.write() as connection:
-            return connection.execute(table.delete().where(table.c.created_at < cutoff)).rowcount
+            return delete_registrations_in(connection, now() - timedelta(days=days))
+
+
+def delete_registrations_in(connection: Connection, cutoff: datetime) -> int:
+    """Delete the registrations made before ``cutoff`` (retention); how many went."""
+    table = schema.screening_registrations
+    return connection.execute(table.delete().where(table.c.created_at < cutoff)).rowcount
 
 
 def _at(table: sa.Table, at: Sequence[str]) -> list[sa.ColumnElement[bool]]:
