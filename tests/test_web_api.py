@@ -226,7 +226,7 @@ def _routes() -> list[Any]:
 
 
 def _concrete(path: str, value: str) -> str:
-    for name in ("slug", "event"):
+    for name in ("slug", "event", "city", "key"):
         path = path.replace("{" + name + "}", value)
     return path.replace("{session}", "mayors-dialogue" if value == "izmir-2021" else value)
 
@@ -256,6 +256,7 @@ def test_every_endpoint_refuses_bad_input_without_a_5xx(client: Client, route: A
         bad_values = {"integer": ["abc", "-1", "1.5", "99999999999999"], "enum": ["bogus"],
                       "slug": ["Not a slug!"], "country": ["XX", "Turkey"],
                       "language": ["not a language", "zz"],
+                      "zone": ["Mars/Olympus", "not a zone"],
                       "string": ["not a date", "2021-13-01", "2030-01-01"],
                       "token": ["short", "not a token but long enough!"],
                       "cursor": ["abc", "-1", "1" * 16],

@@ -22,7 +22,7 @@ from .models.fields import slugify
 #: The file name ending of each content type the library stores.
 EXTENSIONS: dict[str, str] = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
-    "application/pdf": ".pdf",
+    "application/pdf": ".pdf", "text/vtt": ".vtt", "application/zip": ".zip",
 }
 _KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{24}(?:-[a-z0-9-]{1,60})?\.[a-z]{3,4}")
 

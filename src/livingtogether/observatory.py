@@ -37,6 +37,7 @@ from .services.outbox import Outbox
 from .services.pledge_stats import PledgeStatsService
 from .services.pledges import declarations
 from .services.retention import RetentionService
+from .services.screenings import ScreeningRegistrations
 from .services.signature_export import SignatureExport
 from .services.signatures import SignatureService
 from .services.signing import SigningService
@@ -127,6 +128,7 @@ class Observatory:
     - ``pledge_stats``: the confirmed counts, and their recount;
     - ``retention``: the data-protection pass; ``signature_export``: the organisers' CSV;
     - ``outbox``: the emails to send and the worker that sends them;
+    - ``screenings``: residents registering for campaign screenings, seats, waiting lists;
     - ``keys``: the keyed hashes and signed form tokens of this site.
 
     Open with :meth:`open`; close with :meth:`close` (or use ``with``).
@@ -150,6 +152,7 @@ class Observatory:
         self.retention = RetentionService(store)
         self.signature_export = SignatureExport(store, self.declarations)
         self.outbox = Outbox(store, settings, self.keys)
+        self.screenings = ScreeningRegistrations(store)
 
     @classmethod
     def open(cls, url: str | None = None, **settings: Any) -> Observatory:

@@ -37,6 +37,7 @@ from .programme import (
     local_instant,
 )
 from .text import Localized, Text
+from .video import Caption, KitItem, KitKind, Video
 
 __all__ = [
     "CONSENT_VERSION",
@@ -45,6 +46,7 @@ __all__ = [
     "THEME_NAMES",
     "Campaign",
     "CampaignParticipation",
+    "Caption",
     "Change",
     "ChangeKind",
     "City",
@@ -57,6 +59,8 @@ __all__ = [
     "ImageRef",
     "Institution",
     "InstitutionKind",
+    "KitItem",
+    "KitKind",
     "Link",
     "Localized",
     "Mode",
@@ -78,5 +82,6 @@ __all__ = [
     "SignerKind",
     "Text",
     "Theme",
+    "Video",
     "local_instant",
 ]

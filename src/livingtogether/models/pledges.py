@@ -10,6 +10,7 @@ import attrs
 
 from . import fields as f
 from .text import Text, text_field
+from .video import KitItem, Video
 
 #: The declaration a pledge widget shows (and an admin screen opens) when none is named.
 DEFAULT_DECLARATION = "universal-declaration"
@@ -128,6 +129,14 @@ class Campaign:
     day: date = attrs.field(validator=f.a_date())
     declaration: str | None = attrs.field(default=None, validator=f.optional_slug)
     film_url: str | None = attrs.field(default=None, validator=f.url())
+    #: The film and its teaser as the widget shows them (``film_url`` is the film's
+    #: address for those who only link to it).
+    film: Video | None = None
+    teaser: Video | None = None
+    #: The partners' information folder: terms, posters, press kit, subtitles.
+    kit: tuple[KitItem, ...] = attrs.field(default=(), validator=f.items(50))
+    #: The zone the day is counted in ("today", "in 12 days").
+    zone: str = attrs.field(default="UTC", validator=f.zone)
 
 
 @attrs.frozen(kw_only=True)
@@ -151,6 +160,13 @@ class Screening:
     )
     public: bool = attrs.field(default=True, validator=f.instance_of(bool))
     registration_url: str | None = attrs.field(default=None, validator=f.url())
+    #: Its name within the participation (``cinema-may-16``): residents register for a
+    #: screening with a key and a capacity (``ScreeningRegistrations``).
+    key: str | None = attrs.field(default=None, validator=f.optional_slug)
+    accessibility: str | None = attrs.field(default=None, validator=f.optional_text(f.MEDIUM))
+    language: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(f.language))
+    subtitles: tuple[str, ...] = attrs.field(default=(), validator=f.languages)
 
 
 @attrs.frozen(kw_only=True)

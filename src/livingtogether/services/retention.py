@@ -15,6 +15,7 @@ from ..models import Pledge, PledgeStatus
 from ..models import fields as f
 from ..store import Store, now, schema
 from .pledges import dump, load, select
+from .screenings import delete_registrations_in
 
 #: Name given to anonymised signatures.
 ANONYMISED = "anonymised"
@@ -26,10 +27,15 @@ class RetentionReport:
 
     deleted: int
     anonymised: int
+    #: Screening registrations deleted (``registration_days``).
+    registrations: int = 0
 
     def summary(self) -> str:
-        """``2 unconfirmed deleted, 5 anonymised``: the line the retention commands print."""
-        return f"{self.deleted} unconfirmed deleted, {self.anonymised} anonymised"
+        """``2 unconfirmed deleted, 5 anonymised``: the line the retention commands print
+        (and ``, 3 screening registrations deleted`` when there were any)."""
+        line = f"{self.deleted} unconfirmed deleted, {self.anonymised} anonymised"
+        return line + (f", {self.registrations} screening registrations deleted"
+                       if self.registrations else "")
 
 
 class RetentionService:
@@ -39,22 +45,27 @@ class RetentionService:
         self.store = store
 
     def run(self, *, pending_days: int | None = None,
-            closed_months: int | None = None) -> RetentionReport:
+            closed_months: int | None = None,
+            registration_days: int | None = None) -> RetentionReport:
         """Delete signatures unconfirmed after ``pending_days``; anonymise the confirmed
         signatures of declarations whose last campaign day is ``closed_months`` past.
 
         Anonymised signatures keep their kind, country and institution (so the
         counts stand) and lose the name, address, city and IP hash. Expired
         tokens, used form tokens, past rate-limit windows and emails sent over a
-        week ago are removed too. A negative or absurd age is refused (``ValidationError``):
-        ``-5`` days would otherwise delete every unconfirmed signature.
+        week ago are removed too; with ``registration_days``, screening registrations
+        made longer ago (:mod:`.screenings`). A negative or absurd age is refused
+        (``ValidationError``): ``-5`` days would otherwise delete every unconfirmed signature.
         """
         if pending_days is not None:
             f.check_number(pending_days, field="pending_days", minimum=0, maximum=36_500)
         if closed_months is not None:
             f.check_number(closed_months, field="closed_months", minimum=1, maximum=1_200)
+        if registration_days is not None:
+            f.check_number(registration_days, field="registration_days", minimum=1,
+                           maximum=36_500)
         pledges, stamp = schema.pledges, now()
-        deleted = anonymised = 0
+        deleted = anonymised = registrations = 0
         with self.store.write() as connection:
             if pending_days is not None:
                 deleted = connection.execute(pledges.delete().where(
@@ -79,7 +90,11 @@ class RetentionService:
             connection.execute(forms.delete().where(forms.c.expires_at < stamp))
             connection.execute(outbox.delete().where(
                 outbox.c.status == "sent", outbox.c.sent_at < stamp - timedelta(days=7)))
-        return RetentionReport(deleted=deleted, anonymised=anonymised)
+            if registration_days is not None:
+                registrations = delete_registrations_in(
+                    connection, stamp - timedelta(days=registration_days))
+        return RetentionReport(deleted=deleted, anonymised=anonymised,
+                               registrations=registrations)
 
 
 def _anonymise(connection: Connection, pledge: Pledge, stamp: datetime) -> None:

@@ -486,3 +486,40 @@ media = sa.Table(
     sa.Index("ix_lt_media_city_id", "city", "id"),
     sa.Index("ix_lt_media_url", "url"),
 )
+
+
+# -- screenings (migration 12): the seats and registrations of the campaign's screenings
+
+#: Seats taken at each screening residents register for, kept in step with every
+#: confirmation and cancellation (one conditional UPDATE: never more than its capacity).
+screening_seats = sa.Table(
+    "lt_screening_seats",
+    metadata,
+    sa.Column("campaign_slug", sa.String(100), primary_key=True),
+    sa.Column("city_slug", sa.String(100), primary_key=True),
+    sa.Column("screening_key", sa.String(100), primary_key=True),
+    sa.Column("taken", sa.Integer, nullable=False),
+)
+
+#: Residents registered for a screening: ``pending`` until they confirm by the link of
+#: their email, then ``confirmed`` (seats held) or ``waiting`` (the list, by
+#: ``waiting_since``); ``cancelled`` keeps no name or address.
+screening_registrations = sa.Table(
+    "lt_screening_registrations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("campaign_slug", sa.String(100), nullable=False),
+    sa.Column("city_slug", sa.String(100), nullable=False),
+    sa.Column("screening_key", sa.String(100), nullable=False),
+    sa.Column("name", sa.String(200), nullable=True),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("seats", sa.Integer, nullable=False),
+    sa.Column("language", sa.String(35), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", Instant, nullable=False),
+    sa.Column("waiting_since", Instant, nullable=True),
+    sa.Index("ix_lt_screening_registrations_screening", "campaign_slug", "city_slug",
+             "screening_key", "status"),
+    sa.Index("ix_lt_screening_registrations_created_at", "created_at"),
+)

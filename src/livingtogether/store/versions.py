@@ -44,6 +44,7 @@ GROUPS: dict[str, str] = {
     "lt_programme_versions": "programme",
     "lt_declarations": "pledges", "lt_pledges": "pledges", "lt_pledge_counts": "pledges",
     "lt_campaigns": "campaigns", "lt_participations": "campaigns",
+    "lt_screening_seats": "campaigns",
 }
 
 #: Tables whose writes change nothing a reader sees.
@@ -52,6 +53,7 @@ UNSEEN = frozenset({
     "lt_hub_cursors", "lt_hub_records", "lt_pledge_tokens", "lt_changes",
     "lt_practice_revisions", "lt_schema_version", "lt_form_tokens",
     "lt_audit", "lt_revisions", "lt_claims", "lt_notes", "lt_media",
+    "lt_screening_registrations",  # personal data: widgets show the seats' counts only
 })
 
 #: Triggers that a bulk write of the search rows sets aside and puts back within its

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, format_interval
 from babel.lists import format_list
 from babel.numbers import format_decimal
+from babel.units import format_unit
 from markupsafe import Markup
 
 from .. import i18n
@@ -154,6 +155,14 @@ class Localizer:
     def number(self, value: int) -> str:
         """``12,345`` in the reader's language."""
         return _number(self.lang, value)
+
+    def file_size(self, size: int) -> str:
+        """``2.4 MB``, ``350 kB`` in the reader's language (Babel's units)."""
+        for unit, scale in (("digital-gigabyte", 10**9), ("digital-megabyte", 10**6)):
+            if size >= scale:
+                return format_unit(round(size / scale, 1), unit, "short", locale=self.locale)
+        return format_unit(max(1, round(size / 1000)), "digital-kilobyte", "short",
+                           locale=self.locale)
 
     def local_time(self, moment: datetime, zone: str) -> dict[str, str]:
         """``{"text", "iso"}``: ``moment`` in ``zone``, e.g. ``16 May 2022, 19:00 TRT (UTC+3)``."""

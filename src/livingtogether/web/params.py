@@ -40,6 +40,7 @@ _CHECKS: dict[str, tuple[Callable[..., str], Callable[[str], str]]] = {
     "slug": (f.check_slug, lambda value: value),
     "country": (f.check_country, lambda value: value.strip().upper()),
     "language": (f.check_language, lambda value: value.strip().lower()),
+    "zone": (f.check_zone, lambda value: value.strip()),
     "token": (lambda value, field: _check_token(value, field), lambda value: value.strip()),
     "cursor": (lambda value, field: _check_cursor(value, field), lambda value: value.strip()),
     "instant": (lambda value, field: _check_instant(value, field), lambda value: value.strip()),
@@ -74,7 +75,7 @@ class Param:
     """A query parameter: its name, type and bounds.
 
     ``kind`` is ``integer``, ``string``, ``slug``, ``country`` (ISO 3166-1
-    alpha-2), ``language``, ``token`` (of an email's link), ``cursor`` (of the
+    alpha-2), ``language``, ``zone`` (IANA), ``token`` (of an email's link), ``cursor`` (of the
     hub's feeds), ``instant`` (ISO 8601 with an offset, parsed to a UTC
     ``datetime``) or ``enum`` (with ``choices``, an enum class).
     """

@@ -17,6 +17,7 @@ from ..models import DEFAULT_DECLARATION, SignerKind
 from ..services.outbox import CONFIRM_TOKEN, LINK_PATHS, WITHDRAW_TOKEN
 from ..services.signing import TokenCheck
 from .bodies import parse_form
+from .campaign import ZONE, campaign_widget, screening_widget
 from .data import ok, page_json
 from .http import Request, Response
 from .params import LANG, Param, page_params
@@ -112,16 +113,6 @@ def signatories_widget(call: Call) -> Response:
                                         offset=p["offset"])
     html = render(call.web, call.request, "pledge_signatories.html", lang,
                   declaration=declaration, page=page, kind=p["kind"].value)
-    return respond(call, html, lang)
-
-
-def campaign_widget(call: Call) -> Response:
-    """A campaign: the cities taking part, what each does, and the screenings to come."""
-    lang = language(call)
-    campaign = call.obs.campaigns.get(call.path["slug"])
-    html = render(call.web, call.request, "campaign.html", lang, campaign=campaign,
-                  participations=call.obs.participations.taking_part(campaign.slug),
-                  screenings=call.obs.participations.screenings(campaign.slug))
     return respond(call, html, lang)
 
 
@@ -224,7 +215,14 @@ ROUTES: tuple[Route, ...] = (
     widget_route(method="GET", path="/widgets/campaign/{slug}", handler=campaign_widget,
           name="widget-campaign", reads=("campaigns", "pledges", "cities"),
           etag=False,  # its screenings "to come" change with the time
-          summary="Widget: the cities taking part in a campaign and the screenings to come",
-          params=(LANG,), errors=(400, 404)),
+          summary="Widget: a campaign's film and teaser, how to take part, its kit, "
+                  "the day's status, the cities taking part and the screenings to come",
+          params=(LANG, ZONE), errors=(400, 404)),
+    widget_route(method="GET", path="/widgets/campaign/{slug}/screenings/{city}/{key}",
+          handler=screening_widget, name="widget-screening", reads=("campaigns", "cities"),
+          etag=False,  # its seats left change with registrations
+          summary="Widget: a screening residents can attend, its time in its zone and the "
+                  "reader's, accessibility, language, subtitles and seats left",
+          params=(LANG, ZONE), errors=(400, 404)),
 )
 

@@ -72,6 +72,10 @@ class Site(Protocol):
         """The route table."""
 
     @property
+    def html_csp(self) -> str:
+        """The Content-Security-Policy of its HTML answers (a widget may open it further)."""
+
+    @property
     def router(self) -> Router:
         """The route table's matching and URL building."""
 
