@@ -244,7 +244,13 @@ def test_the_counts_of_a_browse_survive_an_upgrade(database_url: str) -> None:
     """Migration 9 counts the search rows already stored: a database of the version before with
     practices, upgraded, browses with the same total and facets as the reference."""
     from livingtogether.store import Store
-    from livingtogether.store.migrations import MIGRATIONS, m0009_search_counts, m0010_staff
+    from livingtogether.store.migrations import (
+        MIGRATIONS,
+        m0009_search_counts,
+        m0010_staff,
+        m0011_media,
+        m0012_campaign,
+    )
 
     version = MIGRATIONS.index(m0009_search_counts)
     obs = Observatory.open(database_url)
@@ -263,7 +269,9 @@ def test_the_counts_of_a_browse_survive_an_upgrade(database_url: str) -> None:
         connection.execute(sa.text("DROP TABLE lt_search_counts"))
         connection.execute(sa.text("DROP INDEX ix_lt_practice_search_published_at_practice_id"))
         # and the tables of the migrations after it, which the upgrade makes again
-        later = {m0010_staff: ("lt_notes", "lt_claims", "lt_revisions", "lt_audit")}
+        later = {m0010_staff: ("lt_notes", "lt_claims", "lt_revisions", "lt_audit"),
+                 m0011_media: ("lt_media",),
+                 m0012_campaign: ("lt_screening_registrations", "lt_screening_seats")}
         assert MIGRATIONS[version + 1:] == tuple(later), "name the tables of each new migration"
         for tables in later.values():
             for table in tables:
