@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .cities import City, CityStatus
+from .cities import City, CityStatus, Membership, MembershipStatus
 from .media import ImageRef, Rendition
 from .pledges import (
     CONSENT_VERSION,
@@ -59,6 +59,8 @@ __all__ = [
     "InstitutionKind",
     "Link",
     "Localized",
+    "Membership",
+    "MembershipStatus",
     "Mode",
     "ModerationStatus",
     "Person",
