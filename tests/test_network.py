@@ -190,21 +190,28 @@ VERSION_10 = [
 ]
 
 
-def test_migrating_a_version_10_database_keeps_every_city(database_url: str) -> None:
+def migrate_from_version_10(database_url: str, cities: list[dict[str, Any]]) -> None:
+    """Store ``cities`` (their ``data`` as version 10 wrote it) in a database put back to
+    version 10 (migration 11 and later undone, its table dropped), then migrate it."""
     version = migrations.MIGRATIONS.index(migrations.m0011_network) + 1
     with Observatory.open(database_url) as obs, obs.store.write() as connection:
         moment = datetime(2024, 5, 1, tzinfo=timezone.utc)
         connection.execute(schema.cities.insert(), [
             {"slug": data["slug"], "country": data["country"], "status": data["status"],
              "data": data, "created_at": moment, "updated_at": moment}
-            for data in VERSION_10])
+            for data in cities])
         connection.execute(schema.schema_version.delete().where(
             schema.schema_version.c.version >= version))
+        schema.organisations.drop(connection)
     store = Store(database_url)
     try:
         assert store.upgrade() == list(range(version, len(migrations.MIGRATIONS) + 1))
     finally:
         store.close()
+
+
+def test_migrating_a_version_10_database_keeps_every_city(database_url: str) -> None:
+    migrate_from_version_10(database_url, VERSION_10)
     with Observatory.open(database_url) as obs:
         cities = {city.slug: city for city in obs.cities.every()}
         assert sorted(cities) == sorted(d["slug"] for d in VERSION_10)

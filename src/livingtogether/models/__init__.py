@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .cities import City, CityStatus, Membership, MembershipStatus
 from .media import ImageRef, Rendition
+from .partners import BoardMember, Organisation, OrganisationKind
 from .pledges import (
     CONSENT_VERSION,
     DEFAULT_DECLARATION,
@@ -43,6 +44,7 @@ __all__ = [
     "DEFAULT_DECLARATION",
     "THEMES",
     "THEME_NAMES",
+    "BoardMember",
     "Campaign",
     "CampaignParticipation",
     "Change",
@@ -63,6 +65,8 @@ __all__ = [
     "MembershipStatus",
     "Mode",
     "ModerationStatus",
+    "Organisation",
+    "OrganisationKind",
     "Person",
     "Pledge",
     "PledgeStats",

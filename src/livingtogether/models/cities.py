@@ -17,6 +17,7 @@ import attrs
 
 from ..errors import ValidationError
 from . import fields as f
+from .partners import BoardMember, check_board
 from .text import Text, text_field
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -131,7 +132,10 @@ class City:
     timezone: str | None = attrs.field(default=None, validator=f.optional_zone)
     memberships: tuple[Membership, ...] = attrs.field(
         default=(), validator=f.items(50))
+    #: The names of the board of partners as earlier versions kept them (migration 11
+    #: made each an organisation on ``board``); kept so that nothing is lost.
     partner_board: tuple[str, ...] = attrs.field(default=(), validator=f.strings(100))
+    board: tuple[BoardMember, ...] = attrs.field(default=(), validator=f.items(100))
     languages: tuple[str, ...] = attrs.field(default=(), validator=f.languages)
     website: str | None = attrs.field(default=None, validator=f.url())
 
@@ -144,6 +148,11 @@ class City:
     def _periods(self, attribute: attrs.Attribute[tuple[Membership, ...]],
                  value: object) -> None:
         check_memberships(value, field=attribute.name)
+
+    @board.validator
+    def _seats(self, attribute: attrs.Attribute[tuple[BoardMember, ...]],
+               value: object) -> None:
+        check_board(value, field=attribute.name)
 
     @property
     def member_since(self) -> int | None:

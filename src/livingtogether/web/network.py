@@ -1,4 +1,5 @@
-"""The network's open data: every city with its periods of membership, as JSON and CSV.
+"""The network's open data: every city with its periods of membership, and the partner
+organisations (filtered by ``kind`` and ``city``), as JSON and CSV.
 
 (The directory widget, the map and GeoJSON are in :mod:`.catalogue`; the growth
 chart counts the periods in :mod:`.charts`.)
@@ -7,11 +8,13 @@ chart counts the periods in :mod:`.charts`.)
 from __future__ import annotations
 
 from .. import convert
+from ..errors import NotFound
 from ..exports import csv_document
-from ..models import City, Membership
+from ..models import City, Membership, Organisation, OrganisationKind
 from .data import download
 from .http import Response, dump_json
 from .localizer import all_cities
+from .params import Param
 from .routes import PREFIX, Call, Route
 
 #: Columns of ``cities.csv``: one row per city; ``memberships`` lists its periods,
@@ -50,6 +53,59 @@ def export_csv(call: Call) -> Response:
                     "text/csv; charset=utf-8", "cities.csv")
 
 
+#: Columns of ``organisations.csv``: one row per organisation; ``boards`` lists the
+#: cities whose board it sits on (now or earlier).
+ORGANISATION_COLUMNS = ("slug", "name", "kind", "city", "website", "logo", "boards")
+
+
+def _organisations(call: Call) -> tuple[list[Organisation], dict[str, list[str]]]:
+    """The organisations the query asks for, and the boards each sits on."""
+    cities = all_cities(call.web)
+    boards: dict[str, list[str]] = {}
+    for city in cities:
+        for seat in city.board:
+            boards.setdefault(seat.organisation, []).append(city.slug)
+    kind, wanted = call.params["kind"], call.params["city"]
+    where = None
+    if wanted is not None:
+        where = next((c for c in cities if c.slug == wanted), None)
+        if where is None:
+            raise NotFound(f"there is no city {wanted[:100]!r}", field="city")
+    service = call.obs.organisations
+    found: list[Organisation] = []
+    offset = 0
+    while True:  # bounded: pages of the service's largest size until the total
+        page = service.list(kind=kind, city=where, limit=service.max_page_size, offset=offset)
+        found.extend(page.items)
+        offset += len(page.items)
+        if not page.items or offset >= page.total:
+            return found, boards
+
+
+def organisations_json(call: Call) -> Response:
+    """Partner organisations as one JSON document, each with the boards it sits on."""
+    found, boards = _organisations(call)
+    items = [{**convert.unstructure(org), "boards": boards.get(org.slug, [])} for org in found]
+    return download(dump_json({"items": items, "total": len(items)}), "application/json",
+                    "organisations.json")
+
+
+def organisations_csv(call: Call) -> Response:
+    """Partner organisations as CSV (UTF-8 with BOM, one row per organisation)."""
+    found, boards = _organisations(call)
+    rows = ((org.slug, org.name.get("en") or next(iter(org.name.values.values()), ""),
+             org.kind.value, org.city or "", org.website or "", org.logo or "",
+             ";".join(boards.get(org.slug, []))) for org in found)
+    return download(csv_document(ORGANISATION_COLUMNS, rows), "text/csv; charset=utf-8",
+                    "organisations.csv")
+
+
+FILTERS = (Param(name="kind", kind="enum", choices=OrganisationKind,
+                 description="only organisations of this kind"),
+           Param(name="city", kind="slug",
+                 description="only organisations of this city (based there or on its board "
+                             "of partners), by slug"))
+
 API_ROUTES: tuple[Route, ...] = (
     Route(method="GET", path=f"{PREFIX}/cities.json", handler=export_json, name="cities-json",
           summary="Open data: every city with its periods of membership as JSON",
@@ -57,4 +113,12 @@ API_ROUTES: tuple[Route, ...] = (
     Route(method="GET", path=f"{PREFIX}/cities.csv", handler=export_csv, name="cities-csv",
           summary="Open data: every city with its periods of membership as CSV",
           tag="cities", response_type="text/csv", reads=("cities",)),
+    Route(method="GET", path=f"{PREFIX}/organisations.json", handler=organisations_json,
+          name="organisations-json", summary="Open data: the partner organisations as JSON",
+          tag="cities", response_type="application/json", reads=("cities",),
+          params=FILTERS, errors=(400, 404)),
+    Route(method="GET", path=f"{PREFIX}/organisations.csv", handler=organisations_csv,
+          name="organisations-csv", summary="Open data: the partner organisations as CSV",
+          tag="cities", response_type="text/csv", reads=("cities",),
+          params=FILTERS, errors=(400, 404)),
 )
