@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 
+from admin_support import principal, two_cities
 from livingtogether import Observatory, convert
+from livingtogether.admin import Principal
 from livingtogether.admin.forms import FormSpec
-from livingtogether.errors import ValidationError
+from livingtogether.errors import LivingTogetherError, ValidationError
 from livingtogether.models import BoardMember, City, Organisation, OrganisationKind, Text
 from livingtogether.wsgi import make_app
 from test_network import migrate_from_version_10
@@ -194,3 +196,23 @@ def test_migration_11_makes_the_partner_names_organisations(database_url: str) -
         assert [s.organisation for s in paris.board] == ["uclg-mewa"]  # the same one
         assert lyon.board == ()
         assert [o.slug for o in obs.organisations.list(city=paris).items] == ["uclg-mewa"]
+
+
+def test_city_staff_edit_their_city_s_organisations_only(tmp_path: Path) -> None:
+    with Observatory.open(f"sqlite:///{tmp_path / 'staff.sqlite3'}") as obs:
+        staff = two_cities(obs)
+        izmir = principal("city-publisher", city="izmir")
+        ours = Organisation(slug="izmir-ngo", name=Text({"tr": "Bir dernek"}), kind=NGO,
+                            city="izmir")
+        assert staff.organisations.save_and_publish(izmir, ours, base=0) == ours
+        assert obs.organisations.get("izmir-ngo") == ours
+        theirs = Organisation(slug="mtl-ngo", name=Text({"fr": "Un organisme"}), kind=NGO,
+                              city="montreal")
+        with pytest.raises(LivingTogetherError):
+            staff.organisations.save_and_publish(izmir, theirs, base=0)
+        with pytest.raises(LivingTogetherError):  # no city: the secretariat's
+            staff.organisations.save_and_publish(izmir, ORGANISATIONS[3], base=0)
+        admin = Principal.with_roles(id="sec", name="Sec", roles=["secretariat-admin"],
+                                     cities=[])
+        staff.organisations.save_and_publish(admin, ORGANISATIONS[3], base=0)
+        assert obs.organisations.list().total == 2
