@@ -21,6 +21,7 @@ from livingtogether.models import BoardMember, City, Organisation, OrganisationK
 from livingtogether.wsgi import make_app
 from test_network import migrate_from_version_10
 from test_web_support import Client, error_of, serving
+from test_web_widgets import text_of as widget
 from xss_vectors import VECTORS
 
 NGO, UNIVERSITY, PUBLIC = (OrganisationKind.NGO, OrganisationKind.UNIVERSITY,
@@ -216,3 +217,37 @@ def test_city_staff_edit_their_city_s_organisations_only(tmp_path: Path) -> None
                                      cities=[])
         staff.organisations.save_and_publish(admin, ORGANISATIONS[3], base=0)
         assert obs.organisations.list().total == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "de", "tr", "ar"])
+def test_the_partner_widgets_in_every_language(network: Observatory, lang: str) -> None:
+    network.organisations.create(Organisation(slug="evil", name=Text({"en": VECTORS[0]}),
+                                              kind=NGO, website="https://evil.example"))
+    with serving(make_app(network)) as base:
+        client = Client(base)
+        board = client.get("/widgets/cities/montreal/partners", params={"lang": lang})
+        directory = client.get("/widgets/partners", params={"lang": lang})
+        chosen = client.get("/widgets/partners",
+                            params={"lang": lang, "kind": "university", "city": "montreal"})
+        bad = client.get("/widgets/partners", params={"lang": lang, "kind": "mosque"})
+        missing = client.get("/widgets/cities/atlantis/partners", params={"lang": lang})
+    tree = widget(board, "partners")
+    assert tree.elements[0][1]["lang"] == lang
+    assert [li["id"] for li in tree.find("li")] == ["lt-partner-concertation",
+                                                    "lt-partner-unesco"]
+    assert "Montréal" in tree.text
+    assert "présidence" in tree.text
+    assert tree.find("span", class_="lt-partner__role")[0].get("lang", lang) == "fr"
+    everyone = widget(directory, "partners")
+    assert len(everyone.find("li")) == 5
+    assert "<script>" not in directory.text  # the XSS vector is shown as text
+    assert len(everyone.find("select")) == 2
+    assert len(everyone.find("label")) == 2
+    assert [li["id"] for li in widget(chosen, "partners").find("li")] == ["lt-partner-uqam"]
+    selected = [o for o in widget(chosen, "partners").find("option") if "selected" in o]
+    assert [o["value"] for o in selected] == ["university", "montreal"]
+    assert bad.status_code == 400
+    assert missing.status_code == 404
+    if lang == "fr":
+        assert "Organisations partenaires" in everyone.text
+        assert "Université" in everyone.text

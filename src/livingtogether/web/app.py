@@ -55,6 +55,7 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
               *network.API_ROUTES,
               *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
+              *network.WIDGET_ROUTES,
               *pledge_form.ROUTES, STATIC_ROUTE, *site.ROUTES)
     return (*routes, DEMO_ROUTE) if demo_page else routes
 

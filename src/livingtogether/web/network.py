@@ -14,8 +14,9 @@ from ..models import City, Membership, Organisation, OrganisationKind
 from .data import download
 from .http import Response, dump_json
 from .localizer import all_cities
-from .params import Param
-from .routes import PREFIX, Call, Route
+from .params import LANG, Param
+from .render import language, render, respond
+from .routes import PREFIX, Call, Route, widget_route
 
 #: Columns of ``cities.csv``: one row per city; ``memberships`` lists its periods,
 #: ``2015-2019 founding_member; 2021- member`` (``?`` for a year not recorded).
@@ -100,6 +101,32 @@ def organisations_csv(call: Call) -> Response:
                     "organisations.csv")
 
 
+def partners_widget(call: Call) -> Response:
+    """The network's directory of partners, filtered by kind and city."""
+    found, boards = _organisations(call)
+    cities = all_cities(call.web)
+    named = {city.slug: city for city in cities}
+    rows = [(None, org, [named[s] for s in boards.get(org.slug, []) if s in named])
+            for org in found]
+    lang = language(call)
+    html = render(call.web, call.request, "partners.html", lang, city=None, rows=rows,
+                  kinds=[k.value for k in OrganisationKind], kind=call.params["kind"],
+                  wanted=call.params["city"], cities=cities,
+                  lang_param=call.params["lang"])
+    return respond(call, html, lang)
+
+
+def board_widget(call: Call) -> Response:
+    """One city's board of partners: each seat's organisation, role and dates."""
+    city = call.obs.cities.get(call.path["slug"])
+    rows: list[tuple[object, Organisation, list[City]]] = [
+        (seat, org, []) for seat, org in call.obs.organisations.board_of(city)
+        if org is not None]
+    lang = language(call)
+    html = render(call.web, call.request, "partners.html", lang, city=city, rows=rows)
+    return respond(call, html, lang)
+
+
 FILTERS = (Param(name="kind", kind="enum", choices=OrganisationKind,
                  description="only organisations of this kind"),
            Param(name="city", kind="slug",
@@ -121,4 +148,14 @@ API_ROUTES: tuple[Route, ...] = (
           name="organisations-csv", summary="Open data: the partner organisations as CSV",
           tag="cities", response_type="text/csv", reads=("cities",),
           params=FILTERS, errors=(400, 404)),
+)
+
+WIDGET_ROUTES: tuple[Route, ...] = (
+    widget_route(method="GET", path="/widgets/partners", handler=partners_widget,
+                 name="widget-partners", reads=("cities",), errors=(400, 404),
+                 summary="Widget: the network's partner organisations, by kind and city",
+                 params=(LANG, *FILTERS)),
+    widget_route(method="GET", path="/widgets/cities/{slug}/partners", handler=board_widget,
+                 name="widget-board", reads=("cities",), errors=(400, 404),
+                 summary="Widget: a city's board of partners", params=(LANG,)),
 )
