@@ -251,3 +251,11 @@ def test_the_partner_widgets_in_every_language(network: Observatory, lang: str) 
     if lang == "fr":
         assert "Organisations partenaires" in everyone.text
         assert "Université" in everyone.text
+
+
+def test_a_seat_reads_as_one_line(network: Observatory) -> None:
+    with serving(make_app(network)) as base:
+        tree = widget(Client(base).get("/widgets/cities/montreal/partners",
+                                       params={"lang": "en"}), "partners")
+    assert "présidence since 2016" in tree.text
+    assert "since 2015 until 2019" in tree.text
