@@ -41,7 +41,7 @@ import sqlalchemy as sa
 
 from livingtogether import Observatory
 from livingtogether.hub import HubClient
-from livingtogether.models import City, CityStatus, ModerationStatus, Practice, Text
+from livingtogether.models import City, ModerationStatus, Practice, Text
 from livingtogether.models.hub import FeedKind, FeedPage
 from livingtogether.services.sync import PullCounts
 from livingtogether.store import schema
@@ -68,8 +68,8 @@ def _practices(count: int, cities: int = 50) -> Iterator[Practice]:
 
 
 def _cities(count: int = 50) -> list[City]:
-    return [City(slug=f"city-{n}", name=Text({"en": f"City {n}"}), country="FR",
-                 status=CityStatus.MEMBER) for n in range(count)]
+    return [City(slug=f"city-{n}", name=Text({"en": f"City {n}"}), country="FR")
+            for n in range(count)]
 
 
 def _fill(url: str, count: int) -> None:

@@ -11,7 +11,6 @@ from livingtogether.models import (
     Campaign,
     CampaignParticipation,
     City,
-    CityStatus,
     Declaration,
     DisplayZone,
     Dissemination,
@@ -20,6 +19,8 @@ from livingtogether.models import (
     Institution,
     InstitutionKind,
     Link,
+    Membership,
+    MembershipStatus,
     Mode,
     ModerationStatus,
     Person,
@@ -47,6 +48,26 @@ line = st.text(
 optional_line = st.none() | line
 texts = st.dictionaries(st.sampled_from(LANGUAGES), line, min_size=1, max_size=3).map(Text)
 optional_texts = st.dictionaries(st.sampled_from(LANGUAGES), line, max_size=2).map(Text)
+
+
+@st.composite
+def _memberships(draw: st.DrawFn) -> tuple[Membership, ...]:
+    """Periods that follow one another: each joins in or after the year the last left."""
+    periods: list[Membership] = []
+    year = draw(st.integers(1990, 2030))
+    for index in range(draw(st.integers(0, 3))):
+        status = draw(st.sampled_from(MembershipStatus))
+        joined = None if index == 0 and draw(st.booleans()) else year
+        if (index == 2 or draw(st.booleans())) and draw(st.booleans()):
+            periods.append(Membership(joined=joined, status=status))
+            break
+        left = year + draw(st.integers(0, 6))
+        periods.append(Membership(joined=joined, left=left, status=status))
+        year = left + draw(st.integers(0, 3))
+    return tuple(periods)
+
+
+memberships = _memberships()
 urls = st.builds(lambda s: f"https://example.org/{s}", slugs)
 instants = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(timezone.utc)
@@ -61,8 +82,7 @@ cities = st.builds(
     latitude=st.floats(-90, 90),
     longitude=st.floats(-180, 180),
     timezone=st.none() | st.sampled_from(ZONES),
-    member_since=st.none() | st.integers(1990, 2030),
-    status=st.sampled_from(CityStatus),
+    memberships=memberships,
     partner_board=st.lists(line, max_size=3).map(tuple),
     languages=st.lists(st.sampled_from(LANGUAGES), max_size=3, unique=True).map(tuple),
     website=st.none() | urls,

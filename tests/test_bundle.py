@@ -37,9 +37,9 @@ def test_export_then_import_into_an_empty_database(
     exported = json.loads(json.dumps(observatory.export_bundle()))
     with Observatory.open(sqlite_url) as empty:
         report = empty.import_bundle(exported)
-        assert report.created == {"cities": 2, "themes": 0, "practices": 1, "events": 2,
-                                  "programme_versions": 0, "declarations": 1, "campaigns": 0,
-                                  "participations": 0}
+        assert report.created == {"cities": 2, "organisations": 0, "themes": 0, "practices": 1,
+                                  "events": 2, "programme_versions": 0, "declarations": 1,
+                                  "campaigns": 0, "participations": 0}
         assert report.updated["themes"] == 9  # the taxonomy both databases start with
         assert report.lines() == ["cities: 2 created, 0 updated",
                                   "themes: 0 created, 9 updated",

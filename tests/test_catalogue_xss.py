@@ -28,6 +28,7 @@ from livingtogether import (
     Institution,
     InstitutionKind,
     Link,
+    Membership,
     ModerationStatus,
     Observatory,
     Person,
@@ -61,7 +62,7 @@ def hostile(observatory: Observatory) -> Iterator[tuple[Client, Observatory]]:
         obs.cities.create(City(slug=f"c{index}", name=Text({"en": text, "fr": text}),
                                country="FR", region=text, partner_board=(text,),
                                latitude=45.0 + index / 10, longitude=index / 10,
-                               member_since=2015 + index % 5))
+                               memberships=(Membership(joined=2015 + index % 5),)))
         obs.themes.create(Theme(slug=f"t{index}", label=Text.of(text),
                                 description=Text.of(vector)))
         obs.practices.create(Practice(

@@ -14,7 +14,7 @@ from hub_support import FaultyProxy, snapshot
 from livingtogether import Observatory
 from livingtogether.errors import LivingTogetherError, ValidationError
 from livingtogether.hub import HubClient
-from livingtogether.models import City, CityStatus, ModerationStatus, Practice, Text
+from livingtogether.models import City, ModerationStatus, Practice, Text
 from livingtogether.models.hub import FeedKind
 from livingtogether.store import schema
 from livingtogether.wsgi import make_app
@@ -39,8 +39,7 @@ def hub(tmp_path: Path) -> Iterator[Observatory]:
     """A hub on its own SQLite file: two cities and 14 published practices."""
     with Observatory.open(f"sqlite:///{tmp_path / 'hub.sqlite3'}") as obs:
         for slug in ("paris", "lyon"):
-            obs.cities.create(City(slug=slug, name=Text({"en": slug.title()}), country="FR",
-                                   status=CityStatus.MEMBER))
+            obs.cities.create(City(slug=slug, name=Text({"en": slug.title()}), country="FR"))
         obs.practices.create_many(_practice(n) for n in range(PRACTICES))
         yield obs
 

@@ -12,15 +12,14 @@ import pytest
 
 from livingtogether import Observatory, convert
 from livingtogether.errors import BadRequest
-from livingtogether.models import City, CityStatus, ModerationStatus, Practice, Text
+from livingtogether.models import City, ModerationStatus, Practice, Text
 from livingtogether.models.hub import FeedKind
 from livingtogether.wsgi import make_app
 from test_web_support import Client, error_of, serving
 
 
 def _city(slug: str) -> City:
-    return City(slug=slug, name=Text({"en": slug.title()}), country="FR",
-                status=CityStatus.MEMBER)
+    return City(slug=slug, name=Text({"en": slug.title()}), country="FR")
 
 
 def _practice(slug: str, *, status: ModerationStatus = ModerationStatus.PUBLISHED,

@@ -20,7 +20,7 @@ import requests
 from hub_support import FaultyProxy, opened_hub, snapshot
 from livingtogether import Observatory
 from livingtogether.hub import HubClient, HubError
-from livingtogether.models import City, CityStatus, ModerationStatus, Practice, Text
+from livingtogether.models import City, ModerationStatus, Practice, Text
 from livingtogether.models.hub import FeedKind
 from livingtogether.wsgi import make_app
 from test_web_support import Client, error_of, serving
@@ -29,8 +29,7 @@ FAST = {"timeout": (2.0, 0.5), "retries": 4, "backoff": 0.01, "page_size": 2}
 
 
 def _city(slug: str) -> City:
-    return City(slug=slug, name=Text({"en": slug.title()}), country="FR",
-                status=CityStatus.MEMBER)
+    return City(slug=slug, name=Text({"en": slug.title()}), country="FR")
 
 
 def _practice(slug: str, city: str, title: str = "A practice") -> Practice:

@@ -250,6 +250,7 @@ def test_the_counts_of_a_browse_survive_an_upgrade(database_url: str) -> None:
         m0010_staff,
         m0011_media,
         m0012_campaign,
+        m0013_network,
     )
 
     version = MIGRATIONS.index(m0009_search_counts)
@@ -271,7 +272,8 @@ def test_the_counts_of_a_browse_survive_an_upgrade(database_url: str) -> None:
         # and the tables of the migrations after it, which the upgrade makes again
         later = {m0010_staff: ("lt_notes", "lt_claims", "lt_revisions", "lt_audit"),
                  m0011_media: ("lt_media",),
-                 m0012_campaign: ("lt_screening_registrations", "lt_screening_seats")}
+                 m0012_campaign: ("lt_screening_registrations", "lt_screening_seats"),
+                 m0013_network: ("lt_organisations",)}
         assert MIGRATIONS[version + 1:] == tuple(later), "name the tables of each new migration"
         for tables in later.values():
             for table in tables:

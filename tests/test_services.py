@@ -18,6 +18,8 @@ from livingtogether.models import (
     Declaration,
     Dissemination,
     Event,
+    Membership,
+    MembershipStatus,
     ModerationStatus,
     Person,
     Pledge,
@@ -32,7 +34,7 @@ from livingtogether.models import (
 IZMIR = City(slug="izmir", name=Text({"tr": "İzmir", "en": "Izmir"}), country="TR",
              latitude=38.4237, longitude=27.1428, timezone="Europe/Istanbul")
 PARIS = City(slug="paris", name=Text.of("Paris", "fr"), country="FR",
-             status=CityStatus.FOUNDING_MEMBER)
+             memberships=(Membership(status=MembershipStatus.FOUNDING_MEMBER),))
 
 
 def _event(slug: str = "summit", first: date = date(2021, 12, 7)) -> Event:
@@ -56,7 +58,7 @@ def test_cities_crud(observatory: Observatory) -> None:
     assert cities.list(status=CityStatus.FOUNDING_MEMBER).total == 1
     page = cities.list(limit=1, offset=1)
     assert (page.total, [c.slug for c in page.items]) == (2, ["paris"])
-    moved = attrs.evolve(IZMIR, member_since=2015)
+    moved = attrs.evolve(IZMIR, memberships=(Membership(joined=2015),))
     assert cities.update(moved) == moved
     assert cities.get("izmir").member_since == 2015
     with pytest.raises(Conflict, match="exists already"):
@@ -109,7 +111,7 @@ def test_moderating_an_unknown_practice_names_it(observatory: Observatory) -> No
 
 def test_save_creates_then_updates(observatory: Observatory) -> None:
     assert observatory.cities.save(IZMIR) == IZMIR
-    moved = attrs.evolve(IZMIR, member_since=2015)
+    moved = attrs.evolve(IZMIR, memberships=(Membership(joined=2015),))
     assert observatory.cities.save(moved) == moved
     assert observatory.cities.list().total == 1
     assert observatory.cities.get("izmir").member_since == 2015

@@ -74,7 +74,12 @@ def test_model_schemas_follow_the_types() -> None:
     city = schemas["City"]["properties"]
     assert city["name"] == {"$ref": "#/components/schemas/Text"}
     assert schemas["Text"]["additionalProperties"] == {"type": "string"}
-    assert city["status"] == {"$ref": "#/components/schemas/CityStatus"}
+    # derived from the periods of membership: written, read-only
+    assert city["status"]["$ref"] == "#/components/schemas/CityStatus"
+    assert city["status"]["readOnly"] is city["member_since"]["readOnly"] is True
+    assert city["member_since"]["type"] == ["integer", "null"]
+    assert city["memberships"]["items"] == {"$ref": "#/components/schemas/Membership"}
+    assert schemas["MembershipStatus"]["enum"] == ["founding_member", "member", "partner"]
     assert schemas["CityStatus"]["enum"] == ["founding_member", "member", "partner",
                                              "former_member"]
     assert city["latitude"] == {"type": ["number", "null"]}

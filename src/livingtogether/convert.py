@@ -16,6 +16,11 @@ naming every offending field by its path (``sessions.2.people.0.role``).
 - ``str``, ``int``, ``float``, ``bool``: strict, no silent coercion
   (``"5"`` is not an int, ``1`` is not a bool)
 - attrs classes: only mappings, unknown keys refused
+- :class:`~livingtogether.models.City`: its derived ``member_since`` (the first year
+  it joined) and ``status`` (its standing now) written beside its ``memberships``;
+  read back, they are checked against the periods, and data of the earlier shape
+  (``member_since`` and ``status`` without ``memberships``: old clients, bundles,
+  hubs) becomes the periods it stands for
 - a change feed's item (:class:`~livingtogether.models.hub.FeedItem`) -> its fields,
   its ``record`` as it is (JSON-ready data already: walking it again cost a third of
   a feed page)
@@ -38,7 +43,7 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
-from cattrs.gen import make_dict_structure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .errors import LivingTogetherError, ValidationError
 from .models.text import Text
@@ -169,6 +174,52 @@ def _class_hook(kind: type, converter: cattrs.Converter) -> Callable[[Any, Any],
     return structure
 
 
+_DERIVED = ("member_since", "status")
+
+
+def _city_hooks(converter: cattrs.Converter) -> None:
+    from .models.cities import City, CityStatus, legacy_memberships
+
+    generated = make_dict_unstructure_fn(City, converter)
+    fields = _class_hook(City, converter)
+
+    def unstructure_city(city: City) -> dict[str, Any]:
+        data: dict[str, Any] = generated(city)
+        data["member_since"] = city.member_since
+        data["status"] = city.status.value
+        return data
+
+    def structure_city(value: Any, _: Any) -> City:
+        if not isinstance(value, Mapping) or not any(key in value for key in _DERIVED):
+            return fields(value, City)  # type: ignore[no-any-return]
+        data = {key: item for key, item in value.items() if key not in _DERIVED}
+        given = {key: value[key] for key in _DERIVED if key in value}
+        if "memberships" not in value:
+            try:
+                data["memberships"] = converter.unstructure(legacy_memberships(
+                    given.get("member_since"), given.get("status")))
+            except LivingTogetherError as error:  # the year, as the period's field says
+                raise ValidationError(error.message, field="member_since") from None
+            except ValueError:
+                allowed = ", ".join(repr(s.value) for s in CityStatus)
+                shown = repr(given.get("status"))[:60]
+                raise ValidationError(f"{shown} is not one of {allowed}",
+                                      field="status") from None
+            return fields(data, City)  # type: ignore[no-any-return]
+        city: City = fields(data, City)
+        derived = {"member_since": city.member_since, "status": city.status.value}
+        for key, item in given.items():
+            if item != derived[key]:
+                raise ValidationError(
+                    f"{key} is derived from the periods of membership ({derived[key]!r} "
+                    f"here, not {item!r}): change memberships instead, or leave {key} out",
+                    field=key)
+        return city
+
+    converter.register_unstructure_hook(City, unstructure_city)
+    converter.register_structure_hook(City, structure_city)
+
+
 def make_converter() -> cattrs.Converter:
     """The library's converter (see this module's docstring for its hooks)."""
     converter = cattrs.Converter(detailed_validation=True, forbid_extra_keys=True)
@@ -196,6 +247,7 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_factory(
         lambda kind: attrs.has(kind) and kind is not Text, _class_hook
     )
+    _city_hooks(converter)
     return converter
 
 

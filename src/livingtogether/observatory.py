@@ -19,6 +19,7 @@ from .models import (
     City,
     Declaration,
     Event,
+    Organisation,
     Practice,
     PublishedProgramme,
     Theme,
@@ -34,6 +35,7 @@ from .services.base import Records
 from .services.campaigns import ParticipationService, campaigns
 from .services.guard import Keys
 from .services.outbox import Outbox
+from .services.partners import OrganisationService
 from .services.pledge_stats import PledgeStatsService
 from .services.pledges import declarations
 from .services.retention import RetentionService
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 #: The bundle's keys in the order they are imported (each may refer to the ones before).
 BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
     ("cities", City),
+    ("organisations", Organisation),
     ("themes", Theme),
     ("practices", Practice),
     ("events", Event),
@@ -139,6 +142,7 @@ class Observatory:
         self.store = store
         size = settings.max_page_size
         self.cities = CityService(store, max_page_size=size)
+        self.organisations = OrganisationService(store, max_page_size=size)
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
         self.themes = ThemeService(store, max_page_size=size)
@@ -270,6 +274,7 @@ class Observatory:
     def _repositories(self) -> dict[str, Any]:
         return {
             "cities": self.cities,
+            "organisations": self.organisations,
             "themes": self.themes,
             "practices": self.practices,
             "events": self.programme,

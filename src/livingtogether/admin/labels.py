@@ -69,14 +69,34 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
         "latitude": M(label=N_("Latitude"), help=N_("Decimal degrees, e.g. 38.42.")),
         "longitude": M(label=N_("Longitude"), help=N_("Decimal degrees, e.g. 27.14.")),
         "timezone": M(label=N_("Time zone"), help=N_("e.g. Europe/Istanbul.")),
-        "member_since": M(label=N_("Member since (year)")),
-        "status": M(label=N_("Standing in the network")),
-        "partner_board": M(label=N_("Partner board"), widget="repeat", help=N_(
-            "One member per row; leave a row empty to remove it.")),
+        "memberships": M(label=N_("Periods of membership"), help=N_(
+            "Oldest first; a period starts in or after the year the one before ended.")),
+        "memberships.#.joined": M(label=N_("Joined (year)"), help=N_("Empty if not recorded.")),
+        "memberships.#.left": M(label=N_("Left (year)"), help=N_("Empty while still a member.")),
+        "memberships.#.status": M(label=N_("As")),
+        "memberships.#.ended": M(label=N_("Has left"), help=N_(
+            "Tick when the city left and the year is not known.")),
+        "partner_board": M(label=N_("Partner board (names kept from earlier versions)"),
+                           widget="repeat", help=N_(
+                               "One member per row; the board below supersedes it.")),
         "partner_board.#": M(label=N_("Member")),
+        "board": M(label=N_("Board of partners")),
+        "board.#.organisation": M(label=N_("Organisation"), help=N_(
+            "Its short name in addresses.")),
+        "board.#.role": M(label=N_("Role"), help=N_("e.g. chair; empty for a member.")),
+        "board.#.since": M(label=N_("From")),
+        "board.#.until": M(label=N_("Until")),
         "languages": M(label=N_("Languages"), help=N_(
             "Language codes, one per line: tr, en.")),
         "website": M(label=N_("Website"), widget="url"),
+    },
+    "Organisation": {
+        "slug": M(label=N_("Short name in addresses")),
+        "name": M(label=N_("Name"), help=_TEXT),
+        "kind": M(label=N_("Kind")),
+        "website": M(label=N_("Website"), widget="url"),
+        "city": M(label=N_("City"), chooser="city"),
+        "logo": M(label=N_("Logo"), widget="url", help=N_("The address of the logo image.")),
     },
     "Theme": {
         "slug": M(label=N_("Short name in addresses"), help=N_(

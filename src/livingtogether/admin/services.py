@@ -26,6 +26,7 @@ from ..models import (
     Declaration,
     Event,
     ModerationStatus,
+    Organisation,
     Practice,
     PracticeKind,
     Theme,
@@ -147,6 +148,16 @@ class CityEditor(Editor[City]):
                             limit=limit, offset=offset)
 
 
+class OrganisationEditor(Editor[Organisation]):
+    """Partner organisations: a city's staff edit those of their city, the secretariat
+    every one (those of no city included)."""
+
+    def __init__(self, obs: Observatory) -> None:
+        super().__init__(obs.store, obs.organisations, Organisation, kind="organisation",
+                         edit=P.CITIES_EDIT, publish=P.CITIES_EDIT, city_of=lambda o: o.city,
+                         max_page_size=obs.settings.max_page_size)
+
+
 class ThemeEditor(Editor[Theme]):
     """The catalogue's themes: the secretariat's."""
 
@@ -263,6 +274,7 @@ class Staff:
         self.obs = obs
         self.practices = PracticeEditor(obs)
         self.cities = CityEditor(obs)
+        self.organisations = OrganisationEditor(obs)
         self.themes = ThemeEditor(obs)
         self.events = EventEditor(obs)
         self.declarations = DeclarationEditor(obs)

@@ -9,7 +9,7 @@ others leave ``member_since`` unset.
 
 from __future__ import annotations
 
-from ..models import City, CityStatus, Text
+from ..models import City, Membership, MembershipStatus, Text
 
 IZMIR = City(
     slug="izmir",
@@ -30,8 +30,7 @@ MONTREAL = City(
     longitude=-73.5878,
     # The programme's own zone name; IANA keeps it as a link to America/Toronto.
     timezone="America/Montreal",
-    status=CityStatus.FOUNDING_MEMBER,
-    member_since=2015,
+    memberships=(Membership(joined=2015, status=MembershipStatus.FOUNDING_MEMBER),),
     languages=("fr", "en"),
     website="https://montreal.ca",
 )
@@ -54,7 +53,7 @@ DUSSELDORF = City(
     latitude=51.2232,
     longitude=6.7793,
     timezone="Europe/Berlin",
-    member_since=2016,
+    memberships=(Membership(joined=2016),),
     languages=("de",),
     website="https://www.duesseldorf.de",
 )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from .cities import City, CityStatus
+from .cities import City, CityStatus, Membership, MembershipStatus
 from .media import ImageRef, Rendition
+from .partners import BoardMember, Organisation, OrganisationKind
 from .pledges import (
     CONSENT_VERSION,
     DEFAULT_DECLARATION,
@@ -44,6 +45,7 @@ __all__ = [
     "DEFAULT_DECLARATION",
     "THEMES",
     "THEME_NAMES",
+    "BoardMember",
     "Campaign",
     "CampaignParticipation",
     "Caption",
@@ -63,8 +65,12 @@ __all__ = [
     "KitKind",
     "Link",
     "Localized",
+    "Membership",
+    "MembershipStatus",
     "Mode",
     "ModerationStatus",
+    "Organisation",
+    "OrganisationKind",
     "Person",
     "Pledge",
     "PledgeStats",

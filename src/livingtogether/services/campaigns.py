@@ -4,7 +4,7 @@ with their screenings (``obs.participations``)."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -87,11 +87,7 @@ class ParticipationService:
     def screenings(self, campaign: str, *, after: datetime | None = None,
                    ) -> builtins.list[UpcomingScreening]:
         """The public screenings of ``campaign`` starting after ``after`` (now), by time."""
-        start = after or now()
-        found = [UpcomingScreening(city=p.city, screening=s)
-                 for p in self.taking_part(campaign) for s in p.screenings
-                 if s.public and s.starts_at >= start]
-        return sorted(found, key=lambda item: (item.screening.starts_at, item.city))
+        return upcoming(self.taking_part(campaign), after=after)
 
     def list(self, campaign: str | None = None, *, limit: int = 50, offset: int = 0,
              ) -> Page[CampaignParticipation]:
@@ -127,3 +123,13 @@ class ParticipationService:
             ))
         if deleted.rowcount == 0:
             raise NotFound(f"{city!r} does not take part in {campaign!r}", field="city")
+
+
+def upcoming(taking_part: Iterable[CampaignParticipation], *, after: datetime | None = None,
+             ) -> list[UpcomingScreening]:
+    """The public screenings of the participations ``taking_part`` starting after
+    ``after`` (now), by time (the staff console's preview gives a draft's)."""
+    start = after or now()
+    found = [UpcomingScreening(city=p.city, screening=s) for p in taking_part
+             for s in p.screenings if s.public and s.starts_at >= start]
+    return sorted(found, key=lambda item: (item.screening.starts_at, item.city))

@@ -16,8 +16,8 @@ from typing import Any
 from ..errors import NotFound
 from ..i18n import N_
 from ..models import Campaign, CampaignParticipation, City, Declaration, Theme
-from ..services.campaigns import UpcomingScreening
-from ..store import now
+from ..services.campaigns import upcoming
+from ..web.campaign import campaign_context
 from .records import Column, Listed, RecordScreens, matching, staff
 from .screens import Screen
 
@@ -76,8 +76,8 @@ def campaign_preview(screen: Screen, record: Campaign) -> dict[str, Any]:
         taking_part = screen.web.observatory.participations.taking_part(record.slug)
     except NotFound:  # a campaign not published yet has nobody taking part
         taking_part = []
-    return {"campaign": record, "participations": taking_part,
-            "screenings": _upcoming(taking_part)}
+    return campaign_context(screen.web, record, zone=None, participations=taking_part,
+                            screenings=upcoming(taking_part))
 
 
 def participation_preview(screen: Screen, record: CampaignParticipation) -> dict[str, Any]:
@@ -87,15 +87,10 @@ def participation_preview(screen: Screen, record: CampaignParticipation) -> dict
     taking_part = [p for p in obs.participations.taking_part(campaign.slug)
                    if p.city != record.city]
     taking_part = sorted([*taking_part, record], key=lambda p: p.city)
-    return {"campaign": campaign, "participations": taking_part,
-            "screenings": _upcoming(taking_part)}
+    return campaign_context(screen.web, campaign, zone=None, participations=taking_part,
+                            screenings=upcoming(taking_part))
 
 
-def _upcoming(taking_part: Sequence[CampaignParticipation]) -> list[UpcomingScreening]:
-    start = now()
-    found = [UpcomingScreening(city=p.city, screening=s) for p in taking_part
-             for s in p.screenings if s.public and s.starts_at >= start]
-    return sorted(found, key=lambda item: (item.screening.starts_at, item.city))
 
 
 CITIES = RecordScreens(

@@ -65,6 +65,13 @@ cities = _records(
     sa.Column("status", sa.String(20), nullable=False),
 )
 
+# The network's partner organisations (migration 13); a city's board names them.
+organisations = _records(
+    "lt_organisations",
+    sa.Column("kind", sa.String(20), nullable=False, index=True),
+    sa.Column("city_slug", sa.String(100), nullable=True, index=True),
+)
+
 practices = _records(
     "lt_practices",
     sa.Column(

@@ -35,7 +35,7 @@ ALL = "*"
 
 #: The group of each table whose rows a reader sees.
 GROUPS: dict[str, str] = {
-    "lt_cities": "cities",
+    "lt_cities": "cities", "lt_organisations": "cities",
     "lt_themes": "themes",
     "lt_practices": "practices", "lt_practice_themes": "practices",
     "lt_practice_search": "practices", "lt_practice_text": "practices",

@@ -11,7 +11,8 @@ campaign uses (``frame-src`` only for its embeds' hosts), nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..errors import NotFound
 from ..models import Campaign, Video
@@ -20,7 +21,7 @@ from ..services.campaign_kit import day_status
 from .http import Response
 from .params import Param
 from .render import language, render, respond
-from .routes import Call
+from .routes import Call, Site
 
 
 def _players(campaign: Campaign) -> dict[str, tuple[Video, Player]]:
@@ -60,16 +61,26 @@ def campaign_widget(call: Call) -> Response:
     the cities taking part and the screenings to come."""
     lang = language(call)
     campaign = call.obs.campaigns.get(call.path["slug"])
-    zone = call.params.get("zone") or campaign.zone
-    players = _players(campaign)
-    languages = call.web.settings.languages
-    html = render(call.web, call.request, "campaign.html", lang, campaign=campaign,
-                  players=players, status=day_status(campaign.day, zone), zone=zone,
-                  languages=languages,
-                  participations=call.obs.participations.taking_part(campaign.slug),
-                  screenings=call.obs.participations.screenings(campaign.slug))
-    csp = campaign_csp(call.web.html_csp, players.values())
+    context = campaign_context(
+        call.web, campaign, zone=call.params.get("zone"),
+        participations=call.obs.participations.taking_part(campaign.slug),
+        screenings=call.obs.participations.screenings(campaign.slug))
+    html = render(call.web, call.request, "campaign.html", lang, **context)
+    csp = campaign_csp(call.web.html_csp, context["players"].values())
     return respond(call, html, lang).with_headers((("Content-Security-Policy", csp),))
+
+
+def campaign_context(web: Site, campaign: Campaign, *, zone: str | None,
+                     participations: Sequence[Any], screenings: Sequence[Any]
+                     ) -> dict[str, Any]:
+    """What ``campaign.html`` shows of ``campaign`` (the public widget's, and the staff
+    console's preview of a draft): its players, the day's status in ``zone`` (else the
+    campaign's), the cities taking part and the screenings."""
+    zone = zone or campaign.zone
+    return {"campaign": campaign, "players": _players(campaign),
+            "day_status": day_status(campaign.day, zone), "zone": zone,
+            "languages": web.settings.languages, "participations": participations,
+            "screenings": screenings}
 
 
 def screening_widget(call: Call) -> Response:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import attrs
 
-from ..models import City
+from ..models import City, Membership, MembershipStatus
 
 # -- the map
 
@@ -81,11 +81,12 @@ def _steps(start: float, end: float, step: float) -> Iterable[float]:
 
 @attrs.frozen(kw_only=True)
 class GrowthYear:
-    """One year of the network: how many cities joined, how many members in all."""
+    """One year of the network: how many cities joined and left, how many members at its end."""
 
     year: int
     joined: int
     total: int
+    left: int = 0
     x: float = 0.0
     height: float = 0.0
 
@@ -101,26 +102,46 @@ class Growth:
     bar: float
 
 
+def _counted(city: City) -> tuple[Membership, ...] | None:
+    """The city's periods as a member (founding or not), or ``None`` when a year is missing."""
+    periods = tuple(p for p in city.memberships if p.status is not MembershipStatus.PARTNER)
+    if any(p.joined is None or (p.ended and p.left is None) for p in periods):
+        return None
+    if not city.memberships:
+        return None  # a member whose year was never recorded
+    return periods
+
+
 def growth(cities: Iterable[City]) -> Growth:
-    """Members by year from each city's ``member_since``; one bar per year, no gaps."""
+    """Members at the end of each year, from each city's periods of membership: a city
+    counts from the year it joined until the year before it left (partners do not count,
+    nor cities whose years are not recorded, which ``unknown`` counts); one bar per year
+    from the first joining to the last change, no gaps."""
     joined: dict[int, int] = {}
+    left: dict[int, int] = {}
+    counted: list[City] = []
     unknown = 0
     for city in cities:
-        if city.member_since is None:
+        periods = _counted(city)
+        if periods is None:
             unknown += 1
-        else:
-            joined[city.member_since] = joined.get(city.member_since, 0) + 1
+            continue
+        counted.append(city)
+        for period in periods:
+            joined[period.joined or 0] = joined.get(period.joined or 0, 0) + 1
+            if period.left is not None:
+                left[period.left] = left.get(period.left, 0) + 1
     if not joined:
         return Growth(years=(), unknown=unknown, width=0, height=0, bar=0)
-    years, total = [], 0
-    first, last = min(joined), max(joined)
+    years = []
+    first, last = min(joined), max(max(joined), max(left, default=0))
     for year in range(first, last + 1):
-        total += joined.get(year, 0)
-        years.append((year, joined.get(year, 0), total))
+        total = sum(1 for city in counted if city.member_in(year))
+        years.append((year, joined.get(year, 0), left.get(year, 0), total))
     bar, gap, plot = 32.0, 8.0, 120.0
-    top = max(total for _, _, total in years)
+    top = max(max(total for *_, total in years), 1)
     return Growth(
-        years=tuple(GrowthYear(year=year, joined=new, total=count, x=index * (bar + gap) + gap,
-                               height=round(plot * count / top, 2))
-                    for index, (year, new, count) in enumerate(years)),
+        years=tuple(GrowthYear(year=year, joined=new, left=gone, total=count,
+                               x=index * (bar + gap) + gap, height=round(plot * count / top, 2))
+                    for index, (year, new, gone, count) in enumerate(years)),
         unknown=unknown, width=len(years) * (bar + gap) + gap, height=plot, bar=bar)

@@ -29,6 +29,14 @@ def private(data: Any, status: int = 200) -> Response:
     return json_response(data, status, (("Cache-Control", "no-store"),))
 
 
+def download(body: bytes, media_type: str, filename: str | None = None) -> Response:
+    """An open-data file any site may read, saved as ``filename`` when one is given."""
+    headers = [("Content-Type", media_type), *PUBLIC]
+    if filename:
+        headers.append(("Content-Disposition", f'attachment; filename="{filename}"'))
+    return Response(status=200, headers=tuple(headers), body=body)
+
+
 def page_json(page: Page[Any]) -> dict[str, Any]:
     """A page of records as ``{"items", "total", "limit", "offset"}``."""
     return {"items": convert.unstructure(list(page.items)), "total": page.total,

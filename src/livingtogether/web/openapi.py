@@ -112,6 +112,9 @@ class SchemaBuilder:
                 properties[field.name] = self.type_schema(hints[field.name])
                 if field.default is attrs.NOTHING:
                     required.append(field.name)
+            for derived, kind in getattr(cls, "DERIVED", {}).items():  # written, not read
+                properties[derived] = {**self.type_schema(kind), "readOnly": True,
+                                       "description": _doc(getattr(cls, derived))}
             return {"type": "object", "description": description or _doc(cls),
                     "properties": properties, "required": required,
                     "additionalProperties": False}
