@@ -81,7 +81,8 @@ def test_upload_choose_publish_and_see_it_on_the_widget(page: Any, site: str, ax
     assert page.locator(".lt-console__media img").count() == 1
     audit(page, axe_source, "html")
     shoot(page, "2-library")
-    # chosen in a new practice
+    # chosen in a new practice (the menu offers "New practice" on the practices' pages)
+    page.get_by_role("link", name="Practices").first.click()
     page.get_by_role("link", name="New practice").first.click()
     page.get_by_label("Short name in addresses").fill("street-party")
     page.locator("#f-title-en").fill("The street party")
