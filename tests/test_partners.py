@@ -124,7 +124,8 @@ def test_organisations_have_staff_forms() -> None:
     spec = FormSpec(Organisation, languages=("en", "fr", "de"))
     for organisation in ORGANISATIONS:
         assert spec.parse(spec.form_data(organisation)) == organisation
-    assert [field.label for field in spec.fields()][:3] == ["Slug", "Name", "Kind"]
+    assert [field.label for field in spec.fields()][:3] == ["Short name in addresses",
+                                                           "Name", "Kind"]
     city = FormSpec(City, languages=("fr",))
     montreal = _cities()[0]
     assert city.parse(city.form_data(montreal)) == montreal

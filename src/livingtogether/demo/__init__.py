@@ -39,6 +39,7 @@ CAMPAIGNS = (IDLTP_2022,)
 #: The demo's models under their bundle keys, in the order an import needs them.
 RECORDS: Mapping[str, tuple[Any, ...]] = {
     "cities": CITIES,
+    "organisations": (),  # the demo's cities name no board of partners
     "themes": (),  # the demo's practices use the taxonomy every database starts with
     "practices": PRACTICES,
     "events": EVENTS,
