@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import attrs
 import pytest
@@ -37,6 +39,7 @@ from livingtogether.staff_console import Console, csrf
 from livingtogether.web import WebApp
 from livingtogether.wsgi import make_app
 from test_web_support import Client, serving
+from xss_vectors import VECTORS, html_problems
 
 OWN, OTHER = "izmir", "montreal"
 ADMIN = Principal.with_roles(id="root", name="Root", roles=["secretariat-admin"])
@@ -412,3 +415,67 @@ def test_every_role_on_its_own_and_another_citys_record(site: tuple[Observatory,
                 wrong.append(f"{role} on {where} city: {answer.status_code}, expected "
                              f"{expected}")
     assert wrong == []
+
+
+#: What the hostile sweep types into every query parameter and form field: script, an
+#: SQL injection, a NUL, an oversized text.
+HOSTILE = (VECTORS[1], VECTORS[-1], "<svg/onload=alert(1)>", "'; DROP TABLE lt_practices; --",
+           "a\x00b", "é" * 20_000)
+#: The query parameters the console's screens read.
+QUERY = ("q", "page", "city", "lang", "status", "declaration", "saved", "uploaded")
+#: Form fields some handler reads beyond a row's own form.
+FIELDS = ("action", "add_row", "number", "reason", "text", "summary", "confirm", "city")
+_WIDGET_SCRIPT = re.compile(r'<script src="/static/[a-z]+\.js\?v=[0-9a-f]+" defer></script>')
+
+
+def problems(html: str) -> list[str]:
+    """What in the page's content could run (everything typed is shown there); the
+    public widgets' own script a preview loads aside."""
+    head, _, rest = html.partition('<main id="lt-console-main"')
+    assert "<script" not in head.lower()
+    main = _WIDGET_SCRIPT.sub("", "<main" + rest.rpartition("</main>")[0] + "</main>")
+    return html_problems(main)
+
+
+@pytest.mark.parametrize("name", sorted(ROWS))
+def test_every_route_answers_hostile_input_clearly(site: tuple[Observatory, str],
+                                                   name: str) -> None:
+    """Every console route, called by the secretariat-admin (whom no permission stops
+    before the handler reads its input), with each of :data:`HOSTILE` in every query
+    parameter or form field, and with bytes that are not UTF-8: never a 5xx (the
+    client checks it), never anything typed coming back as markup."""
+    obs, url = site
+    route, staff = console_routes(obs)[name], Staff(obs)
+    browser = Client(url)
+    browser.session.headers["X-Test-User"] = "secretariat-admin"
+    browser.get("/console/practices/new")
+    nonce = browser.session.cookies.get(csrf.COOKIE)
+    assert nonce
+    token = csrf.token(obs.keys, nonce, "secretariat-admin")
+    seen: list[str] = []
+    for value in HOSTILE:
+        call = ROWS[name].prepare(obs, staff, OWN)
+        path = "/console" + route.path.format(**call.values)
+        # (the query's share of the oversized text: the test server's request line is
+        # bounded at 64 KiB)
+        query = {**call.query, **dict.fromkeys(QUERY, value[:1000])}
+        if route.method == "POST":
+            form = {**dict.fromkeys((*call.form, *FIELDS), value),
+                    "base": call.form.get("base", "0"), csrf.FIELD: token}
+            answer = browser.post(path, params=query, data=form, files=call.files or None)
+        else:
+            answer = browser.get(path, params=query)
+        assert answer.status_code < 500
+        if "text/html" in answer.headers.get("Content-Type", ""):
+            seen += [f"{value[:30]!r}: {problem}" for problem in problems(answer.text)]
+    call = ROWS[name].prepare(obs, staff, OWN)
+    target = ("/console" + route.path.format(**call.values)).encode() + b"?q=%ff%fe&page=%c3"
+    cookie = {"Cookie": f"{csrf.COOKIE}={nonce}", "X-Test-User": "secretariat-admin"}
+    if route.method == "POST":
+        body = urlencode({**call.form, csrf.FIELD: token}).encode() + b"&text=%ff%fe%c3("
+        status, _, _ = browser.raw("POST", target, body, headers={
+            **cookie, "Content-Type": "application/x-www-form-urlencoded"})
+    else:
+        status, _, _ = browser.raw("GET", target, headers=cookie)
+    assert status < 500
+    assert seen == []
