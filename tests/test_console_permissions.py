@@ -11,6 +11,10 @@ roles are written out, not derived from the roles' permissions: a change of a ro
 has to change this table too. Allowed is any 2xx or 303 answer; refused is 403,
 exactly (404 for the rows saying so: the media library does not show another city's
 images to exist).
+
+The last test sends hostile input to every route the same table describes. The file is
+about 480 lines, over the usual bound: the table is one on purpose, so that every
+route's row stands beside the others and a new screen's author adds to it here.
 """
 
 from __future__ import annotations
