@@ -70,6 +70,8 @@ def list_media(screen: Screen, status: int = 200, *, error: LivingTogetherError 
     """The library, newest first, a page at a time, with the upload form."""
     query = screen.request.query
     cities = _cities(screen)
+    if not cities:  # Forbidden to whoever edits no city's practices
+        screen.principal.require(Permission.PRACTICES_EDIT, None)
     city = query.get("city") or (values or {}).get("city") or (cities[0] if cities else None)
     if city not in cities:
         city = cities[0] if cities else None
@@ -98,6 +100,8 @@ def upload_media(screen: Screen) -> Response:
         alt = {lang: values.get(f"alt.{lang}", "").strip() for lang in languages
                if values.get(f"alt.{lang}", "").strip()}
         city = values.get("city") or ""
+        if city and city not in _cities(screen) and not screen.principal.secretariat:
+            screen.principal.require(Permission.PRACTICES_EDIT, city)  # another city's
         if city not in _cities(screen):
             raise ValidationError("choose one of your cities", field="city")
         item = library(screen).upload(screen.principal, data, city=city, alt=alt,

@@ -10,6 +10,7 @@ alone, as a summary of what readers will see.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +26,19 @@ from .screens import Screen
 SEARCHED = 500
 
 
+def _every(screen: Screen, read: Callable[..., Any]) -> list[Any]:
+    """The first :data:`SEARCHED` records ``read(limit=, offset=)`` lists, a page of the
+    site's largest size at a time (a list asks for no more than ``max_page_size``)."""
+    size = min(SEARCHED, screen.web.observatory.settings.max_page_size)
+    found: list[Any] = []
+    while len(found) < SEARCHED:
+        page = read(limit=size, offset=len(found)).items
+        found.extend(page)
+        if len(page) < size:
+            break
+    return found[:SEARCHED]
+
+
 def _paged(records: Sequence[Any], q: str, offset: int, limit: int,
            texts: Callable[[Any], Sequence[Any]]) -> Listed:
     found = matching(records, q, texts) if q else list(records)
@@ -37,25 +51,25 @@ def list_cities(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     if not q:
         page = editor.list(screen.principal, limit=limit, offset=offset)
         return Listed(items=page.items, total=page.total)
-    every = editor.list(screen.principal, limit=SEARCHED).items
+    every = _every(screen, functools.partial(editor.list, screen.principal))
     return _paged(every, q, offset, limit, lambda c: (c.slug, c.name))
 
 
 def list_themes(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     """Every theme."""
-    every = staff(screen).themes.list(screen.principal, limit=SEARCHED).items
+    every = _every(screen, functools.partial(staff(screen).themes.list, screen.principal))
     return _paged(every, q, offset, limit, lambda t: (t.slug, t.label))
 
 
 def list_declarations(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     """Every declaration."""
-    every = screen.web.observatory.declarations.list(limit=SEARCHED).items
+    every = _every(screen, screen.web.observatory.declarations.list)
     return _paged(every, q, offset, limit, lambda d: (d.slug, d.title))
 
 
 def list_campaigns(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     """Every campaign."""
-    every = screen.web.observatory.campaigns.list(limit=SEARCHED).items
+    every = _every(screen, screen.web.observatory.campaigns.list)
     return _paged(every, q, offset, limit, lambda c: (c.slug, c.title))
 
 
