@@ -17,6 +17,7 @@ import pytest
 
 from livingtogether import Observatory, demo
 from livingtogether.admin.services import Staff
+from livingtogether.models import Organisation, Text
 from livingtogether.wsgi import make_app
 from test_console_records import PEOPLE, authenticate, client
 from test_web_support import serving
@@ -126,3 +127,55 @@ def test_a_new_form_shows_the_model_s_defaults(base: str, obs: Observatory) -> N
     revision = Form(officer.get(edit).text).values
     assert [k for k in revision if re.fullmatch(r"screenings\.\d+\.venue", k)] == [
         "screenings.0.venue", "screenings.1.venue"]
+
+
+CHOOSERS = [  # (who, form page, field, a record it must offer, its label, optional)
+    ("officer", "/console/participations/new", "campaign", "idltp-2022", None, False),
+    ("officer", "/console/participations/new", "city", "izmir", "Izmir", False),
+    ("secretariat", "/console/campaigns/new", "declaration", "universal-declaration", None,
+     False),
+    ("secretariat", "/console/cities/izmir", "board.0.organisation", "izmir-bar",
+     "Izmir Bar Association", True),
+]
+
+
+@pytest.mark.parametrize("case", CHOOSERS, ids=[c[2] for c in CHOOSERS])
+def test_a_field_naming_a_record_is_a_chooser_of_them(
+        base: str, obs: Observatory, case: tuple[str, str, str, str | None, str | None, bool],
+) -> None:
+    who, path, name, offered, label, optional = case
+    obs.organisations.create(Organisation(slug="izmir-bar", name=Text({
+        "en": "Izmir Bar Association", "tr": "İzmir Barosu"})))
+    page = officer_page = client(base, who).get(path)
+    assert officer_page.status_code == 200
+    form = Form(page.text)
+    assert name in form.selects, f"{name} is no select"
+    options = dict(form.selects[name])
+    expected = {
+        "campaign": {c.slug for c in obs.campaigns.list(limit=200).items},
+        "declaration": {d.slug for d in obs.declarations.list(limit=200).items},
+        "board.0.organisation": {o.slug for o in obs.organisations.list(limit=200).items},
+        "city": {"izmir"},  # the officer's own city only
+    }[name]
+    assert set(options) - {""} == expected
+    assert expected, "the demo has records to choose"
+    if offered is not None:
+        assert offered in options
+    if label is not None:
+        assert options[offered or ""] == label  # in the console's language
+    assert ("" in options) == (optional or name in ("campaign", "declaration"))
+
+
+def test_a_chooser_keeps_a_value_no_longer_listed_and_a_forged_one_is_refused(
+        base: str, obs: Observatory) -> None:
+    officer = client(base, "officer")
+    page = officer.get("/console/participations/new")
+    form = Form(page.text).values
+    form.update({"campaign": "no-such-campaign", "city": "izmir", "signed": "yes"})
+    refused = officer.post("/console/participations/new", data=form)
+    assert refused.status_code == 422
+    assert 'id="f-campaign-error"' in refused.text
+    kept = Form(refused.text)
+    # what was typed (forged) is shown as chosen, not silently replaced by a listed one
+    assert kept.values["campaign"] == "no-such-campaign"
+    assert list(obs.participations.list().items) == []

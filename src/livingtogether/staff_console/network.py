@@ -25,6 +25,11 @@ from .screens import Screen
 SEARCHED = 500
 
 
+def _searched(screen: Screen) -> int:
+    """:data:`SEARCHED`, within the services' largest page (a longer one is refused)."""
+    return min(SEARCHED, screen.web.observatory.settings.max_page_size)
+
+
 def _paged(records: Sequence[Any], q: str, offset: int, limit: int,
            texts: Callable[[Any], Sequence[Any]]) -> Listed:
     found = matching(records, q, texts) if q else list(records)
@@ -37,25 +42,25 @@ def list_cities(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     if not q:
         page = editor.list(screen.principal, limit=limit, offset=offset)
         return Listed(items=page.items, total=page.total)
-    every = editor.list(screen.principal, limit=SEARCHED).items
+    every = editor.list(screen.principal, limit=_searched(screen)).items
     return _paged(every, q, offset, limit, lambda c: (c.slug, c.name))
 
 
 def list_themes(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     """Every theme."""
-    every = staff(screen).themes.list(screen.principal, limit=SEARCHED).items
+    every = staff(screen).themes.list(screen.principal, limit=_searched(screen)).items
     return _paged(every, q, offset, limit, lambda t: (t.slug, t.label))
 
 
 def list_declarations(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     """Every declaration."""
-    every = screen.web.observatory.declarations.list(limit=SEARCHED).items
+    every = screen.web.observatory.declarations.list(limit=_searched(screen)).items
     return _paged(every, q, offset, limit, lambda d: (d.slug, d.title))
 
 
 def list_campaigns(screen: Screen, q: str, offset: int, limit: int) -> Listed:
     """Every campaign."""
-    every = screen.web.observatory.campaigns.list(limit=SEARCHED).items
+    every = screen.web.observatory.campaigns.list(limit=_searched(screen)).items
     return _paged(every, q, offset, limit, lambda c: (c.slug, c.title))
 
 
