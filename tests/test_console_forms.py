@@ -179,3 +179,19 @@ def test_a_chooser_keeps_a_value_no_longer_listed_and_a_forged_one_is_refused(
     # what was typed (forged) is shown as chosen, not silently replaced by a listed one
     assert kept.values["campaign"] == "no-such-campaign"
     assert list(obs.participations.list().items) == []
+
+
+@pytest.mark.parametrize("declaration", ["no-such-declaration", ""])
+def test_a_campaign_names_an_existing_declaration_or_none(base: str, obs: Observatory,
+                                                          declaration: str) -> None:
+    secretariat = client(base, "secretariat")
+    form = Form(secretariat.get("/console/campaigns/new").text).values
+    form.update({"slug": "spring-days", "title.en": "Spring days", "day": "2027-03-21",
+                 "declaration": declaration})
+    answer = secretariat.post("/console/campaigns/new", data=form)
+    if declaration:  # forged past the select: refused at its field, nothing saved
+        assert answer.status_code == 422
+        assert 'id="f-declaration-error"' in answer.text
+        assert Staff(obs).campaigns.drafts(PEOPLE["secretariat"]).items == ()
+    else:  # optional: no declaration at all is fine
+        assert answer.status_code == 303, answer.text[:2000]

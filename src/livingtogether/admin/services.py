@@ -224,11 +224,11 @@ class DeclarationEditor(Editor[Declaration]):
 
 def refers_to(records: Records[Any], field: str, noun: str,
               ) -> Callable[[Connection, Any], None]:
-    """An editor's ``refers_in``: the record's ``field`` names one of ``records``."""
+    """An editor's ``refers_in``: the record's ``field``, if given, names one of ``records``."""
 
     def check(connection: Connection, record: Any) -> None:
         slug = getattr(record, field)
-        if not records.exists_in(connection, slug):
+        if slug is not None and not records.exists_in(connection, slug):
             raise ValidationError(f"there is no {noun} {slug!r}: choose one from the list",
                                   field=field)
 
