@@ -102,7 +102,9 @@ def test_what_a_template_needs_for_each_kind_of_field() -> None:
     assert fields["example"].widget == "checkbox"
     assert fields["year_started"].widget == "number"
     blank = {f.name: f for f in PRACTICE.fields(None)}
-    assert blank["kind"].value == ""
+    # a new form shows the model's defaults: the kind a practice is unless told otherwise
+    assert blank["kind"].value == "practice"
+    assert blank["example"].value == ""
     assert blank["title"].languages == (("en", "", None), ("fr", "", None), ("tr", "", None))
 
 

@@ -22,6 +22,8 @@ from test_web_support import serving
 from .journeys import audit
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: the form's visible save button (not "add a row", not the unseen default one first)
+SAVE = "form.lt-console__form button[type=submit]:not([name]):not([aria-hidden])"
 SAM = Principal.with_roles(id="sam@observatory", name="Sam", roles=["secretariat-admin"])
 
 
@@ -102,7 +104,7 @@ def _mistake(page: Any, site: str, journey: Journey, lang: str) -> None:
     for field, value in journey.fill.items():
         _fill(page, field, value)
     _fill(page, *journey.mistake)
-    page.locator("form.lt-console__form button[type=submit]:not([name])").click()
+    page.locator(SAVE).click()
     assert page.locator(f"#{journey.mistake[0]}-error").is_visible()
     for field, value in {**journey.fill, journey.mistake[0]: journey.mistake[1]}.items():
         if page.locator(f"#{field}").get_attribute("type") != "checkbox":  # nothing is lost
@@ -124,7 +126,7 @@ def test_a_record_from_a_mistake_to_the_public(page: Any, site: str, axe_source:
     page.screenshot(path=str(SCREENSHOTS / f"console-records-{journey.plural}-mistake.png"),
                     full_page=True)
     _fill(page, journey.mistake[0], journey.right)
-    page.locator("form.lt-console__form button[type=submit]:not([name])").click()
+    page.locator(SAVE).click()
     page.wait_for_load_state()
     assert page.get_by_text("The draft is saved.").is_visible(), page.inner_text("main")[:2000]
     _check(page, axe_source)

@@ -72,6 +72,7 @@ class Editor(Generic[T]):
                  write_in: Callable[[Connection, T, str | None], T] | None = None,
                  delete_in: Callable[[Connection, str], None] | None = None,
                  get_in: Callable[[Connection, str], T] | None = None,
+                 refers_in: Callable[[Connection, T], None] | None = None,
                  max_page_size: int = 200) -> None:
         self.store = store
         self.service = service
@@ -84,6 +85,9 @@ class Editor(Generic[T]):
         self._write_in = write_in or (lambda c, record, _: service.save_in(c, record)[0])
         self._delete_in = delete_in or service.delete_in
         self._get_in = get_in or service.get_in
+        #: refuses a draft naming a record that does not exist (``ValidationError`` at
+        #: the field): a value forged past a form's chooser is not saved
+        self._refers_in = refers_in or (lambda connection, record: None)
         self.max_page_size = max_page_size
         # the drafts already read, by revision (immutable once written): an event of 500
         # sessions takes longer to structure than its editor takes to render
@@ -195,6 +199,7 @@ class Editor(Generic[T]):
         with self.store.write() as connection:
             editing = self._open_in(connection, key)
             city = self._authorise(principal, self.edit_permission, editing, record)
+            self._refers_in(connection, record)
             revision = revisions.add_in(connection, principal, kind=self.kind, key=key,
                                         base=base, state=RevisionState.DRAFT, city=city,
                                         data=data, summary=summary)

@@ -79,6 +79,7 @@ class FieldSpec:
     only_if: tuple[str, str] | None = None
     model: Any = None
     optional: bool = False  # ``X | None``: a blank input is ``None``, else the default
+    default: Any = None  # the model's default as the converter writes it (``None``: none)
 
 
 @attrs.define(kw_only=True)
@@ -139,6 +140,26 @@ def _choice_label(value: str) -> str:
     return value.replace("_", " ").replace("-", " ").capitalize()
 
 
+def _default(attribute: Any) -> Any:
+    """The attribute's default as :func:`convert.unstructure` writes it (``None`` without one,
+    or with a factory that needs the record)."""
+    default = attribute.default
+    if default is attrs.NOTHING:
+        return None
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        if default.takes_self:
+            return None
+        default = default.factory()
+    return convert.unstructure(default)
+
+
+def _blank(specs: Sequence[FieldSpec], item: Mapping[str, Any]) -> bool:
+    """Whether a row or group as parsed is left as the form showed it blank: every value
+    empty or the model's default (a "Listed publicly" box checked by default is no row)."""
+    defaults = {spec.key: spec.default for spec in specs}
+    return all(v in (None, "", {}, [], False) or v == defaults.get(k) for k, v in item.items())
+
+
 def _specs(model: Any, prefix: str, meta: Mapping[str, FieldMeta], skip: frozenset[str],
            ) -> tuple[FieldSpec, ...]:
     hints = typing.get_type_hints(model)
@@ -177,7 +198,7 @@ def _specs(model: Any, prefix: str, meta: Mapping[str, FieldMeta], skip: frozens
             help=info.help, widget=widget, kind=what, chooser=info.chooser,
             required=attribute.default is attrs.NOTHING and not optional,
             choices=choices, children=children, only_if=info.only_if, model=inner,
-            optional=optional))
+            optional=optional, default=_default(attribute)))
     return tuple(found)
 
 
@@ -309,7 +330,7 @@ class FormSpec(Generic[T]):
             return raw.strip().lower() in _YES
         if kind == "group":
             inner = self._data(spec.children, form, "", f"{name}.", ctx, top)
-            if not spec.required and all(v in (None, "", {}, [], False) for v in inner.values()):
+            if not spec.required and _blank(spec.children, inner):
                 return None
             return inner
         if kind == "repeat":
@@ -326,7 +347,7 @@ class FormSpec(Generic[T]):
                         items.append(item)
                     continue
                 item = self._data(spec.children, form, "", f"{name}.{index}.", ctx, top)
-                if any(v not in (None, "", {}, [], False) for v in item.values()):
+                if not _blank(spec.children, item):
                     # the converter names items by position: map it to the form's row
                     ctx.rows[f"{name}.{len(items)}"] = f"{name}.{index}"
                     items.append(item)
@@ -394,7 +415,8 @@ class FormSpec(Generic[T]):
     def _render(self, spec: FieldSpec, name: str, group: Mapping[str, Any],
                 top: Mapping[str, Any], values: Mapping[str, str] | None,
                 problems: Mapping[str, str], rows_in: Mapping[str, list[int]]) -> Rendered:
-        stored = group.get(spec.key) if isinstance(group, Mapping) else None
+        # a field the record (or a blank row) does not carry shows the model's default
+        stored = group.get(spec.key, spec.default) if isinstance(group, Mapping) else None
         common: dict[str, Any] = {
             "name": name, "label": spec.label, "help": spec.help, "widget": spec.widget,
             "required": spec.required, "choices": spec.choices, "chooser": spec.chooser,

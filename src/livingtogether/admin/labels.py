@@ -81,7 +81,7 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
                                "One member per row; the board below supersedes it.")),
         "partner_board.#": M(label=N_("Member")),
         "board": M(label=N_("Board of partners")),
-        "board.#.organisation": M(label=N_("Organisation"), help=N_(
+        "board.#.organisation": M(label=N_("Organisation"), chooser="organisation", help=N_(
             "Its short name in addresses.")),
         "board.#.role": M(label=N_("Role"), help=N_("e.g. chair; empty for a member.")),
         "board.#.since": M(label=N_("From")),

@@ -11,6 +11,7 @@ network's (the secretariat's).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -221,12 +222,26 @@ class DeclarationEditor(Editor[Declaration]):
                          write_in=write_in, max_page_size=obs.settings.max_page_size)
 
 
+def refers_to(records: Records[Any], field: str, noun: str,
+              ) -> Callable[[Connection, Any], None]:
+    """An editor's ``refers_in``: the record's ``field``, if given, names one of ``records``."""
+
+    def check(connection: Connection, record: Any) -> None:
+        slug = getattr(record, field)
+        if slug is not None and not records.exists_in(connection, slug):
+            raise ValidationError(f"there is no {noun} {slug!r}: choose one from the list",
+                                  field=field)
+
+    return check
+
+
 class CampaignEditor(Editor[Campaign]):
     """The network's campaigns (the secretariat's)."""
 
     def __init__(self, obs: Observatory) -> None:
         super().__init__(obs.store, obs.campaigns, Campaign, kind="campaign",
                          edit=P.CAMPAIGNS_EDIT, publish=P.CAMPAIGNS_EDIT,
+                         refers_in=refers_to(obs.declarations, "declaration", "declaration"),
                          max_page_size=obs.settings.max_page_size)
 
 
@@ -263,7 +278,9 @@ class ParticipationEditor(Editor[CampaignParticipation]):
             edit=P.CAMPAIGNS_EDIT, publish=P.CAMPAIGNS_EDIT,
             key_of=lambda p: participation_key(p.campaign, p.city), city_of=lambda p: p.city,
             write_in=lambda c, record, _: service.save_in(c, record)[0],
-            get_in=get_in, delete_in=delete_in, max_page_size=obs.settings.max_page_size)
+            get_in=get_in, delete_in=delete_in,
+            refers_in=refers_to(obs.campaigns, "campaign", "campaign"),
+            max_page_size=obs.settings.max_page_size)
 
 
 class Staff:

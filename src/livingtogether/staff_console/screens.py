@@ -66,6 +66,10 @@ class Screen:
     def page(self, template: str, status: int = 200, **context: Any) -> Response:
         """``template`` rendered as a whole console page."""
         context.setdefault("screens", None)
+        if "chooser" not in context:  # the records a form's choosers offer (choosers.py)
+            from .choosers import chooser
+
+            context["chooser"] = chooser(self)
         html = render(self.web, site_request(self.request), template, self.lang,
                       status=status, principal=self.principal, token=self.token,
                       csrf_field=FIELD, url=self.url,
