@@ -168,7 +168,7 @@ def test_the_library_pages_and_a_used_image_cannot_be_deleted(
         assert upload(browser, photo(width, 80, gps=False), f"p{width}.jpg",
                       "image/jpeg").status_code == 303
     first = browser.get("/console/media")
-    assert "26 images" in first.text
+    assert "26 files" in first.text
     assert "Page 1 of 2" in first.text
     second = browser.get("/console/media?page=2")
     assert second.text.count('class="lt-console__media"') == 1

@@ -40,7 +40,7 @@ from .models.hub import (
     FeedPage,
     Submission,
 )
-from .models.media import absolute_images
+from .models.media import absolute_images, has_local_files
 from .services.sync import BATCH, PullCounts
 
 if TYPE_CHECKING:
@@ -325,13 +325,14 @@ def _with_absolute_images(observatory: Observatory, practice: Any) -> Any:
     """The practice as the hub receives it: its images' URLs absolute against this site's
     ``base_url`` (required when a practice has an image on this site)."""
     data = convert.unstructure(practice)
-    if not any(image.url.startswith("/") for image in practice.images):
+    if not has_local_files(practice):
         return data
     base = observatory.settings.base_url
     if not base:
         raise LivingTogetherError(
-            f"the practice {practice.slug!r} has images on this site: set the base_url "
-            "setting (this site's public address) so that the hub gets their full address")
+            f"the practice {practice.slug!r} has images or attachments on this site: set "
+            "the base_url setting (this site's public address) so that the hub gets their "
+            "full address")
     return absolute_images(data, base)
 
 

@@ -23,6 +23,13 @@ from .models.fields import slugify
 EXTENSIONS: dict[str, str] = {
     "image/jpeg": ".jpg", "image/png": ".png", "image/gif": ".gif", "image/webp": ".webp",
     "application/pdf": ".pdf", "text/vtt": ".vtt", "application/zip": ".zip",
+    "text/plain": ".txt", "text/csv": ".csv",
+    "application/vnd.oasis.opendocument.text": ".odt",
+    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
+    "application/vnd.oasis.opendocument.presentation": ".odp",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
 }
 _KEY = re.compile(r"[0-9a-f]{2}/[0-9a-f]{24}(?:-[a-z0-9-]{1,60})?\.[a-z]{3,4}")
 

@@ -58,6 +58,9 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
             "Chosen from the media library; the first is shown with the practice.")),
         "images.#.alt": M(label=N_("What the image shows (alt text)"), help=_TEXT),
         "images.#.credit": M(label=N_("Credit")),
+        "attachments": M(label=N_("Attachments"), widget="attachment", help=N_(
+            "Documents chosen from the media library (a report, a leaflet...).")),
+        "attachments.#.title": M(label=N_("Title of the document"), help=_TEXT),
         "example": M(label=N_("Example data"), help=N_("Marks demo content.")),
     },
     "City": {

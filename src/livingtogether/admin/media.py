@@ -1,12 +1,15 @@
-"""The media library: images uploaded by staff, kept in the site's media store.
+"""The media library: images and documents uploaded by staff, kept in the site's media store.
 
 ``MediaLibrary(obs)`` uploads an image for a city (verified and re-encoded by
 :func:`livingtogether.images.process_image`; nothing is stored of a refused
-file), lists a city's images a page at a time, and deletes one, unless a
-published practice shows it: the refusal names the practice. Uploading and
+file) or a document (verified by :func:`livingtogether.documents.process_document`
+and kept as it is), lists a city's files a page at a time (images or documents
+only, if asked), and deletes one, unless a published practice shows or attaches
+it: the refusal names the practice. Uploading and
 deleting need ``practices.edit`` on the image's city and are audited.
-Records hold the :class:`~livingtogether.models.ImageRef` by value; the library
-keeps the same reference with the store's keys of its files.
+Records hold the :class:`~livingtogether.models.ImageRef` (or
+:class:`~livingtogether.models.Attachment`) by value; the library keeps the same
+reference with the store's keys of its files.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import sqlalchemy as sa
 
 from .. import convert
 from ..errors import Conflict, NotFound
-from ..models import ImageRef, ModerationStatus, Text
+from ..models import Attachment, ImageRef, ModerationStatus, Text
 from ..services.base import Page, check_page
 from ..store import aware, now, schema
 from . import audit
@@ -32,25 +35,39 @@ if TYPE_CHECKING:
     from ..observatory import Observatory
 
 _table = schema.media
+#: The endings of the stored images' keys (a document's is any other).
+_IMAGE_ENDINGS = (".jpg", ".png", ".gif", ".webp")
 
 
 @attrs.frozen(kw_only=True)
 class MediaItem:
-    """One image of the library: its ``image`` (as records hold it), the store's ``keys``
-    of its files (the image, then its renditions), its city and who uploaded it when."""
+    """One file of the library: its ``image`` or its ``attachment`` (a document), as
+    records hold it, the store's ``keys`` of its files (the image, then its
+    renditions), its city and who uploaded it when."""
 
     id: int
-    image: ImageRef
+    image: ImageRef | None
     keys: tuple[str, ...]
     city: str | None
     uploader_id: str
     uploader_name: str
     created_at: datetime
+    attachment: Attachment | None = None
+
+    @property
+    def url(self) -> str:
+        """The address of the image or the document."""
+        found = self.image or self.attachment
+        assert found is not None
+        return found.url
 
 
 def _item(row: Any) -> MediaItem:
     data = row.data
-    return MediaItem(id=row.id, image=convert.structure(data["image"], ImageRef),
+    image, attachment = data.get("image"), data.get("attachment")
+    return MediaItem(id=row.id, image=convert.structure(image, ImageRef) if image else None,
+                     attachment=convert.structure(attachment, Attachment) if attachment
+                     else None,
                      keys=tuple(data["keys"]), city=row.city, uploader_id=row.uploader_id,
                      uploader_name=row.uploader_name,
                      created_at=aware(row.created_at))  # type: ignore[arg-type]
@@ -120,12 +137,47 @@ class MediaLibrary:
                          uploader_id=principal.id, uploader_name=principal.name,
                          created_at=created)
 
+    def upload_document(self, principal: Principal, data: bytes, *, city: str,
+                        title: Text | Mapping[str, str], name: str | None,
+                        content_type: str | None = None) -> MediaItem:
+        """Verify and store ``data`` as a document of ``city`` with its ``title``; refused
+        with a ``ValidationError`` at ``file`` or ``title`` that says what to
+        fix, and nothing is kept of a refused file."""
+        from ..documents import process_document
+
+        principal.require(Permission.PRACTICES_EDIT, city)
+        self.obs.cities.get(city)
+        recording = _Recording(self.obs.media)
+        try:
+            attachment = process_document(data, store=recording, title=title, name=name,
+                                          content_type=content_type,
+                                          max_bytes=self.obs.settings.max_upload_bytes)
+        except BaseException:
+            recording.undo()
+            raise
+        keys = recording.keys
+        with self.store.write() as connection:
+            created = now()
+            new_id = connection.execute(_table.insert().values(
+                key=keys[0], url=attachment.url, city=city,
+                data={"attachment": convert.unstructure(attachment), "keys": keys},
+                uploader_id=principal.id, uploader_name=principal.name, created_at=created,
+            )).inserted_primary_key[0]  # type: ignore[index]
+            audit.record(connection, principal, "upload", kind="media", key=str(new_id),
+                         city=city, summary=attachment.url)
+        return MediaItem(id=int(new_id), image=None, attachment=attachment, keys=tuple(keys),
+                         city=city, uploader_id=principal.id, uploader_name=principal.name,
+                         created_at=created)
+
     def page(self, principal: Principal, *, city: str | None = None, limit: int = 20,
-             offset: int = 0) -> Page[MediaItem]:
-        """The images of the cities ``principal`` edits (of ``city`` only, if given),
-        newest first."""
+             offset: int = 0, kind: str | None = None) -> Page[MediaItem]:
+        """The files of the cities ``principal`` edits (of ``city`` only, if given), newest
+        first; ``kind`` ``"image"`` or ``"document"`` keeps those only."""
         check_page(limit, offset, maximum=self.obs.settings.max_page_size)
         query = sa.select(_table)
+        if kind is not None:
+            images = sa.or_(*(_table.c.key.like(f"%{e}") for e in _IMAGE_ENDINGS))
+            query = query.where(images if kind == "image" else sa.not_(images))
         if city is not None:
             principal.require(Permission.PRACTICES_EDIT, city)
             query = query.where(_table.c.city == city)
@@ -146,7 +198,7 @@ class MediaLibrary:
         with self.store.read() as connection:
             row = connection.execute(sa.select(_table).where(_table.c.id == item_id)).first()
         if row is None or not principal.can(Permission.PRACTICES_EDIT, row.city):
-            raise NotFound(f"there is no image {item_id} in the media library", field="image")
+            raise NotFound(f"there is no file {item_id} in the media library", field="image")
         return _item(row)
 
     def by_url(self, principal: Principal, urls: Iterable[str]) -> dict[str, ImageRef]:
@@ -157,11 +209,24 @@ class MediaLibrary:
             return {}
         with self.store.read() as connection:
             rows = connection.execute(sa.select(_table).where(_table.c.url.in_(wanted))).all()
-        return {row.url: _item(row).image for row in rows
-                if principal.can(Permission.PRACTICES_EDIT, row.city)}
+        return {row.url: image for row in rows
+                if principal.can(Permission.PRACTICES_EDIT, row.city)
+                for image in [_item(row).image] if image is not None}
+
+    def attachments_by_url(self, principal: Principal,
+                           urls: Iterable[str]) -> dict[str, Attachment]:
+        """The library's documents at ``urls`` that ``principal`` may attach, by URL."""
+        wanted = sorted(set(urls))[:100]
+        if not wanted:
+            return {}
+        with self.store.read() as connection:
+            rows = connection.execute(sa.select(_table).where(_table.c.url.in_(wanted))).all()
+        return {row.url: found for row in rows
+                if principal.can(Permission.PRACTICES_EDIT, row.city)
+                for found in [_item(row).attachment] if found is not None}
 
     def used_by(self, url: str) -> list[str]:
-        """The slugs of the published practices that show the image at ``url``."""
+        """The slugs of the published practices that show (or attach) the file at ``url``."""
         table = schema.practices
         pattern = convert_pattern(url)
         query = (sa.select(table.c.slug).where(
@@ -173,27 +238,28 @@ class MediaLibrary:
         used = []
         for slug in candidates:  # the LIKE finds candidates; the record decides
             practice = self.obs.practices.get(slug)
-            if any(image.url == url for image in practice.images):
+            files: list[ImageRef | Attachment] = [*practice.images, *practice.attachments]
+            if any(item.url == url for item in files):
                 used.append(slug)
         return used
 
     def delete(self, principal: Principal, item_id: int) -> None:
-        """Remove an image and its files; ``Conflict`` (409) naming the published practices
-        that show it, while there are any."""
+        """Remove an image or a document and its files; ``Conflict`` (409) naming the
+        published practices that show or attach it, while there are any."""
         item = self.get(principal, item_id)
         principal.require(Permission.PRACTICES_EDIT, item.city)
-        used = self.used_by(item.image.url)
+        used = self.used_by(item.url)
         if used:
-            raise Conflict("this image is shown by the published practice "
+            raise Conflict("this file is shown by the published practice "
                            + ", ".join(repr(s) for s in used)
                            + "; remove it from the practice first", field="image")
         with self.store.write() as connection:
             connection.execute(_table.delete().where(_table.c.id == item_id))
             audit.record(connection, principal, "delete", kind="media", key=str(item_id),
-                         city=item.city, summary=item.image.url)
+                         city=item.city, summary=item.url)
         with self.store.read() as connection:
             shared = connection.scalar(sa.select(sa.func.count()).select_from(_table)
-                                       .where(_table.c.url == item.image.url))
+                                       .where(_table.c.url == item.url))
         if shared:  # the same file uploaded again is one file: it stays for the other
             return
         _remove(self.obs.media, item.keys)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .cities import City, CityStatus, Membership, MembershipStatus
-from .media import ImageRef, Rendition
+from .media import Attachment, ImageRef, Rendition
 from .partners import BoardMember, Organisation, OrganisationKind
 from .pledges import (
     CONSENT_VERSION,
@@ -45,6 +45,7 @@ __all__ = [
     "DEFAULT_DECLARATION",
     "THEMES",
     "THEME_NAMES",
+    "Attachment",
     "BoardMember",
     "Campaign",
     "CampaignParticipation",

@@ -1,4 +1,5 @@
-"""Images that records hold by value: where each rendition is, its size, its alt text."""
+"""Images and attachments that records hold by value: where each file is, its size, its
+alt text (an image) or its title (a document)."""
 
 from __future__ import annotations
 
@@ -64,12 +65,52 @@ class ImageRef:
             attrs.evolve(r, url=full(r.url)) for r in self.renditions))
 
 
+#: The media types of the documents a record may hold (those the media library accepts).
+DOCUMENT_TYPES: tuple[str, ...] = (
+    "application/pdf", "text/plain", "text/csv",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+)
+
+
+def _document_type(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+    if value not in DOCUMENT_TYPES:
+        f.fail(attribute, f"{str(value)[:80]!r} is not a document type the library keeps; "
+               "the types are: " + ", ".join(DOCUMENT_TYPES))
+
+
+@attrs.frozen(kw_only=True)
+class Attachment:
+    """A document as a record holds it (the PDF report of a case study...): where it is,
+    its title per language (required), its media type and its size in bytes."""
+
+    url: str = attrs.field(validator=_address)
+    title: Text = text_field(f.SHORT, required=True)
+    media_type: str = attrs.field(validator=_document_type)
+    size: int = attrs.field(validator=f.number(1, 10**9, integer=True))
+
+    def absolute(self, base_url: str) -> Attachment:
+        """The same attachment with its URL absolute against ``base_url``."""
+        return attrs.evolve(self, url=urljoin(base_url, self.url))
+
+
+def has_local_files(record: Any) -> bool:
+    """Whether a record's images or attachments are on this site (a path, ``/media/...``)."""
+    return any(item.url.startswith("/") for item in (*getattr(record, "images", ()),
+                                                      *getattr(record, "attachments", ())))
+
+
 def absolute_images(record: Mapping[str, Any], base_url: str) -> Mapping[str, Any]:
     """A record as the converter's JSON (a practice's, as a feed serves it stored) with the
-    URLs of its ``images`` absolute against ``base_url``, as :meth:`ImageRef.absolute`
-    makes them; the record itself when it has no images."""
+    URLs of its ``images`` and ``attachments`` absolute against ``base_url``, as
+    :meth:`ImageRef.absolute` makes them; the record itself when it has neither."""
     images = record.get("images")
-    if not images:
+    attachments = record.get("attachments")
+    if not images and not attachments:
         return record
 
     def full(image: Mapping[str, Any]) -> dict[str, Any]:
@@ -77,4 +118,9 @@ def absolute_images(record: Mapping[str, Any], base_url: str) -> Mapping[str, An
                 "renditions": [{**r, "url": urljoin(base_url, r["url"])}
                                for r in image.get("renditions") or ()]}
 
-    return {**record, "images": [full(image) for image in images]}
+    out = {**record}
+    if images:
+        out["images"] = [full(image) for image in images]
+    if attachments:
+        out["attachments"] = [{**a, "url": urljoin(base_url, a["url"])} for a in attachments]
+    return out

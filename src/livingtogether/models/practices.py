@@ -8,7 +8,7 @@ import attrs
 
 from ..i18n import N_
 from . import fields as f
-from .media import ImageRef
+from .media import Attachment, ImageRef
 from .text import Text, text_field
 
 #: The Observatory's own themes; sites may add to the taxonomy.
@@ -94,6 +94,8 @@ class Practice:
     links: tuple[Link, ...] = attrs.field(default=(), validator=f.items(50))
     #: The practice's images, the first one shown with it (each with its alt text).
     images: tuple[ImageRef, ...] = attrs.field(default=(), validator=f.items(10))
+    #: The practice's documents (the PDF report of a case study...), each with its title.
+    attachments: tuple[Attachment, ...] = attrs.field(default=(), validator=f.items(20))
     example: bool = attrs.field(default=False, validator=f.instance_of(bool))
 
     @rejection_reason.validator

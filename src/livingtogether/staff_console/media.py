@@ -1,5 +1,5 @@
-"""The media screens: the library of a city's images (paged), the upload, the delete, and
-the choice of a practice's images in its form.
+"""The media screens: the library of a city's images and documents (paged), the upload,
+the delete, and the choice of a practice's images and attachments in its form.
 
 The upload is a ``multipart/form-data`` form streamed through
 :func:`~livingtogether.web.bodies.parse_multipart` under :class:`UploadLimits` (one
@@ -13,7 +13,9 @@ published practice shows the image answers 409 naming it.
 In the practice form (the ``image`` widget of ``FormSpec``), a row of ``images``
 carries the image's reference as hidden inputs, its alt text per language and
 its credit as inputs; :func:`chosen` turns the form's ``images.add`` (an image
-of the library) and ``images.<n>.remove`` into those rows before it is parsed.
+of the library) and ``images.<n>.remove`` into those rows before it is parsed. The
+``attachment`` widget does the same for ``attachments`` (documents, with a title per
+language).
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from .screens import Screen, route, whole
 PAGE_SIZE = 24
 #: The form's own fields beside the file: the CSRF token, the city, alt text, credit.
 _FIELDS = 20
-_ROW = re.compile(r"images\.(\d{1,4})\.")
 
 
 def library(screen: Screen) -> MediaLibrary:
@@ -87,12 +88,13 @@ def list_media(screen: Screen, status: int = 200, *, error: LivingTogetherError 
 
 
 def upload_media(screen: Screen) -> Response:
-    """Store the uploaded image with its alt text and credit; the library again."""
+    """Store the uploaded image with its alt text and credit (or, ``kind=document``, the
+    document with its title); the library again."""
     values, files = screen.posted or {}, screen.uploads
     kept = {k: v for k, v in values.items() if k != "csrf_token"}
     try:
         if not files:
-            raise ValidationError("choose the image file to upload", field="file")
+            raise ValidationError("choose the file to upload", field="file")
         upload = files[0]
         upload.file.seek(0)
         data = upload.file.read()
@@ -104,6 +106,14 @@ def upload_media(screen: Screen) -> Response:
             screen.principal.require(Permission.PRACTICES_EDIT, city)  # another city's
         if city not in _cities(screen):
             raise ValidationError("choose one of your cities", field="city")
+        if values.get("kind") == "document":
+            title = {lang: values.get(f"title.{lang}", "").strip() for lang in languages
+                     if values.get(f"title.{lang}", "").strip()}
+            item = library(screen).upload_document(
+                screen.principal, data, city=city, title=title, name=upload.filename,
+                content_type=upload.content_type)
+            return screen.redirect("console-media", city=item.city, uploaded=str(item.id),
+                                   kind="document")
         item = library(screen).upload(screen.principal, data, city=city, alt=alt,
                                       name=upload.filename, content_type=upload.content_type,
                                       credit=values.get("credit", "").strip() or None)
@@ -127,58 +137,82 @@ def delete_media(screen: Screen) -> Response:
 # -- the practice form's images
 
 
-def choices(screen: Screen, city: str | None = None) -> tuple[MediaItem, ...]:
-    """The newest images of the library the practice form offers (of ``city``, else of the
-    principal's cities)."""
+def choices(screen: Screen, city: str | None = None,
+            kind: str = "image") -> tuple[MediaItem, ...]:
+    """The newest images (or documents, ``kind="document"``) of the library the practice
+    form offers (of ``city``, else of the principal's cities)."""
     cities = _cities(screen)
     if city is not None and city not in cities:
         return ()
-    return library(screen).page(screen.principal, city=city, limit=PAGE_SIZE).items
+    return library(screen).page(screen.principal, city=city, limit=PAGE_SIZE,
+                                kind=kind).items
 
 
 def chosen(screen: Screen, form: dict[str, str]) -> dict[str, str]:
     """The practice form with the library image it adds (``images.add``, its id) as a row
-    of ``images`` (its reference and the library's alt text and credit), and without the
-    rows marked ``images.<n>.remove``."""
-    removed = {match.group(1) for key, value in form.items() if value
-               for match in [re.fullmatch(r"images\.(\d{1,4})\.remove", key)] if match}
-    out = {k: v for k, v in form.items() if k != "images.add" and not (
-        (m := _ROW.match(k)) and m.group(1) in removed) and not k.endswith(".remove")}
-    wanted = (form.get("images.add") or "").strip()
-    if wanted:
-        item = library(screen).get(screen.principal, whole(wanted, "images.add", minimum=1,
-                                                           maximum=10**12))
-        rows = [int(m.group(1)) for k in out for m in [_ROW.match(k)] if m]
-        _flatten(unstructure(item.image), f"images.{max(rows, default=-1) + 1}", out)
+    of ``images`` (its reference and the library's alt text and credit), the document it
+    adds (``attachments.add``) as a row of ``attachments``, and without the rows marked
+    ``images.<n>.remove`` or ``attachments.<n>.remove``."""
+    out = dict(form)
+    for group in ("images", "attachments"):
+        out = _chosen(screen, out, group)
     return _references(screen, out)
 
 
+def _chosen(screen: Screen, form: dict[str, str], group: str) -> dict[str, str]:
+    row = re.compile(rf"{group}\.(\d{{1,4}})\.")
+    removed = {match.group(1) for key, value in form.items() if value
+               for match in [re.fullmatch(rf"{group}\.(\d{{1,4}})\.remove", key)] if match}
+    out = {k: v for k, v in form.items() if k != f"{group}.add" and not (
+        (m := row.match(k)) and m.group(1) in removed) and not (
+        k.startswith(f"{group}.") and k.endswith(".remove"))}
+    wanted = (form.get(f"{group}.add") or "").strip()
+    if wanted:
+        item = library(screen).get(screen.principal, whole(wanted, f"{group}.add", minimum=1,
+                                                           maximum=10**12))
+        found = item.image if group == "images" else item.attachment
+        if found is None:
+            raise ValidationError(f"{group}.add: the file {item.id} of the library is not "
+                                  + ("an image" if group == "images" else "a document"),
+                                  field=f"{group}.add")
+        rows = [int(m.group(1)) for k in out for m in [row.match(k)] if m]
+        _flatten(unstructure(found), f"{group}.{max(rows, default=-1) + 1}", out)
+    return out
+
+
 def _references(screen: Screen, form: dict[str, str]) -> dict[str, str]:
-    """The form with each image row's reference (URL, size, renditions) as the library
-    (or the practice as stored) has it: only the alt text and the credit are the form's.
-    An image known to neither is refused: a forged form cannot show an outside image."""
-    urls = {m.group(1): value for key, value in form.items()
-            for m in [re.fullmatch(r"images\.(\d{1,4})\.url", key)] if m}
-    if not urls:
-        return form
-    known = library(screen).by_url(screen.principal, urls.values())
-    slug = screen.path.get("slug")
-    if slug:
-        current = staff(screen).practices.get(screen.principal, slug).current
-        for stored in current.images if current is not None else ():
-            known.setdefault(stored.url, stored)
+    """The form with each image row's reference (URL, size, renditions) and each
+    attachment row's (URL, type, size) as the library (or the practice as stored) has
+    it: only the alt text and the credit, or the title, are the form's. A file known to
+    neither is refused: a forged form cannot show an outside image or link a document."""
     out = dict(form)
-    for row, url in urls.items():
-        image = known.get(url)
-        if image is None:
-            raise ValidationError(f"images.{row}.url: {url[:80]!r} is not an image of the "
-                                  "media library; choose images from the library",
-                                  field=f"images.{row}.url")
-        name = f"images.{row}"
-        reference = {k: v for k, v in unstructure(image).items() if k not in ("alt", "credit")}
-        for key in [k for k in out if k.startswith(f"{name}.renditions.")]:
-            del out[key]
-        _flatten(reference, name, out)
+    current = None
+    slug = screen.path.get("slug")
+    for group, own in (("images", ("alt", "credit")), ("attachments", ("title",))):
+        urls = {m.group(1): value for key, value in form.items()
+                for m in [re.fullmatch(rf"{group}\.(\d{{1,4}})\.url", key)] if m}
+        if not urls:
+            continue
+        media = library(screen)
+        known: dict[str, Any] = dict(
+            media.by_url(screen.principal, urls.values()) if group == "images"
+            else media.attachments_by_url(screen.principal, urls.values()))
+        if slug and current is None:
+            current = staff(screen).practices.get(screen.principal, slug).current
+        for stored in getattr(current, group, ()):
+            known.setdefault(stored.url, stored)
+        what = "an image" if group == "images" else "a document"
+        for row, url in urls.items():
+            found = known.get(url)
+            if found is None:
+                raise ValidationError(f"{group}.{row}.url: {url[:80]!r} is not {what} of the "
+                                      f"media library; choose {group[:-1]}s from the library",
+                                      field=f"{group}.{row}.url")
+            name = f"{group}.{row}"
+            reference = {k: v for k, v in unstructure(found).items() if k not in own}
+            for key in [k for k in out if k.startswith(f"{name}.renditions.")]:
+                del out[key]
+            _flatten(reference, name, out)
     return out
 
 

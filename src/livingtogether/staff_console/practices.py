@@ -60,9 +60,11 @@ def preview_context(screen: Screen, record: Any) -> dict[str, Any]:
 
 
 def form_context(screen: Screen) -> dict[str, Any]:
-    """The themes the form offers as checkboxes, the library's images to choose from."""
+    """The themes the form offers as checkboxes, the library's images and documents to
+    choose from."""
     return {"themes": staff(screen).themes.list(screen.principal).items,
-            "image_choices": media.choices(screen)}
+            "image_choices": media.choices(screen),
+            "attachment_choices": media.choices(screen, kind="document")}
 
 
 PRACTICES = RecordScreens(

@@ -164,6 +164,13 @@ class Localizer:
         return format_unit(max(1, round(size / 1000)), "digital-kilobyte", "short",
                            locale=self.locale)
 
+    def document_type(self, media_type: str) -> str:
+        """A document's type as readers know it from its name's ending (``PDF``, ``DOCX``)."""
+        from ..media import EXTENSIONS
+
+        ending = EXTENSIONS.get(media_type)
+        return ending[1:].upper() if ending else media_type
+
     def local_time(self, moment: datetime, zone: str) -> dict[str, str]:
         """``{"text", "iso"}``: ``moment`` in ``zone``, e.g. ``16 May 2022, 19:00 TRT (UTC+3)``."""
         local = moment.astimezone(ZoneInfo(zone))
