@@ -181,7 +181,8 @@ def test_a_document_is_stored_listed_and_served_as_an_attachment(
     [item] = MediaLibrary(obs).page(PEOPLE["publisher"], kind="document").items
     assert MediaLibrary(obs).page(PEOPLE["publisher"], kind="image").total == 0
     attachment = item.attachment
-    assert attachment is not None and item.image is None
+    assert attachment is not None
+    assert item.image is None
     assert attachment.media_type == media_type
     assert attachment.size == len(data)
     assert attachment.title == Text({"en": TITLE["title.en"], "fr": TITLE["title.fr"]})
