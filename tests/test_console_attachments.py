@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,11 +34,16 @@ TITLE = {"title.en": "Annual report", "title.fr": "Rapport annuel"}
 OOXML = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def pdf(body: bytes = b"") -> bytes:
-    """A small well-formed PDF (one empty page), with ``body`` inside its catalogue."""
+def pdf(body: bytes = b"", *, hidden: bytes | None = None) -> bytes:
+    """A small well-formed PDF (one empty page), with ``body`` inside its catalogue and
+    ``hidden`` (if given) in a Flate-compressed object stream."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R " + body + b">>",
                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"]
+    if hidden is not None:
+        packed = zlib.compress(b"5 0 " + hidden)
+        objects.append(b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>"
+                       b"\nstream\n" % len(packed) + packed + b"\nendstream")
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -114,6 +120,10 @@ def upload(browser: Client, data: bytes, name: str, content_type: str,
      "application/pdf", 422, "(/Launch"),
     (pdf(b"/Names << /EmbeddedFiles 4 0 R >> "), "report.pdf", "application/pdf", 422,
      "(/EmbeddedFiles"),
+    (pdf(hidden=b"<< /S /JavaScript /JS (app.alert(1)) >>"), "report.pdf",
+     "application/pdf", 422, "the PDF carries active content (/JavaScript"),
+    (pdf(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >> "), "report.pdf",
+     "application/pdf", 422, "the PDF carries active content (/JavaScript"),
     (pdf().replace(b"%%EOF", b"%%EOF<html><script>alert(1)</script></html>"), "report.pdf",
      "application/pdf", 422, "an HTML page besides the PDF"),
     (b"<html><script>alert(1)</script>", "report.pdf", "application/pdf", 422,
@@ -167,6 +177,8 @@ def test_a_document_over_the_limit_is_413_and_the_title_required(
 
 @pytest.mark.parametrize(("data", "name", "content_type", "media_type"), [
     (pdf(), "Annual report 2025.PDF", "application/pdf", "application/pdf"),
+    (pdf(hidden=b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"), "fonts.pdf",
+     "application/pdf", "application/pdf"),
     (docx(), "minutes.docx", "application/octet-stream", OOXML),
     (odt(), "minutes.odt", "application/vnd.oasis.opendocument.text",
      "application/vnd.oasis.opendocument.text"),

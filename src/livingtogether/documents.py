@@ -4,8 +4,10 @@
 
 - a PDF: it starts with ``%PDF-1.x``, ends with ``%%EOF`` after a ``startxref``, and
   carries no active content (no ``/JavaScript``, ``/JS``, ``/Launch`` or
-  ``/EmbeddedFile`` name: a PDF that runs a script, starts a program or hides a file
-  is refused, with a message that says so) and no HTML (a PDF-HTML polyglot);
+  ``/EmbeddedFile`` name, looked for in its bytes and in its Flate-compressed
+  streams, with the names' ``#xx`` escapes written out: a PDF that runs a script,
+  starts a program or hides a file is refused, with a message that says so) and no
+  HTML (a PDF-HTML polyglot);
 - plain text or CSV: valid UTF-8 without control characters or markup a browser
   would run;
 - an OpenDocument (``.odt``, ``.ods``, ``.odp``) or Office Open XML (``.docx``,
@@ -25,6 +27,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping
 
 from .errors import PayloadTooLarge, ValidationError
@@ -52,6 +55,10 @@ _MARKUP = re.compile(rb"<(script|html|iframe|svg|body|object|embed)[\s>/]|<\?php
                      re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _GENERIC = ("application/octet-stream", "")
+_STREAM = re.compile(rb"stream\r?\n")
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+#: The most a PDF's compressed streams are inflated to, in all, for the check (a bomb).
+_MAX_INFLATED = 64 * 1024 * 1024
 _MAX_ENTRIES = 5000
 
 
@@ -78,12 +85,39 @@ def _check_pdf(data: bytes) -> None:
     if b"%%EOF" not in tail or b"startxref" not in tail:
         raise _refuse("the PDF is truncated or corrupt (it has no startxref and %%EOF "
                       "trailer)")
-    active = _ACTIVE.search(data)
+    active = _active(data)
     if active:
         raise _refuse(f"the PDF carries active content (/{active.group(1).decode()}: a "
                       "script, a program to start or a hidden file); save it again without it")
     if _MARKUP.search(data):
         raise _refuse("the file holds an HTML page besides the PDF (a polyglot file)")
+
+
+def _names(data: bytes) -> bytes:
+    """``data`` with the PDF name escapes (``/J#61vaScript``) written out."""
+    return _NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def _active(data: bytes) -> re.Match[bytes] | None:
+    """The first active-content name of a PDF: in its bytes, or inside its compressed
+    (Flate) streams, such as the object streams of PDF 1.5 where a catalogue's
+    ``/OpenAction`` may hide; a stream that does not inflate is left as it is."""
+    found = _ACTIVE.search(_names(data))
+    budget = _MAX_INFLATED
+    for start in _STREAM.finditer(data):
+        if found is not None or budget <= 0:
+            break
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(data[start.end():start.end() + budget], budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        found = _ACTIVE.search(_names(inflated))
+    if found is None and budget <= 0:
+        raise _refuse("the PDF's compressed streams inflate to more than "
+                      f"{_MAX_INFLATED // 2**20} MB in all (a decompression bomb?)")
+    return found
 
 
 def _check_text(data: bytes) -> None:
