@@ -4,6 +4,8 @@ Prints, each as a p95 over ``--rounds`` rounds unless said otherwise:
 
 - an image upload of about 5 MB (a 4000×3000 JPEG with EXIF) verified, re-encoded and
   rendered at three widths into a local media store (floor: <= 1 s);
+- a document upload of about 15 MB (a PDF of 2000 compressed streams) checked for
+  active content, streams inflated, and stored (the worst and the median of 10);
 - the practice form's render data (``FormSpec.fields``) and parse of a full practice;
 - the event form's render data and parse for an event of 500 sessions (every field of
   every session in one form), and one session's form (an editor that opens one session
@@ -33,6 +35,7 @@ from livingtogether import Observatory
 from livingtogether.admin import Principal
 from livingtogether.admin.forms import FormSpec
 from livingtogether.admin.services import Staff
+from livingtogether.documents import process_document
 from livingtogether.images import process_image
 from livingtogether.media import LocalMediaStore
 from livingtogether.models import (
@@ -68,6 +71,23 @@ def photo() -> bytes:
     return out.getvalue()
 
 
+def document() -> bytes:
+    """A PDF of about 15 MB: 2000 Flate-compressed streams of random text (every one
+    inflated by the active-content check)."""
+    import zlib
+
+    rng = random.Random(11)
+    parts = [b"%PDF-1.7\n"]
+    for number in range(1, 2001):
+        words = b" ".join(rng.choice((b"table", b"street", b"dialogue", b"city"))
+                          + str(rng.random()).encode() for _ in range(700))
+        packed = zlib.compress(words, 1)
+        parts.append(b"%d 0 obj << /Length %d /Filter /FlateDecode >>\nstream\n"
+                     % (number, len(packed)) + packed + b"\nendstream endobj\n")
+    parts.append(b"trailer << /Size 2001 >>\nstartxref\n0\n%%EOF\n")
+    return b"".join(parts)
+
+
 def event(sessions: int) -> Event:
     items = tuple(Session.at(
         key=f"s{n}", title=Text({"en": f"Session {n}", "fr": f"Séance {n}"}),
@@ -99,6 +119,17 @@ def main() -> None:
         print(f"image upload: {len(data) / 1e6:.1f} MB 4000x3000 JPEG processed in "
               f"{max(times):.3f} s at worst, {statistics.median(times):.3f} s median "
               f"({len(times)} runs; floor 1 s)")
+        report = document()
+        times = []
+        for index in range(min(rounds, 10)):
+            start = time.perf_counter()
+            process_document(report, store=store, title={"en": "A report"},
+                             name=f"report{index}.pdf", content_type="application/pdf",
+                             max_bytes=len(report))
+            times.append(time.perf_counter() - start)
+        print(f"document upload: {len(report) / 1e6:.1f} MB PDF of 2000 compressed streams "
+              f"checked and stored in {max(times):.3f} s at worst, "
+              f"{statistics.median(times):.3f} s median ({len(times)} runs)")
 
         languages = ("en", "fr", "es", "ar", "tr", "pt")
         practice_form = FormSpec(Practice, languages=languages,

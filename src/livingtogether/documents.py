@@ -104,12 +104,17 @@ def _active(data: bytes) -> re.Match[bytes] | None:
     ``/OpenAction`` may hide; a stream that does not inflate is left as it is."""
     found = _ACTIVE.search(_names(data))
     budget = _MAX_INFLATED
+    view = memoryview(data)  # each stream read in place, not copied with the rest
     for start in _STREAM.finditer(data):
         if found is not None or budget <= 0:
             break
+        if data[start.start() - 3:start.start()] == b"end":  # an "endstream" line
+            continue
         inflater = zlib.decompressobj()
         try:
-            inflated = inflater.decompress(data[start.end():start.end() + budget], budget)
+            stop = data.find(b"endstream", start.end())
+            inflated = inflater.decompress(view[start.end():stop if stop > 0 else None],
+                                           budget)
         except zlib.error:
             continue
         budget -= len(inflated)
