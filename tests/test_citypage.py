@@ -206,6 +206,6 @@ def test_the_page_is_cached_until_its_data_moves(demo: tuple[Observatory, Client
 def test_the_embed_names_the_city_widget(demo: tuple[Observatory, Client]) -> None:
     _, client = demo
     script = client.get("/static/embed.js").text
-    assert 'city: { path: "/widgets/cities/{city}"' in script
+    assert 'city: { path: "/widgets/cities/{slug}"' in script
     spec = client.get("/openapi.json").json()
     assert "/widgets/cities/{slug}" in spec["paths"]

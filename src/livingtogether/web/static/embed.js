@@ -24,7 +24,7 @@
 
   var WIDGETS = {
     cities: { path: "/widgets/cities", params: ["lang"] },
-    city: { path: "/widgets/cities/{city}", params: ["lang"] },
+    city: { path: "/widgets/cities/{slug}", params: ["lang"] },
     practices: { path: "/widgets/practices", params: ["lang", "q", "theme", "city", "country", "kind", "language", "limit", "offset"] },
     programme: { path: "/widgets/programme/{event}", params: ["lang"] },
     pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] },
@@ -61,10 +61,10 @@
       if (!event) throw new Error("livingtogether: the programme widget needs data-event");
       path = path.replace("{event}", encodeURIComponent(event));
     }
-    if (path.indexOf("{city}") >= 0) {
+    if (path.indexOf("{slug}") >= 0) {
       var city = element.getAttribute("data-city");
       if (!city) throw new Error("livingtogether: the city widget needs data-city");
-      path = path.replace("{city}", encodeURIComponent(city));
+      path = path.replace("{slug}", encodeURIComponent(city));
     }
     var url = new URL(baseOf(element) + path);
     widget.params.forEach(function (name) {
