@@ -55,3 +55,26 @@ def test_a_city_s_page_shows_every_part_and_passes_axe(base: str, page: Any,
     if lang == "en":
         page.screenshot(path=str(ROOT / "docs" / "screenshots" / "console-citypage-izmir.png"),
                         full_page=True)
+
+
+def test_embed_js_puts_the_city_s_page_in_another_site(tmp_path: Path, page: Any) -> None:
+    from .test_journeys import static_pages
+
+    pages = tmp_path / "site"
+    pages.mkdir()
+    with serving(static_pages(pages), threaded=True) as host, \
+            Observatory.open(f"sqlite:///{tmp_path / 'embed.sqlite3'}",
+                             allowed_origins=(host,)) as obs:
+        install(obs)
+        with serving(make_app(obs), threaded=True) as server:
+            (pages / "index.html").write_text(
+                f'<!DOCTYPE html><html lang="en"><head><title>Host</title>'
+                f'<script src="{server}/static/embed.js" async></script></head><body><main>'
+                f'<div data-livingtogether="city" data-city="izmir" data-lang="fr"></div>'
+                f'<div data-livingtogether="city" data-city="atlantis"></div>'
+                f'</main></body></html>', encoding="utf-8")
+            page.goto(f"{host}/index.html")
+            page.locator(".lt-widget--city").wait_for()
+            assert page.locator(".lt-widget--city").get_attribute("lang") == "fr"
+            assert page.locator(".lt-city__events a").get_attribute("href").startswith(server)
+            page.locator(".lt-widget--error").wait_for()
