@@ -103,6 +103,11 @@ def test_widget_in_the_hosts_template_posts_to_the_blueprint(
     missing = requests.get(f"{base}/page/programme?event=nowhere", timeout=10)
     assert missing.status_code == 200
     assert "lt-widget--error" in missing.text
+    city = requests.get(f"{base}/page/city?city=izmir", timeout=10)
+    assert "lt-widget--city" in city.text
+    assert 'href="/lt/widgets/programme/izmir-2021' in city.text
+    assert "lt-widget--error" in requests.get(f"{base}/page/city?city=atlantis",
+                                              timeout=10).text
 
 
 def test_cross_site_posts_need_an_allowed_origin(observatory: Observatory,

@@ -21,7 +21,7 @@ from django.contrib.auth.models import Permission, User
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
-from livingtogether_wagtail.blocks import LIVINGTOGETHER_BLOCKS, ProgrammeBlock
+from livingtogether_wagtail.blocks import LIVINGTOGETHER_BLOCKS, CityBlock, ProgrammeBlock
 from livingtogether_wagtail.conf import DjangoMailer, get_state, reset
 from wagtail.blocks import StructBlockValidationError
 
@@ -112,6 +112,10 @@ def test_blocks_have_templates_icons_and_previews(observatory: Observatory) -> N
     assert "/observatory/static/livingtogether.css" in preview.content.decode()
     wrong = ProgrammeBlock()
     assert "lt-widget--error" in wrong.render(wrong.to_python({"event": "nowhere"}))
+    city = CityBlock()
+    assert 'class="lt-widget lt-widget--city"' in city.render(
+        city.to_python(city.get_preview_value()))
+    assert "lt-widget--error" in city.render(city.to_python({"city": "atlantis"}))
     with pytest.raises(StructBlockValidationError) as raised:
         wrong.clean(wrong.to_python({"event": "Not A Slug"}))
     assert "lowercase" in str(raised.value.block_errors["event"])

@@ -63,6 +63,7 @@ class App(Protocol):
 #: ``embed.js`` keeps the same table (``data-livingtogether="NAME"``).
 WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cities": ("widget-cities", ("lang",)),
+    "city": ("widget-city", ("lang",)),
     "practices": ("widget-practices", ("lang", "q", "theme", "city", "country", "kind",
                                        "language", "limit", "offset")),
     "programme": ("widget-programme", ("lang",)),
@@ -174,7 +175,8 @@ def cors_headers(request: Request, response: Response,
 
 def widget_target(web: App, name: str, params: Mapping[str, Any],
                   ) -> tuple[str, list[tuple[str, str]]]:
-    """The path and query of widget ``name`` with ``params`` (``event`` for the programme)."""
+    """The path and query of widget ``name`` with ``params`` (``event`` for the programme,
+    ``city`` for the city's page)."""
     if name not in WIDGETS:
         raise BadRequest(f"there is no widget {name[:60]!r}; the widgets are: "
                          f"{', '.join(sorted(WIDGETS))}", field="widget")
@@ -187,6 +189,11 @@ def widget_target(web: App, name: str, params: Mapping[str, Any],
             raise BadRequest("the programme widget needs the event's slug (event=...)",
                              field="event")
         placed["event"] = str(event)
+    if "slug" in web.router.by_name[route].path_params:
+        city = values.pop("city", None)
+        if not city:
+            raise BadRequest("the city widget needs the city's slug (city=...)", field="city")
+        placed["slug"] = str(city)
     unknown = sorted(set(values) - set(accepted))
     if unknown:
         raise BadRequest(f"the {name} widget takes no {', '.join(unknown)}; it takes: "

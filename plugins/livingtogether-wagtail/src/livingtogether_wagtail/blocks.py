@@ -1,9 +1,10 @@
 """StreamField blocks: each renders one core widget inside the page.
 
 ``ProgrammeBlock``, ``PledgeBlock`` (the signing form), ``CounterBlock`` (the
-signature counter), ``PracticesBlock`` and ``CitiesBlock``. Add them to a
-page's StreamField, e.g. ``StreamField([("programme", ProgrammeBlock()), ...])``
-or all at once with ``StreamField(LIVINGTOGETHER_BLOCKS)``.
+signature counter), ``PracticesBlock``, ``CitiesBlock`` and ``CityBlock`` (one
+city's page). Add them to a page's StreamField, e.g.
+``StreamField([("programme", ProgrammeBlock()), ...])`` or all at once with
+``StreamField(LIVINGTOGETHER_BLOCKS)``.
 """
 
 from __future__ import annotations
@@ -124,6 +125,21 @@ class CitiesBlock(WidgetBlock):
         label = _("City directory")
         description = _("The member cities of the Observatory, grouped by country.")
         preview_value: dict[str, Any] = {}
+
+
+class CityBlock(WidgetBlock):
+    """One member city as a whole (not in :data:`LIVINGTOGETHER_BLOCKS`: a page's
+    StreamField lists it where wanted, so existing pages' migrations stay as they are)."""
+
+    widget = "city"
+    city = _slug_block(_("City"), _("The city's slug, e.g. izmir."))
+
+    class Meta:
+        icon = "home"
+        label = _("City page")
+        description = _("A member city as a whole: its map, membership, partners, "
+                        "practices, events and campaigns.")
+        preview_value = {"city": "izmir"}
 
 
 #: Every block, to give a StreamField at once.

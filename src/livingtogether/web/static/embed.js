@@ -3,7 +3,7 @@
  *   <script src="https://observatory.example/lt/static/embed.js" async></script>
  *   <div data-livingtogether="programme" data-event="izmir-2021"></div>
  *
- * Every element with data-livingtogether="NAME" (cities, practices, programme,
+ * Every element with data-livingtogether="NAME" (cities, city, practices, programme,
  * pledge, counter) is filled with that widget, fetched from the site that serves this
  * script (CORS: that site must list this page's origin in allowed_origins).
  * Other data-* attributes are the widget's parameters: data-event,
@@ -24,6 +24,7 @@
 
   var WIDGETS = {
     cities: { path: "/widgets/cities", params: ["lang"] },
+    city: { path: "/widgets/cities/{slug}", params: ["lang"] },
     practices: { path: "/widgets/practices", params: ["lang", "q", "theme", "city", "country", "kind", "language", "limit", "offset"] },
     programme: { path: "/widgets/programme/{event}", params: ["lang"] },
     pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] },
@@ -59,6 +60,11 @@
       var event = element.getAttribute("data-event");
       if (!event) throw new Error("livingtogether: the programme widget needs data-event");
       path = path.replace("{event}", encodeURIComponent(event));
+    }
+    if (path.indexOf("{slug}") >= 0) {
+      var city = element.getAttribute("data-city");
+      if (!city) throw new Error("livingtogether: the city widget needs data-city");
+      path = path.replace("{slug}", encodeURIComponent(city));
     }
     var url = new URL(baseOf(element) + path);
     widget.params.forEach(function (name) {
