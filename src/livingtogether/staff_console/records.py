@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
@@ -36,8 +36,9 @@ from ..errors import EditConflict, Forbidden, NotFound, ValidationError
 from ..i18n import N_
 from ..models import Text
 from ..web.http import Response
-from ..web.routes import Handler, Route
+from ..web.routes import Route
 from .screens import Screen, whole
+from .screens import route as console_route
 
 PAGE_SIZE = 20
 #: The "add a row" button's field: the name of the repeatable group to grow.
@@ -414,10 +415,8 @@ def routes(screens: RecordScreens) -> tuple[Route, ...]:
     def route(method: str, path: str, action: str,
               handler: Callable[[RecordScreens, Screen], Response]) -> Route:
         bound = functools.partial(handler, screens)
-        return Route(method=method, path=path, name=screens.name(action),
-                     summary=handler.__doc__ or action,
-                     handler=cast(Handler, bound),  # called with a Screen (app.py)
-                     kind="html", tag="console", in_schema=False)
+        bound.__doc__ = handler.__doc__ or action  # the route's summary
+        return console_route(method, path, screens.name(action), bound)
 
     found = [
         route("GET", prefix, "list", list_records),
