@@ -19,7 +19,7 @@ from ..services import Page, SearchResults
 from ..services.guard import retry_after
 from ..services.search_index import html_text
 from .charts import growth, world_map
-from .data import ok, page_json, published_practice
+from .data import download, ok, page_json, published_practice
 from .guard import client_ip
 from .http import PUBLIC, Request, Response, dump_json
 from .localizer import Localizer, all_cities
@@ -200,14 +200,8 @@ def cities_geojson(call: Call) -> Response:
                          "geometry": {"type": "Point",
                                       "coordinates": [city.longitude, city.latitude]},
                          "properties": properties})
-    return _data(dump_json({"type": "FeatureCollection", "features": features}), GEOJSON_TYPE)
+    return download(dump_json({"type": "FeatureCollection", "features": features}), GEOJSON_TYPE)
 
-
-def _data(body: bytes, media_type: str, filename: str | None = None) -> Response:
-    headers = [("Content-Type", media_type), *PUBLIC]
-    if filename:
-        headers.append(("Content-Disposition", f'attachment; filename="{filename}"'))
-    return Response(status=200, headers=tuple(headers), body=body)
 
 
 #: Columns of the CSV export: one row per practice and language it is written in.
@@ -229,14 +223,14 @@ def export_csv(call: Call) -> Response:
              updated.isoformat().replace("+00:00", "Z"))
             for practice, updated in call.obs.practices.published_newest()
             for written in practice.languages)
-    return _data(csv_document(CSV_COLUMNS, rows), "text/csv; charset=utf-8", "practices.csv")
+    return download(csv_document(CSV_COLUMNS, rows), "text/csv; charset=utf-8", "practices.csv")
 
 
 def export_json(call: Call) -> Response:
     """Published practices as one JSON document (the converter's output)."""
     practices = [practice for practice, _ in call.obs.practices.published_newest()]
     body = dump_json({"items": convert.unstructure(practices), "total": len(practices)})
-    return _data(body, "application/json", "practices.json")
+    return download(body, "application/json", "practices.json")
 
 
 FEED_SIZE = 50
