@@ -13,7 +13,7 @@ from . import fields as f
 from .text import Text, text_field
 
 
-def _address(_: object, attribute: attrs.Attribute[str], value: object) -> None:
+def media_address(_: object, attribute: attrs.Attribute[str], value: object) -> None:
     """An http(s) URL, or a path on this site (``/media/...``)."""
     f.check_text(value, field=attribute.name, max_length=f.MEDIUM, multiline=False)
     assert isinstance(value, str)
@@ -28,7 +28,7 @@ def _address(_: object, attribute: attrs.Attribute[str], value: object) -> None:
 class Rendition:
     """The image at one width, for ``srcset``."""
 
-    url: str = attrs.field(validator=_address)
+    url: str = attrs.field(validator=media_address)
     width: int = attrs.field(validator=f.number(1, 100_000, integer=True))
     height: int = attrs.field(validator=f.number(1, 100_000, integer=True))
     size: int = attrs.field(validator=f.number(1, 10**9, integer=True))
@@ -40,7 +40,7 @@ class ImageRef:
     its ``size`` in bytes), its renditions at smaller widths, the alt text (required: say
     what the image shows) and the credit."""
 
-    url: str = attrs.field(validator=_address)
+    url: str = attrs.field(validator=media_address)
     width: int = attrs.field(validator=f.number(1, 100_000, integer=True))
     height: int = attrs.field(validator=f.number(1, 100_000, integer=True))
     size: int = attrs.field(validator=f.number(1, 10**9, integer=True))
@@ -88,7 +88,7 @@ class Attachment:
     """A document as a record holds it (the PDF report of a case study...): where it is,
     its title per language (required), its media type and its size in bytes."""
 
-    url: str = attrs.field(validator=_address)
+    url: str = attrs.field(validator=media_address)
     title: Text = text_field(f.SHORT, required=True)
     media_type: str = attrs.field(validator=_document_type)
     size: int = attrs.field(validator=f.number(1, 10**9, integer=True))

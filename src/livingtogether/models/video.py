@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import attrs
 
 from . import fields as f
-from .media import _address
+from .media import media_address
 from .text import Text, text_field
 
 #: File endings the browser plays in ``<video>``, with their media type.
@@ -91,7 +91,7 @@ def player(url: str) -> Player | None:
 
 
 def _video_url(_: object, attribute: attrs.Attribute[str], value: object) -> None:
-    _address(None, attribute, value)
+    media_address(None, attribute, value)
     assert isinstance(value, str)
     if player(value) is None:
         f.fail(attribute, f"{value[:80]!r} is neither a video file (" + ", ".join(VIDEO_FILES)
@@ -108,7 +108,7 @@ class Caption:
     """A caption track (WebVTT) of a video file, in one language."""
 
     language: str = attrs.field(validator=f.language)
-    url: str = attrs.field(validator=_address)
+    url: str = attrs.field(validator=media_address)
 
 
 @attrs.frozen(kw_only=True)
@@ -124,7 +124,7 @@ class Video:
     def _poster(self, attribute: attrs.Attribute[str], value: object) -> None:
         if value is None:
             return
-        _address(None, attribute, value)
+        media_address(None, attribute, value)
         found = player(self.url)
         if found is not None and found.kind != "file" and isinstance(value, str) and (
                 urlsplit(value).hostname or "").lower().endswith(found.host):
@@ -159,7 +159,7 @@ class KitItem:
 
     title: Text = text_field(f.SHORT, required=True)
     kind: KitKind = attrs.field(validator=f.instance_of(KitKind))
-    url: str = attrs.field(validator=_address)
+    url: str = attrs.field(validator=media_address)
     media_type: str = attrs.field(validator=f.text(100))
     size: int = attrs.field(validator=f.number(1, 2 * 10**9, integer=True))
     key: str | None = attrs.field(default=None, validator=f.optional_text(200))
