@@ -108,6 +108,28 @@ def test_delete_withdraws_the_record_and_keeps_its_history(observatory: Observat
     assert observatory.practices.get("dialogue").slug == "dialogue"
 
 
+def test_a_refusal_comes_before_anything_about_the_record(observatory: Observatory) -> None:
+    """Staff of another city are refused before the record's drafts or revisions are
+    looked at: the answer is the same whether a draft or a revision exists."""
+    from livingtogether.errors import Forbidden
+
+    staff = two_cities(observatory)
+    izmir = principal("city-publisher")
+    staff.practices.save_and_publish(izmir, practice(), base=0)
+    staff.practices.delete(izmir, "dialogue", base=1)  # revision 2 carries no new content
+    montreal = principal("city-publisher", city="montreal", id="bob")
+    with pytest.raises(Forbidden, match="'izmir'"):
+        staff.practices.publish(montreal, "dialogue", base=2)  # no draft: still refused
+    for number in (1, 2, 9):  # an old revision, the deletion, one that does not exist
+        with pytest.raises(Forbidden, match="'izmir'"):
+            staff.practices.restore(montreal, "dialogue", number, base=2)
+        with pytest.raises(Forbidden, match="'izmir'"):
+            staff.practices.restore(montreal, "dialogue", number, base=2, publish=True)
+    assert [a for a, _, _ in audit_rows(observatory)] == ["publish", "delete"]
+    with pytest.raises(NotFound, match="no draft"):
+        staff.practices.publish(izmir, "dialogue", base=2)  # its own staff learn why
+
+
 def test_a_change_the_domain_refuses_writes_nothing(observatory: Observatory) -> None:
     """The domain's rules hold on publish; a refused change leaves no revision and no
     audit row (they are written in the change's own transaction)."""

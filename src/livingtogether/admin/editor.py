@@ -189,6 +189,13 @@ class Editor(Generic[T]):
             principal.require(permission, before)
         return after
 
+    def _require_known(self, principal: Principal, permission: Permission,
+                       editing: Editing[T]) -> None:
+        """``Forbidden`` before anything else about a record the principal may not act on
+        (so that a refusal never depends on the record's drafts or revisions)."""
+        if editing.current is not None or editing.latest is not None:
+            principal.require(permission, self._city_in(editing))
+
     def save_draft(self, principal: Principal, record: T, *, base: int,
                    summary: str | None = None) -> Revision:
         """Save ``record`` as a draft after revision ``base``; the published record is left
@@ -229,6 +236,7 @@ class Editor(Generic[T]):
         service; return the record as stored (its rich text sanitised, say)."""
         with self.store.write() as connection:
             editing = self._open_in(connection, key)
+            self._require_known(principal, self.publish_permission, editing)
             if editing.draft is None:
                 raise NotFound(f"the {self.kind} {key!r} has no draft to publish; save one "
                                "first", field="key")
@@ -249,13 +257,15 @@ class Editor(Generic[T]):
         """Bring back the content of revision ``number`` as a new draft (or, with
         ``publish``, published at once); return the new revision."""
         with self.store.write() as connection:
+            editing = self._open_in(connection, key)
+            self._require_known(principal, self.publish_permission if publish
+                                else self.edit_permission, editing)
             old = revisions.get_in(connection, self.kind, key, number)
             if old.data is None:
                 raise ValidationError(f"revision {number} of {key!r} has no content to "
                                       "restore; choose another", field="revision")
             record = convert.structure(old.data, self.model)
             note = summary or f"restored revision {number}"
-            editing = self._open_in(connection, key)
             if publish:
                 self._publish_in(connection, principal, editing, record, base, note, "restore")
                 latest = revisions.latest_in(connection, self.kind, key)
