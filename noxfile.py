@@ -2,7 +2,7 @@
 
 Each session installs the core, the plugins and the test tools with the lock
 (requirements/lock.txt) into a fresh environment of that interpreter and runs the
-core's suite and each plugin's (SQLite, and PostgreSQL when
+core's suite (without the browser journeys, which ``make test`` runs) and each plugin's (SQLite, and PostgreSQL when
 ``LIVINGTOGETHER_TEST_POSTGRES_URL`` names a server: ``make test-matrix`` starts one).
 An interpreter that is missing fails the run under CI (nox's own rule when ``CI`` is set)
 and is skipped otherwise. ``nox -s tests-3.12`` runs one.
@@ -31,7 +31,10 @@ def tests(session: nox.Session) -> None:
     if session.posargs:  # `nox -- tests/test_i18n.py`: those tests only
         session.run("python", "-m", "pytest", "-q", *session.posargs)
         return
-    session.run("python", "-m", "pytest", "-q", "tests")
+    # The browser journeys (tests/browser) run once, in `make test`: they drive Debian's
+    # Chromium against the same servers, so another interpreter adds nothing to them but
+    # a quarter of CI's time limit.
+    session.run("python", "-m", "pytest", "-q", "tests", "--ignore=tests/browser")
     for plugin in PLUGINS:
         with session.chdir(plugin):
             session.run("python", "-m", "pytest", "-q", "tests")
