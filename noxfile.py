@@ -2,10 +2,11 @@
 
 Each session installs the core, the plugins and the test tools with the lock
 (requirements/lock.txt) into a fresh environment of that interpreter and runs the
-core's suite (without the browser journeys, which ``make test`` runs) and each plugin's (SQLite, and PostgreSQL when
-``LIVINGTOGETHER_TEST_POSTGRES_URL`` names a server: ``make test-matrix`` starts one).
-An interpreter that is missing fails the run under CI (nox's own rule when ``CI`` is set)
-and is skipped otherwise. ``nox -s tests-3.12`` runs one.
+core's suite (without the browser journeys, which ``make test`` runs) and each
+plugin's (SQLite, and PostgreSQL when ``LIVINGTOGETHER_TEST_POSTGRES_URL`` names a
+server: ``make test-matrix`` starts one). An interpreter that is missing fails the run
+under CI (nox's own rule when ``CI`` is set) and is skipped otherwise.
+``nox -s tests-3.12`` runs one.
 """
 
 from __future__ import annotations
