@@ -148,9 +148,9 @@ def _serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(f"{base}/api/v1/cities", timeout=1)
+            requests.get(f"{base}/api/v1/cities", timeout=5)
             return process, base
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or slow to answer its first
             time.sleep(0.1)
     process.kill()
     raise SystemExit("the hub did not start within 30 s")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -127,3 +128,78 @@ def test_a_failure_in_the_middle_of_a_batch_leaves_the_page_for_the_retry(
             marks = connection.scalar(sa.select(sa.func.count()).select_from(schema.hub_records)
                                       .where(schema.hub_records.c.kind == "practices"))
         assert marks == PRACTICES
+
+
+#: What the mirror must hold row for row as the hub does: each table's columns but its
+#: own ids and instants, a practice named by its slug.
+_COMPARED = {
+    schema.cities: ("slug", "country", "status", "data"),
+    schema.practices: ("slug", "city_slug", "kind", "status", "data"),
+    schema.practice_themes: ("theme",),
+    schema.practice_search: ("language", "city_slug", "kind", "themes"),
+    schema.search_counts: ("facet", "value", "count"),
+}
+
+
+def _table_rows(obs: Observatory, own: set[str]) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of :data:`_COMPARED`'s tables (and the search text), but the site's own
+    records'; sorted, comparable across databases."""
+    found: dict[str, list[tuple[object, ...]]] = {}
+    practices = schema.practices
+    with obs.store.read() as connection:
+        for table, names in _COMPARED.items():
+            columns = [table.c[name] for name in names]
+            query = sa.select(*columns)
+            if "practice_id" in table.c:
+                query = sa.select(practices.c.slug, *columns).join(
+                    practices, practices.c.id == table.c.practice_id)
+            rows = [tuple(row) for row in connection.execute(query)]
+            found[table.name] = sorted((row for row in rows if row[0] not in own), key=repr)
+        search, text = schema.practice_search, schema.practice_text
+        found[text.name] = sorted(tuple(row) for row in connection.execute(
+            sa.select(practices.c.slug, search.c.language, text.c.title, text.c.summary,
+                      text.c.body)
+            .join(search, search.c.id == text.c.id)
+            .join(practices, practices.c.id == search.c.practice_id)))
+    return found
+
+
+def test_a_multi_page_pull_of_updates_and_tombstones_leaves_the_hub_s_rows(
+        hub: Observatory, member: Observatory) -> None:
+    """Updates and tombstones over several pages, written in bulk (the tombstones of a
+    page one DELETE): the mirror then holds the hub's rows, row for row, search rows
+    and counts included; a tombstone of a city the site's own practice needs is kept,
+    and said."""
+    hub.cities.create(City(slug="nice", name=Text({"en": "Nice"}), country="FR"))
+    with serving(make_app(hub), threaded=True) as hub_url, HubClient(hub_url, **FAST) as client:
+        client.pull(member)
+        own = attrs.evolve(_practice(50), city="nice", status=ModerationStatus.DRAFT)
+        member.practices.create(own)
+        assert _table_rows(member, {own.slug}) == _table_rows(hub, set())
+
+        for n in (3, 4, 9, 11, 13):  # edits spread over the pages of the first pull
+            hub.practices.update(attrs.evolve(_practice(n, "beacon"), themes=("resilience",)))
+        for n in (1, 2, 8, 12):  # tombstones on both pages of this pull
+            hub.practices.delete(f"practice-{n:02d}")
+        for n in (30, 31):
+            hub.practices.create(_practice(n))
+        hub.cities.delete("nice")
+        second = client.pull(member)
+        counts = second.counts[FeedKind.PRACTICES]
+        assert (counts.added, counts.updated, counts.removed) == (2, 5, 4)
+        assert second.counts[FeedKind.CITIES].kept == 1
+        assert any("'nice' was removed from the hub but is kept here" in problem
+                   for problem in second.problems)
+        hub_rows, member_rows = _table_rows(hub, set()), _table_rows(member, {own.slug})
+        nice = [row for row in member_rows[schema.cities.name] if row[0] == "nice"]
+        assert len(nice) == 1  # kept: the site's own practice is there
+        member_rows[schema.cities.name].remove(nice[0])
+        assert member_rows == hub_rows
+        assert _found(member, "beacon9") == {"practice-09"}
+        assert _found(member, "lantern8") == set()
+        with member.store.read() as connection:  # the removed are no longer marked pulled
+            marks = set(connection.scalars(sa.select(schema.hub_records.c.slug).where(
+                schema.hub_records.c.kind == "practices")))
+        assert marks == set(snapshot(hub)["practices"])
+        third = client.pull(member)
+        assert third.total("added") + third.total("updated") + third.total("removed") == 0

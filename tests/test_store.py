@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 
 import pytest
@@ -190,3 +192,36 @@ def test_versions_are_read_again_after_a_lost_connection(database_url: str) -> N
         with store.write() as connection:
             connection.execute(schema.cities.delete())
         assert store.versions()["cities"] == before["cities"] + 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock is POSIX")
+def test_sqlite_writers_of_every_process_queue_on_one_lock_of_the_system(
+        sqlite_url: str) -> None:
+    """A write on a SQLite file first takes the ``flock`` of ``<file>-writers``, which
+    every process's store takes (here: another open file of it, held by hand); released,
+    the write goes ahead at once."""
+    import fcntl
+
+    store = Store(sqlite_url)
+    held = os.open(f"{store.engine.url.database}-writers", os.O_RDWR | os.O_CREAT)
+    done = threading.Event()
+
+    def write() -> None:
+        with store.write(versioned=False) as connection:
+            connection.exec_driver_sql("CREATE TABLE queued (x INTEGER)")
+        done.set()
+
+    try:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not done.wait(0.3)  # queued behind the lock, not SQLite's
+        fcntl.flock(held, fcntl.LOCK_UN)
+        assert done.wait(10)
+        writer.join()
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # and released after the write
+    finally:
+        os.close(held)
+        store.close()
+    with Store(sqlite_url).engine.connect() as connection:
+        assert sa.inspect(connection).has_table("queued")

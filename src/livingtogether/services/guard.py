@@ -123,7 +123,8 @@ class Keys:
         return self.hash("form-used", token)
 
 
-_USE_FORM = per_dialect(lambda insert: insert(schema.form_tokens).values(
+#: Record a form token's use (signing on PostgreSQL holds it in its one statement).
+USE_FORM = per_dialect(lambda insert: insert(schema.form_tokens).values(
     token_hash=sa.bindparam("digest"), expires_at=sa.bindparam("expires"),
 ).on_conflict_do_nothing(index_elements=["token_hash"]).returning(
     schema.form_tokens.c.token_hash))
@@ -132,7 +133,7 @@ _USE_FORM = per_dialect(lambda insert: insert(schema.form_tokens).values(
 def use_form_token_in(connection: Connection, digest: str, *, valid_for: timedelta) -> bool:
     """Record within the caller's transaction that the form token of keyed hash
     ``digest`` (:meth:`Keys.form_used_hash`) was posted; ``False`` if it was before."""
-    inserted = connection.scalar(_USE_FORM[connection.dialect.name],
+    inserted = connection.scalar(USE_FORM[connection.dialect.name],
                                  {"digest": digest, "expires": now() + valid_for})
     return inserted is not None
 
@@ -144,17 +145,22 @@ def hit(connection: Connection, scope: str, subject: str, *, limit: int,
     ``True`` while the window's hits stay within ``limit``; the windows are
     fixed (e.g. each clock hour) and their rows expire with them.
     """
-    seconds = int(window.total_seconds())
-    bucket = int(time.time()) // seconds
-    key = f"{scope}:{bucket}:{subject}"[:120]
-    hits = connection.scalar(_HIT[connection.dialect.name],
-                             {"hit_key": key, "hit_expires": now() + window})
+    hits = connection.scalar(HIT[connection.dialect.name], hit_values(scope, subject, window))
     return int(hits or 0) <= limit
 
 
+def hit_values(scope: str, subject: str, window: timedelta) -> dict[str, Any]:
+    """The parameters of one hit's statement (:data:`HIT`, or a statement holding it): the
+    row's key (``scope``, the current window, ``subject``) and its expiry."""
+    seconds = int(window.total_seconds())
+    bucket = int(time.time()) // seconds
+    return {"hit_key": f"{scope}:{bucket}:{subject}"[:120], "hit_expires": now() + window}
+
+
 _LIMITS = schema.rate_limits
-#: :func:`upsert_add` of one hit, made once (the hot path of every signature).
-_HIT = per_dialect(lambda insert: insert(_LIMITS).values(
+#: :func:`upsert_add` of one hit, made once (the hot path of every signature; signing on
+#: PostgreSQL holds it in its one statement).
+HIT = per_dialect(lambda insert: insert(_LIMITS).values(
     key=sa.bindparam("hit_key"), hits=1, expires_at=sa.bindparam("hit_expires"),
 ).on_conflict_do_update(
     index_elements=["key"],

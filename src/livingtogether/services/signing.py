@@ -10,6 +10,8 @@ transaction; a withdrawal of a confirmed signature takes one away.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +25,7 @@ from ..models import Pledge, PledgeStatus
 from ..settings import Settings
 from ..store import Store, aware, now, schema
 from .base import is_unique_violation
-from .guard import Keys, hit, use_form_token_in
+from .guard import HIT, USE_FORM, Keys, hit_values
 from .outbox import ALREADY_SIGNED, CONFIRM, CONFIRM_TOKEN, WITHDRAW_TOKEN, enqueue, sent_recently
 from .pledge_stats import count
 from .pledges import (
@@ -78,8 +80,11 @@ class SigningService:
         One transaction of the fewest statements: the form token and the rate
         counter (when given), then the signature and its email. The dedupe is
         the unique index (an ``INSERT .. ON CONFLICT DO NOTHING``: no read
-        before), an unknown declaration its foreign key; on PostgreSQL the
-        signature and its email are one statement (a data-modifying ``WITH``).
+        before), an unknown declaration its foreign key. On PostgreSQL all four
+        are one statement (a data-modifying ``WITH``: one round trip between
+        BEGIN and COMMIT), whose signature is inserted only when the form token
+        was fresh and the counter within the limit; either refusal then rolls
+        the whole of it back, as on SQLite, where each is a statement of its own.
         """
         check_names(pledge)
         email, key = normalise_email(pledge.email)
@@ -96,17 +101,21 @@ class SigningService:
                   "p_country": pledge.country, "p_public": pledge.public, "p_data": dump(pledge),
                   "p_signed_at": pledge.signed_at, "p_ip_hash": ip_hash,
                   "o_language": language[:35], "o_stamp": pledge.signed_at}
+        if ip_hash and limit:
+            values.update(hit_values("sign-ip", ip_hash, timedelta(hours=1)), r_limit=limit)
+        if used is not None:
+            values.update(digest=used, expires=now() + (form_valid_for or timedelta(days=1)))
         with self.store.write() as connection:
-            if used is not None and not use_form_token_in(
-                    connection, used, valid_for=form_valid_for or timedelta(days=1)):
+            signed = _sign_postgresql if connection.dialect.name == "postgresql" \
+                else _sign_sqlite
+            fresh, hits, new_id = signed(connection, values, pledge.declaration)
+            if not fresh:
                 raise FormTokenUsed("this form was sent already; check the details and send "
                                     "it again", field="form_token")
-            if ip_hash and limit and not hit(connection, "sign-ip", ip_hash, limit=limit,
-                                             window=timedelta(hours=1)):
+            if hits is not None and hits > limit:
                 raise TooManyRequests(
                     f"too many signatures from your network in the last hour (the limit is "
                     f"{limit}); please try again later", retry_after=3600)
-            new_id = _insert(connection, values, pledge.declaration)
             if new_id is None:  # this address has signed already
                 return self._signed_before(connection, pledge.declaration, key, language)
         return attrs.evolve(pledge, id=new_id)
@@ -256,38 +265,97 @@ def _new_pledge(insert: Any) -> Any:
 _EMAIL = {"kind": CONFIRM, "status": "pending", "attempts": 0}
 
 
-def _signed_and_queued() -> Any:
-    """PostgreSQL's one statement for a new signature and its email: the email's row is
-    inserted from the new signature's ``RETURNING``, so a conflict inserts neither."""
-    new = _new_pledge(postgresql.insert).cte("new_pledge")
+def _signed_and_queued(*, token: bool, rate: bool) -> Any:
+    """PostgreSQL's one statement for a signature: the form token's use (``token``), the
+    rate counter's hit (``rate``), the signature and its email. The signature is inserted
+    only when the token was fresh and the hits within ``r_limit``, and its email from the
+    signature's ``RETURNING``, so a conflict inserts neither; the statement answers
+    ``fresh`` (the token was), ``hits`` and the new signature's ``new_id``."""
+    ctes: list[Any] = []
+    allowed: list[Any] = []
+    fresh: Any = sa.true()
+    hits: Any = sa.null()
+    if token:
+        used = USE_FORM["postgresql"].cte("used_form")
+        ctes.append(used)
+        fresh = sa.exists(sa.select(used.c.token_hash))
+        allowed.append(fresh)
+    if rate:
+        counted = HIT["postgresql"].cte("hit")
+        ctes.append(counted)
+        hits = sa.select(counted.c.hits).scalar_subquery()
+        allowed.append(hits <= sa.bindparam("r_limit", type_=sa.Integer))
+    row = sa.select(*(sa.bindparam(f"p_{name}", type_=_PLEDGES.c[name].type)
+                      for name in _COLUMNS))
+    if allowed:
+        row = row.where(*allowed)
+    new = postgresql.insert(_PLEDGES).from_select(list(_COLUMNS), row).on_conflict_do_nothing(
+        index_elements=["declaration_slug", "email_key"]).returning(_PLEDGES.c.id).cte(
+        "new_pledge")
     stamp = sa.bindparam("o_stamp", type_=_OUTBOX.c.created_at.type)
     rows = sa.select(new.c.id, sa.literal(CONFIRM), sa.bindparam("o_language"),
                      sa.literal("pending"), sa.literal(0), stamp, stamp)
-    return _OUTBOX.insert().add_cte(new, nest_here=True).from_select(
+    queued = _OUTBOX.insert().from_select(
         ["pledge_id", "kind", "language", "status", "attempts", "next_attempt_at",
-         "created_at"], rows).returning(_OUTBOX.c.pledge_id)
+         "created_at"], rows).returning(_OUTBOX.c.pledge_id).cte("queued")
+    return sa.select(fresh.label("fresh"), hits.label("hits"),
+                     sa.select(queued.c.pledge_id).scalar_subquery().label("new_id")
+                     ).add_cte(*ctes, new, queued)
 
 
-_SIGN = {"postgresql": _signed_and_queued(), "sqlite": _new_pledge(sqlite.insert)}
+#: The statement for each case: with a form token or not, with a rate limit or not.
+_SIGN = {(token, rate): _signed_and_queued(token=token, rate=rate)
+         for token in (False, True) for rate in (False, True)}
+_NEW_SQLITE = _new_pledge(sqlite.insert)
 
 
-def _insert(connection: Connection, values: dict[str, Any], declaration: str) -> int | None:
+def _sign_postgresql(connection: Connection, values: dict[str, Any],
+                     declaration: str) -> tuple[bool, int | None, int | None]:
+    """The signature ``values`` in one statement: (the form token was fresh, the hits of
+    the rate counter, the new id or ``None``)."""
+    statement = _SIGN["digest" in values, "hit_key" in values]
+    with _unknown_declaration(declaration):
+        row = connection.execute(statement, values).one()
+    return (bool(row.fresh), None if row.hits is None else int(row.hits),
+            None if row.new_id is None else int(row.new_id))
+
+
+def _sign_sqlite(connection: Connection, values: dict[str, Any],
+                 declaration: str) -> tuple[bool, int | None, int | None]:
+    """What :func:`_sign_postgresql` does, a statement each: the form token's use, the
+    rate counter's hit, then (when both allow) the signature and its email."""
+    if "digest" in values and connection.scalar(USE_FORM["sqlite"], values) is None:
+        return False, None, None
+    hits = int(connection.scalar(HIT["sqlite"], values) or 0) if "hit_key" in values else None
+    if hits is not None and hits > values["r_limit"]:
+        return True, hits, None
+    return True, hits, _insert_sqlite(connection, values, declaration)
+
+
+def _insert_sqlite(connection: Connection, values: dict[str, Any],
+                   declaration: str) -> int | None:
     """Insert the signature ``values`` and its confirmation email; its id, or ``None``
     when the address has signed already (then nothing is written)."""
-    dialect = connection.dialect.name
-    try:
-        new_id = connection.scalar(_SIGN[dialect], values)
-    except sa.exc.IntegrityError as error:
-        if is_unique_violation(error) or "foreign key" not in str(error.orig).lower():
-            raise
-        raise NotFound(f"there is no declaration {declaration!r}",
-                       field="declaration") from None
-    if new_id is not None and dialect == "sqlite":
+    with _unknown_declaration(declaration):
+        new_id = connection.scalar(_NEW_SQLITE, values)
+    if new_id is not None:
         stamp = values["o_stamp"]
         connection.execute(_OUTBOX.insert(), {**_EMAIL, "pledge_id": new_id,
                                               "language": values["o_language"],
                                               "next_attempt_at": stamp, "created_at": stamp})
     return None if new_id is None else int(new_id)
+
+
+@contextmanager
+def _unknown_declaration(declaration: str) -> Iterator[None]:
+    """A foreign-key failure of the signature's insert as ``NotFound`` of its declaration."""
+    try:
+        yield
+    except sa.exc.IntegrityError as error:
+        if is_unique_violation(error) or "foreign key" not in str(error.orig).lower():
+            raise
+        raise NotFound(f"there is no declaration {declaration!r}",
+                       field="declaration") from None
 
 
 def _token_check(row: Any) -> TokenCheck:

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .. import convert
-from ..errors import BadRequest, Conflict, ValidationError
+from ..errors import BadRequest, ValidationError
 from ..models import City, Event, Practice, Theme
 from ..models.hub import FeedItem, FeedKind, FeedPage
 from ..store import Store, aware, bulk, now, schema
@@ -164,7 +164,9 @@ class Mirror:
         """Apply one page and store its next cursor, all in one transaction.
 
         New and changed records are written ``batch`` at a time with bulk statements
-        (those of the bundle's import). A record the hub sends that does not fit this
+        (those of the bundle's import), the tombstones of records stored here removed
+        with one (``delete_many_in``; a record others still need is kept and named in
+        ``problems``). A record the hub sends that does not fit this
         library's models raises ``ValidationError`` naming it, and nothing of the page
         is applied.
         """
@@ -186,6 +188,8 @@ class Mirror:
                 .where(table.c.slug.in_(slugs))).all()} if slugs else {}
             whole = type(repository).load_rows is Records.load_rows
             pulled: list[dict[str, Any]] = []
+            gone: list[str] = []  # tombstones of records stored here: one bulk delete
+            forgotten: list[str] = []  # no longer counted as pulled from a hub
             new: list[Any] = []
             compare: list[tuple[Any, Any]] = []  # (stored row, record from the hub)
             for item in page.items:
@@ -196,9 +200,9 @@ class Mirror:
                 here = present.get(item.slug)
                 if item.deleted:
                     if here is not None:
-                        self._remove(connection, repository, kind, item.slug, counts, problems)
+                        gone.append(item.slug)
                     elif origin is not None:  # pulled, then deleted here: forget it too
-                        self._forget(connection, kind, item.slug)
+                        forgotten.append(item.slug)
                     continue
                 if here is not None and whole and here.data == item.record:
                     counts.unchanged += 1
@@ -216,6 +220,14 @@ class Mirror:
                         pulled.append({"kind": kind.value, "slug": item.slug,
                                        "origin": self.origin, "pulled_at": stamp})
                     counts.added += 1
+            kept = repository.delete_many_in(connection, gone)
+            for slug, refusal in kept.items():
+                counts.kept += 1
+                if problems is not None:
+                    problems.append(f"{kind.value} {slug!r} was removed from the hub but is "
+                                    f"kept here: {refusal.message}")
+            counts.removed += len(gone) - len(kept)
+            self._forget(connection, kind, forgotten + [s for s in gone if s not in kept])
             stored = repository.load_rows(connection, [(row.id, row.data)
                                                        for row, _ in compare])
             changed = [record for (_, record), old in zip(compare, stored, strict=True)
@@ -233,24 +245,13 @@ class Mirror:
             bulk.insert(connection, mine, pulled)
             self._save_cursor(connection, kind, page.next_cursor, stamp)
 
-    def _remove(self, connection: Connection, repository: Records[Any], kind: FeedKind,
-                slug: str, counts: PullCounts, problems: builtins.list[str] | None) -> None:
-        try:
-            repository.delete_in(connection, slug)
-        except Conflict as error:
-            counts.kept += 1
-            if problems is not None:
-                problems.append(f"{kind.value} {slug!r} was removed from the hub but is kept "
-                                f"here: {error.message}")
-            return
-        self._forget(connection, kind, slug)
-        counts.removed += 1
-
     @staticmethod
-    def _forget(connection: Connection, kind: FeedKind, slug: str) -> None:
-        """No longer count ``slug`` as pulled from a hub."""
-        mine = schema.hub_records
-        connection.execute(mine.delete().where(mine.c.kind == kind.value, mine.c.slug == slug))
+    def _forget(connection: Connection, kind: FeedKind, slugs: builtins.list[str]) -> None:
+        """No longer count ``slugs`` as pulled from a hub (one statement)."""
+        if slugs:
+            mine = schema.hub_records
+            connection.execute(mine.delete().where(mine.c.kind == kind.value,
+                                                   mine.c.slug.in_(slugs)))
 
     def _save_cursor(self, connection: Connection, kind: FeedKind, cursor: str,
                      stamp: datetime) -> None:

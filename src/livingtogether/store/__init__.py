@@ -6,14 +6,18 @@ concurrent writers queue instead of failing half-way. Within one process, the
 threads' write transactions on SQLite queue on a lock of their own before they ask
 for SQLite's: a thread waiting for SQLite's lock polls it with growing sleeps
 (1, 2, 5 .. 100 ms), so that under load the lock sits free while its waiters sleep;
-waiting on a Python lock, the next writer starts the moment the last one commits,
-and only the processes compete for SQLite's lock. PostgreSQL is used by URL.
+waiting on a Python lock, the next writer starts the moment the last one commits.
+Between processes, on a SQLite file, the writers queue the same way on an advisory
+lock of the operating system (``flock`` of ``<database>-writers``, where there is
+one: POSIX), so that SQLite's polling is left for writers that are not this
+library's. PostgreSQL is used by URL.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import threading
 import time
 import zlib
@@ -138,6 +142,11 @@ class Store:
         #: The threads' queue for SQLite's write lock (re-entrant: a write within a
         #: write, on another connection, waits for SQLite as it always did).
         self._writing = threading.RLock() if self.dialect == "sqlite" else None
+        database = self.engine.url.database if self.dialect == "sqlite" else None
+        #: The processes' queue (a file beside a SQLite file's, locked with ``flock``).
+        self._writers = _Writers(f"{database}-writers") if database not in (
+            None, "", ":memory:") and not database.startswith("file:") and _Writers.usable \
+            else None
         #: The versions read within :meth:`pinned` (``[None]`` until first read).
         self._pinned: ContextVar[list[dict[str, int] | None] | None] = ContextVar(
             f"livingtogether-versions-{id(self)}", default=None)
@@ -178,7 +187,11 @@ class Store:
             yield
             return
         with self._writing:
-            yield
+            if self._writers is None:
+                yield
+                return
+            with self._writers.hold():
+                yield
 
     def versions(self) -> dict[str, int]:
         """The version of each group of tables (:mod:`.versions`), in one query (once
@@ -269,3 +282,56 @@ class Store:
         """Release every pooled connection."""
         self._versions.close()
         self.engine.dispose()
+        if self._writers is not None:
+            self._writers.close()
+
+
+class _Writers:
+    """The writers of one SQLite file across processes, queued on ``flock`` of a file
+    of their own: the kernel wakes the next the moment the lock is released.
+
+    Held by one thread of a process at a time (under the store's thread lock), once
+    however deeply the writes nest; opened again in a forked child (a lock belongs to
+    the open file, which a child shares with its parent).
+    """
+
+    usable = sys.platform != "win32"
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._file: int | None = None
+        self._pid = 0
+        self._depth = 0
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """The lock, for the block (the caller holds the store's thread lock)."""
+        import fcntl
+
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        if self._file is None or self._pid != os.getpid():
+            try:
+                self._file = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a folder this process may read but not write: SQLite's lock
+                yield
+                return
+            self._pid = os.getpid()
+        fcntl.flock(self._file, fcntl.LOCK_EX)
+        self._depth = 1
+        try:
+            yield
+        finally:
+            self._depth = 0
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Close the lock's file (in the process that opened it)."""
+        if self._file is not None and self._pid == os.getpid():
+            os.close(self._file)
+        self._file = None
