@@ -14,7 +14,9 @@ import hashlib
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 
 from hub_support import FaultyProxy
 from livingtogether import Observatory
+from livingtogether.errors import Conflict, Forbidden
 from livingtogether.hub import HubClient
 from livingtogether.models import (
     City,
@@ -36,6 +39,7 @@ from livingtogether.models import (
     SignerKind,
     Text,
 )
+from livingtogether.models.hub import CountedSignature, CountWithdrawal, SignatureReport
 from livingtogether.services.pledges import email_key
 from serve_support import served
 
@@ -272,3 +276,57 @@ def test_bad_reports_get_a_clear_4xx(network: Network) -> None:
         if words:
             assert words in answer.text, answer.text
     assert network.count() == before
+
+
+# -- the hub's count on each database, in this process
+
+
+def _hash(n: int) -> str:
+    return hashlib.sha256(f"person-{n}".encode()).hexdigest()
+
+
+def _report(city: str, key_id: int, signed: range = range(0), withdrawn: range = range(0),
+            ) -> SignatureReport:
+    return SignatureReport(
+        city=city, key_id=key_id,
+        signatures=tuple(CountedSignature(hash=_hash(n), kind=SignerKind.CITIZEN, country="TR")
+                         for n in signed),
+        withdrawn=tuple(CountWithdrawal(hash=_hash(n)) for n in withdrawn))
+
+
+def test_reports_at_once_count_each_person_once(database_url: str) -> None:
+    """Three sites reporting the same 50 new people at the same moment, twice each (as a
+    retry does): 50 people, 50 signatures per city; then every tombstone: none."""
+    with Observatory.open(database_url) as hub:
+        key = hub.network_count.key()
+        assert hub.network_count.key() == key  # made once
+        cities = ("izmir", "montreal", "paris")
+        barrier = threading.Barrier(len(cities) * 2)
+
+        def send(city: str) -> None:
+            barrier.wait(timeout=10)
+            hub.network_count.report(_report(city, key.id, range(50)), city=city)
+
+        with ThreadPoolExecutor(max_workers=len(cities) * 2) as pool:
+            list(pool.map(send, cities * 2))
+        found = hub.network_count.figures(DECLARATION)
+        assert found["people"] == 50
+        assert {c: v["signatures"] for c, v in found["cities"].items()} == dict.fromkeys(
+            cities, 50)
+        again = hub.network_count.report(_report("izmir", key.id, range(50)), city="izmir")
+        assert (again.counted, again.unchanged) == (0, 50)
+        for city in cities[:2]:
+            hub.network_count.report(_report(city, key.id, withdrawn=range(50)), city=city)
+        assert hub.network_count.figures(DECLARATION)["people"] == 50  # Paris still has them
+        hub.network_count.report(_report("paris", key.id, range(50, 60), range(50)),
+                                 city="paris")
+        found = hub.network_count.figures(DECLARATION)
+        assert (found["people"], found["by_country"]) == (10, {"TR": 10})
+        # A rotation drops every hash: none can be compared with the new key's.
+        new = hub.network_count.rotate()
+        assert new.id > key.id
+        assert hub.network_count.figures(DECLARATION)["people"] == 0
+        with pytest.raises(Conflict, match="no longer current"):
+            hub.network_count.report(_report("paris", key.id, range(1)), city="paris")
+        with pytest.raises(Forbidden):
+            hub.network_count.report(_report("paris", new.id, range(1)), city="izmir")
