@@ -66,7 +66,15 @@ class CountReport:
                 .order_by(sent.c.pledge_id).limit(limit)).all()
             room = limit - len(gone)
             rows = connection.execute(
-                sa.select(pledges).select_from(pledges.outerjoin(sent, acknowledged))
+                sa.select(pledges.c.id, pledges.c.declaration_slug, pledges.c.kind,
+                          pledges.c.country, pledges.c.email_key, pledges.c.public,
+                          pledges.c.anonymised_at,
+                          # the data only of an institution that may be listed
+                          sa.case((sa.and_(pledges.c.kind == SignerKind.INSTITUTION.value,
+                                           pledges.c.public.is_(True)), pledges.c.data),
+                                  else_=sa.null()).label("data"),
+                          pledges.c.status, pledges.c.signed_at, pledges.c.confirmed_at)
+                .select_from(pledges.outerjoin(sent, acknowledged))
                 .where(confirmed, sent.c.pledge_id.is_(None))
                 .order_by(pledges.c.id).limit(room)).all() if room > 0 else []
         withdrawn = [(r.pledge_id, CountWithdrawal(hash=r.hash, declaration=r.declaration_slug))
@@ -124,17 +132,16 @@ def network_figures(store: Store, declaration: str) -> dict[str, Any] | None:
 
 
 def _counted(key: NetworkKey, city: str, row: Any) -> CountedSignature:
-    pledge = load(row)
     # An anonymised signature's key names its id only: qualified by the city, so that two
     # sites' anonymised signatures are never taken for one person.
     email_key = row.email_key if not row.email_key.startswith(f"{ANONYMISED}:") \
         else f"{row.email_key}:{city}"
     listing = None
-    if pledge.kind is SignerKind.INSTITUTION and pledge.public and pledge.institution \
-            and row.anonymised_at is None:
-        listing = ListedInstitution(name=pledge.institution.name,
-                                    kind=pledge.institution.kind,
-                                    website=pledge.institution.website)
+    if row.data is not None and row.anonymised_at is None:  # an institution, public
+        institution = load(row).institution
+        if institution is not None:
+            listing = ListedInstitution(name=institution.name, kind=institution.kind,
+                                        website=institution.website)
     return CountedSignature(hash=signature_hash(key.secret, email_key),
-                            declaration=pledge.declaration, kind=pledge.kind,
-                            country=pledge.country, listing=listing)
+                            declaration=row.declaration_slug, kind=SignerKind(row.kind),
+                            country=row.country, listing=listing)
