@@ -83,3 +83,19 @@ def test_bad_requests(client: Client) -> None:
     assert "step" in bad.text
     assert client.get("/api/v1/campaigns/day-2026/momentum.csv",
                       params={"step": "week"}).status_code == 400
+
+
+def test_the_campaign_widget_charts_the_week_with_a_table(client: Client) -> None:
+    html = client.get("/widgets/campaign/day-2026", params={"lang": "fr"}).text
+    section = html[html.index('class="lt-momentum"'):]
+    section = section[:section.index("</section>")]
+    assert 'role="img"' in section
+    assert "Signatures pendant la semaine de la campagne" in section
+    rows = section[section.index("<tbody>"):]
+    assert rows.count("<tr>") == 7
+    assert '<time datetime="2026-05-10">10 mai 2026</time></th><td>2</td>' in rows
+    assert '<time datetime="2026-05-16">16 mai 2026</time></th><td>2</td>' in rows
+    assert "16 mai 2026 : 2 signatures" in section  # each bar's own text
+    # A campaign without a declaration has no chart.
+    other = client.get("/widgets/campaign/no-declaration", params={"lang": "fr"}).text
+    assert "lt-momentum" not in other
