@@ -40,6 +40,7 @@ from .models.hub import (
     HUB_SUBMISSIONS_PATH,
     HUB_SYNC_PATH,
     MAX_REPORT,
+    CountWithdrawal,
     FeedItem,
     FeedKind,
     FeedPage,
@@ -375,17 +376,23 @@ class HubClient:
         ledger.use_key(key.id)
         counted = withdrawn = batches = 0
         for _ in range(MAX_PAGES):
-            signatures, tombstones = ledger.pending(key, city, limit=batch)
-            if not signatures and not tombstones:
+            # Ten batches read at once, then sent one by one, each acknowledged after.
+            found, gone = ledger.pending(key, city, limit=batch * 10)
+            if not found and not gone:
                 break
-            body = {"city": city, "key_id": key.id,
-                    "signatures": convert.unstructure([s for _, s in signatures]),
-                    "withdrawn": convert.unstructure([w for _, w in tombstones])}
-            self.request("POST", HUB_NETWORK_SIGNATURES_PATH, json=body)
-            ledger.acknowledge(key, signatures, tombstones)
-            counted += len(signatures)
-            withdrawn += len(tombstones)
-            batches += 1
+            changes: list[Any] = [*gone, *found]
+            for start in range(0, len(changes), batch):
+                part = changes[start:start + batch]
+                tombstones = [c for c in part if isinstance(c[1], CountWithdrawal)]
+                signatures = [c for c in part if not isinstance(c[1], CountWithdrawal)]
+                body = {"city": city, "key_id": key.id,
+                        "signatures": convert.unstructure([s for _, s in signatures]),
+                        "withdrawn": convert.unstructure([w for _, w in tombstones])}
+                self.request("POST", HUB_NETWORK_SIGNATURES_PATH, json=body)
+                ledger.acknowledge(key, signatures, tombstones)
+                counted += len(signatures)
+                withdrawn += len(tombstones)
+                batches += 1
         figures = {}
         for declaration in sorted({DEFAULT_DECLARATION, *ledger.declarations()}):
             found = self.request("GET", HUB_NETWORK_COUNT_PATH,

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 
 from ..errors import Conflict, Forbidden
 from ..models.hub import NetworkKey, SignatureReport
-from ..store import Store, aware, now, schema
+from ..store import Store, aware, bulk, now, schema
 from .base import Page, read_page
 from .guard import upsert_add
 
@@ -126,7 +126,7 @@ class NetworkCountService:
                         sig.c.declaration_slug == key[0], sig.c.hash == key[1],
                         sig.c.city == report.city).values(listing=listing))
             if new:
-                connection.execute(sig.insert(), [
+                bulk.insert(connection, sig, [
                     {"declaration_slug": s.declaration, "hash": s.hash, "city": report.city,
                      "kind": s.kind.value, "country": s.country, "listing": _listing(s),
                      "reported_at": stamp} for s in new])
@@ -134,13 +134,13 @@ class NetworkCountService:
                     deltas[(s.declaration, CITY, report.city, s.kind.value)] += 1
                 known = self._people(connection, [(s.declaration, s.hash) for s in new])
                 fresh = [s for s in new if (s.declaration, s.hash) not in known]
-                if known:
+                for declaration in {d for d, _ in known}:  # one statement a declaration
                     connection.execute(people.update().where(
-                        people.c.declaration_slug == sa.bindparam("d"),
-                        people.c.hash == sa.bindparam("h")).values(sites=people.c.sites + 1),
-                        [{"d": d, "h": h} for d, h in known])
+                        people.c.declaration_slug == declaration,
+                        people.c.hash.in_([h for d, h in known if d == declaration]))
+                        .values(sites=people.c.sites + 1))
                 if fresh:
-                    connection.execute(people.insert(), [
+                    bulk.insert(connection, people, [
                         {"declaration_slug": s.declaration, "hash": s.hash,
                          "kind": s.kind.value, "country": s.country, "sites": 1}
                         for s in fresh])
