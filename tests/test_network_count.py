@@ -41,7 +41,9 @@ from livingtogether.models import (
 )
 from livingtogether.models.hub import CountedSignature, CountWithdrawal, SignatureReport
 from livingtogether.services.pledges import email_key
+from livingtogether.wsgi import make_app
 from serve_support import served
+from test_web_support import serving
 
 CITIES = {"izmir": ("Izmir", "TR"), "montreal": ("Montréal", "CA"), "paris": ("Paris", "FR")}
 DECLARATION = "universal-declaration"
@@ -330,3 +332,22 @@ def test_reports_at_once_count_each_person_once(database_url: str) -> None:
             hub.network_count.report(_report("paris", key.id, range(1)), city="paris")
         with pytest.raises(Forbidden):
             hub.network_count.report(_report("paris", new.id, range(1)), city="izmir")
+
+
+def test_the_hub_counter_widget_escapes_and_refuses_bad_input(tmp_path: Path) -> None:
+    """On the hub itself the widget reads the hub's own figures; a hostile city name is
+    text, a hostile city parameter a 400."""
+    with Observatory.open(f"sqlite:///{tmp_path / 'hub.sqlite3'}") as hub:
+        hub.cities.create(City(slug="izmir", name=Text({"en": "<script>alert(1)</script>"}),
+                               country="TR"))
+        hub.declarations.create(Declaration(slug=DECLARATION, title=Text({"en": "D"})))
+        key = hub.network_count.key()
+        hub.network_count.report(_report("izmir", key.id, range(3)), city="izmir")
+        with serving(make_app(hub)) as url:
+            html = requests.get(f"{url}/widgets/pledge/counter", params={"city": "izmir"},
+                                timeout=10).text
+            assert "3 in &lt;script&gt;alert(1)&lt;/script&gt; · 3 worldwide" in html
+            assert "<script>" not in html
+            bad = requests.get(f"{url}/widgets/pledge/counter", params={"city": "<b>"},
+                               timeout=10)
+            assert bad.status_code == 400
