@@ -272,12 +272,35 @@ def cmd_hub_pull(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_hub_push(args: argparse.Namespace) -> int:
-    """Submit this site's practices of its city to the hub for review; show their state."""
+def _hub_token(args: argparse.Namespace, doing: str) -> str:
     token = args.token or os.environ.get("LIVINGTOGETHER_HUB_TOKEN")
     if not token:
-        raise LivingTogetherError("pushing needs the city's API token: "
+        raise LivingTogetherError(f"{doing} needs the city's API token: "
                                   "LIVINGTOGETHER_HUB_TOKEN (or --token)")
+    return str(token)
+
+
+def cmd_hub_count(args: argparse.Namespace) -> int:
+    """Report this site's confirmed signatures to the hub's network count (keyed hashes,
+    never addresses); show the network's figures."""
+    with _open(args) as observatory, _client(args, _hub_token(args, "reporting")) as hub:
+        report = hub.report_signatures(observatory)
+    print(report.summary())
+    return 0
+
+
+def cmd_hub_network_key_rotate(args: argparse.Namespace) -> int:
+    """Make a new network key (on the hub); the hashes made with the old one are dropped
+    and member sites report again at their next `hub count`."""
+    with _open(args) as observatory:
+        key = observatory.network_count.rotate()
+    print(f"network key {key.id} is current; member sites report again at their next sync")
+    return 0
+
+
+def cmd_hub_push(args: argparse.Namespace) -> int:
+    """Submit this site's practices of its city to the hub for review; show their state."""
+    token = _hub_token(args, "pushing")
     bar = ProgressBar(sys.stderr)
     with _open(args) as observatory, _client(args, token) as hub:
         report = hub.push(observatory, slugs=args.slugs or None,
@@ -323,7 +346,8 @@ def cmd_hub_token_revoke(args: argparse.Namespace) -> int:
 def _hub_commands(commands: Any) -> None:
     hub = commands.add_parser("hub", help="sync with the Observatory hub; its API tokens")
     hub_commands = hub.add_subparsers(dest="hub_command", required=True, metavar="COMMAND")
-    for name, run, flag in (("pull", cmd_hub_pull, "--from"), ("push", cmd_hub_push, "--to")):
+    for name, run, flag in (("pull", cmd_hub_pull, "--from"), ("push", cmd_hub_push, "--to"),
+                            ("count", cmd_hub_count, "--to")):
         sub = hub_commands.add_parser(name, help=run.__doc__)
         sub.add_argument(flag, dest="url", metavar="URL",
                          help="the hub's URL (default: LIVINGTOGETHER_HUB_URL)")
@@ -338,8 +362,13 @@ def _hub_commands(commands: Any) -> None:
         else:
             sub.add_argument("--token", help="the city's API token (better: "
                                              "LIVINGTOGETHER_HUB_TOKEN, out of the process list)")
-            sub.add_argument("slugs", nargs="*", metavar="SLUG",
-                             help="only these practices (default: all of the city's own)")
+            if name == "push":
+                sub.add_argument("slugs", nargs="*", metavar="SLUG",
+                                 help="only these practices (default: all of the city's own)")
+    network_key = hub_commands.add_parser("network-key", help="the network count's key")
+    network_key.add_subparsers(dest="key_command", required=True, metavar="COMMAND").add_parser(
+        "rotate", help=cmd_hub_network_key_rotate.__doc__).set_defaults(
+        run=cmd_hub_network_key_rotate)
     token = hub_commands.add_parser("token", help="API tokens that may write to this hub")
     token_commands = token.add_subparsers(dest="token_command", required=True,
                                           metavar="COMMAND")

@@ -31,13 +31,20 @@ import requests
 
 from . import __version__, convert
 from .errors import LivingTogetherError
+from .models import DEFAULT_DECLARATION
 from .models.hub import (
+    HUB_NETWORK_COUNT_PATH,
+    HUB_NETWORK_KEY_PATH,
+    HUB_NETWORK_SIGNATURES_PATH,
     HUB_SUBMISSION_PATH,
     HUB_SUBMISSIONS_PATH,
     HUB_SYNC_PATH,
+    MAX_REPORT,
+    CountWithdrawal,
     FeedItem,
     FeedKind,
     FeedPage,
+    NetworkKey,
     Submission,
 )
 from .models.media import absolute_images, has_local_files
@@ -86,6 +93,28 @@ class PullReport:
                     f"{c.unchanged} unchanged")
             lines.append(line + (f", {c.kept} kept (this site's own)" if c.kept else ""))
         return "\n".join([*lines, *self.problems])
+
+
+@attrs.frozen(kw_only=True)
+class CountSync:
+    """What a report of this site's signatures sent, and the network's figures after it."""
+
+    city: str
+    counted: int
+    withdrawn: int
+    batches: int
+    figures: dict[str, dict[str, Any]]
+
+    def summary(self) -> str:
+        """``izmir: 3 signatures counted, 1 withdrawn (2 batches); universal-declaration:
+        120 people in the network, 40 in izmir``."""
+        lines = [f"{self.city}: {self.counted} signatures sent, {self.withdrawn} withdrawn "
+                 f"({self.batches} batches)"]
+        for declaration, found in self.figures.items():
+            here = found.get("cities", {}).get(self.city, {}).get("signatures", 0)
+            lines.append(f"{declaration}: {found.get('people', 0)} people in the network, "
+                         f"{here} in {self.city}")
+        return "\n".join(lines)
 
 
 @attrs.frozen(kw_only=True)
@@ -319,6 +348,59 @@ class HubClient:
                 progress(index, len(practices))
         return PushReport(city=city, submissions=tuple(found),
                           changed=tuple(s.slug for s in found if s.changed))
+
+
+    def report_signatures(self, observatory: Observatory, *, batch: int = MAX_REPORT,
+                          ) -> CountSync:
+        """Report this site's confirmed signatures to the hub's network count, as keyed
+        hashes (never an address), and keep the network's figures it answers with.
+
+        Incremental (only what the hub has not acknowledged: new signatures and
+        tombstones of withdrawn ones), ``batch`` at a time, and safe to rerun after a
+        failure: the hub applies a batch sent twice as once.
+        """
+        if not self.token:
+            raise LivingTogetherError("reporting signatures needs the city's API token "
+                                      "(--token or LIVINGTOGETHER_HUB_TOKEN)")
+        if not 1 <= batch <= MAX_REPORT:
+            raise LivingTogetherError(f"batch is 1 to {MAX_REPORT}")
+        data = self.request("GET", HUB_NETWORK_KEY_PATH)
+        try:
+            key = NetworkKey(id=int(data["id"]), secret=str(data["secret"]),
+                             created_at=convert.structure(data["created_at"], datetime))
+            city = str(data["city"])
+        except (KeyError, TypeError, ValueError, LivingTogetherError) as error:
+            raise HubError(f"the hub's network key is not what this library reads ({error})"
+                           ) from None
+        ledger = observatory.count_report(self.url)
+        ledger.use_key(key.id)
+        counted = withdrawn = batches = 0
+        for _ in range(MAX_PAGES):
+            # Ten batches read at once, then sent one by one, each acknowledged after.
+            found, gone = ledger.pending(key, city, limit=batch * 10)
+            if not found and not gone:
+                break
+            changes: list[Any] = [*gone, *found]
+            for start in range(0, len(changes), batch):
+                part = changes[start:start + batch]
+                tombstones = [c for c in part if isinstance(c[1], CountWithdrawal)]
+                signatures = [c for c in part if not isinstance(c[1], CountWithdrawal)]
+                body = {"city": city, "key_id": key.id,
+                        "signatures": convert.unstructure([s for _, s in signatures]),
+                        "withdrawn": convert.unstructure([w for _, w in tombstones])}
+                self.request("POST", HUB_NETWORK_SIGNATURES_PATH, json=body)
+                ledger.acknowledge(key, signatures, tombstones)
+                counted += len(signatures)
+                withdrawn += len(tombstones)
+                batches += 1
+        figures = {}
+        for declaration in sorted({DEFAULT_DECLARATION, *ledger.declarations()}):
+            found = self.request("GET", HUB_NETWORK_COUNT_PATH,
+                                 params={"declaration": declaration})
+            ledger.keep_figures(declaration, {**found, "city": city})
+            figures[declaration] = found
+        return CountSync(city=city, counted=counted, withdrawn=withdrawn, batches=batches,
+                         figures=figures)
 
 
 def _with_absolute_images(observatory: Observatory, practice: Any) -> Any:

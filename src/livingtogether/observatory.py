@@ -33,7 +33,9 @@ from .services import (
 )
 from .services.base import Records
 from .services.campaigns import ParticipationService, campaigns
+from .services.count_report import CountReport
 from .services.guard import Keys
+from .services.network_count import NetworkCountService
 from .services.outbox import Outbox
 from .services.partners import OrganisationService
 from .services.pledge_stats import PledgeStatsService
@@ -256,6 +258,15 @@ class Observatory:
         """The repository of each kind of record the hub carries."""
         return {FeedKind.CITIES: self.cities, FeedKind.THEMES: self.themes,
                 FeedKind.PRACTICES: self.practices, FeedKind.EVENTS: self.programme}
+
+    @functools.cached_property
+    def network_count(self) -> NetworkCountService:
+        """On a hub: the network key, member sites' reports, the network's count."""
+        return NetworkCountService(self.store, max_page_size=self.settings.max_page_size)
+
+    def count_report(self, hub_url: str) -> CountReport:
+        """What this site reported of its signatures to the hub at ``hub_url``."""
+        return CountReport(self.store, origin_of(hub_url))
 
     def mirror(self, hub_url: str) -> Mirror:
         """The records pulled from the hub at ``hub_url``, and how far each feed was applied."""

@@ -530,3 +530,78 @@ screening_registrations = sa.Table(
              "screening_key", "status"),
     sa.Index("ix_lt_screening_registrations_created_at", "created_at"),
 )
+
+# -- the network's count (migration 14): one Declaration counted once across the network
+
+#: On a hub: the network keys signatures are hashed with (HMAC-SHA256 of the canonical
+#: address); the newest is current, a rotation adds one and drops the hashes of the others.
+network_keys = sa.Table(
+    "lt_network_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("secret", sa.String(100), nullable=False),
+    sa.Column("created_at", Instant, nullable=False),
+)
+
+#: On a hub: each signature a member site reported, as a keyed hash; one row per
+#: declaration, person and site (``city``: the reporting token's city).
+network_signatures = sa.Table(
+    "lt_network_signatures",
+    metadata,
+    sa.Column("declaration_slug", sa.String(100), primary_key=True),
+    sa.Column("hash", sa.String(64), primary_key=True),
+    sa.Column("city", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    #: an institution that agreed to be listed: its public name, kind and website
+    sa.Column("listing", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("reported_at", Instant, nullable=False),
+    sa.Index("ix_lt_network_signatures_city", "city"),
+)
+
+#: On a hub: each person once per declaration, with the kind and country of their first
+#: report and how many sites report them (the row goes when the last one withdraws).
+network_people = sa.Table(
+    "lt_network_people",
+    metadata,
+    sa.Column("declaration_slug", sa.String(100), primary_key=True),
+    sa.Column("hash", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("sites", sa.Integer, nullable=False),
+)
+
+#: On a hub: the network's counters, kept in step with the two tables above in the same
+#: transaction: people by ``country`` (and kind), signatures by site ``city`` (and kind).
+network_counts = sa.Table(
+    "lt_network_counts",
+    metadata,
+    sa.Column("declaration_slug", sa.String(100), primary_key=True),
+    sa.Column("dimension", sa.String(10), primary_key=True),
+    sa.Column("value", sa.String(100), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+)
+
+#: On a member site: each confirmed signature the hub acknowledged, by its hash under the
+#: network key ``key_id``: what the next report compares the signatures with.
+count_sent = sa.Table(
+    "lt_count_sent",
+    metadata,
+    sa.Column("origin", sa.String(500), primary_key=True),
+    sa.Column("pledge_id", sa.Integer, primary_key=True),
+    sa.Column("declaration_slug", sa.String(100), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("key_id", sa.Integer, nullable=False),
+    sa.Column("sent_at", Instant, nullable=False),
+)
+
+#: On a member site: the network's figures as the hub last gave them, per declaration.
+network_snapshots = sa.Table(
+    "lt_network_snapshots",
+    metadata,
+    sa.Column("origin", sa.String(500), primary_key=True),
+    sa.Column("declaration_slug", sa.String(100), primary_key=True),
+    sa.Column("data", JSONData, nullable=False),
+    sa.Column("fetched_at", Instant, nullable=False),
+)

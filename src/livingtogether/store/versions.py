@@ -45,6 +45,8 @@ GROUPS: dict[str, str] = {
     "lt_declarations": "pledges", "lt_pledges": "pledges", "lt_pledge_counts": "pledges",
     "lt_campaigns": "campaigns", "lt_participations": "campaigns",
     "lt_screening_seats": "campaigns",
+    "lt_network_signatures": "pledges", "lt_network_people": "pledges",
+    "lt_network_counts": "pledges", "lt_network_snapshots": "pledges",
 }
 
 #: Tables whose writes change nothing a reader sees.
@@ -53,6 +55,7 @@ UNSEEN = frozenset({
     "lt_hub_cursors", "lt_hub_records", "lt_pledge_tokens", "lt_changes",
     "lt_practice_revisions", "lt_schema_version", "lt_form_tokens",
     "lt_audit", "lt_revisions", "lt_claims", "lt_notes", "lt_media",
+    "lt_network_keys", "lt_count_sent",
     "lt_screening_registrations",  # personal data: widgets show the seats' counts only
 })
 

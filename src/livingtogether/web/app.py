@@ -30,6 +30,8 @@ from .files import StaticFiles
 from .http import Request, Response, has_undecodable, json_response
 from .hub import ROUTES as HUB_ROUTES
 from .media import ROUTE as MEDIA_ROUTE
+from .momentum import ROUTES as MOMENTUM_ROUTES
+from .network_count import ROUTES as NETWORK_COUNT_ROUTES
 from .openapi import ROUTE as OPENAPI_ROUTE
 from .programme import ROUTES as PROGRAMME_ROUTES
 from .render import error_fragment
@@ -56,7 +58,8 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
               *network.API_ROUTES,
-              *HUB_ROUTES, OPENAPI_ROUTE, *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
+              *MOMENTUM_ROUTES, *HUB_ROUTES, *NETWORK_COUNT_ROUTES, OPENAPI_ROUTE,
+              *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
               *network.WIDGET_ROUTES, *citypage.WIDGET_ROUTES,
               *pledge_form.ROUTES, STATIC_ROUTE, MEDIA_ROUTE, *site.ROUTES)
     return (*routes, DEMO_ROUTE) if demo_page else routes

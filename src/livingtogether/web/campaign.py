@@ -1,5 +1,6 @@
 """The campaign widget: the film and teaser without tracking, the three ways to take
-part, the kit, the day's status, the cities taking part and the screenings to come.
+part, the kit, the day's status, the signatures of the campaign's week (a chart and
+its table), the cities taking part and the screenings to come.
 
 A video file plays in ``<video preload="none">``, so nothing of it loads before
 the resident presses play. An embedded player (YouTube through
@@ -18,6 +19,8 @@ from ..errors import NotFound
 from ..models import Campaign, Video
 from ..models.video import Player, origin_of, player
 from ..services.campaign_kit import day_status
+from ..services.momentum import Step, momentum
+from .charts import momentum_chart
 from .http import Response
 from .params import Param
 from .render import language, render, respond
@@ -77,7 +80,10 @@ def campaign_context(web: Site, campaign: Campaign, *, zone: str | None,
     console's preview of a draft): its players, the day's status in ``zone`` (else the
     campaign's), the cities taking part and the screenings."""
     zone = zone or campaign.zone
-    return {"campaign": campaign, "players": _players(campaign),
+    chart = None
+    if campaign.declaration is not None:
+        chart = momentum_chart(momentum(web.observatory.store, campaign, Step.DAY))
+    return {"campaign": campaign, "players": _players(campaign), "momentum": chart,
             "day_status": day_status(campaign.day, zone), "zone": zone,
             "languages": web.settings.languages, "participations": participations,
             "screenings": screenings}

@@ -1,5 +1,6 @@
 """The member directory's pictures, drawn from the data as inline SVG: the world map of the
-cities and the network's growth by year (no tiles, no scripts: the widgets' CSP
+cities and the network's growth by year, and a campaign's signatures per day of its
+week (no tiles, no scripts: the widgets' CSP
 forbids them; the list of cities and a table of the figures are the accessible
 alternative beside them).
 """
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
 
 import attrs
 
 from ..models import City, Membership, MembershipStatus
+from ..services.momentum import Momentum
 
 # -- the map
 
@@ -145,3 +149,36 @@ def growth(cities: Iterable[City]) -> Growth:
                                x=index * (bar + gap) + gap, height=round(plot * count / top, 2))
                     for index, (year, new, gone, count) in enumerate(years)),
         unknown=unknown, width=len(years) * (bar + gap) + gap, height=plot, bar=bar)
+
+
+@attrs.frozen(kw_only=True)
+class MomentumDay:
+    """One day of a campaign's week: its signatures and its bar's geometry."""
+
+    day: date
+    confirmed: int
+    x: float
+    height: float
+
+
+@attrs.frozen(kw_only=True)
+class MomentumChart:
+    """A campaign's signatures per day of its week, as bars (none when there are none)."""
+
+    days: tuple[MomentumDay, ...]
+    total: int
+    width: float
+    height: float
+    bar: float
+
+
+def momentum_chart(found: Momentum) -> MomentumChart:
+    """The bars of ``found`` counted per day (one per day of the week, in its zone)."""
+    bar, gap, plot = 32.0, 8.0, 120.0
+    top = max((b.confirmed for b in found.buckets), default=0) or 1
+    days = tuple(MomentumDay(day=b.start.astimezone(ZoneInfo(found.zone)).date(),
+                             confirmed=b.confirmed, x=index * (bar + gap) + gap,
+                             height=round(plot * b.confirmed / top, 2))
+                 for index, b in enumerate(found.buckets))
+    return MomentumChart(days=days, total=found.total, width=len(days) * (bar + gap) + gap,
+                         height=plot, bar=bar)

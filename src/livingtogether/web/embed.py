@@ -68,7 +68,7 @@ WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
                                        "language", "limit", "offset")),
     "programme": ("widget-programme", ("lang",)),
     "pledge": ("widget-pledge", ("lang", "declaration")),
-    "counter": ("widget-pledge-counter", ("lang", "declaration")),
+    "counter": ("widget-pledge-counter", ("lang", "declaration", "city")),
 }
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -327,6 +327,46 @@ def hub_schemas(builder: SchemaBuilder) -> None:
         "properties": {"reason": {"type": "string", "minLength": 1}},
         "required": ["reason"], "additionalProperties": False,
     }
+    network_count_schemas(builder)
+
+
+def network_count_schemas(builder: SchemaBuilder) -> None:
+    """The network count's schemas: the key, a report and its result, the figures."""
+    from ..models.hub import SignatureReport
+    from ..services.network_count import NetworkInstitution, ReportResult
+
+    builder.model(SignatureReport)
+    builder.model(ReportResult)
+    counts = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+    builder.schemas["NetworkKey"] = {
+        "type": "object", "description": "The network key a city hashes its signatures with.",
+        "properties": {"id": {"type": "integer"}, "secret": {"type": "string"},
+                       "created_at": {"type": "string", "format": "date-time"},
+                       "city": {"type": "string"}},
+        "required": ["id", "secret", "created_at", "city"], "additionalProperties": False,
+    }
+    builder.schemas["NetworkCount"] = {
+        "type": "object",
+        "description": "People counted once across the network; each city's signatures.",
+        "properties": {
+            "declaration": {"type": "string"}, "people": {"type": "integer", "minimum": 0},
+            "by_kind": counts, "by_country": counts,
+            "cities": {"type": "object", "additionalProperties": {
+                "type": "object",
+                "properties": {"signatures": {"type": "integer", "minimum": 0},
+                               "by_kind": counts},
+                "required": ["signatures", "by_kind"], "additionalProperties": False}},
+        },
+        "required": ["declaration", "people", "by_kind", "by_country", "cities"],
+        "additionalProperties": False,
+    }
+    builder.schemas["NetworkInstitutionList"] = {
+        "type": "object", "description": "Institutions listed network-wide, by name.",
+        "properties": {"items": {"type": "array", "items": builder.model(NetworkInstitution)},
+                       "total": {"type": "integer"}, "limit": {"type": "integer"},
+                       "offset": {"type": "integer"}},
+        "required": ["items", "total", "limit", "offset"], "additionalProperties": False,
+    }
 
 
 def operation(route: Route, settings: Settings | None = None) -> dict[str, Any]:

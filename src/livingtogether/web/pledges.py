@@ -9,11 +9,11 @@ The form's guards are in :mod:`livingtogether.web.guard`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .. import convert
-from ..errors import BadRequest
-from ..models import DEFAULT_DECLARATION, SignerKind
+from ..errors import BadRequest, NotFound
+from ..models import DEFAULT_DECLARATION, SignerKind, Text
 from ..services.outbox import CONFIRM_TOKEN, LINK_PATHS, WITHDRAW_TOKEN
 from ..services.signing import TokenCheck
 from .bodies import parse_form
@@ -90,19 +90,41 @@ def withdraw_post(call: Call) -> Response:
 # -- widgets
 
 
-def counter_html(web: Site, request: Request, lang: str, slug: str) -> str:
-    """The count of confirmed signatures with a progress bar toward the next milestone."""
+def counter_html(web: Site, request: Request, lang: str, slug: str,
+                 city: str | None = None) -> str:
+    """The count of confirmed signatures with a progress bar toward the next milestone;
+    with ``city``, also the network's line: "N in Izmir · M worldwide"."""
     declaration = web.observatory.declarations.get(slug)
     stats = web.observatory.pledge_stats.stats(slug)
+    network = network_line(web, slug, city) if city else None
     return render(web, request, "pledge_counter.html", lang, declaration=declaration,
-                  stats=stats)
+                  stats=stats, network=network)
+
+
+def network_line(web: Site, declaration: str, city: str) -> dict[str, Any] | None:
+    """What the network line shows: the people counted once worldwide and the signatures
+    of ``city``, as the hub last gave them (or this site's own figures on the hub);
+    ``None`` when there are none."""
+    from ..services.count_report import network_figures
+
+    obs = web.observatory
+    figures = network_figures(obs.store, declaration) or obs.network_count.figures(declaration)
+    if not figures["people"]:
+        return None
+    try:
+        name: Any = obs.cities.get(city).name
+    except NotFound:
+        name = None
+    here = figures["cities"].get(city, {}).get("signatures", 0)
+    return {"here": here, "world": figures["people"], "city": name or Text({"en": city})}
 
 
 def counter_widget(call: Call) -> Response:
     """The counter widget."""
     lang = language(call)
-    return respond(call, counter_html(call.web, call.request, lang, call.params["declaration"]),
-                   lang)
+    p = call.params
+    return respond(call, counter_html(call.web, call.request, lang, p["declaration"],
+                                      p["city"]), lang)
 
 
 def signatories_widget(call: Call) -> Response:
@@ -182,6 +204,9 @@ _TOKEN = Param(name="token", kind="token", required=True,
 _DECLARATION = Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
                      description="the declaration")
 
+_CITY = Param(name="city", kind="slug", default=None,
+              description="a member city: show its signatures and the network's count")
+
 #: Listed before the pledge form's ``POST /widgets/pledge/{slug}``, which they shadow.
 ROUTES: tuple[Route, ...] = (
     widget_route(method="GET", path=LINK_PATHS[CONFIRM_TOKEN], handler=confirm_page,
@@ -205,7 +230,9 @@ ROUTES: tuple[Route, ...] = (
     widget_route(method="GET", path="/widgets/pledge/counter", handler=counter_widget,
           name="widget-pledge-counter", reads=("pledges",),
           summary="Widget: confirmed signatures and progress toward the next milestone",
-          params=(LANG, _DECLARATION), errors=(400, 404)),
+          description="With city, also the network's count: the signatures of that city "
+                      "and the people who signed anywhere in the network, each once.",
+          params=(LANG, _DECLARATION, _CITY), errors=(400, 404)),
     widget_route(method="GET", path="/widgets/pledge/signatories", handler=signatories_widget,
           name="widget-pledge-signatories", reads=("pledges", "cities"),
           summary="Widget: the signatories who chose to appear publicly",

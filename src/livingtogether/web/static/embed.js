@@ -28,7 +28,7 @@
     practices: { path: "/widgets/practices", params: ["lang", "q", "theme", "city", "country", "kind", "language", "limit", "offset"] },
     programme: { path: "/widgets/programme/{event}", params: ["lang"] },
     pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] },
-    counter: { path: "/widgets/pledge/counter", params: ["lang", "declaration"] }
+    counter: { path: "/widgets/pledge/counter", params: ["lang", "declaration", "city"] }
   };
 
   var script = document.currentScript;
