@@ -115,6 +115,15 @@ def test_each_view_is_refused_without_its_permission(obs: Observatory, client: C
     assert ADMIN + url.split("/")[1] not in home.replace(ADMIN + "/" + other.split("_")[1], "")
 
 
+def test_settings_groups_offers_the_permissions(obs: Observatory, client: Client) -> None:
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
+    form = text(client.get("/admin/groups/new/"))
+    for label in ("Can see the signatures (personal data)",
+                  "Can withdraw a signature at its signer&#x27;s request",
+                  "Can approve and reject the practices submitted to the hub"):
+        assert label in form, label
+
+
 def test_the_menu_shows_what_the_user_may_see(obs: Observatory, client: Client) -> None:
     menu = text(logged(client, "view_signatures").get("/admin/"))
     assert f"{ADMIN}/signatures/" in menu

@@ -17,6 +17,14 @@ def register_review_viewsets() -> ReviewGroup:
     return ReviewGroup()
 
 
+@hooks.register("register_permissions")
+def register_permissions() -> Any:
+    """The plugin's permissions (models.py), so that Settings → Groups offers them."""
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.filter(content_type__app_label="livingtogether")
+
+
 @hooks.register("register_admin_urls")
 def register_admin_urls() -> list[Any]:
     """The old address of the moderation queue, redirected to the new one."""
