@@ -10,7 +10,14 @@ from admin_support import practice, principal, two_cities
 from livingtogether import Observatory
 from livingtogether.admin import Principal
 from livingtogether.errors import Conflict, Forbidden, NotFound, ValidationError
-from livingtogether.models import Declaration, ModerationStatus, Pledge, SignerKind, Text
+from livingtogether.models import (
+    Declaration,
+    ModerationStatus,
+    Pledge,
+    PledgeStatus,
+    SignerKind,
+    Text,
+)
 
 ADMIN = Principal.with_roles(id="sec", name="Sec", roles=["secretariat-admin"])
 
@@ -90,6 +97,8 @@ def test_signatures_are_found_withdrawn_and_exported_with_an_audit(
     assert signed.id is not None
     observatory.signing.confirm(signed.id)
     assert staff.signatures.list(ADMIN, "udltp").total == 1
+    assert staff.signatures.search(ADMIN, "udltp", "ayşe", status=PledgeStatus.CONFIRMED).total == 1
+    assert staff.signatures.search(ADMIN, "udltp", status=PledgeStatus.PENDING).total == 0
     assert staff.signatures.find(ADMIN, "udltp", "ayse@example.ORG").id == signed.id
     with pytest.raises(ValidationError, match="valid email"):
         staff.signatures.find(ADMIN, "udltp", "not an address")

@@ -190,6 +190,8 @@ def test_campaigns_and_participations(observatory: Observatory) -> None:
     page = observatory.participations.list("idltp-2022")
     assert page.total == 1
     assert page.items[0].signed is False
+    assert observatory.participations.list(city="izmir").total == 1
+    assert observatory.participations.list("idltp-2022", city="dusseldorf").total == 0
     with pytest.raises(NotFound, match="city"):
         observatory.participations.save(attrs.evolve(joined, city="nowhere"))
     observatory.participations.delete("idltp-2022", "izmir")

@@ -49,14 +49,18 @@ class Signatures:
         return self.signatures.list(declaration, status=status, limit=limit, offset=offset)
 
     def search(self, principal: Principal, declaration: str, q: str = "", *,
-               limit: int = 20, offset: int = 0) -> Page[Pledge]:
+               status: PledgeStatus | None = None, limit: int = 20, offset: int = 0,
+               ) -> Page[Pledge]:
         """The signatures of ``declaration``, the newest first, whose signer's name,
-        address or city contains ``q`` (ignoring case; every signature without ``q``)."""
+        address or city contains ``q`` (ignoring case; every signature without ``q``),
+        of ``status`` only when given."""
         principal.require(Permission.SIGNATURES_VIEW, None)
         f.check_text(q, field="q", max_length=200, multiline=False)
         self.declarations.get(declaration)
         table = schema.pledges
         where = [table.c.declaration_slug == declaration]
+        if status is not None:
+            where.append(table.c.status == PledgeStatus(status).value)
         words = q.strip().lower()
         if words:
             where.append(sa.or_(*(

@@ -89,11 +89,13 @@ class ParticipationService:
         """The public screenings of ``campaign`` starting after ``after`` (now), by time."""
         return upcoming(self.taking_part(campaign), after=after)
 
-    def list(self, campaign: str | None = None, *, limit: int = 50, offset: int = 0,
-             ) -> Page[CampaignParticipation]:
-        """Participations by campaign and city, optionally of one campaign."""
+    def list(self, campaign: str | None = None, *, city: str | None = None, limit: int = 50,
+             offset: int = 0) -> Page[CampaignParticipation]:
+        """Participations by campaign and city, optionally of one campaign, of one city."""
         table = schema.participations
         where = [table.c.campaign_slug == campaign] if campaign is not None else []
+        if city is not None:
+            where.append(table.c.city_slug == city)
         return read_page(self.store, self._query().where(*where), limit=limit, offset=offset,
                          maximum=self.max_page_size, load=self._load)
 
