@@ -1,42 +1,44 @@
-"""The admin menu "Living Together" and its views."""
+"""The admin's "Observatory" menu (:mod:`.menu`), the plugin's permissions in Settings → Groups,
+the group screen's cities (:mod:`.group_cities`), and the first admin views' URLs."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.urls import include, path, reverse
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.models import Permission
+from django.db.models import QuerySet
+from django.urls import include, path
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from . import admin_urls
-from .admin_views import allowed
+from .group_cities import GroupCitiesForm
+from .menu import ObservatoryGroup
+from .models import LEGACY, codename
+from .principals import APP
 
 
 @hooks.register("register_admin_urls")
 def register_admin_urls() -> list[Any]:
-    """The views under ``/admin/livingtogether/``."""
+    """The first admin views under ``/admin/livingtogether/``."""
     return [path("livingtogether/", include(admin_urls, namespace="livingtogether_admin"))]
 
 
-class _Item(MenuItem):
-    def __init__(self, *args: Any, permission: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request: Any) -> bool:
-        return allowed(request.user, self.permission)
+@hooks.register("register_admin_viewset")
+def register_viewsets() -> ObservatoryGroup:
+    """The "Observatory" menu and every viewset in it."""
+    return ObservatoryGroup()
 
 
-@hooks.register("register_admin_menu_item")
-def register_menu() -> SubmenuMenuItem:
-    """Living Together: Signatures, Practices to moderate, Campaign participations."""
-    items = [
-        _Item(_("Signatures"), reverse("livingtogether_admin:signatures"), icon_name="form",
-              permission="view_signatures", order=100),
-        _Item(_("Practices to moderate"), reverse("livingtogether_admin:practices"),
-              icon_name="doc-full", permission="moderate_practices", order=200),
-        _Item(_("Campaign participations"), reverse("livingtogether_admin:participations"),
-              icon_name="group", permission="view_participations", order=300),
-    ]
-    return SubmenuMenuItem(_("Living Together"), Menu(items=items), icon_name="site", order=900)
+@hooks.register("register_permissions")
+def register_permissions() -> QuerySet[Permission]:
+    """The plugin's permissions, offered to groups in Settings → Groups."""
+    from livingtogether.admin.principals import Permission as Core
+
+    names = [name for name, _ in LEGACY] + [codename(p) for p in Core]
+    return Permission.objects.filter(content_type__app_label=APP, codename__in=names)
+
+
+@hooks.register("register_group_permission_panel")
+def register_group_cities() -> type[GroupCitiesForm]:
+    """The cities a group's Observatory permissions cover, in the group's screen."""
+    return GroupCitiesForm
