@@ -19,6 +19,7 @@ Documents (attachments) are kept as they are (the console adds them).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from wagtail.images import get_image_model
 from wagtail.images.widgets import AdminImageChooser
 
+from livingtogether import convert
 from livingtogether.admin.forms import FormErrors, FormSpec, Rendered
 from livingtogether.models import ImageRef
 
@@ -36,6 +38,7 @@ from livingtogether.models import ImageRef
 ADD_ROW = "add_row"
 #: Draftail's features for the core's rich text (what the sanitiser keeps).
 FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link"]
+_ROW_OF = re.compile(r"^(.*\.\d{1,4})\.")
 #: The renditions' widths an image chosen from the library carries (for ``srcset``).
 WIDTHS = (400, 800)
 Choices = Callable[[str], "list[tuple[str, str]] | None"]
@@ -184,8 +187,15 @@ class RecordForm(forms.Form):
         out: dict[str, str] = {}
         removed: list[str] = []
         added: list[tuple[str, str]] = []
+        unreadable: dict[str, str] = {}
         for name, kind in self.kinds.items():
             widget = self.fields[name].widget
+            if kind == "html":
+                try:
+                    out[name] = _rich_text(widget, data, name)
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    unreadable[name] = _unreadable()
+                continue
             raw = widget.value_from_datadict(data, {}, name)
             if kind == "bool":
                 out[name] = "yes" if raw else ""
@@ -199,11 +209,44 @@ class RecordForm(forms.Form):
                     added.append((name.removesuffix(".add"), str(raw)))
             else:
                 out[name] = "" if raw is None else str(raw)
-        out = {k: v for k, v in out.items() if not k.startswith(tuple(removed))} \
-            if removed else out
+        out = {k: v for k, v in out.items() if not k.startswith(tuple(removed))
+               and _posted_row(k, data)}
+        if unreadable:
+            first = next(iter(unreadable.values()))
+            raise FormErrors(first, field=next(iter(unreadable)),
+                             problems=list(unreadable.items()), errors=unreadable, values=out)
         for group, wanted in added:
             _add_image(self.spec, out, group, wanted)
         return out
+
+
+def _posted_row(name: str, data: MultiValueDict[str, Any]) -> bool:
+    """Whether the row of ``name`` (``links.1.url``: ``links.1``) came with the input: the
+    blank row the form would add is no row the browser sent."""
+    found = _ROW_OF.match(name)
+    if found is None:
+        return True
+    prefix = found.group(1) + "."
+    return any(str(key).startswith(prefix) for key in data)
+
+
+def _rich_text(widget: forms.Widget, data: MultiValueDict[str, Any], name: str) -> str:
+    """Draftail's input (its JSON) as the HTML the core sanitises; ``ValueError`` and
+    the like for input no Draftail sent."""
+    raw = data.get(name)
+    if raw is None or not str(raw).strip() or str(raw).strip() == "null":
+        return ""
+    if not str(raw).lstrip().startswith("{"):
+        raise ValueError("not Draftail's JSON")
+    html = widget.value_from_datadict(data, {}, name)
+    return "" if html is None else str(html)
+
+
+def _unreadable() -> str:
+    from django.utils.translation import gettext
+
+    return gettext("The text could not be read (it did not come from the editor): "
+                   "type it again.")
 
 
 def _text_widget(widget: str) -> forms.Widget:
@@ -236,11 +279,12 @@ def _add_image(spec: FormSpec[Any], out: dict[str, str], group: str, wanted: str
     renditions = [image.get_rendition(f"width-{width}") for width in WIDTHS
                   if width < main.width]
     alt = getattr(image, "description", "") or image.title
-    reference = ImageRef(
-        url=main.url, width=main.width, height=main.height, size=max(main.file.size, 1),
-        alt={spec.languages[0] if spec.languages else "en": alt[:200]},  # type: ignore[arg-type]
-        renditions=tuple({"url": r.url, "width": r.width, "height": r.height,  # type: ignore[misc]
-                          "size": max(r.file.size, 1)} for r in renditions))
+    reference = convert.structure({
+        "url": main.url, "width": main.width, "height": main.height,
+        "size": max(main.file.size, 1),
+        "alt": {spec.languages[0] if spec.languages else "en": alt[:200]},
+        "renditions": [{"url": r.url, "width": r.width, "height": r.height,
+                        "size": max(r.file.size, 1)} for r in renditions]}, ImageRef)
     rows = [int(part) for key in out if key.startswith(f"{group}.")
             for part in [key[len(group) + 1:].split(".", 1)[0]] if part.isdigit()]
     row = f"{group}.{max(rows, default=-1) + 1}."
