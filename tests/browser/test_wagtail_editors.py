@@ -38,6 +38,7 @@ def violations(page: Any, axe_source: str) -> set[str]:
         return result.violations.map(v => v.id + ': ' + v.nodes.map(
             n => n.target.join(' ')).join(', '));
     }""", WCAG)
+    print("\n".join(found))  # what each rule flags, in the test's output when it fails
     return {line.split(":", 1)[0] for line in found}
 
 

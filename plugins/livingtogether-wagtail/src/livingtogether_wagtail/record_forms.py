@@ -56,6 +56,15 @@ class Section:
         self.fields: list[forms.BoundField] = []
 
 
+class _Bound(forms.BoundField):
+    """A field whose id has no dots (``id_title-en``): Wagtail's scripts find a widget by
+    a CSS selector of its id, where a dot would start a class."""
+
+    @property
+    def auto_id(self) -> str:
+        return "id_" + self.html_name.replace(".", "-")
+
+
 class RecordForm(forms.Form):
     """The form of one record (see the module's docstring)."""
 
@@ -76,6 +85,7 @@ class RecordForm(forms.Form):
     # -- building
 
     def _field(self, name: str, field: forms.Field, kind: str = "text") -> str:
+        field.get_bound_field = lambda form, name: _Bound(form, field, name)  # type: ignore[method-assign]
         self.fields[name] = field
         self.kinds[name] = kind
         return name
