@@ -25,12 +25,13 @@ from typing import Any
 
 from django import forms
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import get_language
 from wagtail.admin.rich_text import DraftailRichTextArea
 from wagtail.admin.widgets import AdminDateInput, AdminDateTimeInput
 from wagtail.images import get_image_model
 from wagtail.images.widgets import AdminImageChooser
 
-from livingtogether import convert
+from livingtogether import convert, i18n
 from livingtogether.admin.forms import FormErrors, FormSpec, Rendered
 from livingtogether.models import ImageRef
 
@@ -76,8 +77,10 @@ class RecordForm(forms.Form):
         self.kinds: dict[str, str] = {}  # field name: how its value is read back
         self.sections: list[Section] = []
         self.image_groups: list[str] = []
+        # the spec's labels and help are the core catalog's, shown in the admin's language
+        self.t = i18n.translations((get_language() or "en").split("-")[0]).gettext
         for field in rendered:
-            self._add(field, field.label)
+            self._add(field, self.t(field.label) if field.label else "")
         for section in self.sections:
             section.fields = [self[name] for name in section.names]
         self.hidden_names = [name for name, kind in self.kinds.items() if kind == "hidden"]
@@ -100,7 +103,8 @@ class RecordForm(forms.Form):
             for number, row in enumerate(field.items, start=1):
                 names: list[str] = []
                 for child in row:
-                    names.extend(self._inputs(child, child.label or field.label))
+                    names.extend(self._inputs(child, self.t(child.label) if child.label
+                                              else legend))
                 last = number == len(field.items)
                 self.sections.append(Section(f"{legend} {number}" if repeat else legend, names,
                                              add_row=field.name if repeat and last else None))
@@ -111,9 +115,10 @@ class RecordForm(forms.Form):
         """The Django fields of one field of the spec (one per language, or one)."""
         if field.items:  # a group inside a row: its fields flattened
             return [name for row in field.items for child in row
-                    for name in self._inputs(child, f"{label}: {child.label}")]
+                    for name in self._inputs(child, f"{label}: {self.t(child.label)}")]
         required = False  # the spec judges; the browser must not refuse first
-        common = {"label": label, "help_text": field.help, "required": required}
+        common = {"label": label, "help_text": self.t(field.help) if field.help else "",
+                  "required": required}
         if field.languages:
             names = []
             for language, value, _ in field.languages:
@@ -174,7 +179,7 @@ class RecordForm(forms.Form):
             url = ""
             for child in row:
                 if child.name.endswith((".alt", ".credit")):
-                    names.extend(self._inputs(child, child.label))
+                    names.extend(self._inputs(child, self.t(child.label)))
                 else:
                     self._hidden(child)
                     if child.name.endswith(".url"):
@@ -182,10 +187,12 @@ class RecordForm(forms.Form):
             prefix = row[0].name.rsplit(".", 1)[0]
             names.append(self._field(f"{prefix}.remove", forms.BooleanField(
                 required=False, label=_remove_label()), "remove"))
-            self.sections.append(Section(f"{field.label} {number}", names, image=url))
+            self.sections.append(Section(f"{self.t(field.label)} {number}", names,
+                                         image=url))
         add = self._field(f"{field.name}.add", forms.ModelChoiceField(
-            queryset=get_image_model().objects.all(), required=False, label=field.label,
-            help_text=field.help, widget=AdminImageChooser), "image")
+            queryset=get_image_model().objects.all(), required=False,
+            label=self.t(field.label), help_text=self.t(field.help) if field.help else "",
+            widget=AdminImageChooser), "image")
         self.sections.append(Section("", [add]))
 
     # -- reading back
