@@ -239,3 +239,12 @@ def _valid(model: type) -> dict[str, str]:
             "first_day": "2021-12-07", "last_day": "2021-12-08",
             "sessions.0.key": "s", "sessions.0.title.en": "S", "sessions.0.day": "2021-12-07",
             "sessions.0.starts_at": "2021-12-07T10:00", "sessions.0.ends_at": "2021-12-07T11:00"}
+
+
+def test_a_refused_text_with_a_nul_renders_as_typed() -> None:
+    """The form after a refusal shows what was typed, even a text ``Text`` refuses."""
+    typed = {"slug": "x", "city": "izmir", "title.en": "nul \x00 inside", "title.fr": "ok"}
+    with pytest.raises(FormErrors) as refused:
+        PRACTICE.parse(typed)
+    title = next(f for f in PRACTICE.fields(error=refused.value) if f.name == "title")
+    assert ("en", "nul \x00 inside", None) in title.languages

@@ -16,8 +16,7 @@ from .test_journeys import wagtail_site
 
 __all__ = ["wagtail_site"]  # the fixture, imported for pytest
 
-SCREENS = ("signatures/", "signatures/export/", "moderation/", "submissions/",
-           "participations/")
+SCREENS = ("signatures/", "signatures/export/", "moderation/", "submissions/")
 
 
 def violations(page: Any, axe_source: str) -> dict[str, str]:

@@ -238,7 +238,6 @@ def test_the_demo_login_and_the_admin_views_titles(observatory: Observatory,
     assert client.login(username="demo", password="demo")
     for path, title in (("signatures/", "Signatures"), ("moderation/", "Moderation queue"),
                         ("submissions/", "Hub submissions"),
-                        ("participations/", "Campaign participations"),
                         ("signatures/?declaration=nope", "Signatures")):
         answer = client.get(f"/admin/livingtogether/{path}").content.decode()
         found = re.search(r"<title>(.*?)</title>", answer, re.S)

@@ -425,7 +425,11 @@ class FormSpec(Generic[T]):
             texts = stored if isinstance(stored, Mapping) else {}
             if values is not None:
                 texts = {lang: values.get(f"{name}.{lang}", "") for lang in self.languages}
-            text = Text({k: v for k, v in texts.items() if v}) if any(texts.values()) else None
+            try:  # what each empty language falls back to; none for input Text refuses
+                text = Text({k: v for k, v in texts.items() if v}) \
+                    if any(texts.values()) else None
+            except ValidationError:
+                text = None
             languages = []
             for lang in self.languages:
                 value = texts.get(lang, "")

@@ -22,7 +22,7 @@ from livingtogether.errors import ConfigurationError
 from livingtogether.web import Request, WebApp
 from livingtogether.wsgi import request_from_environ
 
-OWN_KEYS = ("OBSERVATORY", "MAILER")
+OWN_KEYS = ("OBSERVATORY", "MAILER", "GROUP_CITIES")
 #: Headers Django writes itself from the message's fields.
 _OWN_HEADERS = frozenset({"subject", "from", "to", "content-type", "content-transfer-encoding",
                           "mime-version"})

@@ -39,7 +39,7 @@ from .conf import active_language, core_request, get_state
 from .models import Access
 from .review_views import ActionsColumn, Paged, ReviewListing, ReviewPage, choice_filter
 
-MODERATING = ("moderate_practices", "moderate_hub")
+MODERATING = ("moderate_practices", "hub_moderate")
 ITEM = "livingtogether_moderation:item"
 
 
@@ -243,7 +243,7 @@ class HubSubmissions(ReviewListing):
     moderation (the core's ``Submission``: status, a pending revision, the reason of a
     rejection); those waiting for review link to the queue's item and its decisions."""
 
-    permissions = ("moderate_hub",)
+    permissions = ("hub_moderate",)
     filterset_class = SubmissionFilters
     verbose_name = gettext_lazy("submission")
     verbose_name_plural = gettext_lazy("submissions")
@@ -293,39 +293,3 @@ def campaign_choices() -> list[tuple[str, str]]:
     """The network's campaigns."""
     found = get_state().observatory.campaigns.list(limit=200).items
     return [(c.slug, c.slug) for c in found]
-
-
-class ParticipationFilters(WagtailFilterSet):
-    """The campaign and the city."""
-
-    campaign = choice_filter(gettext_lazy("Campaign"), campaign_choices)
-    city = choice_filter(gettext_lazy("City"), city_choices)
-
-    class Meta:
-        model = Access
-        fields: list[str] = []
-
-
-class ParticipationListing(ReviewListing):
-    """The cities taking part in the campaigns: dissemination, screenings, signing."""
-
-    permissions = ("view_participations",)
-    filterset_class = ParticipationFilters
-    verbose_name = gettext_lazy("participation")
-    verbose_name_plural = gettext_lazy("participations")
-    columns = [
-        Column("campaign", label=gettext_lazy("Campaign")),
-        Column("city", label=gettext_lazy("City")),
-        Column("dissemination", label=gettext_lazy("Disseminates the film"),
-               accessor=lambda p: _("yes") if p.dissemination else ""),
-        Column("screenings", label=gettext_lazy("Screenings"),
-               accessor=lambda p: len(p.screenings)),
-        Column("signed", label=gettext_lazy("Signed"),
-               accessor=lambda p: _("yes") if p.signed else ""),
-    ]
-
-    def rows(self) -> Paged[Any]:
-        """The core's participations of the campaign and city chosen, a page at a time."""
-        campaign, city = self.chosen("campaign") or None, self.chosen("city") or None
-        return Paged(lambda limit, offset: self.obs.participations.list(
-            campaign, city=city, limit=limit, offset=offset))

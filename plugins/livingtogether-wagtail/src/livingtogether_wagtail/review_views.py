@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar, overload
+from typing import Any
 
 import django_filters
 from django import forms
@@ -29,80 +29,22 @@ from wagtail.admin.ui.tables import ButtonsColumnMixin, Column, TitleColumn
 from wagtail.admin.views.generic.base import BaseListingView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets.button import HeaderButton, ListingButton
 
-from livingtogether.admin.principals import Permission, Principal
+from livingtogether.admin.principals import Principal
 from livingtogether.admin.services import Staff
 from livingtogether.errors import LivingTogetherError, ValidationError
 from livingtogether.models import Pledge, PledgeStatus
-from livingtogether.services.base import Page
 
 from .conf import get_state
 from .models import Access
+from .paging import Paged
+from .principals import principal_of
 
-T = TypeVar("T")
 
 #: The plugin's Django permissions (``livingtogether.<codename>``, Settings → Groups)
 #: and the core's permission each grants.
-PERMISSIONS: dict[str, Permission] = {
-    "view_signatures": Permission.SIGNATURES_VIEW,
-    "withdraw_signatures": Permission.SIGNATURES_WITHDRAW,
-    "export_signatures": Permission.SIGNATURES_EXPORT,
-    "moderate_practices": Permission.PRACTICES_MODERATE,
-    "moderate_hub": Permission.HUB_MODERATE,
-}
-
-
 def allowed(user: Any, *codenames: str) -> bool:
     """Whether ``user`` holds one of ``livingtogether.<codename>`` (a superuser holds all)."""
     return any(user.has_perm(f"livingtogether.{codename}") for codename in codenames)
-
-
-def principal_of(user: Any) -> Principal:
-    """The core's principal of a Django user: the core's permissions of its Django ones
-    (:data:`PERMISSIONS`), all of them for an active superuser, none otherwise (default
-    deny). Django's permissions hold site-wide, so the principal is network-wide."""
-    if user.is_active and user.is_superuser:
-        granted = frozenset(Permission)
-    else:
-        granted = frozenset(core for codename, core in PERMISSIONS.items()
-                            if allowed(user, codename))
-    name = (user.get_full_name() or user.get_username() or str(user.pk))[:200]
-    return Principal(id=f"django:{user.pk}", name=name, permissions=granted, secretariat=True)
-
-
-class Paged(Sequence[T], Generic[T]):
-    """A listing's rows as Django's paginator reads them, asked of the core a page at a
-    time: ``len()`` is the total (one row read), ``rows[a:b]`` one page; every row is
-    never loaded. ``fetch(limit, offset)`` is the core's paged call."""
-
-    def __init__(self, fetch: Callable[[int, int], Page[T]]) -> None:
-        self.fetch = fetch
-        self.total: int | None = None
-
-    def __len__(self) -> int:
-        if self.total is None:
-            self.total = self.fetch(1, 0).total
-        return self.total
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, int):
-            found = self[index:index + 1] if index >= 0 else self[len(self) + index:][:1]
-            if not found:
-                raise IndexError(index)
-            return found[0]
-        start, stop, step = index.indices(len(self))
-        if step != 1:
-            raise ValueError("a listing's page is a plain slice")
-        if stop <= start:
-            return []
-        page = self.fetch(stop - start, start)
-        self.total = page.total
-        return list(page.items)
 
 
 class ActionsColumn(ButtonsColumnMixin, TitleColumn):
@@ -275,7 +217,7 @@ class SignatureListing(ReviewListing):
     @cached_property
     def columns(self) -> list[Any]:  # type: ignore[override]
         """Who signed, how to reach them, where from, the status, when."""
-        may_withdraw = allowed(self.request.user, "withdraw_signatures")
+        may_withdraw = allowed(self.request.user, "signatures_withdraw")
         withdraw = "livingtogether_signatures:withdraw"
 
         def buttons(pledge: Pledge) -> list[Any]:
@@ -299,7 +241,7 @@ class SignatureListing(ReviewListing):
     def get_header_buttons(self) -> list[Any]:
         """Export CSV, for who may export."""
         buttons = list(super().get_header_buttons())
-        if allowed(self.request.user, "export_signatures"):
+        if allowed(self.request.user, "signatures_export"):
             buttons.append(HeaderButton(_("Export CSV"),
                                         reverse("livingtogether_signatures:export"),
                                         icon_name="download"))
@@ -326,7 +268,7 @@ class SignaturePage(ReviewPage):
 class WithdrawSignature(SignaturePage):
     """Withdraw a signature at its signer's request: who signed, the reason, confirm."""
 
-    permissions = ("withdraw_signatures",)
+    permissions = ("signatures_withdraw",)
     page_title = gettext_lazy("Withdraw a signature")
 
     def _page(self, form: ReasonForm, pledge: Pledge, status: int = 200) -> TemplateResponse:
@@ -373,7 +315,7 @@ class ExportSignatures(SignaturePage):
     """The audited CSV export: a form (the export is recorded before any data leaves, so
     no link or prefetch may start it), then the file."""
 
-    permissions = ("export_signatures",)
+    permissions = ("signatures_export",)
     page_title = gettext_lazy("Export the confirmed signatures")
 
     def _page(self, form: ExportForm) -> TemplateResponse:

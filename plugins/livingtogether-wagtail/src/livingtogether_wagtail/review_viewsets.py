@@ -17,7 +17,7 @@ from django.urls import path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSet
 
 from . import review_moderation as moderation
 from . import review_views as views
@@ -88,25 +88,6 @@ class SubmissionViewSet(ReviewViewSet):
     listing = moderation.HubSubmissions
 
 
-class ParticipationViewSet(ReviewViewSet):
-    """The cities taking part in the campaigns."""
-
-    name = "livingtogether_participations"
-    url_prefix = "livingtogether/participations"
-    icon = "group"
-    menu_label = _("Campaign participations")
-    listing = moderation.ParticipationListing
-
-
 #: The review screens' viewsets, for the "Observatory" group.
 REVIEW_VIEWSETS: tuple[type[ReviewViewSet], ...] = (
-    SignatureViewSet, ModerationViewSet, SubmissionViewSet, ParticipationViewSet)
-
-
-class ReviewGroup(ViewSetGroup):
-    """The "Living Together" menu of the review screens (until the "Observatory" group)."""
-
-    menu_label = _("Living Together")
-    menu_icon = "site"
-    menu_order = 900
-    items = REVIEW_VIEWSETS
+    SignatureViewSet, ModerationViewSet, SubmissionViewSet)
