@@ -11,6 +11,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 
 from . import admin_urls
 from .admin_views import allowed
+from .choosers import chooser_viewsets
 
 
 @hooks.register("register_admin_urls")
@@ -40,3 +41,9 @@ def register_menu() -> SubmenuMenuItem:
               icon_name="group", permission="view_participations", order=300),
     ]
     return SubmenuMenuItem(_("Living Together"), Menu(items=items), icon_name="site", order=900)
+
+
+@hooks.register("register_admin_viewset")
+def register_choosers() -> list[Any]:
+    """The choosers of the blocks' records: cities, events, themes, campaigns."""
+    return list(chooser_viewsets())
