@@ -39,3 +39,25 @@ def tests(session: nox.Session) -> None:
     for plugin in PLUGINS:
         with session.chdir(plugin):
             session.run("python", "-m", "pytest", "-q", "tests")
+
+
+#: The Wagtail releases the plugin is tested on, each with the Djangos it supports: the LTS
+#: (7.4) and the newest (8.0), on Django 5.2 (LTS) and 6.0 (Python 3.12 and later). The
+#: plugin's own range (wagtail>=7.4) starts at the oldest one here.
+WAGTAIL_MATRIX = [("7.4", "5.2"), ("7.4", "6.0"), ("8.0", "5.2"), ("8.0", "6.0")]
+
+
+@nox.session(python="3.12")
+@nox.parametrize(("wagtail", "django"), WAGTAIL_MATRIX,
+                 ids=[f"{w}-django{d}" for w, d in WAGTAIL_MATRIX])
+def wagtail(session: nox.Session, wagtail: str, django: str) -> None:
+    """The Wagtail plugin's tests on one Wagtail and one Django (not in the default run:
+    ``nox -s wagtail`` runs the four, ``nox -s "wagtail(7.4-django5.2)"`` one). The core
+    and the test tools resolve freely here: the lock pins one Wagtail and one Django."""
+    plugin = "plugins/livingtogether-wagtail"
+    session.install("-e", ".", "-e", f"{plugin}[test]", f"wagtail~={wagtail}.0",
+                    f"Django~={django}.0")
+    session.run("python", "-c", "import django, wagtail; "
+                "print('wagtail', wagtail.__version__, 'django', django.__version__)")
+    with session.chdir(plugin):
+        session.run("python", "-m", "pytest", "-q", "tests", *session.posargs)

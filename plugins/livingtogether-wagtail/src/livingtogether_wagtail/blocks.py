@@ -5,13 +5,17 @@ signature counter), ``PracticesBlock``, ``CitiesBlock`` and ``CityBlock`` (one
 city's page). Add them to a page's StreamField, e.g.
 ``StreamField([("programme", ProgrammeBlock()), ...])`` or all at once with
 ``StreamField(LIVINGTOGETHER_BLOCKS)``.
+
+The records a block names (an event, a city, a theme) are picked in a chooser
+(:mod:`.choosers`); the block stores their slug, as when they were typed, so pages
+saved before keep their values.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.validators import RegexValidator
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -20,11 +24,9 @@ from livingtogether.models import PracticeKind
 from livingtogether.models import fields as f
 from livingtogether.web.embed import render_widget
 
+from .choosers import CityChooserBlock, EventChooserBlock, RecordChooserBlock, ThemeChooserBlock
+from .choosers import slug_validator as _slug
 from .conf import core_request, get_state
-
-_slug = RegexValidator(rf"\A{f.SLUG_RE.pattern}\Z",
-                       _("Use lowercase letters, digits and hyphens, e.g. izmir-2021."))
-
 
 #: The kinds of catalogue entry, in the editor's language (the widgets' words).
 KIND_LABELS = {PracticeKind.PRACTICE: _("Practice"), PracticeKind.CASE_STUDY: _("Case study"),
@@ -51,19 +53,44 @@ class WidgetBlock(blocks.StructBlock):
         page = request.build_absolute_uri() if request is not None else None
         html = render_widget(get_state().web, core_request(request), self.widget,
                              return_to=page, **params)
+        if _previewed(request):
+            html = self._missing(params) + html
         context["widget_html"] = mark_safe(html)  # noqa: S308 (our autoescaping templates)
         return context
+
+    def _missing(self, params: dict[str, Any]) -> str:
+        """For the editor previewing: a note per chosen record that no longer exists (the
+        page, saved before it went or with a typed slug, shows the widget's error)."""
+        notes = []
+        obs = get_state().observatory
+        for name, child in self.child_blocks.items():
+            slug = params.get(name)
+            if isinstance(child, RecordChooserBlock) and slug and \
+                    child.kind.find(obs, slug) is None:
+                notes.append(format_html(
+                    '<p class="help-block help-critical" role="alert">{}</p>',
+                    _("%(field)s: %(slug)s is not found; edit this block and choose "
+                      "another.") % {"field": child.label, "slug": slug}))
+        return "".join(notes)
 
     class Meta:
         template = "livingtogether_wagtail/block.html"
         preview_template = "livingtogether_wagtail/block_preview.html"
 
 
+def _previewed(request: Any) -> bool:
+    """Whether an editor looks at the page or block in Wagtail's preview."""
+    if getattr(request, "is_preview", False):
+        return True
+    match = getattr(request, "resolver_match", None)
+    return getattr(match, "url_name", None) == "wagtailadmin_block_preview"
+
+
 class ProgrammeBlock(WidgetBlock):
     """An event's programme, with its times in every display zone."""
 
     widget = "programme"
-    event = _slug_block(_("Event"), _("The event's slug, e.g. izmir-2021."))
+    event = EventChooserBlock(label=_("Event"), help_text=_("The event whose programme shows."))
 
     class Meta:
         icon = "date"
@@ -102,17 +129,18 @@ class PracticesBlock(WidgetBlock):
     """The best practices, filtered by city, kind or theme."""
 
     widget = "practices"
-    city = _slug_block(_("City"), _("Only this city's practices (its slug)."), required=False)
+    city = CityChooserBlock(label=_("City"), help_text=_("Only this city's practices."),
+                            required=False)
     kind = blocks.ChoiceBlock(choices=[(k.value, KIND_LABELS[k]) for k in PracticeKind],
                               required=False, label=_("Kind"))
-    theme = _slug_block(_("Theme"), _("Only practices of this theme (its slug)."),
-                        required=False)
+    theme = ThemeChooserBlock(label=_("Theme"), help_text=_("Only practices of this theme."),
+                              required=False)
 
     class Meta:
         icon = "doc-full"
         label = _("Practices")
         description = _("The best-practices catalogue, filtered by city, kind or theme.")
-        preview_value = {"city": "", "kind": "", "theme": ""}
+        preview_value = {"city": None, "kind": "", "theme": None}
 
 
 class CitiesBlock(WidgetBlock):
@@ -132,7 +160,7 @@ class CityBlock(WidgetBlock):
     StreamField lists it where wanted, so existing pages' migrations stay as they are)."""
 
     widget = "city"
-    city = _slug_block(_("City"), _("The city's slug, e.g. izmir."))
+    city = CityChooserBlock(label=_("City"), help_text=_("The city whose page shows."))
 
     class Meta:
         icon = "home"

@@ -11,6 +11,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 from wagtail import hooks
 
+from .choosers import chooser_viewsets
 from .group_cities import GroupCitiesForm
 from .menu import ObservatoryGroup
 from .models import LEGACY, codename
@@ -43,3 +44,9 @@ def register_permissions() -> QuerySet[Permission]:
 def register_group_cities() -> type[GroupCitiesForm]:
     """The cities a group's Observatory permissions cover, in the group's screen."""
     return GroupCitiesForm
+
+
+@hooks.register("register_admin_viewset")
+def register_choosers() -> list[Any]:
+    """The choosers of the blocks' records: cities, events, themes, campaigns."""
+    return list(chooser_viewsets())
