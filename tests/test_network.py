@@ -204,6 +204,7 @@ def migrate_from_version_10(database_url: str, cities: list[dict[str, Any]]) -> 
         connection.execute(schema.schema_version.delete().where(
             schema.schema_version.c.version >= version))
         schema.organisations.drop(connection)
+        schema.event_series.drop(connection)  # migration 14's, which the upgrade makes again
     store = Store(database_url)
     try:
         assert store.upgrade() == list(range(version, len(migrations.MIGRATIONS) + 1))

@@ -19,6 +19,7 @@ from .models import (
     City,
     Declaration,
     Event,
+    EventSeries,
     Organisation,
     Practice,
     PublishedProgramme,
@@ -34,6 +35,7 @@ from .services import (
 from .services.base import Records
 from .services.campaigns import ParticipationService, campaigns
 from .services.guard import Keys
+from .services.network import SeriesService
 from .services.outbox import Outbox
 from .services.partners import OrganisationService
 from .services.pledge_stats import PledgeStatsService
@@ -58,6 +60,7 @@ BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
     ("organisations", Organisation),
     ("themes", Theme),
     ("practices", Practice),
+    ("series", EventSeries),
     ("events", Event),
     ("programme_versions", PublishedProgramme),
     ("declarations", Declaration),
@@ -145,6 +148,7 @@ class Observatory:
         self.organisations = OrganisationService(store, max_page_size=size)
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
+        self.series = SeriesService(store, max_page_size=size)
         self.themes = ThemeService(store, max_page_size=size)
         self.keys = Keys(store, settings.secret_key)
         self.declarations = declarations(store, max_page_size=size)
@@ -254,8 +258,10 @@ class Observatory:
 
     def feed_repositories(self) -> dict[FeedKind, Any]:
         """The repository of each kind of record the hub carries."""
-        return {FeedKind.CITIES: self.cities, FeedKind.THEMES: self.themes,
-                FeedKind.PRACTICES: self.practices, FeedKind.EVENTS: self.programme}
+        return {FeedKind.CITIES: self.cities, FeedKind.ORGANISATIONS: self.organisations,
+                FeedKind.THEMES: self.themes, FeedKind.PRACTICES: self.practices,
+                FeedKind.SERIES: self.series, FeedKind.EVENTS: self.programme,
+                FeedKind.DECLARATIONS: self.declarations}
 
     def mirror(self, hub_url: str) -> Mirror:
         """The records pulled from the hub at ``hub_url``, and how far each feed was applied."""
@@ -277,6 +283,7 @@ class Observatory:
             "organisations": self.organisations,
             "themes": self.themes,
             "practices": self.practices,
+            "series": self.series,
             "events": self.programme,
             "programme_versions": self.programme.history,
             "declarations": self.declarations,
