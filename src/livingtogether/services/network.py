@@ -20,7 +20,8 @@ from .base import Page, Records, exists
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
-    from ..observatory import Observatory
+#: The Observatory these functions read (services sit below it and do not import it).
+Observatory = Any
 
 T = TypeVar("T")
 
