@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from livingtogether import Observatory
 from livingtogether.errors import LivingTogetherError, ValidationError
-from livingtogether.models import Declaration, Practice, Text
+from livingtogether.models import Declaration, EventSeries, Practice, Text
 from livingtogether.observatory import read_bundle, write_bundle
 from strategies import cities, events
 
@@ -25,6 +25,7 @@ def _fill(obs: Observatory) -> None:
     obs.cities.create(PARIS)
     obs.practices.create(Practice(slug="p", city="paris", title=Text.of("P"),
                                   body=Text.of("<p>body</p>")))
+    obs.series.create(EventSeries(slug="summits", title=Text.of("Mayors Summits")))
     obs.programme.create(_event())
     obs.programme.create(_event("later", date(2022, 5, 16)))
     obs.declarations.create(Declaration(slug="ud", title=Text.of("UD")))
@@ -38,12 +39,14 @@ def test_export_then_import_into_an_empty_database(
     with Observatory.open(sqlite_url) as empty:
         report = empty.import_bundle(exported)
         assert report.created == {"cities": 2, "organisations": 0, "themes": 0, "practices": 1,
-                                  "events": 2, "programme_versions": 0, "declarations": 1,
+                                  "series": 1, "events": 2, "programme_versions": 0,
+                                  "declarations": 1,
                                   "campaigns": 0, "participations": 0}
         assert report.updated["themes"] == 9  # the taxonomy both databases start with
         assert report.lines() == ["cities: 2 created, 0 updated",
                                   "themes: 0 created, 9 updated",
                                   "practices: 1 created, 0 updated",
+                                  "series: 1 created, 0 updated",
                                   "events: 2 created, 0 updated",
                                   "declarations: 1 created, 0 updated"]
         assert empty.export_bundle() == exported

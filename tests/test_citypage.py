@@ -97,7 +97,8 @@ def test_izmir_s_page_has_every_part_in_every_language(
     assert set(headings[1:]) == {"h3"}
     sections = [a["class"] for a in tree.find("section")][1:]
     assert sections == ["lt-city__membership", "lt-city__board", "lt-city__practices",
-                        "lt-city__events", "lt-city__campaigns", "lt-city__signatures"]
+                        "lt-city__studies", "lt-city__events", "lt-city__campaigns",
+                        "lt-city__signatures"]
     assert HEADINGS[lang] in tree.text
     assert ("İzmir" if lang == "tr" else "Izmir") in tree.text
     assert tree.find("svg", role="img")

@@ -169,6 +169,10 @@ def declaration_form(_: Observatory, __: Staff, city: str, key: str) -> dict[str
             "version": "1"}
 
 
+def series_form(_: Observatory, __: Staff, city: str, key: str) -> dict[str, str]:
+    return {"slug": key, "title.en": "Matrix summits"}
+
+
 def campaign_form(_: Observatory, __: Staff, city: str, key: str) -> dict[str, str]:
     return {"slug": key, "title.en": "Matrix days", "day": "2030-03-21",
             "declaration": "udltp"}
@@ -325,6 +329,8 @@ ROWS: dict[str, Row] = {
                 edit=SECRETARIAT, publish=SECRETARIAT),
     **kind_rows("declaration", "declarations", lambda o, s: s.declarations,
                 declaration_form, edit=SECRETARIAT, publish=SECRETARIAT),
+    **kind_rows("series", "series-list", lambda o, s: s.series, series_form, delete=True,
+                edit=SECRETARIAT, publish=SECRETARIAT),
     **kind_rows("campaign", "campaigns", lambda o, s: s.campaigns, campaign_form,
                 edit=SECRETARIAT, publish=SECRETARIAT),
     # a city's participation in a campaign: the city's campaign officer

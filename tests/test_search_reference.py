@@ -251,6 +251,8 @@ def test_the_counts_of_a_browse_survive_an_upgrade(database_url: str) -> None:
         m0011_media,
         m0012_campaign,
         m0013_network,
+        m0014_count,
+        m0015_net20,
     )
 
     version = MIGRATIONS.index(m0009_search_counts)
@@ -273,7 +275,11 @@ def test_the_counts_of_a_browse_survive_an_upgrade(database_url: str) -> None:
         later = {m0010_staff: ("lt_notes", "lt_claims", "lt_revisions", "lt_audit"),
                  m0011_media: ("lt_media",),
                  m0012_campaign: ("lt_screening_registrations", "lt_screening_seats"),
-                 m0013_network: ("lt_organisations",)}
+                 m0013_network: ("lt_organisations",),
+                 m0014_count: ("lt_network_snapshots", "lt_count_sent", "lt_network_counts",
+                               "lt_network_people", "lt_network_signatures",
+                               "lt_network_keys"),
+                 m0015_net20: ("lt_event_series",)}
         assert MIGRATIONS[version + 1:] == tuple(later), "name the tables of each new migration"
         for tables in later.values():
             for table in tables:

@@ -19,6 +19,7 @@ from .models import (
     City,
     Declaration,
     Event,
+    EventSeries,
     Organisation,
     Practice,
     PublishedProgramme,
@@ -35,6 +36,7 @@ from .services.base import Records
 from .services.campaigns import ParticipationService, campaigns
 from .services.count_report import CountReport
 from .services.guard import Keys
+from .services.network import SeriesService
 from .services.network_count import NetworkCountService
 from .services.outbox import Outbox
 from .services.partners import OrganisationService
@@ -60,6 +62,7 @@ BUNDLE_KEYS: tuple[tuple[str, type], ...] = (
     ("organisations", Organisation),
     ("themes", Theme),
     ("practices", Practice),
+    ("series", EventSeries),
     ("events", Event),
     ("programme_versions", PublishedProgramme),
     ("declarations", Declaration),
@@ -147,6 +150,7 @@ class Observatory:
         self.organisations = OrganisationService(store, max_page_size=size)
         self.practices = PracticeService(store, max_page_size=size)
         self.programme = ProgrammeService(store, max_page_size=size)
+        self.series = SeriesService(store, max_page_size=size)
         self.themes = ThemeService(store, max_page_size=size)
         self.keys = Keys(store, settings.secret_key)
         self.declarations = declarations(store, max_page_size=size)
@@ -256,8 +260,10 @@ class Observatory:
 
     def feed_repositories(self) -> dict[FeedKind, Any]:
         """The repository of each kind of record the hub carries."""
-        return {FeedKind.CITIES: self.cities, FeedKind.THEMES: self.themes,
-                FeedKind.PRACTICES: self.practices, FeedKind.EVENTS: self.programme}
+        return {FeedKind.CITIES: self.cities, FeedKind.ORGANISATIONS: self.organisations,
+                FeedKind.THEMES: self.themes, FeedKind.PRACTICES: self.practices,
+                FeedKind.SERIES: self.series, FeedKind.EVENTS: self.programme,
+                FeedKind.DECLARATIONS: self.declarations}
 
     @functools.cached_property
     def network_count(self) -> NetworkCountService:
@@ -288,6 +294,7 @@ class Observatory:
             "organisations": self.organisations,
             "themes": self.themes,
             "practices": self.practices,
+            "series": self.series,
             "events": self.programme,
             "programme_versions": self.programme.history,
             "declarations": self.declarations,

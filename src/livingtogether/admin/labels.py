@@ -62,6 +62,12 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
             "Documents chosen from the media library (a report, a leaflet...).")),
         "attachments.#.title": M(label=N_("Title of the document"), help=_TEXT),
         "example": M(label=N_("Example data"), help=N_("Marks demo content.")),
+        "study": M(label=N_("About the study"), only_if=("kind", "study")),
+        "study.year": M(label=N_("Year of publication")),
+        "study.authors": M(label=N_("Authors"), help=N_("One author per line.")),
+        "study.cities": M(label=N_("Cities covered"), chooser="city", widget="chooser-many"),
+        "study.cites": M(label=N_("Practices cited"), help=N_(
+            "The short names of the catalogue's entries the study cites, one per line.")),
     },
     "City": {
         "slug": M(label=N_("Short name in addresses"), help=N_(
@@ -115,6 +121,20 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
             "Goes up by itself when a changed text is published.")),
         "milestones": M(label=N_("Milestones"), help=N_(
             "Numbers of signatures to celebrate, one per line.")),
+        "year": M(label=N_("Year of adoption"), help=N_(
+            "For a declaration of the network, e.g. the Montreal Declaration (2015).")),
+        "adopted": M(label=N_("Day of adoption"), help=N_("Leave empty if not known.")),
+        "place": M(label=N_("Place of adoption")),
+        "event": M(label=N_("Event where it was adopted"), chooser="event"),
+        "signatories": M(label=N_("Cities that signed")),
+        "signatories.#.city": M(label=N_("City"), chooser="city"),
+        "signatories.#.signed": M(label=N_("Day of signature")),
+    },
+    "EventSeries": {
+        "slug": M(label=N_("Short name in addresses"), help=N_(
+            "Lowercase letters, digits and hyphens, e.g. mayors-summits.")),
+        "title": M(label=N_("Title"), help=_TEXT),
+        "description": M(label=N_("Description"), widget="textarea"),
     },
     "Event": {
         "slug": M(label=N_("Short name in addresses"), help=N_(
@@ -126,6 +146,9 @@ LABELS: dict[str, dict[str, FieldMeta]] = {
                        help=N_("The sessions' times are entered in this zone, e.g. "
                                "Europe/Istanbul.")),
         "host_city": M(label=N_("Host city"), chooser="city"),
+        "series": M(label=N_("Series"), chooser="series"),
+        "outcomes": M(label=N_("Outcomes"), widget="textarea", help=N_(
+            "What came of the event (a declaration adopted...), shown in the series' archive.")),
         "first_day": M(label=N_("First day")), "last_day": M(label=N_("Last day")),
         "display_zones": M(label=N_("Also show the times in")),
         "display_zones.#.zone": M(label=N_("Time zone")),

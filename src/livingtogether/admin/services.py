@@ -26,6 +26,7 @@ from ..models import (
     City,
     Declaration,
     Event,
+    EventSeries,
     ModerationStatus,
     Organisation,
     Practice,
@@ -235,6 +236,15 @@ def refers_to(records: Records[Any], field: str, noun: str,
     return check
 
 
+class SeriesEditor(Editor[EventSeries]):
+    """The series of summits (the secretariat's: the programme's publishers)."""
+
+    def __init__(self, obs: Observatory) -> None:
+        super().__init__(obs.store, obs.series, EventSeries, kind="series",
+                         edit=P.PROGRAMME_PUBLISH, publish=P.PROGRAMME_PUBLISH,
+                         max_page_size=obs.settings.max_page_size)
+
+
 class CampaignEditor(Editor[Campaign]):
     """The network's campaigns (the secretariat's)."""
 
@@ -295,6 +305,7 @@ class Staff:
         self.themes = ThemeEditor(obs)
         self.events = EventEditor(obs)
         self.declarations = DeclarationEditor(obs)
+        self.series = SeriesEditor(obs)
         self.campaigns = CampaignEditor(obs)
         self.participations = ParticipationEditor(obs)
         self.audit = AuditLog(obs.store, max_page_size=obs.settings.max_page_size)

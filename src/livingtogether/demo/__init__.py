@@ -1,9 +1,10 @@
 """The demo data shipped with the library, as models and as an import bundle.
 
 The cities the reference texts name, the whole programme of the 3rd Mayors
-Summit on Living Together (Izmir, 2021), a few example practices marked as
-such, the Universal Declaration of Living Together in Peace and the 2022
-campaign day. ``install(obs)`` loads it all into an Observatory.
+Summit on Living Together (Izmir, 2021) in the series of summits, a few example
+practices and an example study marked as such, the Universal Declaration of Living
+Together in Peace, the Montreal and Düsseldorf Declarations (what the texts say of
+them) and the 2022 campaign day. ``install(obs)`` loads it all into an Observatory.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from .. import convert
 from .campaign import IDLTP_2022, PARTICIPATIONS, UNIVERSAL_DECLARATION
 from .cities import CITIES
 from .izmir import IZMIR_2021
+from .network import DUSSELDORF_DECLARATION, EXAMPLE_STUDY, MAYORS_SUMMITS, MONTREAL_DECLARATION
 from .practices import PRACTICES
 
 if TYPE_CHECKING:
@@ -28,12 +30,14 @@ __all__ = [
     "PARTICIPATIONS",
     "PRACTICES",
     "RECORDS",
+    "SERIES",
     "bundle",
     "install",
 ]
 
+SERIES = (MAYORS_SUMMITS,)
 EVENTS = (IZMIR_2021,)
-DECLARATIONS = (UNIVERSAL_DECLARATION,)
+DECLARATIONS = (UNIVERSAL_DECLARATION, MONTREAL_DECLARATION, DUSSELDORF_DECLARATION)
 CAMPAIGNS = (IDLTP_2022,)
 
 #: The demo's models under their bundle keys, in the order an import needs them.
@@ -41,7 +45,8 @@ RECORDS: Mapping[str, tuple[Any, ...]] = {
     "cities": CITIES,
     "organisations": (),  # the demo's cities name no board of partners
     "themes": (),  # the demo's practices use the taxonomy every database starts with
-    "practices": PRACTICES,
+    "practices": (*PRACTICES, EXAMPLE_STUDY),
+    "series": SERIES,
     "events": EVENTS,
     "programme_versions": (),  # the demo's programme is shown as stored, never published
     "declarations": DECLARATIONS,

@@ -443,6 +443,7 @@ IZMIR_2021 = Event(
     description=Text({"en": DESCRIPTION}),
     host_zone=HOST_ZONE,
     host_city="izmir",
+    series="mayors-summits",  # demo/network.py's MAYORS_SUMMITS
     first_day=date(2021, 12, 7),
     last_day=date(2021, 12, 10),
     display_zones=(

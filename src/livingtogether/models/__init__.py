@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .cities import City, CityStatus, Membership, MembershipStatus
 from .media import Attachment, ImageRef, Rendition
+from .network import EventSeries, Signatory, StudyDetails
 from .partners import BoardMember, Organisation, OrganisationKind
 from .pledges import (
     CONSENT_VERSION,
@@ -59,6 +60,7 @@ __all__ = [
     "Dissemination",
     "Event",
     "EventPart",
+    "EventSeries",
     "ImageRef",
     "Institution",
     "InstitutionKind",
@@ -86,7 +88,9 @@ __all__ = [
     "Screening",
     "Session",
     "SessionKind",
+    "Signatory",
     "SignerKind",
+    "StudyDetails",
     "Text",
     "Theme",
     "Video",

@@ -44,9 +44,12 @@ class FeedKind(str, enum.Enum):
     """The kinds of record the hub's change feed carries, in the order a pull applies them."""
 
     CITIES = "cities"
+    ORGANISATIONS = "organisations"
     THEMES = "themes"
     PRACTICES = "practices"
+    SERIES = "series"
     EVENTS = "events"
+    DECLARATIONS = "declarations"
 
 
 @attrs.frozen(kw_only=True)

@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 import attrs
 
+from ..errors import ValidationError
 from . import fields as f
+from .network import Signatory
 from .text import Text, text_field
 from .video import KitItem, Video
 
@@ -52,6 +54,44 @@ class Declaration:
     text: Text = text_field(f.LONG)
     version: int = attrs.field(default=1, validator=f.number(1, 10_000, integer=True))
     milestones: tuple[int, ...] = attrs.field(default=(), validator=f.items(50))
+    #: A declaration of the network (the Montreal Declaration): the year it was adopted,
+    #: the day when known, the place, the event where, and the cities that signed it.
+    year: int | None = attrs.field(
+        default=None, validator=f.number(1900, 2200, required=False, integer=True))
+    adopted: date | None = attrs.field(default=None, validator=f.a_date(required=False))
+    place: Text = text_field(f.SHORT)
+    event: str | None = attrs.field(default=None, validator=f.optional_slug)
+    signatories: tuple[Signatory, ...] = attrs.field(default=(), validator=f.items(500))
+
+    @adopted.validator
+    def _same_year(self, attribute: attrs.Attribute[date | None], value: object) -> None:
+        if self.adopted is not None and self.year is not None \
+                and self.adopted.year != self.year:
+            f.fail(attribute, f"is in {self.adopted.year}, not in the year of adoption "
+                              f"{self.year}; correct one of them")
+
+    @signatories.validator
+    def _signed_after(self, attribute: attrs.Attribute[tuple[Signatory, ...]],
+                      value: object) -> None:
+        f.distinct((s.city for s in self.signatories), attribute=attribute, what="city")
+        for index, signatory in enumerate(self.signatories):
+            signed = signatory.signed
+            if signed is None:
+                continue
+            early = (self.adopted is not None and signed < self.adopted) or (
+                self.year is not None and signed.year < self.year)
+            if early:
+                adopted = self.adopted.isoformat() if self.adopted else str(self.year)
+                raise ValidationError(
+                    f"{signatory.city!r} signed on {signed.isoformat()}, before the "
+                    f"declaration was adopted ({adopted}); give a date on or after it",
+                    field=f"signatories.{index}.signed")
+
+    @property
+    def of_network(self) -> bool:
+        """Whether this is a declaration of the network (adopted, signed by cities),
+        not one residents sign."""
+        return bool(self.signatories) or self.year is not None or self.adopted is not None
 
     @milestones.validator
     def _ascending(self, attribute: attrs.Attribute[tuple[int, ...]], value: object) -> None:

@@ -9,6 +9,7 @@ import attrs
 from ..i18n import N_
 from . import fields as f
 from .media import Attachment, ImageRef
+from .network import StudyDetails
 from .text import Text, text_field
 
 #: The Observatory's own themes; sites may add to the taxonomy.
@@ -97,6 +98,15 @@ class Practice:
     #: The practice's documents (the PDF report of a case study...), each with its title.
     attachments: tuple[Attachment, ...] = attrs.field(default=(), validator=f.items(20))
     example: bool = attrs.field(default=False, validator=f.instance_of(bool))
+    #: A study's year, authors, covered cities and cited practices (kind ``study`` only).
+    study: StudyDetails | None = attrs.field(
+        default=None, validator=f.instance_of(StudyDetails, required=False))
+
+    @study.validator
+    def _study(self, attribute: attrs.Attribute[StudyDetails | None], value: object) -> None:
+        if self.study is not None and self.kind is not PracticeKind.STUDY:
+            f.fail(attribute, f"only a study has study details; make the kind 'study' or "
+                              f"leave the details out (this entry is a {self.kind.value})")
 
     @rejection_reason.validator
     def _reason(self, attribute: attrs.Attribute[str | None], value: object) -> None:

@@ -179,6 +179,10 @@ class Event:
     description: Text = text_field(f.LONG)
     host_zone: str = attrs.field(validator=f.zone)
     host_city: str | None = attrs.field(default=None, validator=f.optional_slug)
+    #: The series the event belongs to (``mayors-summits``), by slug.
+    series: str | None = attrs.field(default=None, validator=f.optional_slug)
+    #: What came of it (the declaration adopted...), for the series' archive.
+    outcomes: Text = text_field(f.MEDIUM)
     first_day: date = attrs.field(validator=f.a_date())
     last_day: date = attrs.field(validator=f.a_date())
     display_zones: tuple[DisplayZone, ...] = attrs.field(default=(), validator=f.items(12))

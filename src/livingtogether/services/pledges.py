@@ -39,6 +39,7 @@ from ..mail import header_problem
 from ..models import Declaration, Pledge, PledgeStatus, SignerKind
 from ..store import Store, aware, schema
 from .base import Kept, Records, require
+from .network import check_declaration
 
 T = TypeVar("T")
 
@@ -147,11 +148,12 @@ def get_in(connection: Connection, pledge_id: int) -> Pledge:
 RESERVED_SLUGS = frozenset({"confirm", "withdraw", "counter", "signatories"})
 
 
-def _declaration_rules(_: Connection, declaration: Declaration) -> Declaration:
+def _declaration_rules(connection: Connection, declaration: Declaration) -> Declaration:
     if declaration.slug in RESERVED_SLUGS:
         raise ValidationError(
             f"{declaration.slug!r} is the name of a page of the pledge widgets; choose "
             "another slug", field="slug")
+    check_declaration(connection, declaration)
     return declaration
 
 

@@ -38,7 +38,28 @@ def _prepare(connection: Connection, practice: Practice) -> Practice:
     require(connection, schema.cities, practice.city, ValidationError(
         f"there is no city {practice.city!r}; add the city first", field="city"))
     check_themes(connection, practice.themes)
+    if practice.study is not None:
+        study = practice.study
+        _covered(practice, set(connection.scalars(sa.select(schema.cities.c.slug).where(
+            schema.cities.c.slug.in_(study.cities)))), "study")
+        table = schema.practices
+        cited = set(connection.scalars(sa.select(table.c.slug).where(
+            table.c.slug.in_(study.cites)))) if study.cites else set()
+        for index, slug in enumerate(study.cites):
+            if slug not in cited and slug != practice.slug:
+                raise ValidationError(f"the study cites {slug!r}, which is no entry of the "
+                                      "catalogue; add it first or remove the citation",
+                                      field=f"study.cites.{index}")
     return _sanitised(practice)
+
+
+def _covered(practice: Practice, cities: set[str], field: str) -> None:
+    """Refuse a study covering a city that is not one of ``cities`` (the known ones)."""
+    for index, slug in enumerate(practice.study.cities if practice.study else ()):
+        if slug not in cities:
+            raise ValidationError(f"the study covers {slug!r}, which is no city of the "
+                                  "network; add the city first or remove it from the study",
+                                  field=f"{field}.cities.{index}")
 
 
 def _sanitised(practice: Practice) -> Practice:
@@ -230,6 +251,7 @@ class PracticeService(Records[Practice]):
                 if theme not in themes:
                     raise ValidationError(f"{theme!r} is not a theme of the taxonomy",
                                           field=f"{name}.themes.{position}")
+            _covered(practice, cities, f"{name}.study")
             prepared.append(_sanitised(practice))
         return prepared
 

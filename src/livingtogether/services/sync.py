@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection
 
 from .. import convert
 from ..errors import BadRequest, ValidationError
-from ..models import City, Event, Practice, Theme
+from ..models import City, Declaration, Event, EventSeries, Organisation, Practice, Theme
 from ..models.hub import FeedItem, FeedKind, FeedPage
 from ..store import Store, aware, bulk, now, schema
 from .base import Records
@@ -40,8 +40,10 @@ CURSOR_RE = re.compile(r"[0-9]{1,15}")
 BATCH = 500
 
 #: The model of each feed's records.
-MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.THEMES: Theme,
-                                FeedKind.PRACTICES: Practice, FeedKind.EVENTS: Event}
+MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.ORGANISATIONS: Organisation,
+                                FeedKind.THEMES: Theme, FeedKind.PRACTICES: Practice,
+                                FeedKind.SERIES: EventSeries, FeedKind.EVENTS: Event,
+                                FeedKind.DECLARATIONS: Declaration}
 
 
 def encode_cursor(seq: int) -> str:

@@ -42,6 +42,10 @@ def _read(obs: Any, kind: str) -> Choices | None:
         return [(d.slug, d.title) for d in obs.declarations.list(limit=limit).items]
     if kind == "theme":
         return [(t.slug, t.label) for t in obs.themes.list(limit=limit).items]
+    if kind == "series":
+        return [(s.slug, s.title) for s in obs.series.list(limit=limit).items]
+    if kind == "event":
+        return [(e.slug, e.title) for e in obs.programme.list(limit=limit).items]
     if kind == "organisation":
         return [(o.slug, o.name) for o in obs.organisations.list(limit=limit).items]
     return None

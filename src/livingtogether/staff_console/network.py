@@ -1,5 +1,6 @@
-"""The screens of the network's records: cities, themes, declarations, campaigns and a
-city's participation in a campaign, each a :class:`~.records.RecordScreens` description.
+"""The screens of the network's records: cities, themes, declarations (the network's
+with their signatory cities), series of summits, campaigns and a city's participation
+in a campaign, each a :class:`~.records.RecordScreens` description.
 
 A city's profile is its own staff's (``cities.edit`` on it); themes, declarations and
 campaigns are the secretariat's; a participation is its city's campaign officer's
@@ -16,7 +17,7 @@ from typing import Any
 
 from ..errors import NotFound
 from ..i18n import N_
-from ..models import Campaign, CampaignParticipation, City, Declaration, Theme
+from ..models import Campaign, CampaignParticipation, City, Declaration, EventSeries, Theme
 from ..services.campaigns import upcoming
 from ..web.campaign import campaign_context
 from .records import Column, Listed, RecordScreens, matching, staff
@@ -65,6 +66,12 @@ def list_declarations(screen: Screen, q: str, offset: int, limit: int) -> Listed
     """Every declaration."""
     every = _every(screen, screen.web.observatory.declarations.list)
     return _paged(every, q, offset, limit, lambda d: (d.slug, d.title))
+
+
+def list_series(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """Every series of events."""
+    every = _every(screen, screen.web.observatory.series.list)
+    return _paged(every, q, offset, limit, lambda s: (s.slug, s.title))
 
 
 def list_campaigns(screen: Screen, q: str, offset: int, limit: int) -> Listed:
@@ -125,6 +132,13 @@ DECLARATIONS = RecordScreens(
     lister=list_declarations, network=True,
     columns=(Column(heading=N_("Title"), cell=lambda d: d.title),
              Column(heading=N_("Version"), cell=lambda d: str(d.version))))
+
+SERIES = RecordScreens(
+    singular="series", plural="series-list", model=EventSeries, editor=lambda s: s.series,
+    title=N_("Series of summits"), new=N_("New series"), lister=list_series, network=True,
+    deletable=True,
+    columns=(Column(heading=N_("Title"), cell=lambda s: s.title),
+             Column(heading=N_("Short name in addresses"), cell=lambda s: s.slug)))
 
 CAMPAIGNS = RecordScreens(
     singular="campaign", plural="campaigns", model=Campaign, editor=lambda s: s.campaigns,

@@ -16,8 +16,10 @@ from sqlalchemy.engine import Connection
 from . import bulk, now, schema
 
 #: Tracked tables and the name of their feed.
-FEEDS: dict[str, str] = {"lt_cities": "cities", "lt_themes": "themes",
-                         "lt_practices": "practices", "lt_events": "events"}
+FEEDS: dict[str, str] = {"lt_cities": "cities", "lt_organisations": "organisations",
+                         "lt_themes": "themes", "lt_practices": "practices",
+                         "lt_event_series": "series", "lt_events": "events",
+                         "lt_declarations": "declarations"}
 
 
 #: Change numbers reserved at once by a transaction: the counter row is updated (and,

@@ -137,6 +137,9 @@ programme_versions = sa.Table(
 
 declarations = _records("lt_declarations")
 
+# Series of events, e.g. the Mayors Summits (migration 15); an event names its series.
+event_series = _records("lt_event_series")
+
 campaigns = _records("lt_campaigns", sa.Column("day", sa.Date, nullable=False))
 
 participations = sa.Table(

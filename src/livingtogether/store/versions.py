@@ -41,7 +41,7 @@ GROUPS: dict[str, str] = {
     "lt_practice_search": "practices", "lt_practice_text": "practices",
     "lt_practice_fts": "practices", "lt_search_counts": "practices",
     "lt_events": "programme", "lt_sessions": "programme",
-    "lt_programme_versions": "programme",
+    "lt_programme_versions": "programme", "lt_event_series": "programme",
     "lt_declarations": "pledges", "lt_pledges": "pledges", "lt_pledge_counts": "pledges",
     "lt_campaigns": "campaigns", "lt_participations": "campaigns",
     "lt_screening_seats": "campaigns",

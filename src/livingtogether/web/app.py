@@ -16,7 +16,7 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
-from . import catalogue, citypage, embed, network, pledge_form, site
+from . import catalogue, citypage, embed, network, opendata, pledge_form, site, summits
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
 from .bodies import receive, too_large
@@ -57,10 +57,10 @@ DATA_CSP = "default-src 'none'; frame-ancestors 'none'; sandbox"
 def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
-              *network.API_ROUTES,
+              *network.API_ROUTES, *opendata.API_ROUTES,
               *MOMENTUM_ROUTES, *HUB_ROUTES, *NETWORK_COUNT_ROUTES, OPENAPI_ROUTE,
               *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
-              *network.WIDGET_ROUTES, *citypage.WIDGET_ROUTES,
+              *network.WIDGET_ROUTES, *citypage.WIDGET_ROUTES, *summits.WIDGET_ROUTES,
               *pledge_form.ROUTES, STATIC_ROUTE, MEDIA_ROUTE, *site.ROUTES)
     return (*routes, DEMO_ROUTE) if demo_page else routes
 

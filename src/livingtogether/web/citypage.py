@@ -1,44 +1,32 @@
 """A city's page as one widget: its name and country, a small map, its periods of
 membership, its board of partners, its newest published practices, the events it
-hosted, its campaign participations and the confirmed signatures of each declaration
-in its country; every part left out when it has nothing. Its schema.org JSON-LD (a
-``City`` with ``geo``, ``memberOf`` the Observatory) goes in a
+hosted, the studies that cover it, the declarations of the network it signed, its
+campaign participations and the confirmed signatures of each declaration in the city
+and in its country; every part left out when it has nothing. Its schema.org JSON-LD (a
+``City`` with ``geo``, ``memberOf`` the Observatory, the studies as ``subjectOf``
+``Report``, the events hosted as ``Event``) goes in a
 ``<script type="application/ld+json">``: data, not script (the CSP's ``script-src``
 does not apply to it), escaped so that no text closes the element.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from markupsafe import Markup
-
-from ..models import CampaignParticipation, City, Event
+from ..models import DEFAULT_DECLARATION, CampaignParticipation, City, Event
+from ..services.network import network_declarations, studies_of
 from .charts import world_map
 from .http import Response
 from .params import LANG
 from .render import language, render, respond
 from .routes import Call, Route, widget_route
+from .summits import OBSERVATORY, event_ld, json_ld, study_ld
 
 #: How many of the city's practices the page shows (the newest; the rest through the
 #: catalogue filtered by the city).
 PRACTICES = 5
 #: The most events the page reads to find those the city hosted (pages of the service).
 MAX_EVENTS = 2_000
-
-OBSERVATORY = {"@type": "Organization",
-               "name": "International Observatory of Mayors on Living Together",
-               "alternateName": "Observatoire international des maires sur le vivre ensemble"}
-
-
-def json_ld(data: Any) -> Markup:
-    """``data`` as JSON to put inside ``<script type="application/ld+json">``: ``<``,
-    ``>`` and ``&`` as ``\\u`` escapes, so ``</script>`` or ``<!--`` in a text cannot end
-    or change the element (the JSON reads back the same)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))  # noqa: S704
 
 
 def structured(city: City, url: str) -> dict[str, Any]:
@@ -95,16 +83,22 @@ def _participations(call: Call, slug: str) -> list[tuple[Any, Any]]:
     return sorted(rows, key=lambda row: row[0].day, reverse=True)
 
 
-def _signatures(call: Call, city: City) -> list[tuple[Any, int]]:
-    """Each declaration with its confirmed signatures in the city's country (the
-    pledge statistics count by country), those with none left out."""
+def _signatures(call: Call, city: City) -> list[tuple[Any, int, int]]:
+    """Each declaration residents sign with its confirmed signatures in the city (given
+    with one of its names) and in its country (the pledge statistics), those with none
+    left out; the Universal Declaration first."""
     with call.obs.store.read() as connection:
-        declarations = call.obs.declarations.all_in(connection)
+        declarations = [d for d in call.obs.declarations.all_in(connection)
+                        if not d.of_network]
+    declarations.sort(key=lambda d: (d.slug != DEFAULT_DECLARATION, d.slug))
+    stats = call.obs.pledge_stats
+    names = [*city.name.values.values(), city.slug]
     rows = []
     for declaration in declarations:
-        confirmed = call.obs.pledge_stats.stats(declaration.slug).by_country.get(city.country, 0)
-        if confirmed:
-            rows.append((declaration, confirmed))
+        in_country = stats.stats(declaration.slug).by_country.get(city.country, 0)
+        if in_country:
+            rows.append((declaration, stats.in_city(declaration.slug, city.country, names),
+                         in_country))
     return rows
 
 
@@ -115,13 +109,26 @@ def city_widget(call: Call) -> Response:
     board = [(seat, org) for seat, org in call.obs.organisations.board_of(city)
              if org is not None]
     url = call.url_for("widget-city", slug=city.slug, external=True)
+    events = hosted_events(call, city.slug)
+    studies = studies_of(call.obs, city.slug)
+    signed = [(d, next(s for s in d.signatories if s.city == city.slug))
+              for d in network_declarations(call.obs)
+              if any(s.city == city.slug for s in d.signatories)]
+    data = structured(city, url)
+    cities = {city.slug: city}
+    if studies:
+        data["subjectOf"] = [study_ld(s, call.url_for("widget-practice", slug=s.slug,
+                                                      external=True)) for s in studies]
+    if events:
+        data["event"] = [event_ld(e, call.url_for("widget-programme", event=e.slug,
+                                                  external=True), cities) for e in events]
     lang = language(call)
     html = render(call.web, call.request, "city.html", lang, city=city,
                   map=world_map([city]), board=board, practices=practices,
-                  events=hosted_events(call, city.slug),
+                  events=events, studies=studies, declarations=signed,
                   participations=_participations(call, city.slug),
                   signatures=_signatures(call, city),
-                  json_ld=json_ld(structured(city, url)))
+                  json_ld=json_ld(data))
     return respond(call, html, lang)
 
 
