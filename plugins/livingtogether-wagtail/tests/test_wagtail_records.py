@@ -157,7 +157,7 @@ def test_every_view_of_every_viewset_answers_and_is_denied_without_permission(
 def test_the_listing_searches_filters_and_pages(observatory: Observatory) -> None:
     client = admin_client(observatory)
     everything = client.get(f"{ADMIN}/practices/")
-    assert everything.context["items_count"] == 5
+    assert everything.context["items_count"] == observatory.practices.search("").total  # the demo's
     izmir = client.get(f"{ADMIN}/practices/", {"city": "izmir"})
     assert [p.slug for p in izmir.context["object_list"]] == [IZMIR_PRACTICE]
     found = client.get(f"{ADMIN}/practices/", {"q": "intercultural"})

@@ -16,6 +16,7 @@ from livingtogether.staff_console.network import (
     CITIES,
     DECLARATIONS,
     PARTICIPATIONS,
+    SERIES,
     THEMES,
 )
 from livingtogether.staff_console.practices import PRACTICES
@@ -30,6 +31,7 @@ RECORD_VIEWSETS: list[RecordViewSet] = [
     RecordViewSet(CITIES, icon="site", withdraw=False),
     RecordViewSet(THEMES, icon="tag"),
     RecordViewSet(DECLARATIONS, icon="openquote", withdraw=False),
+    RecordViewSet(SERIES, icon="calendar"),
     RecordViewSet(CAMPAIGNS, icon="globe"),
     RecordViewSet(PARTICIPATIONS, icon="group"),
 ]
