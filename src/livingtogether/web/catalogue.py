@@ -64,6 +64,9 @@ SEARCH_PARAMS: tuple[Param, ...] = (
           description="only entries of this kind"),
     Param(name="language", kind="language",
           description="only practices written in this language (words are searched in it)"),
+    Param(name="after", kind="string",
+          description="the cursor of the previous page (its 'next'): the page after it, "
+                      "however deep, instead of an offset"),
 )
 
 
@@ -75,7 +78,8 @@ def run_search(web: Site, params: Mapping[str, Any], *,
             params.get("q") or "", theme=params.get("theme"), city=params.get("city"),
             country=params.get("country"), kind=params.get("kind"),
             language=params.get("language"), limit=params.get("limit") or web.settings.page_size,
-            offset=params.get("offset") or 0, reader_language=reader_language)
+            offset=params.get("offset") or 0, after=params.get("after") or None,
+            reader_language=reader_language)
     except ValidationError as error:
         raise BadRequest(error.message, field=error.field) from None
 
@@ -167,6 +171,8 @@ def search_practices(call: Call) -> Response:
     limit_search(call)
     results = run_search(call.web, call.params)
     body = page_json(_page(results))
+    body["next"] = results.next
+    body["capped"] = results.capped
     body["facets"] = facets_json(results)
     body["hits"] = [{"slug": hit.practice.slug, "score": round(hit.score, 6),
                      "language": hit.language, "snippet": hit.snippet}
