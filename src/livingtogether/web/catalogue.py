@@ -18,6 +18,7 @@ from ..models import City, Localized, PracticeKind, Theme
 from ..services import Page, SearchResults
 from ..services.guard import retry_after
 from ..services.search_index import html_text
+from ..services.search_terms import MAX_OFFSET
 from .charts import growth, world_map
 from .data import download, ok, page_json, published_practice
 from .guard import client_ip
@@ -131,6 +132,7 @@ def search_html(web: Site, request: Request, lang: str, params: dict[str, Any]) 
     view = SearchView(web, localizer, theme_labels(web))
     return text_of(web.templates.get_template("practices.html"), L=localizer, request=request,
                    results=results, state=state, facets=view.facet_blocks(results, state),
+                   max_offset=MAX_OFFSET,
                    hits=view.hit_blocks(results, state))
 
 
