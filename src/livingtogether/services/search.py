@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from typing import Any, cast
 
 import attrs
@@ -29,12 +30,16 @@ from ..models import Practice
 from ..store import Store, schema
 from . import search_sql
 from .search_terms import (
+    COUNT_CAP,
     FACETS,
     START,
+    Cursor,
     SearchQuery,
     check_query,
     highlight,
+    make_cursor,
     postgres_match,
+    read_cursor,
     sqlite_match,
     terms,
 )
@@ -64,13 +69,23 @@ class Hit:
 
 @attrs.frozen(kw_only=True)
 class SearchResults:
-    """A page of hits, the total, and the facet counts over all results."""
+    """A page of hits, the total, and the facet counts over all results.
+
+    ``offset`` is the position of the page's first hit (also when the page was
+    found by a cursor); ``next`` is the cursor of the page after it (``after``),
+    ``None`` on the last page. ``capped``: a search with words that matches more
+    than :data:`~.search_terms.COUNT_CAP` practices is not counted whole: its
+    ``total`` is that cap ("more than 1,000") and its facet counts are those of
+    the first results found, lower bounds.
+    """
 
     hits: tuple[Hit, ...]
     total: int
     limit: int
     offset: int
     facets: dict[str, tuple[FacetCount, ...]]
+    next: str | None = None
+    capped: bool = False
 
 
 class Searcher:
@@ -92,9 +107,12 @@ class Searcher:
     than running them.
     """
 
-    def __init__(self, store: Store, *, max_page_size: int = 200) -> None:
+    def __init__(self, store: Store, *, max_page_size: int = 200,
+                 count_cap: int = COUNT_CAP) -> None:
         self.store = store
         self.max_page_size = max_page_size
+        #: A search with words counts its practices exactly up to this many.
+        self.count_cap = count_cap
         self.postgres = store.dialect == "postgresql"
         self._compiled: dict[tuple[Any, ...], tuple[str, tuple[str, ...] | None,
                                                      dict[str, Any]]] = {}
@@ -103,30 +121,30 @@ class Searcher:
         self._decoded: dict[int, tuple[str, Practice]] = {}
         #: The total and facet counts of recent queries, with the versions they hold at.
         self._counted: dict[tuple[Any, ...], tuple[tuple[Any, ...], int,
-                                                   dict[str, dict[str, int]]]] = {}
+                                                   dict[str, dict[str, int]], bool]] = {}
 
     def search(self, query: SearchQuery, *, reader_language: str | None = None,
                ) -> SearchResults:
         """The page of ``query``'s results, best first (newest first without words)."""
         query = check_query(query, max_page_size=self.max_page_size)
+        cursor = read_cursor(query.after) if query.after is not None else Cursor(query.offset)
         words = terms(query.q)
         if query.q.strip() and not words:
-            return SearchResults(hits=(), total=0, limit=query.limit, offset=query.offset,
+            return SearchResults(hits=(), total=0, limit=query.limit, offset=cursor.position,
                                  facets=dict.fromkeys(FACETS, ()))
         params: dict[str, Any] = {f"f_{name}": value for name, value in query.filters().items()}
         if "f_theme" in params:
             params["f_theme"] = f"%|{params['f_theme']}|%"
         if words:
             params["match"] = postgres_match(words) if self.postgres else sqlite_match(words)
-        params["page_limit"], params["page_offset"] = query.limit, query.offset
+        params["page_limit"], params["page_offset"] = query.limit, cursor.position
         filters = tuple(sorted(query.filters()))
         with self.store.read() as connection:
             if words or filters:
-                found = self._found(connection, words, filters, params, query)
+                found = self._found(connection, words, filters, params, cursor)
             else:
                 found = _Found(self._run(connection, ("counts",), search_sql.counted, {}))
-                found.page = [row[0] for row in self._run(
-                    connection, ("newest",), search_sql.newest, params)]
+                self._newest(connection, found, params, cursor)
             page = found.ordered()
             practices = self._practices(connection, page)
             shown = found.shown(reader_language) if words else {}
@@ -143,70 +161,176 @@ class Searcher:
             snippet = snippets.get(row_id) if row_id is not None else None
             hits.append(Hit(practice=practice, score=found.score(pid), language=language,
                             snippet=highlight(snippet) if snippet else None))
-        return SearchResults(hits=tuple(hits), total=found.total, limit=query.limit,
-                             offset=query.offset, facets=found.facets())
+        end = cursor.position + len(page)
+        more = len(page) == query.limit and (end < found.total or found.capped)
+        return SearchResults(
+            hits=tuple(hits), total=found.total, limit=query.limit, offset=cursor.position,
+            facets=found.facets(), capped=found.capped,
+            next=make_cursor(Cursor(end, found.key(page, keyset=self._keyset(words, filters))))
+            if more else None)
+
+    def _keyset(self, words: Sequence[str], filters: tuple[str, ...]) -> str | None:
+        """How the next page of a search is found: after the last result's key
+        (``newest`` for a browse, ``rank`` for words without filters on SQLite),
+        else by position (``None``)."""
+        if not filters:
+            if not words:
+                return "newest"
+            if not self.postgres:
+                return "rank"
+        return None
+
+    def _newest(self, connection: Connection, found: _Found, params: dict[str, Any],
+                cursor: Cursor) -> None:
+        """A browse's page, newest first: after the cursor's key, else at its position."""
+        key = cursor.key if cursor.key is not None and cursor.key[0] == "newest" else None
+        if key is None:
+            rows = self._run(connection, ("newest",), search_sql.newest, params)
+        else:
+            at = datetime.fromisoformat(key[1])
+            if at.tzinfo is None:
+                at = at.replace(tzinfo=timezone.utc)
+            instant = sa.DateTime(timezone=True).dialect_impl(connection.dialect)
+            bind = instant.bind_processor(connection.dialect)
+            rows = self._run(connection, ("newest", "after"), lambda: search_sql.newest(True),
+                             {**params, "at": bind(at) if bind else at, "practice": key[2]})
+        found.page = [practice for _, practice in rows]
+        found.stamps = {practice: stamp for stamp, practice in rows}
 
     def forget(self) -> None:
         """Forget the counts kept: the next search of every query counts again."""
         self._counted.clear()
 
     def _found(self, connection: Connection, words: Sequence[str], filters: tuple[str, ...],
-               params: dict[str, Any], query: SearchQuery) -> _Found:
+               params: dict[str, Any], cursor: Cursor) -> _Found:
         """The page, total and facet counts of a search with words or filters.
 
         The total and the counts of a query are kept (:data:`_COUNTED` of them) with the
         data versions they were counted at, read in the same transaction: the next page
         of the same query, or the same query again before any write to the catalogue or
-        the cities, reads only its page. Counted otherwise, in the statement that reads
-        the page; kept only if the versions did not move meanwhile."""
+        the cities, reads only its page. Counted otherwise: with words, first up to
+        ``count_cap`` practices (:meth:`_capped`); at most that many, exactly, in
+        the statement that reads the page; kept only if the versions did not move
+        meanwhile."""
         key = (params.get("match"), *((name, params[f"f_{name}"]) for name in filters))
         version = tuple(self._run(connection, ("versions",), lambda: search_sql.VERSIONS, {}))
         known = self._counted.get(key)
-        if known is not None and known[0] == version:
-            if words and not filters and not self.postgres:
-                found = _Found(self._top(connection, params, query.offset + query.limit))
-            else:
-                found = _Found(self._run(
-                    connection, ("paged", bool(words), filters),
+        counted: _Counted | None = (known[1], known[2], known[3]) \
+            if known is not None and known[0] == version else None
+        if counted is None and words:
+            counted = self._capped(connection, filters, params)
+            if counted is not None:
+                self._keep(connection, key, version, counted)
+        if counted is not None or cursor.key is not None:
+            found = self._page(connection, words, filters, params, cursor)
+            if counted is None:  # a cursor's page, not counted yet
+                counts = _Found(self._run(
+                    connection, ("counts", bool(words), filters),
                     lambda: search_sql.grouped(self.postgres, filters, bool(words),
-                                               counts=False), params))
-            found.total, found.counts = known[1], known[2]
+                                               paged=False), params))
+                counted = (counts.total, counts.counts, False)
+                self._keep(connection, key, version, counted)
+            found.total, found.counts, found.capped = counted
             return found
         found = _Found(self._run(
             connection, ("grouped", bool(words), filters),
             lambda: search_sql.grouped(self.postgres, filters, bool(words)), params))
+        self._keep(connection, key, version, (found.total, found.counts, False))
+        return found
+
+    def _keep(self, connection: Connection, key: tuple[Any, ...], version: tuple[Any, ...],
+              counted: _Counted) -> None:
+        """Keep a query's counts, if the data versions did not move since ``version``."""
         if tuple(self._run(connection, ("versions",), lambda: search_sql.VERSIONS,
                            {})) == version:
             if len(self._counted) >= _COUNTED:
                 self._counted.clear()
-            self._counted[key] = (version, found.total, found.counts)
-        return found
+            self._counted[key] = (version, *counted)
 
-    def _top(self, connection: Connection, params: dict[str, Any], wanted: int,
-             ) -> list[tuple[Any, ...]]:
-        """SQLite, words and no filter: the rows of the first ``wanted`` practices by
-        their best score, ties by id, tagged as ``_Found`` reads them, from the best rows
-        of the full-text index alone (a heap of ``top`` rows, grown until the practices
-        of the page are certain), then every matching row of the page's practices."""
+    def _capped(self, connection: Connection, filters: tuple[str, ...],
+                params: dict[str, Any]) -> _Counted | None:
+        """The counts of a search with words matching more than ``count_cap``
+        practices: that cap as its total, and its facets counted over the first rows
+        found (lower bounds); ``None`` when it matches at most that many (counted
+        exactly, then, at the cost of a page). The practices are counted until one more
+        than the cap is found, no further."""
+        cap = self.count_cap
+        many = self._run(connection, ("capped", filters),
+                         lambda: search_sql.capped_count(self.postgres, filters),
+                         {**params, "cap": cap + 1})[0][0]
+        if many <= cap:
+            return None
+        sample = _Found(self._run(
+            connection, ("sample", filters),
+            lambda: search_sql.grouped(self.postgres, filters, True, paged=False,
+                                       sample=True), {**params, "sample": _SAMPLE * cap}))
+        return cap, sample.counts, True
+
+    def _page(self, connection: Connection, words: Sequence[str], filters: tuple[str, ...],
+              params: dict[str, Any], cursor: Cursor) -> _Found:
+        """The page alone: by the full-text index's own ranking (SQLite, words without
+        filters, :meth:`_top`), else from the statement that reads every match."""
+        if words and not filters and not self.postgres:
+            key = cursor.key if cursor.key is not None and cursor.key[0] == "rank" else None
+            return _Found(self._top(connection, params, params["page_limit"],
+                                    cursor.position, key))
+        return _Found(self._run(
+            connection, ("paged", bool(words), filters),
+            lambda: search_sql.grouped(self.postgres, filters, bool(words), counts=False),
+            params))
+
+    def _top(self, connection: Connection, params: dict[str, Any], limit: int,
+             position: int, after: tuple[Any, ...] | None) -> list[tuple[Any, ...]]:
+        """SQLite, words and no filter: the rows of the page's practices (by their best
+        score, ties by id), tagged as ``_Found`` reads them, from the best rows of the
+        full-text index alone (a heap of ``top`` rows, grown until the practices of the
+        page are certain), then every matching row of the page's practices.
+
+        The page starts at ``position``, or with ``after`` (``("rank", score, id)`` of
+        the result before it) at the first practice ranked after that one: only the rows
+        scoring at most that score are read, and a practice with a row that scores
+        higher (so shown before) is left out."""
+        wanted = limit if after is not None else position + limit
+        start = 0 if after is not None else position
+        last = (-after[1], after[2]) if after is not None else None
+        shown_before: set[int] = set()
         top = max(64, 2 * wanted)
         while True:
-            rows = self._run(connection, ("top",), search_sql.top,
-                             {"match": params["match"], "top": top})
+            values = {"match": params["match"], "top": top}
+            if last is not None:
+                values["last"] = after[1] if after is not None else 0.0
+            rows = self._run(connection, ("top", last is not None),
+                             lambda: search_sql.top(last is not None), values)
             best: dict[int, float] = {}
             for _, practice_id, _, score in rows:
                 if practice_id not in best or score > best[practice_id]:
                     best[practice_id] = score
-            ordered = sorted(best, key=lambda pid: (-best[pid], pid))
+            ordered = sorted((pid for pid in best if pid not in shown_before
+                              and (last is None or (-best[pid], pid) > last)),
+                             key=lambda pid: (-best[pid], pid))
             # Certain when every matching row was read, or when the last practice
             # wanted scores above the last row read (no row unread can tie with it).
             # (The lowest score read, not the last row's: the join keeps no order.)
-            if len(rows) < top or (len(ordered) >= wanted and best[ordered[wanted - 1]]
-                                   > min(row[3] for row in rows)):
-                break
-            top *= 4
-        page = ordered[params["page_offset"]:wanted]
-        if not page:
-            return []
+            if not (len(rows) < top or (len(ordered) >= wanted and best[ordered[wanted - 1]]
+                                        > min(row[3] for row in rows))):
+                top *= 4
+                continue
+            page = ordered[start:wanted]
+            if not page:
+                return []
+            found = self._rows_of(connection, params, page)
+            if last is not None:
+                # A practice with a row above the cursor's score came before it.
+                seen = {pid for _, pid, _, _, score, *_ in found
+                        if (-score, pid) <= last}
+                if seen:
+                    shown_before |= seen
+                    continue
+            return found
+
+    def _rows_of(self, connection: Connection, params: dict[str, Any],
+                 page: Sequence[int]) -> list[tuple[Any, ...]]:
+        """Every matching row of the practices ``page``, with its score, tagged."""
         names = [f"id_{index}" for index in range(len(page))]
         all_rows = self._run(connection, ("rows_of", len(page)),
                              lambda: search_sql.rows_of(names), dict(zip(names, page,
@@ -287,10 +411,15 @@ class Searcher:
         return found
 
 
+#: A query's total, its facet counts, and whether they are capped (lower bounds).
+_Counted = tuple[int, dict[str, dict[str, int]], bool]
 #: How many decoded practices a searcher keeps (it starts again when full).
 _DECODED = 1024
 #: How many queries' counts a searcher keeps (it starts again when full).
 _COUNTED = 512
+#: How many matching rows (times the cap) the facets of a capped search are counted over
+#: (each costs a read of its search row: 3,000 cost 20 to 30 ms at 100,000 practices).
+_SAMPLE = 1
 
 
 class _Found:
@@ -303,6 +432,10 @@ class _Found:
         self.page: list[int] = []
         positions: list[tuple[int, int]] = []
         self.total = 0
+        #: Whether the total is a cap and the counts lower bounds (``SearchResults``).
+        self.capped = False
+        #: A browse's page: each practice's stamp, as the database gave it.
+        self.stamps: dict[int, Any] = {}
         self.counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         for tag, practice, row, language, score, value, count in rows:
             if tag == "row":
@@ -335,6 +468,20 @@ class _Found:
         """The best score of a practice's rows (0 without words)."""
         best = self.best.get(practice_id)
         return float(best[3] or 0.0) if best is not None else 0.0
+
+    def key(self, page: Sequence[int], *, keyset: str | None) -> tuple[Any, ...] | None:
+        """The key of the page's last result, for the next page's cursor: ``("newest",
+        its stamp, id)``, ``("rank", its score, id)``, or ``None`` (by position)."""
+        if not page or keyset is None:
+            return None
+        last = page[-1]
+        if keyset == "rank":
+            return ("rank", self.score(last), last)
+        stamp = self.stamps.get(last)
+        if stamp is None:
+            return None
+        text = stamp.isoformat() if isinstance(stamp, datetime) else str(stamp)
+        return ("newest", text, last)
 
     def ordered(self) -> list[int]:
         """The ids of the page's practices: best first, or newest first without words."""

@@ -11,7 +11,8 @@ write), a generated ``tsvector`` on PostgreSQL. Every write of the rows keeps
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from html import unescape
 from typing import Any
@@ -77,22 +78,44 @@ def _store_rows(connection: Connection,
         bulk.insert(connection, schema.practice_text, texts)
         return
     # FTS5 fed row by row by its trigger costs five times what one INSERT ... SELECT of
-    # the same rows does (10,000 practices: 1.3 s of a 1.6 s copy). So the trigger is
-    # set aside for this insert and put back as it was, within this transaction: no
-    # other connection ever sees the table without it, and a failure rolls all back.
+    # the same rows does (10,000 practices: 1.3 s of a 1.6 s copy).
+    assert ids == list(range(ids[0], ids[0] + len(ids)))  # insert_with_ids: consecutive
+    with deferred_index(connection, ids[0]):
+        bulk.insert(connection, schema.practice_text, texts)
+
+
+@contextmanager
+def deferred_index(connection: Connection, first_row: int) -> Iterator[None]:
+    """Within this block, the text rows inserted (ids from ``first_row`` on) are not
+    indexed one by one: the full-text index takes them all at the end, at once.
+
+    SQLite: the trigger that indexes each new row is set aside and put back as it
+    was, after one ``INSERT ... SELECT`` of the new rows into FTS5. PostgreSQL: the
+    GIN index is dropped and built again over the whole table (``maintenance_work_mem``
+    raised for it), which is worth it only for a load of many rows into a catalogue
+    (a bulk import, the benchmark's million): the index is rebuilt whole, and other
+    writers of the text wait for the transaction. All within the caller's
+    transaction: no other connection sees the tables without their index, and a
+    failure rolls all back."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"DROP INDEX {_GIN}")
+        yield
+        connection.exec_driver_sql("SET LOCAL maintenance_work_mem = '512MB'")
+        connection.exec_driver_sql(
+            f"CREATE INDEX {_GIN} ON {schema.practice_text.name} USING gin (document)")
+        return
     trigger = connection.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
         (_TRIGGER,)).scalar()
     if trigger is None:  # not the schema this knows: the plain way
-        bulk.insert(connection, schema.practice_text, texts)
+        yield
         return
-    assert ids == list(range(ids[0], ids[0] + len(ids)))  # insert_with_ids: consecutive
     connection.exec_driver_sql(f"DROP TRIGGER {_TRIGGER}")
-    bulk.insert(connection, schema.practice_text, texts)
+    yield
     # What the trigger does for each new row (migration 4), for all of them at once.
     connection.exec_driver_sql(
         "INSERT INTO lt_practice_fts(rowid, title, summary, body) SELECT id, title, "
-        "summary, body FROM lt_practice_text WHERE id BETWEEN ? AND ?", (ids[0], ids[-1]))
+        "summary, body FROM lt_practice_text WHERE id >= ?", (first_row,))
     connection.exec_driver_sql(trigger)
 
 
@@ -100,6 +123,8 @@ def _store_rows(connection: Connection,
 BULK_INDEX = 50
 #: The trigger of migration 4 that indexes each new row of ``lt_practice_text``.
 _TRIGGER = "lt_practice_text_ai"
+#: The GIN index of the text's ``tsvector`` (PostgreSQL, migration 4).
+_GIN = "ix_lt_practice_text_document"
 
 
 def reindex(connection: Connection, practice_id: int, practice: Practice | None,

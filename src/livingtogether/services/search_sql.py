@@ -70,10 +70,12 @@ def source(postgres: bool, words: bool) -> tuple[Any, Any]:
     return table, table.c
 
 
-def rows(postgres: bool, filters: Sequence[str], words: bool) -> sa.Select[Any]:
-    """The matching rows, with their score (0 without words)."""
+def rows(postgres: bool, filters: Sequence[str], words: bool, *,
+         ranked: bool = True) -> sa.Select[Any]:
+    """The matching rows, with their score (0 without words, or not ``ranked``: a score
+    is worth its cost only to rank, since ``bm25`` and ``ts_rank`` read every match)."""
     found, table = source(postgres, words)
-    scored = score(postgres) if words else sa.cast(sa.literal(0.0), _SCORE)
+    scored = score(postgres) if words and ranked else sa.cast(sa.literal(0.0), _SCORE)
     select = sa.select(
         table.id, table.practice_id, table.language, table.city_slug,
         table.kind, table.themes, table.published_at, scored.label("score"),
@@ -94,8 +96,9 @@ def rows(postgres: bool, filters: Sequence[str], words: bool) -> sa.Select[Any]:
     return select
 
 
-def grouped(postgres: bool, filters: Sequence[str], words: bool, *,
-            counts: bool = True) -> sa.CompoundSelect[Any] | sa.Select[Any]:
+def grouped(postgres: bool, filters: Sequence[str], words: bool, *, counts: bool = True,
+            paged: bool = True, sample: bool = False,
+            ) -> sa.CompoundSelect[Any] | sa.Select[Any]:
     """The page's practices and, with ``counts``, the total and the facet counts of the
     rows that match (the words, if any, and ``filters``), as ``_Found`` reads them: one
     statement over the matching rows, matched once.
@@ -103,8 +106,15 @@ def grouped(postgres: bool, filters: Sequence[str], words: bool, *,
     The rows are reduced to one per practice first (``per``: its best score, its newest
     stamp, its city, kind and themes, which all its rows share), so that the counts are
     plain ``count(*)`` of that set's groups, not ``count(DISTINCT ...)`` of the rows
-    (each a sort of its own); only the languages are counted over the rows."""
-    found = rows(postgres, filters, words).cte("found").prefix_with("MATERIALIZED")
+    (each a sort of its own); only the languages are counted over the rows.
+
+    Without ``paged``, only the counts; with ``sample``, counted over the first rows
+    found (as many as bound to ``sample``, in the index's order, unranked): the
+    counts of a search with more results than are counted exactly (lower bounds)."""
+    matching = rows(postgres, filters, words, ranked=paged)
+    if sample:
+        matching = matching.limit(sa.bindparam("sample", type_=sa.Integer))
+    found = matching.cte("found").prefix_with("MATERIALIZED")
     per = (sa.select(found.c.practice_id, sa.func.max(found.c.score).label("score"),
                      sa.func.max(found.c.published_at).label("published_at"),
                      sa.func.max(found.c.city_slug).label("city_slug"),
@@ -133,7 +143,7 @@ def grouped(postgres: bool, filters: Sequence[str], words: bool, *,
     each = sa.func.count()
     cities = schema.cities
     return sa.union_all(
-        page_rows,
+        *((page_rows,) if paged else ()),
         tagged("total", count=each).select_from(per),
         *(tagged(name, value=column, count=each).group_by(column)
           for name, column in (("city", per.c.city_slug), ("kind", per.c.kind),
@@ -185,25 +195,48 @@ def counted() -> sa.CompoundSelect[Any]:
     )
 
 
-def newest() -> sa.Select[Any]:
-    """One page of every practice searchable, newest first, along the index."""
+def newest(after: bool = False) -> sa.Select[Any]:
+    """One page of every practice searchable, newest first, along the index: ``(stamp,
+    practice id)`` each. With ``after``, the page after the practice whose stamp and
+    id are bound as ``at`` and ``practice`` (keyset: read from there, however deep);
+    else the page at ``page_offset``."""
     table = schema.practice_search
     order = (table.c.published_at.desc(), table.c.practice_id.desc())
-    return (sa.select(table.c.practice_id).group_by(table.c.published_at, table.c.practice_id)
-            .order_by(*order).limit(sa.bindparam("page_limit", type_=sa.Integer))
-            .offset(sa.bindparam("page_offset", type_=sa.Integer)))
+    select = (sa.select(table.c.published_at, table.c.practice_id)
+              .group_by(table.c.published_at, table.c.practice_id)
+              .order_by(*order).limit(sa.bindparam("page_limit", type_=sa.Integer)))
+    if not after:
+        return select.offset(sa.bindparam("page_offset", type_=sa.Integer))
+    at = sa.bindparam("at", type_=sa.DateTime(timezone=True))
+    # The first condition alone bounds the index's range; the second skips the ties.
+    return select.where(table.c.published_at <= at, sa.or_(
+        table.c.published_at < at,
+        table.c.practice_id < sa.bindparam("practice", type_=sa.Integer)))
 
 
-def top() -> sa.TextClause:
+def top(after: bool = False) -> sa.TextClause:
     """SQLite: the ``top`` best rows matching the words (``match``), by ``bm25`` in the
     full-text index alone (a heap of ``top``, no row read for the others), with their
-    practice and language: ``(row id, practice id, language, score)``."""
+    practice and language: ``(row id, practice id, language, score)``. With ``after``,
+    only the rows scoring at most ``last`` (the score of the result before the page:
+    keyset paging by rank, its ties included)."""
+    below = f"AND -{_SQLITE_SCORE} <= :last " if after else ""
     # Constants only (the words are bound):
     return sa.text(
         f"SELECT t.rowid, s.practice_id, s.language, t.score FROM (SELECT rowid, "  # noqa: S608
         f"-{_SQLITE_SCORE} AS score FROM lt_practice_fts WHERE lt_practice_fts MATCH :match "
-        f"ORDER BY {_SQLITE_SCORE} LIMIT :top) AS t "
+        f"{below}ORDER BY {_SQLITE_SCORE} LIMIT :top) AS t "
         "CROSS JOIN lt_practice_search AS s ON s.id = t.rowid")
+
+
+def capped_count(postgres: bool, filters: Sequence[str]) -> sa.Select[Any]:
+    """How many practices match the words (and ``filters``), counted up to ``cap`` at
+    most: the matching rows are read only until ``cap`` practices are found."""
+    found = rows(postgres, filters, True, ranked=False)
+    practices = (found.with_only_columns(found.selected_columns.practice_id,
+                                         maintain_column_froms=True).distinct()
+                 .limit(sa.bindparam("cap", type_=sa.Integer)).subquery())
+    return sa.select(sa.func.count()).select_from(practices)
 
 
 def rows_of(names: Sequence[str]) -> sa.Select[Any]:

@@ -9,9 +9,15 @@ and a ``to_tsquery`` on PostgreSQL; the snippets the database marks with
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 import attrs
 from markupsafe import escape
@@ -24,6 +30,12 @@ from .base import check_page
 #: The facets, in the order widgets show them.
 FACETS: tuple[str, ...] = ("theme", "city", "country", "kind", "language")
 MAX_QUERY = 500
+#: The deepest ``offset`` a search answers; deeper pages are walked by cursor (``after``).
+MAX_OFFSET = 10_000
+#: A search with words counts its practices exactly up to this many; past it, its total
+#: is "more than" this (``SearchResults.capped``).
+COUNT_CAP = 1_000
+MAX_CURSOR = 200
 MAX_TERMS = 20
 #: ``word*`` matches as a prefix ("montr*" finds "Montréal") from this length.
 PREFIX_MIN = 3
@@ -44,6 +56,9 @@ class SearchQuery:
     language: str | None = None
     limit: int = 20
     offset: int = 0
+    #: The cursor of the page before (its results' ``next``): the page after it, found
+    #: by its last result's key (keyset), not by counting from the start.
+    after: str | None = None
 
     def filters(self) -> dict[str, str]:
         """The filters given, by facet name, as text."""
@@ -78,7 +93,68 @@ def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
                 f"{str(kind)[:40]!r} is not one of "
                 f"{', '.join(repr(k.value) for k in PracticeKind)}", field="kind") from None
     check_page(query.limit, query.offset, maximum=max_page_size)
+    if query.offset > MAX_OFFSET:
+        raise ValidationError(f"must be at most {MAX_OFFSET:,}; walk deeper pages by their "
+                              "'next' link (the cursor 'after')", field="offset")
+    if query.after is not None:
+        read_cursor(query.after)
+        if query.offset:
+            raise ValidationError("give either a cursor ('after') or an offset, not both",
+                                  field="offset")
     return attrs.evolve(query, country=country, language=language, kind=kind)
+
+
+@attrs.frozen
+class Cursor:
+    """Where a page starts: its position, and the key of the result before it
+    (``("newest", published_at, practice id)`` or ``("rank", score, practice id)``;
+    none for a search that pages by position)."""
+
+    position: int
+    key: tuple[Any, ...] | None = None
+
+
+_KEYS = {"newest": (str, int), "rank": (float, int)}
+
+
+def _instant(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) <= 40
+
+
+def make_cursor(cursor: Cursor) -> str:
+    """The text of a cursor (URL-safe): the ``after`` of the next page."""
+    data = json.dumps([cursor.position, *(cursor.key or ())], separators=(",", ":"))
+    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+
+
+def read_cursor(text: str) -> Cursor:
+    """The cursor ``text`` holds; ``ValidationError`` (field ``after``) if it is not one
+    this search made."""
+    problem = ValidationError("is not a cursor of this search; use the 'next' link of a "
+                              "page of results, or start again without 'after'", field="after")
+    if not isinstance(text, str) or not text or len(text) > MAX_CURSOR:
+        raise problem
+    try:
+        data = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise problem from None
+    if not isinstance(data, list) or not data or type(data[0]) is not int \
+            or not 0 <= data[0] <= 10**9:
+        raise problem
+    if len(data) == 1:
+        return Cursor(data[0])
+    kinds = _KEYS.get(data[1]) if len(data) == 4 and isinstance(data[1], str) else None
+    if kinds is None or not all(
+            type(value) is kind or (kind is float and type(value) is int)
+            for value, kind in zip(data[2:], kinds, strict=True)) \
+            or (kinds[0] is float and not math.isfinite(data[2])) \
+            or (kinds[0] is str and not _instant(data[2])) or not 0 < data[3] < 2**63:
+        raise problem
+    return Cursor(data[0], tuple(data[1:]))
 
 
 def _known_language(language: str) -> None:

@@ -18,6 +18,7 @@ from ..models import City, Localized, PracticeKind, Theme
 from ..services import Page, SearchResults
 from ..services.guard import retry_after
 from ..services.search_index import html_text
+from ..services.search_terms import MAX_OFFSET
 from .charts import growth, world_map
 from .data import download, ok, page_json, published_practice
 from .guard import client_ip
@@ -64,6 +65,9 @@ SEARCH_PARAMS: tuple[Param, ...] = (
           description="only entries of this kind"),
     Param(name="language", kind="language",
           description="only practices written in this language (words are searched in it)"),
+    Param(name="after", kind="string",
+          description="the cursor of the previous page (its 'next'): the page after it, "
+                      "however deep, instead of an offset"),
 )
 
 
@@ -75,7 +79,8 @@ def run_search(web: Site, params: Mapping[str, Any], *,
             params.get("q") or "", theme=params.get("theme"), city=params.get("city"),
             country=params.get("country"), kind=params.get("kind"),
             language=params.get("language"), limit=params.get("limit") or web.settings.page_size,
-            offset=params.get("offset") or 0, reader_language=reader_language)
+            offset=params.get("offset") or 0, after=params.get("after") or None,
+            reader_language=reader_language)
     except ValidationError as error:
         raise BadRequest(error.message, field=error.field) from None
 
@@ -127,6 +132,7 @@ def search_html(web: Site, request: Request, lang: str, params: dict[str, Any]) 
     view = SearchView(web, localizer, theme_labels(web))
     return text_of(web.templates.get_template("practices.html"), L=localizer, request=request,
                    results=results, state=state, facets=view.facet_blocks(results, state),
+                   max_offset=MAX_OFFSET,
                    hits=view.hit_blocks(results, state))
 
 
@@ -167,6 +173,8 @@ def search_practices(call: Call) -> Response:
     limit_search(call)
     results = run_search(call.web, call.params)
     body = page_json(_page(results))
+    body["next"] = results.next
+    body["capped"] = results.capped
     body["facets"] = facets_json(results)
     body["hits"] = [{"slug": hit.practice.slug, "score": round(hit.score, 6),
                      "language": hit.language, "snippet": hit.snippet}

@@ -65,7 +65,7 @@ WIDGETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cities": ("widget-cities", ("lang",)),
     "city": ("widget-city", ("lang",)),
     "practices": ("widget-practices", ("lang", "q", "theme", "city", "country", "kind",
-                                       "language", "limit", "offset")),
+                                       "language", "limit", "offset", "after")),
     "programme": ("widget-programme", ("lang",)),
     "pledge": ("widget-pledge", ("lang", "declaration")),
     "counter": ("widget-pledge-counter", ("lang", "declaration", "city")),

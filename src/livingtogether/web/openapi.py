@@ -261,6 +261,14 @@ def catalogue_schemas() -> dict[str, Any]:
                 "total": {"type": "integer", "minimum": 0},
                 "limit": {"type": "integer", "minimum": 1},
                 "offset": {"type": "integer", "minimum": 0},
+                "next": {"type": ["string", "null"],
+                         "description": "the cursor of the next page (pass it as 'after'); "
+                                        "null on the last page"},
+                "capped": {"type": "boolean",
+                           "description": "true when more practices match than are "
+                                          "counted: 'total' is the cap (more than that "
+                                          "many match) and the facet counts are lower "
+                                          "bounds, counted over the first results found"},
                 "facets": {"type": "object", "required": list(FACETS),
                            "additionalProperties": False,
                            "properties": dict.fromkeys(FACETS, facet)},
@@ -271,7 +279,8 @@ def catalogue_schemas() -> dict[str, Any]:
                                    "language": {"type": "string"},
                                    "snippet": {"type": ["string", "null"]}}}},
             },
-            "required": ["items", "total", "limit", "offset", "facets", "hits"],
+            "required": ["items", "total", "limit", "offset", "next", "capped", "facets",
+                         "hits"],
             "additionalProperties": False,
         },
         "ThemeList": {

@@ -25,7 +25,7 @@
   var WIDGETS = {
     cities: { path: "/widgets/cities", params: ["lang"] },
     city: { path: "/widgets/cities/{slug}", params: ["lang"] },
-    practices: { path: "/widgets/practices", params: ["lang", "q", "theme", "city", "country", "kind", "language", "limit", "offset"] },
+    practices: { path: "/widgets/practices", params: ["lang", "q", "theme", "city", "country", "kind", "language", "limit", "offset", "after"] },
     programme: { path: "/widgets/programme/{event}", params: ["lang"] },
     pledge: { path: "/widgets/pledge", params: ["lang", "declaration"] },
     counter: { path: "/widgets/pledge/counter", params: ["lang", "declaration", "city"] }
