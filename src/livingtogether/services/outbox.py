@@ -354,7 +354,9 @@ class Outbox:
             return self._envelope(item, subject, lines, name=registration.name or "",
                                   address=registration.email or "", ics=ics)
         pledge, declaration = item.pledge, item.declaration
-        assert pledge is not None and declaration is not None  # noqa: S101 (one or the other)
+        # a row is about a signature or a registration: not a screening's, so a signature's
+        assert pledge is not None
+        assert declaration is not None
         title = declaration.title.resolve(item.language, self.settings.content_fallbacks)
         name = title.text if title else declaration.slug
         locale = i18n.locale(item.language)

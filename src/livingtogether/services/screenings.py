@@ -24,11 +24,12 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, TooManyRequests, ValidationError
 from ..mail import header_problem
 from ..models import Screening
 from ..models import fields as f
 from ..store import Store, now, schema
+from .guard import Keys, hit, use_form_token_in
 from .pledges import clean_text, normalise_email
 
 #: The most seats one registration may take.
@@ -98,8 +99,12 @@ def registration_of(row: Any) -> Registration:
 class ScreeningRegistrations:
     """Registrations for screenings, their seats and waiting lists."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, keys: Keys | None = None, *, ip_limit: int = 0) -> None:
         self.store = store
+        #: the site's keys (a client's IP is kept only as its keyed hash); ``ip_limit``:
+        #: registrations accepted per client IP per hour (0: no limit)
+        self.keys = keys
+        self.ip_limit = ip_limit
 
     # -- reading
 
@@ -186,11 +191,24 @@ class ScreeningRegistrations:
                         {"subject": subject, "text": text.strip()})
         return len(rows)
 
+    def find(self, token: str) -> Registration:
+        """The registration of an email's link (changes nothing); ``NotFound`` if none."""
+        with self.store.read() as connection:
+            return registration_of(self._by_token(connection, token))
+
     # -- a resident's steps
 
     def register(self, campaign: str, city: str, key: str, *, name: str, email: str,
-                 seats: int, language: str) -> tuple[Registration, str]:
-        """Record a pending registration; returns it and the token of its email's links."""
+                 seats: int, language: str, ip: str | None = None,
+                 form_token: str | None = None, form_valid_for: timedelta | None = None,
+                 ) -> tuple[Registration, str]:
+        """Record a pending registration and queue its confirmation email; returns it
+        and a token that confirms or cancels it.
+
+        As at signing: ``ip`` (the client's) counts against ``ip_limit``
+        (``TooManyRequests`` past it), ``form_token`` (the form's, checked genuine
+        by the web layer) is recorded as used in the same transaction
+        (``FormTokenUsed`` if it was posted before; then nothing is stored)."""
         problems: list[ValidationError] = []
         name = clean_text(name) if isinstance(name, str) else name
         try:
@@ -220,6 +238,7 @@ class ScreeningRegistrations:
         stamp = now()
         table = schema.screening_registrations
         with self.store.write() as connection:
+            self._guard(connection, ip, form_token, form_valid_for)
             screening = self.screening_in(connection, campaign, city, key)
             if not screening.capacity:
                 raise ValidationError("this screening takes no registrations", field="screening")
@@ -237,6 +256,22 @@ class ScreeningRegistrations:
             row = connection.execute(sa.select(table).where(table.c.id == new_id)).one()
             enqueue(connection, new_id, MAIL_CONFIRM, language)
         return registration_of(row), token
+
+    def _guard(self, connection: Connection, ip: str | None, form_token: str | None,
+               valid_for: timedelta | None) -> None:
+        from .signing import FormTokenUsed
+
+        if form_token is not None and self.keys is not None and not use_form_token_in(
+                connection, self.keys.form_used_hash(form_token),
+                valid_for=valid_for or timedelta(days=1)):
+            raise FormTokenUsed("this form was sent already; check the details and send it "
+                                "again", field="form_token")
+        if ip and self.keys is not None and self.ip_limit and not hit(
+                connection, "register-ip", self.keys.hash("ip", ip), limit=self.ip_limit,
+                window=timedelta(hours=1)):
+            raise TooManyRequests(
+                f"too many registrations from your network in the last hour (the limit is "
+                f"{self.ip_limit}); please try again later", retry_after=3600)
 
     def confirm(self, token: str) -> Registration:
         """Confirm by the email's link: seats taken if they fit, else the waiting list.
