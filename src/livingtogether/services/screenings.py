@@ -171,8 +171,9 @@ class ScreeningRegistrations:
                     text: str) -> int:
         """Queue staff's update (``subject``, plain ``text``) to every confirmed
         registrant of a screening, each in their language; how many were queued."""
-        subject = clean_text(subject) if isinstance(subject, str) else subject
-        f.check_text(subject, field="subject", max_length=150, multiline=False)
+        # checked as typed: a line break in a subject is refused, not folded away
+        subject = clean_text(f.check_text(subject, field="subject", max_length=150,
+                                          multiline=False))
         if not subject:
             raise ValidationError("give the update a subject", field="subject")
         problem = header_problem(subject)
