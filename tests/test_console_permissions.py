@@ -199,6 +199,25 @@ def event(obs: Observatory, staff: Staff, city: str) -> str:
     return key
 
 
+def screening(obs: Observatory, city: str) -> dict[str, str]:
+    """A fresh campaign with a screening of ``city`` taking registrations, one confirmed."""
+    from datetime import timedelta
+
+    from livingtogether.models import CampaignParticipation, Screening
+    from livingtogether.store import now
+
+    key = slug()
+    obs.campaigns.create(Campaign(slug=key, title=Text.of("Screening days"),
+                                  day=(now() + timedelta(days=30)).date()))
+    obs.participations.save(CampaignParticipation(campaign=key, city=city, screenings=(
+        Screening(key="cinema", venue="Cinema", starts_at=now() + timedelta(days=30),
+                  zone="UTC", capacity=10),)))
+    _, token = obs.screenings.register(key, city, "cinema", name="Ada", seats=1,
+                                       email="ada@example.org", language="en")
+    obs.screenings.confirm(token)
+    return {"campaign": key, "city": city, "key": "cinema"}
+
+
 def kind_rows(singular: str, plural: str, editor_of: Callable[[Observatory, Staff], Any],
               form: Form, *, edit: frozenset[str], publish: frozenset[str],
               lists: frozenset[str] | None = None, create: frozenset[str] | None = None,
@@ -336,6 +355,16 @@ ROWS: dict[str, Row] = {
     # a city's participation in a campaign: the city's campaign officer
     **kind_rows("participation", "participations", lambda o, s: s.participations,
                 participation_form, delete=True, edit=OFFICERS, publish=OFFICERS),
+    # a screening's registrations: the city's campaign officer (the list: whoever edits
+    # a campaign, each seeing their own city's)
+    "console-screenings": Row(lambda o, s, city: Call(), OFFICERS, OFFICERS),
+    "console-screening": Row(lambda o, s, city: Call(values=screening(o, city)), OFFICERS,
+                             SECRETARIAT),
+    "console-screening-export": Row(lambda o, s, city: Call(values=screening(o, city)),
+                                    OFFICERS, SECRETARIAT),
+    "console-screening-update": Row(lambda o, s, city: Call(
+        values=screening(o, city), form={"subject": "Doors open at 7", "text": "Come early."}),
+        OFFICERS, SECRETARIAT),
 }
 
 

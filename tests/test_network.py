@@ -202,16 +202,11 @@ def migrate_from_version_10(database_url: str, cities: list[dict[str, Any]]) -> 
              "data": data, "created_at": moment, "updated_at": moment}
             for data in cities])
         connection.execute(schema.schema_version.delete().where(
-            schema.schema_version.c.version >= version))
+            schema.schema_version.c.version == version))  # the later ones stay applied
         schema.organisations.drop(connection)
-        # the tables of migrations 14 and 15, which the upgrade makes again
-        for table in ("lt_network_snapshots", "lt_count_sent", "lt_network_counts",
-                      "lt_network_people", "lt_network_signatures", "lt_network_keys",
-                      "lt_event_series"):
-            connection.execute(sa.text(f"DROP TABLE {table}"))
     store = Store(database_url)
     try:
-        assert store.upgrade() == list(range(version, len(migrations.MIGRATIONS) + 1))
+        assert store.upgrade() == [version]
     finally:
         store.close()
 

@@ -162,7 +162,8 @@ class Observatory:
         self.retention = RetentionService(store)
         self.signature_export = SignatureExport(store, self.declarations)
         self.outbox = Outbox(store, settings, self.keys)
-        self.screenings = ScreeningRegistrations(store)
+        self.screenings = ScreeningRegistrations(store, self.keys,
+                                                 ip_limit=settings.pledge_ip_limit)
 
     @classmethod
     def open(cls, url: str | None = None, **settings: Any) -> Observatory:

@@ -30,7 +30,7 @@ from icalendar.timezone.tzid import tzid_from_tzinfo
 
 from . import i18n
 from .i18n import N_
-from .models import Event, Person, ProgrammeVersion, Session, Text
+from .models import Event, Person, ProgrammeVersion, Screening, Session, Text
 
 #: The generator named in every export.
 PRODUCT = "-//livingtogether//programme//EN"
@@ -145,7 +145,12 @@ def _local(session: Session, event: Event, instant: datetime) -> datetime:
     clients read a local time differently (for a repeated time RFC 5545 says the first
     occurrence, ical.js takes the second; vobject misplaces the first hour after a
     skip), so that none can misread it."""
-    zone = ZoneInfo(session.zone or event.host_zone)
+    return in_zone(instant, session.zone or event.host_zone)
+
+
+def in_zone(instant: datetime, name: str) -> datetime:
+    """``instant`` in the zone ``name``, in UTC near a clock change (see :func:`_local`)."""
+    zone = ZoneInfo(name)
     local = instant.astimezone(zone)
     offset = local.utcoffset()
     if any((instant + shift).astimezone(zone).utcoffset() != offset
@@ -242,6 +247,37 @@ def icalendar(event: Event, *, version: ProgrammeVersion | None = None,
         *(fold(line) + b"\r\n" for line in head),
         *(_vtimezone(zone, first, last) for zone in sorted(zones)),
         *(fold(line) + b"\r\n" for line in entries),
+        b"END:VCALENDAR\r\n"])
+
+
+#: How long a screening's entry lasts in a calendar (a screening states no end).
+SCREENING_HOURS = 2
+
+
+def screening_icalendar(screening: Screening, *, campaign: str, city: str, title: str,
+                        description: str = "", url: str | None = None,
+                        stamp: datetime | None = None) -> bytes:
+    """A screening (``key`` of ``city`` in ``campaign``) as an iCalendar file of one
+    entry titled ``title``, at its venue and address, in its zone (a screening states
+    no end: it lasts :data:`SCREENING_HOURS` in calendars)."""
+    start = in_zone(screening.starts_at, screening.zone)
+    end = in_zone(screening.starts_at + timedelta(hours=SCREENING_HOURS), screening.zone)
+    place = ", ".join(part for part in (screening.venue, screening.address) if part)
+    lines = ["BEGIN:VEVENT", f"UID:{_text(f'{campaign}.{city}.{screening.key}')}@livingtogether",
+             f"DTSTAMP{_when(stamp or screening.starts_at)}", "SEQUENCE:0",
+             f"DTSTART{_when(start)}", f"DTEND{_when(end)}", f"SUMMARY:{_text(title)}",
+             f"DESCRIPTION:{_text(description)}", f"LOCATION:{_text(place)}",
+             "STATUS:CONFIRMED"]
+    if url:
+        lines.append(f"URL:{url}")
+    head = ["BEGIN:VCALENDAR", f"PRODID:{_text(PRODUCT)}", "VERSION:2.0",
+            "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    day = screening.starts_at.date()
+    zones = sorted({screening.zone} - {"UTC", "Etc/UTC"})
+    return b"".join([
+        *(fold(line) + b"\r\n" for line in head),
+        *(_vtimezone(zone, day - timedelta(days=7), day + timedelta(days=7)) for zone in zones),
+        *(fold(line) + b"\r\n" for line in [*lines, "END:VEVENT"]),
         b"END:VCALENDAR\r\n"])
 
 

@@ -40,6 +40,7 @@ from .audit import AuditLog
 from .editor import Editor
 from .principals import Permission, Principal
 from .revisions import RevisionState
+from .screenings import ScreeningStaff
 
 if TYPE_CHECKING:
     from ..observatory import Observatory
@@ -308,6 +309,7 @@ class Staff:
         self.series = SeriesEditor(obs)
         self.campaigns = CampaignEditor(obs)
         self.participations = ParticipationEditor(obs)
+        self.screenings = ScreeningStaff(obs)
         self.audit = AuditLog(obs.store, max_page_size=obs.settings.max_page_size)
 
     @functools.cached_property

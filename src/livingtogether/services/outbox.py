@@ -56,6 +56,8 @@ from ..settings import Settings
 from ..store import Store, aware, now, schema
 from .guard import Keys
 from .pledges import load as load_pledge
+from .screening_mail import GONE, ScreeningMail, compose
+from .screening_mail import prepare as prepare_screening_mails
 
 log = logging.getLogger("livingtogether.outbox")
 
@@ -107,10 +109,13 @@ class _Claimed:
     language: str
     attempts: int
     created_at: datetime
-    pledge: Pledge
-    declaration: Declaration
-    confirm_token: str | None
-    withdraw_token: str
+    #: a signature's email: the signature, its declaration and its links' tokens
+    pledge: Pledge | None = None
+    declaration: Declaration | None = None
+    confirm_token: str | None = None
+    withdraw_token: str = ""
+    #: else an email about a screening registration
+    screening: ScreeningMail | None = None
 
 
 def enqueue(connection: Connection, pledge_id: int, kind: str, language: str) -> None:
@@ -260,7 +265,8 @@ class Outbox:
 
     def _prepare(self, connection: Connection, ids: Sequence[int], stamp: datetime,
                  ) -> list[_Claimed]:
-        """Load each claimed message's signature and draw its tokens (hashes stored)."""
+        """Load each claimed message's signature or registration and draw its tokens
+        (hashes stored); a registration's email that cannot go is marked failed."""
         outbox, pledges = schema.outbox, schema.pledges
         rows = connection.execute(
             sa.select(outbox.c.id.label("outbox_id"), outbox.c.kind, outbox.c.language,
@@ -293,6 +299,18 @@ class Outbox:
                 confirm_token=confirm, withdraw_token=withdraw))
         if tokens:
             connection.execute(schema.pledge_tokens.insert(), tokens)
+        screenings, gone = prepare_screening_mails(connection, ids, self.keys)
+        if gone:
+            connection.execute(outbox.update().where(outbox.c.id.in_(gone)).values(
+                status="failed", claim=None, claimed_until=None, last_error=GONE))
+        if screenings:
+            for mail in connection.execute(
+                    sa.select(outbox.c.id, outbox.c.kind, outbox.c.language, outbox.c.attempts,
+                              outbox.c.created_at).where(outbox.c.id.in_(list(screenings)))):
+                claimed.append(_Claimed(
+                    id=mail.id, kind=mail.kind, language=mail.language, attempts=mail.attempts,
+                    created_at=aware(mail.created_at) or stamp, screening=screenings[mail.id]))
+            claimed.sort(key=lambda item: item.id)
         return claimed
 
     # -- results
@@ -329,7 +347,16 @@ class Outbox:
 
     def message(self, item: _Claimed, base: str) -> EmailMessage:
         """The email of a claimed outbox row, in its language."""
+        if item.screening is not None:
+            subject, lines, ics = compose(item.screening, item.kind, item.language, base,
+                                          self.settings)
+            registration = item.screening.registration
+            return self._envelope(item, subject, lines, name=registration.name or "",
+                                  address=registration.email or "", ics=ics)
         pledge, declaration = item.pledge, item.declaration
+        # a row is about a signature or a registration: not a screening's, so a signature's
+        assert pledge is not None
+        assert declaration is not None
         title = declaration.title.resolve(item.language, self.settings.content_fallbacks)
         name = title.text if title else declaration.slug
         locale = i18n.locale(item.language)
@@ -358,6 +385,12 @@ class Outbox:
             subject = _("You have signed: %(title)s") % {"title": name}
         lines += [_("To withdraw your signature and erase your details, open this link:"),
                   _link(base, WITHDRAW_TOKEN, item.withdraw_token), ""]
+        return self._envelope(item, subject, lines, name=pledge.name, address=pledge.email)
+
+    def _envelope(self, item: _Claimed, subject: str, lines: list[str], *, name: str,
+                  address: str, ics: bytes | None = None) -> EmailMessage:
+        """The email of ``item`` to ``name <address>``: its headers, its text, and
+        ``ics`` attached as ``invite.ics`` when given."""
         # Every header is built from data with the email package's policy; what a
         # person typed passes through header_text, so it cannot break a line.
         message = EmailMessage(policy=POLICY)
@@ -365,8 +398,8 @@ class Outbox:
         message["From"] = self.settings.mail_from
         # username and domain apart: an internationalised address (sent with SMTPUTF8)
         # would be refused by ``addr_spec`` parsing.
-        local, _at, domain_part = pledge.email.rpartition("@")
-        display = header_text(pledge.name)
+        local, _at, domain_part = address.rpartition("@")
+        display = header_text(name)
         message["To"] = Address(display_name=display, username=local, domain=domain_part)
         message["Date"] = format_datetime(now())
         domain = self.settings.mail_from.rpartition("@")[2].strip("> ")
@@ -377,17 +410,22 @@ class Outbox:
         message["Auto-Submitted"] = "auto-generated"
         message["X-Livingtogether-Outbox"] = str(item.id)
         message.set_content("\n".join(lines))
+        headers: tuple[str, ...] = HEADERS
+        if ics is not None:  # multipart: the transfer encoding is each part's
+            message.add_attachment(ics, maintype="text", subtype="calendar",
+                                   filename="invite.ics", params={"method": "PUBLISH"})
+            headers = tuple(h for h in HEADERS if h != "Content-Transfer-Encoding")
         # after set_content, which clears it; a stored language that is not a tag is not sent
         language = item.language if f.LANGUAGE_RE.fullmatch(item.language) else "en"
         message["Content-Language"] = language
         # Parsed back as it will be sent: the header set, and the recipient. Some Python
         # releases fold a long quoted display name without its quotes; then the name goes.
-        utf8 = not (self.settings.mail_from + pledge.email).isascii()
-        parsed = check_headers(message, HEADERS, utf8=utf8)
+        utf8 = not (self.settings.mail_from + address).isascii()
+        parsed = check_headers(message, headers, utf8=utf8)
         if not _recipient_is(parsed, local, domain_part, display):
             del message["To"]
             message["To"] = Address(username=local, domain=domain_part)
-            parsed = check_headers(message, HEADERS, utf8=utf8)
+            parsed = check_headers(message, headers, utf8=utf8)
             if not _recipient_is(parsed, local, domain_part, ""):
                 raise UnsafeMessage(f"the To header of email {item.id} did not come out as "
                                     "its address; it was not sent")

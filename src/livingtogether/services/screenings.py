@@ -24,11 +24,12 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..errors import NotFound, ValidationError
+from ..errors import NotFound, TooManyRequests, ValidationError
 from ..mail import header_problem
 from ..models import Screening
 from ..models import fields as f
 from ..store import Store, now, schema
+from .guard import Keys, hit, use_form_token_in
 from .pledges import clean_text, normalise_email
 
 #: The most seats one registration may take.
@@ -37,6 +38,25 @@ MAX_SEATS = 10
 RETENTION_DAYS = 90
 
 PENDING, CONFIRMED, WAITING, CANCELLED = "pending", "confirmed", "waiting", "cancelled"
+
+#: Kinds of email about a registration (the outbox's ``kind``; :mod:`.screening_mail`
+#: writes them): confirm it; seats held; on the waiting list; moved up from the list to
+#: seats; staff's update to the confirmed registrants.
+MAIL_CONFIRM, MAIL_CONFIRMED, MAIL_WAITING = "screening-confirm", "screening-confirmed", \
+    "screening-waiting"
+MAIL_MOVED_UP, MAIL_UPDATE = "screening-moved-up", "screening-update"
+#: The pages behind the links of those emails, under ``base_url`` (the web layer's
+#: route table declares them at these paths; a test checks it).
+LINK_PATHS = {"confirm": "/widgets/screening/confirm", "cancel": "/widgets/screening/cancel"}
+
+
+def enqueue(connection: Connection, registration_id: int, kind: str, language: str,
+            data: dict[str, Any] | None = None) -> None:
+    """Write an email about ``registration_id`` within the caller's transaction."""
+    stamp = now()
+    connection.execute(schema.outbox.insert().values(
+        registration_id=registration_id, kind=kind, language=language[:35], data=data,
+        status="pending", attempts=0, next_attempt_at=stamp, created_at=stamp))
 
 
 @attrs.frozen(kw_only=True)
@@ -70,7 +90,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _registration(row: Any) -> Registration:
+def registration_of(row: Any) -> Registration:
     return Registration(id=row.id, campaign=row.campaign_slug, city=row.city_slug,
                         screening=row.screening_key, name=row.name, email=row.email,
                         seats=row.seats, language=row.language, status=row.status)
@@ -79,18 +99,23 @@ def _registration(row: Any) -> Registration:
 class ScreeningRegistrations:
     """Registrations for screenings, their seats and waiting lists."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, keys: Keys | None = None, *, ip_limit: int = 0) -> None:
         self.store = store
+        #: the site's keys (a client's IP is kept only as its keyed hash); ``ip_limit``:
+        #: registrations accepted per client IP per hour (0: no limit)
+        self.keys = keys
+        self.ip_limit = ip_limit
 
     # -- reading
 
     def screening(self, campaign: str, city: str, key: str) -> Screening:
         """The screening ``key`` of ``city`` in ``campaign``; ``NotFound`` if there is none."""
         with self.store.read() as connection:
-            return self._screening(connection, campaign, city, key)
+            return self.screening_in(connection, campaign, city, key)
 
     @staticmethod
-    def _screening(connection: Connection, campaign: str, city: str, key: str) -> Screening:
+    def screening_in(connection: Connection, campaign: str, city: str, key: str) -> Screening:
+        """The screening ``key`` of ``city`` in ``campaign``, read in ``connection``."""
         from .. import convert
         from ..models import CampaignParticipation
 
@@ -107,7 +132,7 @@ class ScreeningRegistrations:
     def seats(self, campaign: str, city: str, key: str) -> Seats:
         """The seats of a screening (``NotFound`` for an unknown one)."""
         with self.store.read() as connection:
-            screening = self._screening(connection, campaign, city, key)
+            screening = self.screening_in(connection, campaign, city, key)
             return self._seats(connection, screening, (campaign, city, key))
 
     @staticmethod
@@ -130,13 +155,61 @@ class ScreeningRegistrations:
             rows = connection.execute(sa.select(table).where(
                 *_at(table, (campaign, city, key)), table.c.status != CANCELLED,
             ).order_by(order, table.c.waiting_since, table.c.id)).all()
-        return [_registration(row) for row in rows]
+        return [registration_of(row) for row in rows]
+
+    def counts(self, campaign: str, city: str, key: str) -> dict[str, int]:
+        """How many registrations of a screening are in each status (cancelled too)."""
+        table = schema.screening_registrations
+        with self.store.read() as connection:
+            found: dict[str, int] = dict(connection.execute(sa.select(
+                table.c.status, sa.func.count()).where(
+                *_at(table, (campaign, city, key))).group_by(table.c.status)).all())
+        return {status: int(found.get(status, 0))
+                for status in (CONFIRMED, WAITING, PENDING, CANCELLED)}
+
+    def mail_update(self, campaign: str, city: str, key: str, *, subject: str,
+                    text: str) -> int:
+        """Queue staff's update (``subject``, plain ``text``) to every confirmed
+        registrant of a screening, each in their language; how many were queued."""
+        # checked as typed: a line break in a subject is refused, not folded away
+        subject = clean_text(f.check_text(subject, field="subject", max_length=150,
+                                          multiline=False))
+        if not subject:
+            raise ValidationError("give the update a subject", field="subject")
+        problem = header_problem(subject)
+        if problem:
+            raise ValidationError(f"the subject {problem}", field="subject")
+        f.check_text(text, field="text", max_length=5000, multiline=True)
+        if not text.strip():
+            raise ValidationError("write the update's text", field="text")
+        table = schema.screening_registrations
+        with self.store.write() as connection:
+            self.screening_in(connection, campaign, city, key)
+            rows = connection.execute(sa.select(table.c.id, table.c.language).where(
+                *_at(table, (campaign, city, key)), table.c.status == CONFIRMED)).all()
+            for row in rows:
+                enqueue(connection, row.id, MAIL_UPDATE, row.language,
+                        {"subject": subject, "text": text.strip()})
+        return len(rows)
+
+    def find(self, token: str) -> Registration:
+        """The registration of an email's link (changes nothing); ``NotFound`` if none."""
+        with self.store.read() as connection:
+            return registration_of(self._by_token(connection, token))
 
     # -- a resident's steps
 
     def register(self, campaign: str, city: str, key: str, *, name: str, email: str,
-                 seats: int, language: str) -> tuple[Registration, str]:
-        """Record a pending registration; returns it and the token of its email's links."""
+                 seats: int, language: str, ip: str | None = None,
+                 form_token: str | None = None, form_valid_for: timedelta | None = None,
+                 ) -> tuple[Registration, str]:
+        """Record a pending registration and queue its confirmation email; returns it
+        and a token that confirms or cancels it.
+
+        As at signing: ``ip`` (the client's) counts against ``ip_limit``
+        (``TooManyRequests`` past it), ``form_token`` (the form's, checked genuine
+        by the web layer) is recorded as used in the same transaction
+        (``FormTokenUsed`` if it was posted before; then nothing is stored)."""
         problems: list[ValidationError] = []
         name = clean_text(name) if isinstance(name, str) else name
         try:
@@ -166,7 +239,8 @@ class ScreeningRegistrations:
         stamp = now()
         table = schema.screening_registrations
         with self.store.write() as connection:
-            screening = self._screening(connection, campaign, city, key)
+            self._guard(connection, ip, form_token, form_valid_for)
+            screening = self.screening_in(connection, campaign, city, key)
             if not screening.capacity:
                 raise ValidationError("this screening takes no registrations", field="screening")
             if screening.starts_at <= stamp:
@@ -181,7 +255,24 @@ class ScreeningRegistrations:
                 token_hash=token_hash(token), created_at=stamp,
             ).returning(table.c.id)).scalar_one()
             row = connection.execute(sa.select(table).where(table.c.id == new_id)).one()
-        return _registration(row), token
+            enqueue(connection, new_id, MAIL_CONFIRM, language)
+        return registration_of(row), token
+
+    def _guard(self, connection: Connection, ip: str | None, form_token: str | None,
+               valid_for: timedelta | None) -> None:
+        from .signing import FormTokenUsed
+
+        if form_token is not None and self.keys is not None and not use_form_token_in(
+                connection, self.keys.form_used_hash(form_token),
+                valid_for=valid_for or timedelta(days=1)):
+            raise FormTokenUsed("this form was sent already; check the details and send it "
+                                "again", field="form_token")
+        if ip and self.keys is not None and self.ip_limit and not hit(
+                connection, "register-ip", self.keys.hash("ip", ip), limit=self.ip_limit,
+                window=timedelta(hours=1)):
+            raise TooManyRequests(
+                f"too many registrations from your network in the last hour (the limit is "
+                f"{self.ip_limit}); please try again later", retry_after=3600)
 
     def confirm(self, token: str) -> Registration:
         """Confirm by the email's link: seats taken if they fit, else the waiting list.
@@ -190,16 +281,18 @@ class ScreeningRegistrations:
         with self.store.write() as connection:
             row = self._by_token(connection, token)
             if row.status != PENDING:
-                return _registration(row)
+                return registration_of(row)
             at = (row.campaign_slug, row.city_slug, row.screening_key)
-            screening = self._screening(connection, *at)
+            screening = self.screening_in(connection, *at)
             ahead = connection.execute(sa.select(sa.func.count()).where(
                 *_at(table, at), table.c.status == WAITING)).scalar_one()
             status = CONFIRMED if not ahead and _take(
                 connection, at, row.seats, screening.capacity or 0) else WAITING
             connection.execute(table.update().where(table.c.id == row.id).values(
                 status=status, waiting_since=now() if status == WAITING else None))
-            return attrs.evolve(_registration(row), status=status)
+            enqueue(connection, row.id, MAIL_CONFIRMED if status == CONFIRMED else MAIL_WAITING,
+                    row.language)
+            return attrs.evolve(registration_of(row), status=status)
 
     def cancel(self, token: str) -> tuple[Registration, builtins.list[Registration]]:
         """Cancel by the email's link: the name and address are erased, the seats freed
@@ -209,7 +302,7 @@ class ScreeningRegistrations:
         with self.store.write() as connection:
             row = self._by_token(connection, token)
             if row.status == CANCELLED:
-                return _registration(row), []
+                return registration_of(row), []
             at = (row.campaign_slug, row.city_slug, row.screening_key)
             connection.execute(table.update().where(table.c.id == row.id).values(
                 status=CANCELLED, name=None, email=None, waiting_since=None))
@@ -219,14 +312,14 @@ class ScreeningRegistrations:
                 connection.execute(seats.update().where(*_at(seats, at)).values(
                     taken=seats.c.taken - row.seats))
                 moved = self._move_up(connection, at)
-            cancelled = attrs.evolve(_registration(row), status=CANCELLED, name=None,
+            cancelled = attrs.evolve(registration_of(row), status=CANCELLED, name=None,
                                      email=None)
             return cancelled, moved
 
     def _move_up(self, connection: Connection, at: tuple[str, str, str],
                  ) -> builtins.list[Registration]:
         table = schema.screening_registrations
-        capacity = self._screening(connection, *at).capacity or 0
+        capacity = self.screening_in(connection, *at).capacity or 0
         waiting = connection.execute(sa.select(table).where(
             *_at(table, at), table.c.status == WAITING,
         ).order_by(table.c.waiting_since, table.c.id)).all()
@@ -236,7 +329,8 @@ class ScreeningRegistrations:
                 break
             connection.execute(table.update().where(table.c.id == row.id).values(
                 status=CONFIRMED, waiting_since=None))
-            moved.append(attrs.evolve(_registration(row), status=CONFIRMED))
+            enqueue(connection, row.id, MAIL_MOVED_UP, row.language)
+            moved.append(attrs.evolve(registration_of(row), status=CONFIRMED))
         return moved
 
     @staticmethod
@@ -244,8 +338,11 @@ class ScreeningRegistrations:
         table = schema.screening_registrations
         row = None
         if isinstance(token, str) and 20 <= len(token) <= 100:
-            row = connection.execute(sa.select(table).where(
-                table.c.token_hash == token_hash(token))).first()
+            digest, links = token_hash(token), schema.screening_tokens
+            row = connection.execute(sa.select(table).where(sa.or_(
+                table.c.token_hash == digest, table.c.id.in_(
+                    sa.select(links.c.registration_id).where(links.c.token_hash == digest)),
+            ))).first()
         if row is None:
             raise NotFound("this link is not one of ours, or its registration is gone; open "
                            "the link from the email in full", field="token")
@@ -263,9 +360,23 @@ class ScreeningRegistrations:
 
 
 def delete_registrations_in(connection: Connection, cutoff: datetime) -> int:
-    """Delete the registrations made before ``cutoff`` (retention); how many went."""
-    table = schema.screening_registrations
-    return connection.execute(table.delete().where(table.c.created_at < cutoff)).rowcount
+    """Delete the registrations made before ``cutoff`` (retention); how many went.
+
+    The seats that the confirmed ones among them held are given back in the same
+    transaction, so that the seat counts stay true (the waiting list does not move
+    up: a registration that old is of a screening long past)."""
+    table, seats = schema.screening_registrations, schema.screening_seats
+    old = table.c.created_at < cutoff
+    held = connection.execute(
+        sa.select(table.c.campaign_slug, table.c.city_slug, table.c.screening_key,
+                  sa.func.sum(table.c.seats).label("seats"))
+        .where(old, table.c.status == CONFIRMED)
+        .group_by(table.c.campaign_slug, table.c.city_slug, table.c.screening_key)).all()
+    for row in held:
+        at = (row.campaign_slug, row.city_slug, row.screening_key)
+        connection.execute(seats.update().where(*_at(seats, at)).values(
+            taken=seats.c.taken - int(row.seats)))
+    return connection.execute(table.delete().where(old)).rowcount
 
 
 def _at(table: sa.Table, at: Sequence[str]) -> list[sa.ColumnElement[bool]]:

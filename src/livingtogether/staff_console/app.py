@@ -25,7 +25,7 @@ from ..web.http import Request, Response, html_response
 from ..web.localizer import negotiate_language
 from ..web.render import render
 from ..web.routes import Route, Router, Site
-from . import csrf, kinds, media, moderation, signatures
+from . import csrf, kinds, media, moderation, screenings, signatures
 from .screens import Screen, site_request
 
 log = logging.getLogger("livingtogether.console")
@@ -57,7 +57,8 @@ class Console:
     def __init__(self, web: Site) -> None:
         self.web = web
         self.routes: tuple[Route, ...] = (*kinds.ROUTES, *media.ROUTES, *moderation.ROUTES,
-                                          *signatures.ROUTES)
+                                          *signatures.ROUTES,
+                                          *screenings.ROUTES)  # screen
         self.router = Router(self.routes)
 
     def navigation(self, principal: Principal | None) -> tuple[Any, ...]:

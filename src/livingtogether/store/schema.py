@@ -212,7 +212,7 @@ outbox = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column(
         "pledge_id", sa.Integer, sa.ForeignKey("lt_pledges.id", ondelete="CASCADE"),
-        nullable=False, index=True,
+        nullable=True, index=True,
     ),
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("language", sa.String(35), nullable=False),
@@ -224,6 +224,12 @@ outbox = sa.Table(
     sa.Column("last_error", sa.String(500), nullable=True),
     sa.Column("created_at", Instant, nullable=False),
     sa.Column("sent_at", Instant, nullable=True),
+    # migration 16: a row is about a signature or about a screening registration
+    sa.Column("registration_id", sa.Integer,
+              sa.ForeignKey("lt_screening_registrations.id", ondelete="CASCADE"),
+              nullable=True, index=True),
+    #: what a message needs beyond its kind (staff's update: its subject and text)
+    sa.Column("data", sa.JSON, nullable=True),
     sa.Index("ix_lt_outbox_status_next_attempt_at", "status", "next_attempt_at"),
 )
 
@@ -607,4 +613,16 @@ network_snapshots = sa.Table(
     sa.Column("declaration_slug", sa.String(100), primary_key=True),
     sa.Column("data", JSONData, nullable=False),
     sa.Column("fetched_at", Instant, nullable=False),
+)
+
+#: The keyed hash of each link that an email about a registration carried (migration 16);
+#: a link's token confirms or cancels its registration, as the registration's own does.
+screening_tokens = sa.Table(
+    "lt_screening_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("registration_id", sa.Integer,
+              sa.ForeignKey("lt_screening_registrations.id", ondelete="CASCADE",
+                            name="fk_lt_screening_tokens_registration_id"),
+              nullable=False, index=True),
 )

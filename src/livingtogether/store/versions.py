@@ -57,6 +57,7 @@ UNSEEN = frozenset({
     "lt_audit", "lt_revisions", "lt_claims", "lt_notes", "lt_media",
     "lt_network_keys", "lt_count_sent",
     "lt_screening_registrations",  # personal data: widgets show the seats' counts only
+    "lt_screening_tokens",
 })
 
 #: Triggers that a bulk write of the search rows sets aside and puts back within its

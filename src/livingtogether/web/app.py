@@ -16,7 +16,17 @@ import attrs
 
 from ..errors import BadRequest, LivingTogetherError, NotFound, TooManyRequests, Unauthorized
 from ..models import fields as f
-from . import catalogue, citypage, embed, network, opendata, pledge_form, site, summits
+from . import (
+    catalogue,
+    citypage,
+    embed,
+    network,
+    opendata,
+    pledge_form,
+    screening_form,
+    site,
+    summits,
+)
 from . import pledges as pledge_pages
 from .api import ROUTES as API_ROUTES
 from .bodies import receive, too_large
@@ -61,7 +71,8 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
               *MOMENTUM_ROUTES, *HUB_ROUTES, *NETWORK_COUNT_ROUTES, OPENAPI_ROUTE,
               *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
               *network.WIDGET_ROUTES, *citypage.WIDGET_ROUTES, *summits.WIDGET_ROUTES,
-              *pledge_form.ROUTES, STATIC_ROUTE, MEDIA_ROUTE, *site.ROUTES)
+              *pledge_form.ROUTES, *screening_form.ROUTES,
+              STATIC_ROUTE, MEDIA_ROUTE, *site.ROUTES)
     return (*routes, DEMO_ROUTE) if demo_page else routes
 
 

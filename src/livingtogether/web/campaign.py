@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..errors import NotFound
 from ..models import Campaign, Video
 from ..models.video import Player, origin_of, player
 from ..services.campaign_kit import day_status
@@ -87,23 +86,6 @@ def campaign_context(web: Site, campaign: Campaign, *, zone: str | None,
             "day_status": day_status(campaign.day, zone), "zone": zone,
             "languages": web.settings.languages, "participations": participations,
             "screenings": screenings}
-
-
-def screening_widget(call: Call) -> Response:
-    """A screening residents can attend: venue, address, its time in its zone and the
-    reader's, accessibility, language and subtitles, capacity and seats left."""
-    lang, path = language(call), call.path
-    campaign = call.obs.campaigns.get(path["slug"])
-    at = (campaign.slug, path["city"], path["key"])
-    screening = call.obs.screenings.screening(*at)
-    if not screening.public:
-        raise NotFound(f"there is no screening {path['key'][:60]!r} of {path['city'][:60]!r} "
-                       f"in {campaign.slug!r}", field="screening")
-    seats = call.obs.screenings.seats(*at) if screening.capacity else None
-    html = render(call.web, call.request, "screening.html", lang, campaign=campaign,
-                  city=path["city"], screening=screening, seats=seats,
-                  zone=call.params.get("zone"))
-    return respond(call, html, lang)
 
 
 ZONE = Param(name="zone", kind="zone",

@@ -17,7 +17,7 @@ from ..models import DEFAULT_DECLARATION, SignerKind, Text
 from ..services.outbox import CONFIRM_TOKEN, LINK_PATHS, WITHDRAW_TOKEN
 from ..services.signing import TokenCheck
 from .bodies import parse_form
-from .campaign import ZONE, campaign_widget, screening_widget
+from .campaign import ZONE, campaign_widget
 from .data import ok, page_json
 from .http import Request, Response
 from .params import LANG, Param, page_params
@@ -244,12 +244,6 @@ ROUTES: tuple[Route, ...] = (
           etag=False,  # its screenings "to come" change with the time
           summary="Widget: a campaign's film and teaser, how to take part, its kit, "
                   "the day's status, the cities taking part and the screenings to come",
-          params=(LANG, ZONE), errors=(400, 404)),
-    widget_route(method="GET", path="/widgets/campaign/{slug}/screenings/{city}/{key}",
-          handler=screening_widget, name="widget-screening", reads=("campaigns", "cities"),
-          etag=False,  # its seats left change with registrations
-          summary="Widget: a screening residents can attend, its time in its zone and the "
-                  "reader's, accessibility, language, subtitles and seats left",
           params=(LANG, ZONE), errors=(400, 404)),
 )
 
