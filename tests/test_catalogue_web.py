@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from attrs import evolve
 
-from livingtogether.demo import CITIES, PRACTICES
+from livingtogether.demo import CITIES, EXAMPLE_STUDY, PRACTICES
 from livingtogether.models import City, Membership, ModerationStatus, Practice, Text
 from livingtogether.web.charts import growth, world_map
 from livingtogether.wsgi import make_app
@@ -20,7 +20,7 @@ from test_web_support import Client, error_of, serving
 from test_web_widgets import text_of as widget
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-PUBLISHED = [p for p in PRACTICES if p.status is ModerationStatus.PUBLISHED]
+PUBLISHED = [p for p in (*PRACTICES, EXAMPLE_STUDY) if p.status is ModerationStatus.PUBLISHED]
 
 
 @pytest.fixture
@@ -146,7 +146,8 @@ def test_the_search_widget_shows_facets_and_pages(client: Client) -> None:
     options = [o for o in tree.find("option") if o["value"] in cities]
     assert len(options) == len(cities)
     assert tree.find("option", value="governance-and-participation")
-    assert "Governance and participation (2)" in tree.text
+    governance = sum("governance-and-participation" in p.themes for p in PUBLISHED)
+    assert f"Governance and participation ({governance})" in tree.text
     nxt = tree.find("a", rel="next")[0]["href"]
     assert "after=" in nxt  # a cursor: the next page by keyset
     assert "offset" not in nxt

@@ -104,9 +104,10 @@ def test_a_page_split_across_batches_is_written_whole(hub: Observatory,
 def test_a_failure_in_the_middle_of_a_batch_leaves_the_page_for_the_retry(
         hub: Observatory, member: Observatory) -> None:
     with serving(make_app(hub), threaded=True) as hub_url:
-        # cities: 1 page; themes (the 9 seeded): 2; practices: the 2nd page is corrupted
-        # in its 4th item, in the 2nd of its three batches, after the 1st was written.
-        proxy = FaultyProxy(hub_url, ["pass"] * 4 + ["corrupt"])
+        # cities: 1 page; organisations (none): 1; themes (the 9 seeded): 2; practices: the
+        # 2nd page is corrupted in its 4th item, in the 2nd of its three batches, after the
+        # 1st was written.
+        proxy = FaultyProxy(hub_url, ["pass"] * 5 + ["corrupt"])
         with proxy.serving() as proxy_url, HubClient(proxy_url, **FAST) as client:
             with pytest.raises(ValidationError) as caught:
                 client.pull(member)

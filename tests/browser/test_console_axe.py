@@ -58,6 +58,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         "campaigns": {"slug": "idltp-2022"},
         "participations": {"campaign": "idltp-2022", "city": "izmir"},
         "declarations": {"slug": "universal-declaration"},
+        "series-list": {"slug": "mayors-summits"},
         "themes": {"slug": obs.themes.list(limit=1).items[0].slug},
         "events": {"slug": event.slug, "key": event.sessions[0].key},
         "moderation": {"slug": "tea-and-talk"},

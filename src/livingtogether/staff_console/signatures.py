@@ -15,7 +15,7 @@ import io
 
 from ..admin.principals import Permission
 from ..errors import ValidationError
-from ..models import Declaration
+from ..models import DEFAULT_DECLARATION, Declaration
 from ..web.http import Response
 from .screens import Screen, route, whole
 
@@ -28,14 +28,15 @@ def declarations(screen: Screen) -> list[Declaration]:
 
 
 def chosen(screen: Screen, value: str | None) -> str:
-    """The declaration named by ``value`` (the first one by default); ``ValidationError``
-    when the site has none or ``value`` is not one of them."""
+    """The declaration named by ``value`` (by default the Universal Declaration, or the
+    first one of a site without it); ``ValidationError`` when the site has none or
+    ``value`` is not one of them."""
     known = [declaration.slug for declaration in declarations(screen)]
     if not known:
         raise ValidationError("this site has no declaration yet, so no signature",
                               field="declaration")
     if not value:
-        return known[0]
+        return DEFAULT_DECLARATION if DEFAULT_DECLARATION in known else known[0]
     if value not in known:
         raise ValidationError(f"{value[:60]!r} is not a declaration of this site; choose one "
                               "of: " + ", ".join(known), field="declaration")
