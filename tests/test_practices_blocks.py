@@ -40,7 +40,7 @@ def before(web: WebApp, request: Request, lang: str, params: dict[str, Any]) -> 
     view = SearchView(web, localizer, catalogue.theme_labels(web))
     return text_of(web.templates.from_string(BEFORE), L=localizer, request=request,
                    results=results, state=state, facets=view.facets(results, state),
-                   hits=view.hits(results, state))
+                   hits=view.hits(results, state), max_offset=catalogue.MAX_OFFSET)
 
 
 def both(web: WebApp, query: str, lang: str) -> tuple[str, str]:

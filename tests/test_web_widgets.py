@@ -86,7 +86,7 @@ def test_practices_list_published_only(client: Client, obs: Any) -> None:
                                   status=ModerationStatus.DRAFT))
     tree = text_of(client.get("/widgets/practices"), "practices")
     assert "Hidden draft" not in tree.text
-    assert len(tree.find("article", class_="lt-practice")) == 5
+    assert len(tree.find("article", class_="lt-practice")) == 6  # five, and the example study
     assert "Paris" in tree.text
     assert "Case study" in tree.text
     only = text_of(client.get("/widgets/practices?kind=case_study"), "practices")

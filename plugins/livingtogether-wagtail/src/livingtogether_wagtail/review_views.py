@@ -32,7 +32,7 @@ from wagtail.admin.widgets.button import HeaderButton, ListingButton
 from livingtogether.admin.principals import Principal
 from livingtogether.admin.services import Staff
 from livingtogether.errors import LivingTogetherError, ValidationError
-from livingtogether.models import Pledge, PledgeStatus
+from livingtogether.models import DEFAULT_DECLARATION, Pledge, PledgeStatus
 
 from .conf import get_state
 from .models import Access
@@ -168,7 +168,7 @@ def declaration_choices() -> list[tuple[str, str]]:
 
 
 class SignatureFilters(WagtailFilterSet):
-    """The declaration (the first one by default) and the status."""
+    """The declaration (the Universal Declaration by default) and the status."""
 
     declaration = choice_filter(gettext_lazy("Declaration"), declaration_choices)
     status = choice_filter(gettext_lazy("Status"),
@@ -190,7 +190,8 @@ class SignatureListing(ReviewListing):
 
     @cached_property
     def declaration(self) -> str:
-        """The chosen declaration, else the site's first (``ValidationError``: none)."""
+        """The chosen declaration, else the Universal Declaration or, on a site without it,
+        the first (``ValidationError``: none)."""
         chosen = self.chosen("declaration")
         if chosen:
             return chosen
@@ -198,7 +199,8 @@ class SignatureListing(ReviewListing):
         if not known:
             raise ValidationError("this site has no declaration yet, so no signature",
                                   field="declaration")
-        return known[0][0]
+        slugs = [slug for slug, _ in known]
+        return DEFAULT_DECLARATION if DEFAULT_DECLARATION in slugs else slugs[0]
 
     def rows(self) -> Paged[Pledge]:
         """The core's search, a page at a time."""
