@@ -145,7 +145,8 @@ def test_wagtail_journey(wagtail_site: tuple[str, Observatory, dict[str, str]], 
                               capture_output=True, text=True)
         assert sent.stdout.startswith("1 sent"), sent.stdout + sent.stderr
 
-    host = Host(url=f"{base}/", mount=f"{base}/observatory/", widgets=4,
+    # the demo page's widgets: programme, counter, pledge, cities, Izmir's practices
+    host = Host(url=f"{base}/", mount=f"{base}/observatory/", widgets=5,
                 observatory=observatory, send_mail=worker)
     walk(page, host, smtp, axe_source, artifacts, "wagtail@example.org", EVENT)
 

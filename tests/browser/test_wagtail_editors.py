@@ -87,6 +87,9 @@ def test_an_editor_creates_previews_and_publishes_a_practice_with_a_library_imag
     stored = observatory.practices.get("izmir-reading-circles")
     assert stored.status is ModerationStatus.PUBLISHED
     assert stored.images[0].url.startswith("/media/images/")
+    page.goto(f"{base}/")  # the demo's page, whose practices block lists Izmir's
+    assert "Reading circles for neighbours" in page.locator(".lt-practices").inner_text()
+    page.go_back()
 
     page.click("footer a:has-text('History')")
     assert page.locator("table.listing tbody tr").count() == 2
@@ -96,3 +99,17 @@ def test_an_editor_creates_previews_and_publishes_a_practice_with_a_library_imag
     panel.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "wagtail-group-cities.png"), full_page=False)
     assert violations(page, axe_source) <= baseline
+
+    # an event with a session, typed in the host's zone, published from the same screens
+    page.goto(f"{base}/admin/observatory/events/new/")
+    for name, value in (("slug", "izmir-forum-2031"), ("title.en", "Izmir forum 2031"),
+                        ("host_zone", "Europe/Istanbul"), ("first_day", "2031-05-01"),
+                        ("last_day", "2031-05-02"), ("sessions.0.key", "opening"),
+                        ("sessions.0.title.en", "Opening"), ("sessions.0.day", "2031-05-01")):
+        page.fill(f"[name='{name}']", value)
+    page.click("button[name=action][value=publish]")
+    page.wait_for_url("**/edit/izmir-forum-2031/")
+    assert "published" in page.locator(".messages").inner_text()
+    event = observatory.programme.get("izmir-forum-2031")
+    assert [(s.key, s.title.get("en")) for s in event.sessions] == [("opening", "Opening")]
+

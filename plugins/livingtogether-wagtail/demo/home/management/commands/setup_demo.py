@@ -22,6 +22,7 @@ BODY = [
     ("counter", {"declaration": "universal-declaration"}),
     ("pledge", {"declaration": "universal-declaration"}),
     ("cities", {}),
+    ("practices", {"city": "izmir"}),
 ]
 
 
