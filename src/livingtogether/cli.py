@@ -289,6 +289,15 @@ def cmd_hub_count(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hub_report_campaign(args: argparse.Namespace) -> int:
+    """Report this site's participations in the campaigns and its public screenings to
+    the hub (never who registered), and what was withdrawn since the last report."""
+    with _open(args) as observatory, _client(args, _hub_token(args, "reporting")) as hub:
+        report = hub.report_campaign(observatory)
+    print(report.summary())
+    return 0
+
+
 def cmd_hub_network_key_rotate(args: argparse.Namespace) -> int:
     """Make a new network key (on the hub); the hashes made with the old one are dropped
     and member sites report again at their next `hub count`."""
@@ -347,7 +356,8 @@ def _hub_commands(commands: Any) -> None:
     hub = commands.add_parser("hub", help="sync with the Observatory hub; its API tokens")
     hub_commands = hub.add_subparsers(dest="hub_command", required=True, metavar="COMMAND")
     for name, run, flag in (("pull", cmd_hub_pull, "--from"), ("push", cmd_hub_push, "--to"),
-                            ("count", cmd_hub_count, "--to")):
+                            ("count", cmd_hub_count, "--to"),
+                            ("report-campaign", cmd_hub_report_campaign, "--to")):
         sub = hub_commands.add_parser(name, help=run.__doc__)
         sub.add_argument(flag, dest="url", metavar="URL",
                          help="the hub's URL (default: LIVINGTOGETHER_HUB_URL)")

@@ -33,12 +33,14 @@ from . import __version__, convert
 from .errors import LivingTogetherError
 from .models import DEFAULT_DECLARATION
 from .models.hub import (
+    HUB_NETWORK_CAMPAIGN_PATH,
     HUB_NETWORK_COUNT_PATH,
     HUB_NETWORK_KEY_PATH,
     HUB_NETWORK_SIGNATURES_PATH,
     HUB_SUBMISSION_PATH,
     HUB_SUBMISSIONS_PATH,
     HUB_SYNC_PATH,
+    MAX_CAMPAIGN_REPORT,
     MAX_REPORT,
     CountWithdrawal,
     FeedItem,
@@ -115,6 +117,26 @@ class CountSync:
             lines.append(f"{declaration}: {found.get('people', 0)} people in the network, "
                          f"{here} in {self.city}")
         return "\n".join(lines)
+
+
+@attrs.frozen(kw_only=True)
+class CampaignSync:
+    """What a report of this site's campaign sent: participations and campaigns left,
+    screenings and tombstones of screenings gone."""
+
+    city: str
+    participations: int
+    left: int
+    screenings: int
+    withdrawn: int
+    batches: int
+
+    def summary(self) -> str:
+        """``izmir: 1 participations sent, 0 left; 3 screenings sent, 1 withdrawn
+        (1 batches)``."""
+        return (f"{self.city}: {self.participations} participations sent, {self.left} left; "
+                f"{self.screenings} screenings sent, {self.withdrawn} withdrawn "
+                f"({self.batches} batches)")
 
 
 @attrs.frozen(kw_only=True)
@@ -401,6 +423,43 @@ class HubClient:
             figures[declaration] = found
         return CountSync(city=city, counted=counted, withdrawn=withdrawn, batches=batches,
                          figures=figures)
+
+    def report_campaign(self, observatory: Observatory, *,
+                        batch: int = MAX_CAMPAIGN_REPORT) -> CampaignSync:
+        """Report this site's participations in the campaigns and its public screenings
+        (of the token's city) to the hub, and tombstones of those gone; never anything
+        about who registered, only the seats left.
+
+        Incremental (what changed since the hub's last acknowledgement, and what the
+        hub holds that this site no longer has), ``batch`` items at a time, and safe to
+        rerun after a failure: the hub applies a batch sent twice as once.
+        """
+        from .services.network_campaign import campaign_of
+
+        if not self.token:
+            raise LivingTogetherError("reporting the campaign needs the city's API token "
+                                      "(--token or LIVINGTOGETHER_HUB_TOKEN)")
+        if not 1 <= batch <= MAX_CAMPAIGN_REPORT:
+            raise LivingTogetherError(f"batch is 1 to {MAX_CAMPAIGN_REPORT}")
+        held = self.request("GET", HUB_NETWORK_CAMPAIGN_PATH)
+        try:
+            city_slug = str(held["city"])
+        except (KeyError, TypeError) as error:
+            raise HubError(f"the hub's answer about the campaign is not what this library "
+                           f"reads ({error})") from None
+        city = observatory.cities.get(city_slug)
+        participations, screenings = campaign_of(
+            observatory.store, city, base_url=observatory.settings.base_url,
+            seats=observatory.screenings.seats)
+        ledger = observatory.campaign_ledger(self.url)
+        pending = ledger.pending(participations, screenings, held=held)
+        batches = pending.batches(batch, city.slug)
+        for report in batches:
+            self.request("POST", HUB_NETWORK_CAMPAIGN_PATH, json=convert.unstructure(report))
+            ledger.acknowledge(report)
+        return CampaignSync(city=city.slug, participations=len(pending.participations),
+                            left=len(pending.left), screenings=len(pending.screenings),
+                            withdrawn=len(pending.withdrawn), batches=len(batches))
 
 
 def _with_absolute_images(observatory: Observatory, practice: Any) -> Any:

@@ -37,6 +37,7 @@ from .services.campaigns import ParticipationService, campaigns
 from .services.count_report import CountReport
 from .services.guard import Keys
 from .services.network import SeriesService
+from .services.network_campaign import CampaignLedger, NetworkCampaign, NetworkScreenings
 from .services.network_count import NetworkCountService
 from .services.outbox import Outbox
 from .services.partners import OrganisationService
@@ -264,7 +265,23 @@ class Observatory:
         return {FeedKind.CITIES: self.cities, FeedKind.ORGANISATIONS: self.organisations,
                 FeedKind.THEMES: self.themes, FeedKind.PRACTICES: self.practices,
                 FeedKind.SERIES: self.series, FeedKind.EVENTS: self.programme,
-                FeedKind.DECLARATIONS: self.declarations}
+                FeedKind.DECLARATIONS: self.declarations,
+                FeedKind.SCREENINGS: self.network_screenings}
+
+    @functools.cached_property
+    def network_screenings(self) -> NetworkScreenings:
+        """The network's public screenings: on a hub as member sites reported them, on a
+        member site as pulled from the hub (``hub pull``)."""
+        return NetworkScreenings(self.store, max_page_size=self.settings.max_page_size)
+
+    @functools.cached_property
+    def network_campaign(self) -> NetworkCampaign:
+        """On a hub: member sites' campaign reports (participations and screenings)."""
+        return NetworkCampaign(self.store, self.network_screenings)
+
+    def campaign_ledger(self, hub_url: str) -> CampaignLedger:
+        """What this site reported of its campaign to the hub at ``hub_url``."""
+        return CampaignLedger(self.store, origin_of(hub_url))
 
     @functools.cached_property
     def network_count(self) -> NetworkCountService:

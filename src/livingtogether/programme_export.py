@@ -22,9 +22,10 @@ import re
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import attrs
 import icalendar as ical
 from icalendar.timezone.tzid import tzid_from_tzinfo
 
@@ -254,31 +255,76 @@ def icalendar(event: Event, *, version: ProgrammeVersion | None = None,
 SCREENING_HOURS = 2
 
 
+class Screened(Protocol):
+    """What a calendar entry of a screening reads: a campaign's or the network's."""
+
+    venue: str
+    address: str | None
+    starts_at: datetime
+    zone: str
+
+
+@attrs.frozen(kw_only=True)
+class ScreeningEntry:
+    """One screening as a calendar entry: its UID, title, description and page."""
+
+    screening: Screened
+    uid: str
+    title: str
+    description: str = ""
+    url: str | None = None
+
+
+def screening_uid(campaign: str, city: str, key: str | None) -> str:
+    """A screening's UID, the same in a city's export and in the network's calendar (so a
+    calendar that has both keeps one)."""
+    return f"{campaign}.{city}.{key}@livingtogether"
+
+
+def screenings_icalendar(entries: Sequence[ScreeningEntry], *, name: str | None = None,
+                         stamp: datetime | None = None) -> bytes:
+    """Screenings as one iCalendar file, each entry at its venue and address, in its zone
+    (a screening states no end: it lasts :data:`SCREENING_HOURS` in calendars), with a
+    VTIMEZONE for each zone they are in; ``name`` names the calendar."""
+    lines: list[str] = []
+    spans: dict[str, tuple[date, date]] = {}
+    for entry in entries:
+        screening = entry.screening
+        start = in_zone(screening.starts_at, screening.zone)
+        end = in_zone(screening.starts_at + timedelta(hours=SCREENING_HOURS), screening.zone)
+        place = ", ".join(part for part in (screening.venue, screening.address) if part)
+        lines += ["BEGIN:VEVENT", f"UID:{_text(entry.uid)}",
+                  f"DTSTAMP{_when(stamp or screening.starts_at)}", "SEQUENCE:0",
+                  f"DTSTART{_when(start)}", f"DTEND{_when(end)}",
+                  f"SUMMARY:{_text(entry.title)}", f"DESCRIPTION:{_text(entry.description)}",
+                  f"LOCATION:{_text(place)}", "STATUS:CONFIRMED"]
+        if entry.url:
+            lines.append(f"URL:{entry.url}")
+        lines.append("END:VEVENT")
+        if screening.zone not in ("UTC", "Etc/UTC"):
+            day = screening.starts_at.date()
+            first, last = spans.get(screening.zone, (day, day))
+            spans[screening.zone] = (min(first, day), max(last, day))
+    head = ["BEGIN:VCALENDAR", f"PRODID:{_text(PRODUCT)}", "VERSION:2.0",
+            "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    if name:
+        head.append(f"X-WR-CALNAME:{_text(name)}")
+    return b"".join([
+        *(fold(line) + b"\r\n" for line in head),
+        *(_vtimezone(zone, first - timedelta(days=7), last + timedelta(days=7))
+          for zone, (first, last) in sorted(spans.items())),
+        *(fold(line) + b"\r\n" for line in lines),
+        b"END:VCALENDAR\r\n"])
+
+
 def screening_icalendar(screening: Screening, *, campaign: str, city: str, title: str,
                         description: str = "", url: str | None = None,
                         stamp: datetime | None = None) -> bytes:
     """A screening (``key`` of ``city`` in ``campaign``) as an iCalendar file of one
-    entry titled ``title``, at its venue and address, in its zone (a screening states
-    no end: it lasts :data:`SCREENING_HOURS` in calendars)."""
-    start = in_zone(screening.starts_at, screening.zone)
-    end = in_zone(screening.starts_at + timedelta(hours=SCREENING_HOURS), screening.zone)
-    place = ", ".join(part for part in (screening.venue, screening.address) if part)
-    lines = ["BEGIN:VEVENT", f"UID:{_text(f'{campaign}.{city}.{screening.key}')}@livingtogether",
-             f"DTSTAMP{_when(stamp or screening.starts_at)}", "SEQUENCE:0",
-             f"DTSTART{_when(start)}", f"DTEND{_when(end)}", f"SUMMARY:{_text(title)}",
-             f"DESCRIPTION:{_text(description)}", f"LOCATION:{_text(place)}",
-             "STATUS:CONFIRMED"]
-    if url:
-        lines.append(f"URL:{url}")
-    head = ["BEGIN:VCALENDAR", f"PRODID:{_text(PRODUCT)}", "VERSION:2.0",
-            "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
-    day = screening.starts_at.date()
-    zones = sorted({screening.zone} - {"UTC", "Etc/UTC"})
-    return b"".join([
-        *(fold(line) + b"\r\n" for line in head),
-        *(_vtimezone(zone, day - timedelta(days=7), day + timedelta(days=7)) for zone in zones),
-        *(fold(line) + b"\r\n" for line in [*lines, "END:VEVENT"]),
-        b"END:VCALENDAR\r\n"])
+    entry titled ``title`` (see :func:`screenings_icalendar`)."""
+    return screenings_icalendar([ScreeningEntry(
+        screening=screening, uid=screening_uid(campaign, city, screening.key), title=title,
+        description=description, url=url)], stamp=stamp)
 
 
 def fold(line: str, limit: int = 75) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from datetime import datetime
 from typing import Any
@@ -11,8 +12,9 @@ import attrs
 
 from ..errors import ValidationError
 from . import fields as f
-from .pledges import DEFAULT_DECLARATION, InstitutionKind, SignerKind
+from .pledges import DEFAULT_DECLARATION, CampaignAction, InstitutionKind, SignerKind
 from .practices import ModerationStatus
+from .text import Text, text_field
 
 #: The hub's API paths (route templates) that the hub client requests of another site:
 #: the web layer's route table declares its routes with these very templates.
@@ -24,9 +26,16 @@ HUB_NETWORK_KEY_PATH = "/api/v1/network/key"
 HUB_NETWORK_SIGNATURES_PATH = "/api/v1/network/signatures"
 HUB_NETWORK_COUNT_PATH = "/api/v1/network/count"
 HUB_NETWORK_INSTITUTIONS_PATH = "/api/v1/network/institutions"
+#: The network's campaign: a member's report of its participations and public screenings,
+#: and the network's screenings and participations as open data.
+HUB_NETWORK_CAMPAIGN_PATH = "/api/v1/network/campaign"
+HUB_NETWORK_SCREENINGS_PATH = "/api/v1/network/screenings"
+HUB_NETWORK_PARTICIPATIONS_PATH = "/api/v1/network/participations"
 
 #: Most signatures and withdrawals one report may carry.
 MAX_REPORT = 1000
+#: Most participations, screenings and tombstones one campaign report may carry.
+MAX_CAMPAIGN_REPORT = 200
 #: A keyed hash as it travels: HMAC-SHA256, 64 lowercase hex digits.
 HASH_RE = re.compile(r"[0-9a-f]{64}")
 
@@ -50,6 +59,8 @@ class FeedKind(str, enum.Enum):
     SERIES = "series"
     EVENTS = "events"
     DECLARATIONS = "declarations"
+    #: the network's public screenings, as member sites reported them to the hub
+    SCREENINGS = "screenings"
 
 
 @attrs.frozen(kw_only=True)
@@ -180,3 +191,124 @@ class NetworkKey:
     id: int
     secret: str
     created_at: datetime
+
+
+# -- the network's campaign: participations and public screenings
+
+
+def network_slug(campaign: str, city: str, key: str) -> str:
+    """The network's name of the screening ``key`` of ``city`` in ``campaign``: fixed
+    length whatever the slugs' lengths, and a report names only its own city's."""
+    return hashlib.sha256(f"{campaign}/{city}/{key}".encode()).hexdigest()[:32]
+
+
+def _actions(_: Any, attribute: Any, value: Any) -> None:
+    if not isinstance(value, tuple) or not value:
+        f.fail(attribute, "name at least one action: dissemination, screening or signing")
+    f.distinct(value, attribute=attribute, what="action")
+    for item in value:
+        if not isinstance(item, CampaignAction):
+            f.fail(attribute, f"must be actions, not {type(item).__name__}")
+
+
+@attrs.frozen(kw_only=True)
+class NetworkParticipation:
+    """A member city's part in a campaign as the hub keeps it: which ways it takes part."""
+
+    campaign: str = attrs.field(validator=f.slug)
+    city: str = attrs.field(validator=f.slug)
+    actions: tuple[CampaignAction, ...] = attrs.field(validator=_actions)
+
+
+def _network_slug(screening: NetworkScreening) -> str:
+    return network_slug(screening.campaign, screening.city, screening.key)
+
+
+@attrs.frozen(kw_only=True)
+class NetworkScreening:
+    """A public screening as the network sees it: what a resident anywhere needs to go,
+    never anything about who registered (only how many seats are left)."""
+
+    campaign: str = attrs.field(validator=f.slug)
+    city: str = attrs.field(validator=f.slug)
+    #: its name within the city's participation (made from its venue and time if the
+    #: city gave it none)
+    key: str = attrs.field(validator=f.slug)
+    country: str = attrs.field(converter=f.upper, validator=f.country)
+    city_name: Text = text_field(f.SHORT, required=True)
+    #: the campaign's title
+    title: Text = text_field(f.SHORT, required=True)
+    venue: str = attrs.field(validator=f.text())
+    address: str | None = attrs.field(default=None, validator=f.optional_text(f.MEDIUM))
+    #: where it is on a map: the venue's if known, else the city's
+    latitude: float | None = attrs.field(default=None,
+                                         validator=f.number(-90, 90, required=False))
+    longitude: float | None = attrs.field(default=None,
+                                          validator=f.number(-180, 180, required=False))
+    starts_at: datetime = attrs.field(converter=f.to_utc, validator=f.aware_utc(required=True))
+    zone: str = attrs.field(validator=f.zone)
+    language: str | None = attrs.field(
+        default=None, validator=attrs.validators.optional(f.language))
+    subtitles: tuple[str, ...] = attrs.field(default=(), validator=f.languages)
+    accessibility: str | None = attrs.field(default=None,
+                                            validator=f.optional_text(f.MEDIUM))
+    capacity: int | None = attrs.field(
+        default=None, validator=f.number(1, 1_000_000, required=False, integer=True))
+    seats_left: int | None = attrs.field(
+        default=None, validator=f.number(0, 1_000_000, required=False, integer=True))
+    #: the screening's page on the member's site, and where to register if elsewhere
+    url: str | None = attrs.field(default=None, validator=f.url())
+    registration_url: str | None = attrs.field(default=None, validator=f.url())
+    slug: str = attrs.field(default=attrs.Factory(_network_slug, takes_self=True))
+
+    @slug.validator
+    def _slug(self, attribute: attrs.Attribute[str], value: object) -> None:
+        if value != _network_slug(self):
+            f.fail(attribute, "is the network's name of the screening (made from its "
+                              "campaign, city and key); leave it out")
+
+    @longitude.validator
+    def _both(self, attribute: attrs.Attribute[float | None], value: object) -> None:
+        if (self.latitude is None) != (value is None):
+            f.fail(attribute, "give both latitude and longitude, or neither")
+
+
+@attrs.frozen(kw_only=True)
+class ScreeningWithdrawal:
+    """A screening of the reporting city cancelled, no longer public or deleted: a
+    tombstone."""
+
+    campaign: str = attrs.field(validator=f.slug)
+    key: str = attrs.field(validator=f.slug)
+
+
+@attrs.frozen(kw_only=True)
+class CampaignReport:
+    """One batch of a member site's campaign: its participations (and the campaigns it
+    left), its public screenings (and tombstones of those gone), all of its own city.
+
+    Applying a report twice changes nothing.
+    """
+
+    city: str = attrs.field(validator=f.slug)
+    participations: tuple[NetworkParticipation, ...] = attrs.field(
+        default=(), validator=f.items(MAX_CAMPAIGN_REPORT))
+    #: campaigns the city no longer takes part in
+    left: tuple[str, ...] = attrs.field(default=(), validator=f.slugs(MAX_CAMPAIGN_REPORT))
+    screenings: tuple[NetworkScreening, ...] = attrs.field(
+        default=(), validator=f.items(MAX_CAMPAIGN_REPORT))
+    withdrawn: tuple[ScreeningWithdrawal, ...] = attrs.field(
+        default=(), validator=f.items(MAX_CAMPAIGN_REPORT))
+
+    def __attrs_post_init__(self) -> None:
+        size = (len(self.participations) + len(self.left) + len(self.screenings)
+                + len(self.withdrawn))
+        if size > MAX_CAMPAIGN_REPORT:
+            raise ValidationError(f"a report carries at most {MAX_CAMPAIGN_REPORT} items in "
+                                  "all; send the rest in the next", field="screenings")
+        for name in ("participations", "screenings"):
+            for index, item in enumerate(getattr(self, name)):
+                if item.city != self.city:
+                    raise ValidationError(f"is of {item.city!r}; a report carries only its "
+                                          f"own city's ({self.city!r})",
+                                          field=f"{name}.{index}.city")

@@ -179,6 +179,14 @@ class Campaign:
     zone: str = attrs.field(default="UTC", validator=f.zone)
 
 
+class CampaignAction(str, enum.Enum):
+    """The three ways a city takes part in a campaign."""
+
+    DISSEMINATION = "dissemination"
+    SCREENING = "screening"
+    SIGNING = "signing"
+
+
 @attrs.frozen(kw_only=True)
 class Dissemination:
     """A city spreading the campaign's film through its own channels."""

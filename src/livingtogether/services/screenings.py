@@ -48,6 +48,8 @@ MAIL_MOVED_UP, MAIL_UPDATE = "screening-moved-up", "screening-update"
 #: The pages behind the links of those emails, under ``base_url`` (the web layer's
 #: route table declares them at these paths; a test checks it).
 LINK_PATHS = {"confirm": "/widgets/screening/confirm", "cancel": "/widgets/screening/cancel"}
+#: A screening's page (the network's list links to it on the member's site).
+SCREENING_PAGE_PATH = "/widgets/campaign/{slug}/screenings/{city}/{key}"
 
 
 def enqueue(connection: Connection, registration_id: int, kind: str, language: str,

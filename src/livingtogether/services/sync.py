@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from .. import convert
 from ..errors import BadRequest, ValidationError
 from ..models import City, Declaration, Event, EventSeries, Organisation, Practice, Theme
-from ..models.hub import FeedItem, FeedKind, FeedPage
+from ..models.hub import FeedItem, FeedKind, FeedPage, NetworkScreening
 from ..store import Store, aware, bulk, now, schema
 from .base import Records
 
@@ -43,7 +43,8 @@ BATCH = 500
 MODELS: dict[FeedKind, type] = {FeedKind.CITIES: City, FeedKind.ORGANISATIONS: Organisation,
                                 FeedKind.THEMES: Theme, FeedKind.PRACTICES: Practice,
                                 FeedKind.SERIES: EventSeries, FeedKind.EVENTS: Event,
-                                FeedKind.DECLARATIONS: Declaration}
+                                FeedKind.DECLARATIONS: Declaration,
+                                FeedKind.SCREENINGS: NetworkScreening}
 
 
 def encode_cursor(seq: int) -> str:

@@ -19,7 +19,8 @@ from . import bulk, now, schema
 FEEDS: dict[str, str] = {"lt_cities": "cities", "lt_organisations": "organisations",
                          "lt_themes": "themes", "lt_practices": "practices",
                          "lt_event_series": "series", "lt_events": "events",
-                         "lt_declarations": "declarations"}
+                         "lt_declarations": "declarations",
+                         "lt_network_screenings": "screenings"}
 
 
 #: Change numbers reserved at once by a transaction: the counter row is updated (and,

@@ -626,3 +626,41 @@ screening_tokens = sa.Table(
                             name="fk_lt_screening_tokens_registration_id"),
               nullable=False, index=True),
 )
+
+# -- the network's campaign (migration 17)
+
+#: The network's public screenings, by their network slug (``models.hub.network_slug``):
+#: on a hub as member sites reported them; on a member site as pulled from the hub's
+#: feed (``screenings``). Never anything about who registered.
+network_screenings = _records(
+    "lt_network_screenings",
+    sa.Column("campaign_slug", sa.String(100), nullable=False, index=True),
+    sa.Column("city_slug", sa.String(100), nullable=False, index=True),
+    sa.Column("country", sa.String(2), nullable=False, index=True),
+    sa.Column("starts_at", Instant, nullable=False, index=True),
+)
+
+#: On a hub: each member city's participation in a campaign, the ways it takes part.
+network_participations = sa.Table(
+    "lt_network_participations",
+    metadata,
+    sa.Column("campaign_slug", sa.String(100), primary_key=True),
+    sa.Column("city_slug", sa.String(100), primary_key=True),
+    sa.Column("actions", JSONData, nullable=False),
+    sa.Column("reported_at", Instant, nullable=False),
+)
+
+#: On a member site: what the hub acknowledged of its campaign (``kind`` ``participation``
+#: or ``screening``, ``ident`` the campaign or the screening's network slug), with the
+#: digest of what was sent: what the next report compares the campaign with.
+campaign_sent = sa.Table(
+    "lt_campaign_sent",
+    metadata,
+    sa.Column("origin", sa.String(500), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("ident", sa.String(100), primary_key=True),
+    sa.Column("campaign_slug", sa.String(100), nullable=False),
+    sa.Column("key", sa.String(100), nullable=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("sent_at", Instant, nullable=False),
+)

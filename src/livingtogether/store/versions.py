@@ -47,6 +47,7 @@ GROUPS: dict[str, str] = {
     "lt_screening_seats": "campaigns",
     "lt_network_signatures": "pledges", "lt_network_people": "pledges",
     "lt_network_counts": "pledges", "lt_network_snapshots": "pledges",
+    "lt_network_screenings": "campaigns", "lt_network_participations": "campaigns",
 }
 
 #: Tables whose writes change nothing a reader sees.
@@ -55,7 +56,7 @@ UNSEEN = frozenset({
     "lt_hub_cursors", "lt_hub_records", "lt_pledge_tokens", "lt_changes",
     "lt_practice_revisions", "lt_schema_version", "lt_form_tokens",
     "lt_audit", "lt_revisions", "lt_claims", "lt_notes", "lt_media",
-    "lt_network_keys", "lt_count_sent",
+    "lt_network_keys", "lt_count_sent", "lt_campaign_sent",
     "lt_screening_registrations",  # personal data: widgets show the seats' counts only
     "lt_screening_tokens",
 })

@@ -337,6 +337,41 @@ def hub_schemas(builder: SchemaBuilder) -> None:
         "required": ["reason"], "additionalProperties": False,
     }
     network_count_schemas(builder)
+    network_campaign_schemas(builder)
+
+
+def network_campaign_schemas(builder: SchemaBuilder) -> None:
+    """The network campaign's schemas: a report and its result, what the hub holds, the
+    lists of screenings and participations."""
+    from ..models.hub import CampaignReport, NetworkParticipation, NetworkScreening
+    from ..services.network_campaign import CampaignResult
+
+    builder.model(CampaignReport)
+    builder.model(CampaignResult)
+    for name, model, what in (
+            ("NetworkScreeningList", NetworkScreening, "The network's screenings by time."),
+            ("NetworkParticipationList", NetworkParticipation,
+             "The member cities' participations, by campaign and city.")):
+        builder.schemas[name] = {
+            "type": "object", "description": what,
+            "properties": {"items": {"type": "array", "items": builder.model(model)},
+                           "total": {"type": "integer"}, "limit": {"type": "integer"},
+                           "offset": {"type": "integer"}},
+            "required": ["items", "total", "limit", "offset"], "additionalProperties": False,
+        }
+    slugs = {"type": "array", "items": {"type": "string"}}
+    builder.schemas["HeldCampaign"] = {
+        "type": "object", "description": "What the hub holds of the token's city's campaign.",
+        "properties": {"city": {"type": "string"}, "participations": slugs,
+                       "screenings": {"type": "array", "items": {
+                           "type": "object",
+                           "properties": {"slug": {"type": "string"},
+                                          "campaign": {"type": "string"},
+                                          "key": {"type": "string"}},
+                           "required": ["slug", "campaign", "key"],
+                           "additionalProperties": False}}},
+        "required": ["city", "participations", "screenings"], "additionalProperties": False,
+    }
 
 
 def network_count_schemas(builder: SchemaBuilder) -> None:

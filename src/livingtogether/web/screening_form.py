@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..errors import BadRequest, NotFound, ValidationError
 from ..services.pledges import clean_text
-from ..services.screenings import LINK_PATHS, MAX_SEATS, Registration
+from ..services.screenings import LINK_PATHS, MAX_SEATS, SCREENING_PAGE_PATH, Registration
 from ..services.signing import FormTokenUsed
 from ..store import now
 from . import guard
@@ -182,7 +182,7 @@ def cancel_post(call: Call) -> Response:
 
 _TOKEN = Param(name="token", kind="token", required=True,
                description="the token from the email's link")
-_PATH = "/widgets/campaign/{slug}/screenings/{city}/{key}"
+_PATH = SCREENING_PAGE_PATH
 
 ROUTES: tuple[Route, ...] = (
     widget_route(method="GET", path=LINK_PATHS["confirm"], handler=confirm_page,
