@@ -372,6 +372,14 @@ class HubClient:
                           changed=tuple(s.slug for s in found if s.changed))
 
 
+    def _can_report(self, what: str, batch: int, most: int) -> None:
+        """Refuse a report without the city's token, or in batches out of bounds."""
+        if not self.token:
+            raise LivingTogetherError(f"reporting {what} needs the city's API token "
+                                      "(--token or LIVINGTOGETHER_HUB_TOKEN)")
+        if not 1 <= batch <= most:
+            raise LivingTogetherError(f"batch is 1 to {most}")
+
     def report_signatures(self, observatory: Observatory, *, batch: int = MAX_REPORT,
                           ) -> CountSync:
         """Report this site's confirmed signatures to the hub's network count, as keyed
@@ -381,11 +389,7 @@ class HubClient:
         tombstones of withdrawn ones), ``batch`` at a time, and safe to rerun after a
         failure: the hub applies a batch sent twice as once.
         """
-        if not self.token:
-            raise LivingTogetherError("reporting signatures needs the city's API token "
-                                      "(--token or LIVINGTOGETHER_HUB_TOKEN)")
-        if not 1 <= batch <= MAX_REPORT:
-            raise LivingTogetherError(f"batch is 1 to {MAX_REPORT}")
+        self._can_report("signatures", batch, MAX_REPORT)
         data = self.request("GET", HUB_NETWORK_KEY_PATH)
         try:
             key = NetworkKey(id=int(data["id"]), secret=str(data["secret"]),
@@ -436,11 +440,7 @@ class HubClient:
         """
         from .services.network_campaign import campaign_of
 
-        if not self.token:
-            raise LivingTogetherError("reporting the campaign needs the city's API token "
-                                      "(--token or LIVINGTOGETHER_HUB_TOKEN)")
-        if not 1 <= batch <= MAX_CAMPAIGN_REPORT:
-            raise LivingTogetherError(f"batch is 1 to {MAX_CAMPAIGN_REPORT}")
+        self._can_report("the campaign", batch, MAX_CAMPAIGN_REPORT)
         held = self.request("GET", HUB_NETWORK_CAMPAIGN_PATH)
         try:
             city_slug = str(held["city"])

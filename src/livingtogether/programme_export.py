@@ -258,10 +258,14 @@ SCREENING_HOURS = 2
 class Screened(Protocol):
     """What a calendar entry of a screening reads: a campaign's or the network's."""
 
-    venue: str
-    address: str | None
-    starts_at: datetime
-    zone: str
+    @property
+    def venue(self) -> str: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def zone(self) -> str: ...
 
 
 @attrs.frozen(kw_only=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import Any
 
 from .. import convert, i18n
-from ..errors import ValidationError
 from ..models import City
 from ..models.hub import (
     HUB_NETWORK_CAMPAIGN_PATH,
@@ -26,12 +25,12 @@ from ..models.hub import (
 )
 from ..programme_export import ScreeningEntry, resolver, screening_uid, screenings_icalendar
 from ..store import now
-from .bodies import parse_json
 from .catalogue import GEOJSON_TYPE
 from .charts import world_map
 from .data import download, ok, page_json, private
-from .hub import token_of
 from .http import Response, dump_json
+from .hub import token_of
+from .network_count import apply_report
 from .params import LANG, Param, page_params
 from .render import language, render, respond
 from .routes import Call, Route, widget_route
@@ -60,16 +59,11 @@ def _filters(call: Call) -> dict[str, Any]:
 
 def report_campaign(call: Call) -> Any:
     """Apply one batch of the token's city's participations and public screenings."""
-    token = token_of(call, Scope.SUBMIT)
-    data = parse_json(call.request)
-    if not isinstance(data, dict):
-        raise ValidationError("the body must be a JSON object: {\"city\", \"participations\": "
-                              "[...], \"left\": [...], \"screenings\": [...], "
-                              "\"withdrawn\": [...]}")
-    report = convert.structure(data, CampaignReport)
-    result = call.obs.network_campaign.report(report, city=token.city)
-    call.obs.tokens.touch(token)
-    return private(convert.unstructure(result))
+    return apply_report(
+        call, CampaignReport,
+        lambda report, city: call.obs.network_campaign.report(report, city=city),
+        '{"city", "participations": [...], "left": [...], "screenings": [...], '
+        '"withdrawn": [...]}')
 
 
 def held_campaign(call: Call) -> Any:

@@ -9,7 +9,8 @@ token's own city. ``GET /api/v1/network/count`` and
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .. import convert
 from ..errors import ValidationError
@@ -28,6 +29,8 @@ from .hub import token_of
 from .params import Param, page_params
 from .routes import Call, Route
 
+T = TypeVar("T")
+
 _DECLARATION = Param(name="declaration", kind="slug", default=DEFAULT_DECLARATION,
                      description="the declaration")
 
@@ -40,17 +43,24 @@ def network_key(call: Call) -> Any:
                     "created_at": convert.unstructure(key.created_at), "city": token.city})
 
 
-def report_signatures(call: Call) -> Any:
-    """Apply one batch of the token's city's signatures (keyed hashes) and withdrawals."""
+def apply_report(call: Call, model: type[T], apply: Callable[[T, str | None], object],
+                 shape: str) -> Any:
+    """Apply the body (a JSON object of ``model``, ``shape`` saying how one looks) as the
+    report of the request's token's city, with ``apply(report, city)``; its result."""
     token = token_of(call, Scope.SUBMIT)
     data = parse_json(call.request)
     if not isinstance(data, dict):
-        raise ValidationError("the body must be a JSON object: {\"city\", \"key_id\", "
-                              "\"signatures\": [...], \"withdrawn\": [...]}")
-    report = convert.structure(data, SignatureReport)
-    result = call.obs.network_count.report(report, city=token.city)
+        raise ValidationError(f"the body must be a JSON object: {shape}")
+    result = apply(convert.structure(data, model), token.city)
     call.obs.tokens.touch(token)
     return private(convert.unstructure(result))
+
+
+def report_signatures(call: Call) -> Any:
+    """Apply one batch of the token's city's signatures (keyed hashes) and withdrawals."""
+    return apply_report(call, SignatureReport,
+                        lambda report, city: call.obs.network_count.report(report, city=city),
+                        '{"city", "key_id", "signatures": [...], "withdrawn": [...]}')
 
 
 def network_count(call: Call) -> Any:
