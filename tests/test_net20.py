@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import attrs
@@ -33,7 +33,7 @@ from livingtogether.models import (
     StudyDetails,
     Text,
 )
-from livingtogether.models.hub import FeedKind
+from livingtogether.models.hub import FeedKind, NetworkScreening
 from livingtogether.store import Store, migrations, schema
 from livingtogether.web.opendata import FILES
 from livingtogether.wsgi import make_app
@@ -57,6 +57,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Observatory
             consent_version="2024-01"))
         assert signed.id is not None
         obs.signing.confirm(signed.id)
+    obs.network_screenings.create(NetworkScreening(  # as Izmir's site reports it to the hub
+        campaign="idltp-2022", city="izmir", key="cinema", country="TR",
+        city_name=Text({"en": "Izmir"}), title=Text({"en": "Living Together Day"}),
+        venue="Cinema", starts_at=datetime(2030, 5, 16, 16, tzinfo=timezone.utc),
+        zone="Europe/Istanbul"))
     with serving(make_app(obs), threaded=True) as base:
         yield obs, Client(base)
     obs.close()

@@ -196,6 +196,7 @@ def _files() -> tuple[OpenFile, ...]:
     practices, cities = (schema.practices,), (schema.cities,)
     orgs = (schema.organisations, schema.cities)
     declarations, series = (schema.declarations,), (schema.event_series, schema.events)
+    screenings = (schema.network_screenings,)
     found = [
         ("cities-json", "Member cities with their periods of membership", "application/json",
          cities),
@@ -219,6 +220,12 @@ def _files() -> tuple[OpenFile, ...]:
         ("series-json", "Series of summits", "application/json", series),
         ("series-csv", "Events of the series of summits", "text/csv", series),
         ("series-geojson", "Events of the series at their host cities", GEOJSON_TYPE, series),
+        ("network-screenings", "Public screenings of the campaigns across the network",
+         "application/json", screenings),
+        ("network-screenings-geojson", "Public screenings of the campaigns on a map",
+         GEOJSON_TYPE, screenings),
+        ("network-screenings-ics", "Public screenings of the campaigns as a calendar",
+         "text/calendar", screenings),
     ]
     return tuple(OpenFile(route=r, title=t, media_type=m, tables=tb) for r, t, m, tb in found)
 
@@ -303,5 +310,5 @@ API_ROUTES: tuple[Route, ...] = (
            _SERIES),
     _route("catalogue.jsonld", dcat_catalogue, "dcat",
            "Open data: the DCAT catalogue of every open-data file (JSON-LD)", JSONLD_TYPE,
-           ("cities", "practices", "pledges", "programme")),
+           ("cities", "practices", "pledges", "programme", "campaigns")),
 )
