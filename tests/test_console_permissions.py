@@ -218,6 +218,22 @@ def screening(obs: Observatory, city: str) -> dict[str, str]:
     return {"campaign": key, "city": city, "key": "cinema"}
 
 
+def held_screening(obs: Observatory, city: str) -> dict[str, str]:
+    """A fresh campaign with a screening of ``city`` that began an hour ago."""
+    from datetime import timedelta
+
+    from livingtogether.models import CampaignParticipation, Screening
+    from livingtogether.store import now
+
+    key = slug()
+    obs.campaigns.create(Campaign(slug=key, title=Text.of("Screening days"),
+                                  day=now().date()))
+    obs.participations.save(CampaignParticipation(campaign=key, city=city, screenings=(
+        Screening(key="cinema", venue="Cinema", starts_at=now() - timedelta(hours=1),
+                  zone="UTC"),)))
+    return {"campaign": key, "city": city, "key": "cinema"}
+
+
 def kind_rows(singular: str, plural: str, editor_of: Callable[[Observatory, Staff], Any],
               form: Form, *, edit: frozenset[str], publish: frozenset[str],
               lists: frozenset[str] | None = None, create: frozenset[str] | None = None,
@@ -364,6 +380,9 @@ ROWS: dict[str, Row] = {
                                     OFFICERS, SECRETARIAT),
     "console-screening-update": Row(lambda o, s, city: Call(
         values=screening(o, city), form={"subject": "Doors open at 7", "text": "Come early."}),
+        OFFICERS, SECRETARIAT),
+    "console-screening-attendance": Row(lambda o, s, city: Call(
+        values=held_screening(o, city), form={"attended": "42", "note": "Full house."}),
         OFFICERS, SECRETARIAT),
 }
 

@@ -1,18 +1,29 @@
 """The campaign's film in headless Chromium: nothing leaves for the video's host before
 the resident clicks (the browser's own network log), the player's frame after it; a
 video file is not fetched before play either; axe-core finds nothing; the screenshot of
-docs/campaigns.md is taken here."""
+docs/campaigns.md is taken here. The campaign's report reads on a phone in Arabic
+(right to left, axe-clean) and prints as its stylesheet says."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 
-from livingtogether.models import Caption, Video
+from livingtogether.admin import Principal
+from livingtogether.admin.services import Staff
+from livingtogether.models import (
+    CampaignParticipation,
+    Caption,
+    Dissemination,
+    Screening,
+    Video,
+)
 from livingtogether.wsgi import make_app
 from test_web_support import serving
 
@@ -33,6 +44,16 @@ def site(open_demo: Callable[..., Any]) -> Iterator[str]:
         campaign, teaser=Video(url=YOUTUBE),
         film=Video(url=FILM, captions=(Caption(language="en",
                                                url="https://films.example.org/en.vtt"),))))
+    held = datetime.combine(campaign.day, time(19), ZoneInfo("Europe/Istanbul"))
+    obs.participations.save(CampaignParticipation(
+        campaign=SLUG, city="izmir", signed=True,
+        dissemination=Dissemination(channels=("radio",)),
+        screenings=(Screening(key="cinema", venue="Sinema Karşıyaka", address="1 Quay",
+                              starts_at=held, zone="Europe/Istanbul", capacity=80),)))
+    officer = Principal.with_roles(id="o@izmir", name="Deniz",
+                                   roles=["city-campaign-officer"], cities=["izmir"])
+    Staff(obs).screenings.record_attendance(officer, SLUG, "izmir", "cinema", attended=64,
+                                            note="Salon doldu.")
     with serving(make_app(obs)) as base:
         yield base
 
@@ -87,5 +108,35 @@ def test_without_scripts_the_button_loads_nothing(site: str, browser: Any) -> No
         # the link to watch it on the host's own site stays
         assert page.get_by_role("link", name="La regarder sur youtube.com").get_attribute(
             "href") == YOUTUBE
+    finally:
+        context.close()
+
+
+def test_the_report_reads_on_a_phone_in_arabic_and_prints(
+        site: str, browser: Any, axe_source: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ar")
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/widgets/campaign/{SLUG}/report?lang=ar")
+        report = page.locator(".lt-widget--report")
+        assert report.evaluate("e => getComputedStyle(e).direction") == "rtl"
+        assert audit(page, axe_source) == 1
+        # wide tables scroll in their own region; the page itself fits the phone
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        assert page.get_by_role("cell", name="64").count() == 1  # the attendance entered
+        page.emulate_media(media="print")
+        assert page.locator(".lt-report__links").evaluate(
+            "e => getComputedStyle(e).display") == "none"
+        breaks = page.locator(".lt-report__section").evaluate_all(
+            "all => all.map(e => getComputedStyle(e).breakBefore)")
+        assert breaks == ["auto", "page", "page"]  # a page per section
+        link = page.locator(".lt-report__table a").first
+        href = link.get_attribute("href")
+        assert href.startswith(site)
+        # its address printed after it
+        assert link.evaluate("e => getComputedStyle(e, '::after').content") == f'" ({href})"'
+        cell = page.locator(".lt-report__table td").first
+        assert cell.evaluate("e => getComputedStyle(e).borderTopStyle") == "solid"
+        assert audit(page, axe_source) == 1
     finally:
         context.close()

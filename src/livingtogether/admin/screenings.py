@@ -1,10 +1,12 @@
-"""Staff's side of screening registrations (``Staff(obs).screenings``): the list, the
-CSV export and the update mailed to the registrants.
+"""Staff's side of screenings (``Staff(obs).screenings``): the registrations' list, the
+CSV export, the update mailed to the registrants, and the attendance of a screening
+that took place (for the campaign report).
 
 A screening belongs to a city's campaign participation, so each action needs
 ``campaigns.edit`` for that city (a city's campaign officer, or the secretariat).
 The list and the export are personal data: the export is audited before any of
-it is written out (as the signatures' export), and so is every update mailed.
+it is written out (as the signatures' export), and so is every update mailed and every
+attendance entered.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from .. import exports
+from ..services.campaign_report import Attendance, record_attendance
 from ..services.screenings import Registration
 from . import audit
 from .principals import Permission, Principal
@@ -65,3 +68,17 @@ class ScreeningStaff:
                          key=f"{campaign}/{city}/{key}", city=city,
                          summary=f"update mailed to {count} registrants: {subject[:150]}")
         return count
+
+    def record_attendance(self, principal: Principal, campaign: str, city: str, key: str, *,
+                          attended: object, note: object = None) -> Attendance:
+        """Record how many attended the screening (once it has begun; see
+        :func:`.services.campaign_report.record_attendance`), audited in the same
+        transaction."""
+        principal.require(Permission.CAMPAIGNS_EDIT, city)
+        with self.obs.store.write() as connection:
+            found = record_attendance(self.obs.store, campaign, city, key, attended=attended,
+                                      note=note, connection=connection)
+            audit.record(connection, principal, "attendance", kind="screening",
+                         key=f"{campaign}/{city}/{key}", city=city,
+                         summary=f"attendance entered: {found.attended}")
+        return found

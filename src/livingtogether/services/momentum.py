@@ -58,6 +58,14 @@ class Momentum:
         return sum(b.confirmed for b in self.buckets)
 
 
+def week(campaign: Campaign) -> tuple[datetime, datetime]:
+    """The campaign's week in its zone: from 00:00 six days before the day to 24:00 of
+    the day (the end excluded)."""
+    zone = ZoneInfo(campaign.zone)
+    return (datetime.combine(campaign.day - timedelta(days=PERIOD_DAYS - 1), time(), zone),
+            datetime.combine(campaign.day + timedelta(days=1), time(), zone))
+
+
 def momentum(store: Store, campaign: Campaign, step: Step) -> Momentum:
     """The momentum of ``campaign`` per ``step``; ``NotFound`` for a campaign without a
     declaration."""
@@ -65,8 +73,7 @@ def momentum(store: Store, campaign: Campaign, step: Step) -> Momentum:
         raise NotFound(f"the campaign {campaign.slug!r} has no declaration to count",
                        field="slug")
     zone = ZoneInfo(campaign.zone)
-    start = datetime.combine(campaign.day - timedelta(days=PERIOD_DAYS - 1), time(), zone)
-    end = datetime.combine(campaign.day + timedelta(days=1), time(), zone)
+    start, end = week(campaign)
     table = schema.pledges
     with store.read() as connection:
         moments = connection.scalars(sa.select(table.c.confirmed_at).where(

@@ -21,7 +21,7 @@ from ..models import Campaign, CampaignParticipation, City, Declaration, EventSe
 from ..services.campaigns import upcoming
 from ..web.campaign import campaign_context
 from .records import Column, Listed, RecordScreens, matching, staff
-from .screens import Screen
+from .screens import Screen, site_request
 
 #: How many records a kind's search reads through (the network's records are few).
 SEARCHED = 500
@@ -91,6 +91,12 @@ def list_participations(screen: Screen, q: str, offset: int, limit: int) -> List
     return _paged(mine, q, offset, limit, lambda p: (p.campaign, p.city))
 
 
+def campaign_links(screen: Screen, record: Campaign) -> list[tuple[str, str]]:
+    """The published campaign's report (cities by action, screenings, signatures)."""
+    return [(N_("The campaign report"), screen.web.router.url_for(
+        site_request(screen.request), "widget-campaign-report", slug=record.slug))]
+
+
 def campaign_preview(screen: Screen, record: Campaign) -> dict[str, Any]:
     """The campaign widget's context for ``record`` (its draft, say)."""
     try:
@@ -145,7 +151,7 @@ CAMPAIGNS = RecordScreens(
     title=N_("Campaigns"), new=N_("New campaign"), lister=list_campaigns, network=True,
     columns=(Column(heading=N_("Title"), cell=lambda c: c.title),
              Column(heading=N_("Day of the campaign"), cell=lambda c: c.day.isoformat())),
-    preview="campaign.html", preview_context=campaign_preview)
+    preview="campaign.html", preview_context=campaign_preview, links=campaign_links)
 
 PARTICIPATIONS = RecordScreens(
     singular="participation", plural="participations", model=CampaignParticipation,

@@ -83,7 +83,8 @@ class RecordScreens:
     ``lister(screen, q, offset, limit)``: a page of the records the principal edits (``q``
     the search, if any); ``columns`` its table; ``preview``: the public widget's template,
     ``preview_context(screen, record)`` what it needs; ``public(screen, record)`` the
-    public page's URL, if any; ``posted(screen)`` the form as the spec reads it;
+    public page's URL, if any, ``links(screen, record)`` other pages of a published
+    record, as ``(msgid, URL)``; ``posted(screen)`` the form as the spec reads it;
     ``form_context(screen)`` what the form template needs beyond the fields;
     ``deletable``: whether staff may withdraw it here; ``network``: the records belong to
     no city (the secretariat's), so a city's permission does not open them.
@@ -106,6 +107,7 @@ class RecordScreens:
     preview: str | None = None
     preview_context: Callable[[Screen, Any], Mapping[str, Any]] = lambda screen, record: {}
     public: Callable[[Screen, Any], str | None] = lambda screen, record: None
+    links: Callable[[Screen, Any], Sequence[tuple[str, str]]] = lambda screen, record: ()
     posted: Callable[[Screen], dict[str, str]] = lambda screen: screen.form()
     form_context: Callable[[Screen], Mapping[str, Any]] = lambda screen: {}
     conflict: str = CONFLICT
@@ -215,6 +217,8 @@ def form_page(screens: RecordScreens, screen: Screen, status: int, *, key: str |
                        direction=i18n.text_direction, field_id=field_id,
                        public=screens.public(screen, editing.published)
                        if editing is not None and editing.published is not None else None,
+                       links=screens.links(screen, editing.published)
+                       if editing is not None and editing.published is not None else (),
                        add_row=ADD_ROW, **screens.form_context(screen))
 
 

@@ -540,6 +540,19 @@ screening_registrations = sa.Table(
     sa.Index("ix_lt_screening_registrations_created_at", "created_at"),
 )
 
+#: How many people attended a screening that took place, as its city's staff entered it
+#: (migration 17), with their note; the campaign report reads it.
+screening_attendance = sa.Table(
+    "lt_screening_attendance",
+    metadata,
+    sa.Column("campaign_slug", sa.String(100), primary_key=True),
+    sa.Column("city_slug", sa.String(100), primary_key=True),
+    sa.Column("screening_key", sa.String(100), primary_key=True),
+    sa.Column("attended", sa.Integer, nullable=False),
+    sa.Column("note", sa.String(1000), nullable=True),
+    sa.Column("recorded_at", Instant, nullable=False),
+)
+
 # -- the network's count (migration 14): one Declaration counted once across the network
 
 #: On a hub: the network keys signatures are hashed with (HMAC-SHA256 of the canonical

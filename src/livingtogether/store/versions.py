@@ -44,7 +44,7 @@ GROUPS: dict[str, str] = {
     "lt_programme_versions": "programme", "lt_event_series": "programme",
     "lt_declarations": "pledges", "lt_pledges": "pledges", "lt_pledge_counts": "pledges",
     "lt_campaigns": "campaigns", "lt_participations": "campaigns",
-    "lt_screening_seats": "campaigns",
+    "lt_screening_seats": "campaigns", "lt_screening_attendance": "campaigns",
     "lt_network_signatures": "pledges", "lt_network_people": "pledges",
     "lt_network_counts": "pledges", "lt_network_snapshots": "pledges",
     "lt_network_screenings": "campaigns", "lt_network_participations": "campaigns",

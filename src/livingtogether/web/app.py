@@ -24,6 +24,7 @@ from . import (
     network_campaign,
     opendata,
     pledge_form,
+    report,
     screening_form,
     site,
     summits,
@@ -69,11 +70,12 @@ def build_routes(*, demo_page: bool = False) -> tuple[Route, ...]:
     """The route table: the JSON API, the OpenAPI document, widgets, static files, the demo."""
     routes = (*API_ROUTES, *PROGRAMME_ROUTES, *pledge_pages.API_ROUTES, *catalogue.API_ROUTES,
               *network.API_ROUTES, *opendata.API_ROUTES,
-              *MOMENTUM_ROUTES, *HUB_ROUTES, *NETWORK_COUNT_ROUTES, *network_campaign.ROUTES,
-              OPENAPI_ROUTE,
+              *MOMENTUM_ROUTES, *report.ROUTES, *HUB_ROUTES, *NETWORK_COUNT_ROUTES,
+              *network_campaign.ROUTES, OPENAPI_ROUTE,
               *pledge_pages.ROUTES, *catalogue.WIDGET_ROUTES,
               *network.WIDGET_ROUTES, *citypage.WIDGET_ROUTES, *summits.WIDGET_ROUTES,
               *pledge_form.ROUTES, *screening_form.ROUTES, *network_campaign.WIDGET_ROUTES,
+              *report.WIDGET_ROUTES,
               STATIC_ROUTE, MEDIA_ROUTE, *site.ROUTES)
     return (*routes, DEMO_ROUTE) if demo_page else routes
 

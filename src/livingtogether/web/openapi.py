@@ -192,6 +192,7 @@ ERROR_DESCRIPTIONS = {
 @functools.cache
 def components() -> dict[str, Any]:
     """The ``components`` of the document: every schema and the error responses."""
+    from ..services.campaign_report import CampaignReport
     from ..services.campaigns import UpcomingScreening
     from ..services.pledges import PublicSignatory
 
@@ -201,6 +202,7 @@ def components() -> dict[str, Any]:
     for model in (Declaration, PledgeStats):
         builder.model(model)
     builder.model(ProgrammeChanges)
+    builder.model(CampaignReport)
     for paged in (Campaign, PublicSignatory):
         builder.page(paged)
     for item in (CampaignParticipation, UpcomingScreening):
