@@ -541,7 +541,7 @@ screening_registrations = sa.Table(
 )
 
 #: How many people attended a screening that took place, as its city's staff entered it
-#: (migration 17), with their note; the campaign report reads it.
+#: (migration 18), with their note; the campaign report reads it.
 screening_attendance = sa.Table(
     "lt_screening_attendance",
     metadata,

@@ -1,4 +1,4 @@
-"""Version 17: the attendance of screenings that took place, entered by their city's staff."""
+"""Version 18: the attendance of screenings that took place, entered by their city's staff."""
 
 from __future__ import annotations
 
