@@ -26,7 +26,7 @@ from livingtogether.models import (
     SignerKind,
     Text,
 )
-from livingtogether.web.citypage import json_ld
+from livingtogether.web.structured import json_ld
 from livingtogether.wsgi import make_app
 from test_web_support import Client, Tree, check_fragment, serving
 from xss_vectors import VECTORS, html_problems

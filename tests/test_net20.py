@@ -22,9 +22,12 @@ from livingtogether.demo import install
 from livingtogether.errors import NotFound, ValidationError
 from livingtogether.hub import HubClient
 from livingtogether.models import (
+    Attachment,
+    BoardMember,
     Declaration,
     EventSeries,
     Organisation,
+    OrganisationKind,
     Pledge,
     Practice,
     PracticeKind,
@@ -50,6 +53,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Observatory
     path = tmp_path_factory.mktemp("net20") / "demo.sqlite3"
     obs = Observatory.open(f"sqlite:///{path}", pledge_min_fill_seconds=0)
     install(obs)
+    obs.organisations.create(Organisation(
+        slug="ege-uni", name=Text({"en": "Ege University", "tr": "Ege Üniversitesi"}),
+        kind=OrganisationKind.UNIVERSITY, city="izmir", website="https://ege.edu.tr/"))
+    izmir = obs.cities.get("izmir")
+    obs.cities.update(attrs.evolve(izmir, board=(BoardMember(organisation="ege-uni"),)))
+    study = obs.practices.get(STUDY)
+    obs.practices.update(attrs.evolve(study, attachments=(Attachment(
+        url="/media/documents/policies.pdf", title=Text({"en": "The report"}),
+        media_type="application/pdf", size=120_000),)))
     for index, city in enumerate(("İzmir", " izmir ", "Ankara")):
         signed = obs.signing.sign(Pledge(
             declaration="universal-declaration", kind=SignerKind.CITIZEN, name=f"K {index}",
@@ -190,6 +202,85 @@ def test_a_study_page_shows_its_details(site: tuple[Observatory, Client]) -> Non
     assert tree.find("a", href="/widgets/practices/example-heatwave-neighbour-checks?lang=en")
     found = client.get("/api/v1/practices", params={"q": "policies", "kind": "study"}).json()
     assert [item["slug"] for item in found["items"]] == [STUDY]
+
+
+#: The schema.org types each widget page's JSON-LD holds (at least); the others may
+#: carry none.
+EXPECTED_LD = {
+    "widget-programme": {"Event", "Place", "EventSeries"},
+    "widget-cities": {"City", "GeoCoordinates"},
+    "widget-practice": {"CreativeWork", "Place"},
+    "widget-partners": {"Organization", "Place"},
+    "widget-board": {"Organization"},
+    "widget-city": {"City", "Report", "Event"},
+    "widget-declarations": {"CreativeWork", "Place"},
+    "widget-series": {"EventSeries", "Event"},
+}
+
+
+def widget_pages(obs: Observatory) -> Iterator[tuple[str, str]]:
+    """Every public widget page of the site, with each record of the demo it shows."""
+    from livingtogether.web.app import build_routes
+
+    records = {
+        "event": [e.slug for e in obs.programme.list(limit=200).items],
+        "slug": {"widget-practice": [p.slug for p in obs.practices.list(limit=200).items],
+                 "widget-campaign": [c.slug for c in obs.campaigns.list().items],
+                 "widget-series": [s.slug for s in obs.series.list().items]},
+    }
+    cities = [c.slug for c in obs.cities.list(limit=200).items]
+    for route in build_routes():
+        if route.method != "GET" or not route.path.startswith("/widgets/"):
+            continue
+        if "{event}" in route.path:
+            values = [route.path.replace("{event}", e) for e in records["event"]]
+        elif route.name in ("widget-city", "widget-board"):
+            values = [route.path.replace("{slug}", c) for c in cities]
+        elif "{slug}" in route.path and "{key}" not in route.path:
+            values = [route.path.replace("{slug}", s) for s in records["slug"][route.name]]
+        elif "{" in route.path:  # a screening's page: the demo takes no registrations
+            continue
+        else:
+            values = [route.path]
+        assert values, route.name
+        for path in values:
+            yield route.name, path
+
+
+def test_every_widget_page_s_structured_data_reads_as_json_ld(
+        site: tuple[Observatory, Client]) -> None:
+    obs, client = site
+    seen: dict[str, set[str]] = {}
+    pages = 0
+    for name, path in widget_pages(obs):
+        response = client.get(path, params={"lang": "fr"})
+        assert response.status_code < 500, path
+        for document in page_ld(response.text, required=False):
+            seen.setdefault(name, set()).update(
+                t.removeprefix(SCHEMA) for t in types(document))
+        pages += 1
+    assert pages >= 30
+    for name, wanted in EXPECTED_LD.items():
+        assert wanted <= seen.get(name, set()), (name, seen.get(name))
+    # a study is a Report with its authors, year, the cities it covers and its PDF
+    (study,) = page_ld(client.get(f"/widgets/practices/{STUDY}").text)
+    (report,) = study
+    assert report["@type"] == [SCHEMA + "Report"]
+    assert report[SCHEMA + "datePublished"] == [{"@value": "2020"}]
+    assert report[SCHEMA + "author"][0][SCHEMA + "name"] == [{"@value": "Example author"}]
+    covered = [a[SCHEMA + "address"][0][SCHEMA + "addressCountry"][0]["@value"]
+               for a in report[SCHEMA + "about"]]
+    assert covered == ["CA", "TR", "DE"]
+    (media,) = report[SCHEMA + "associatedMedia"]
+    assert media[SCHEMA + "encodingFormat"] == [{"@value": "application/pdf"}]
+    assert media[SCHEMA + "contentUrl"][0]["@value"].endswith("/media/documents/policies.pdf")
+    assert media[SCHEMA + "contentUrl"][0]["@value"].startswith("http")
+    assert report[SCHEMA + "citation"][0]["@id"].endswith(
+        "/widgets/practices/example-heatwave-neighbour-checks")
+    (partners,) = page_ld(client.get("/widgets/partners", params={"city": "izmir"}).text)
+    (ege,) = partners
+    assert ege[SCHEMA + "sameAs"] == [{"@value": "https://ege.edu.tr/"}]
+    assert ege["@id"].endswith("/widgets/partners#lt-partner-ege-uni")
 
 
 def test_hostile_texts_stay_text(site: tuple[Observatory, Client]) -> None:
