@@ -19,7 +19,7 @@ from hub_support import opened_hub
 from ld_support import expand, page_ld, types
 from livingtogether import Observatory
 from livingtogether.demo import install
-from livingtogether.errors import NotFound, ValidationError
+from livingtogether.errors import ConfigurationError, NotFound, ValidationError
 from livingtogether.hub import HubClient
 from livingtogether.models import (
     Attachment,
@@ -37,6 +37,7 @@ from livingtogether.models import (
     Text,
 )
 from livingtogether.models.hub import FeedKind
+from livingtogether.settings import OPEN_DATA_LICENCE, Settings
 from livingtogether.store import Store, migrations, schema
 from livingtogether.web.opendata import FILES
 from livingtogether.wsgi import make_app
@@ -350,7 +351,7 @@ def test_the_dcat_catalogue_lists_every_file_and_each_answers(
     assert len(datasets) == len(FILES)
     for dataset in datasets:
         (licence,) = dataset[dct + "license"]
-        assert licence["@id"].startswith("https://creativecommons.org/")
+        assert licence["@id"] == OPEN_DATA_LICENCE
         (modified,) = dataset[dct + "modified"]
         assert modified["@type"] == "http://www.w3.org/2001/XMLSchema#dateTime"
         datetime.fromisoformat(modified["@value"].replace("Z", "+00:00"))
@@ -360,6 +361,23 @@ def test_the_dcat_catalogue_lists_every_file_and_each_answers(
         assert answer.status_code == 200, url
         (media,) = distribution[dcat + "mediaType"]
         assert answer.headers["content-type"].startswith(media["@value"]), url
+
+
+def test_the_catalogue_names_the_licence_the_observatory_chose(tmp_path: Path) -> None:
+    odbl = "https://opendatacommons.org/licenses/odbl/1-0/"
+    dct = "http://purl.org/dc/terms/license"
+    with Observatory.open(f"sqlite:///{tmp_path / 'odbl.sqlite3'}",
+                          open_data_licence=odbl) as obs, \
+            serving(make_app(obs)) as base:
+        (catalog,) = expand(Client(base).get("/api/v1/catalogue.jsonld").json())
+        licences = {catalog[dct][0]["@id"]} | {
+            d[dct][0]["@id"] for d in catalog["http://www.w3.org/ns/dcat#dataset"]}
+        assert licences == {odbl}
+    for bad in ("CC-BY-4.0", "javascript:alert(1)", ""):
+        with pytest.raises(ConfigurationError, match="open_data_licence|http"):
+            Settings.build(open_data_licence=bad)
+    assert Settings.from_environ({"LIVINGTOGETHER_OPEN_DATA_LICENCE": odbl}
+                                 ).open_data_licence == odbl
 
 
 # -- the hub
