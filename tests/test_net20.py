@@ -387,6 +387,7 @@ def test_the_hub_carries_every_new_kind_and_its_deletions(database_url: str,
                                                           tmp_path: Path) -> None:
     for hub in opened_hub(database_url):
         hub.organisations.create(Organisation(slug="ege", name=Text({"en": "Ege"})))
+        hub.series.create(EventSeries(slug="youth-forums", title=Text({"en": "Forums"})))
         member = Observatory.open(f"sqlite:///{tmp_path / 'member.sqlite3'}")
         try:
             with serving(make_app(hub), threaded=True) as hub_url, \
@@ -404,11 +405,17 @@ def test_the_hub_carries_every_new_kind_and_its_deletions(database_url: str,
                 hub.declarations.delete("dusseldorf-declaration")
                 hub.organisations.delete("ege")
                 hub.practices.delete(STUDY)
+                hub.series.delete("youth-forums")
                 again = puller.pull(member)
                 assert not again.problems
                 assert again.counts[FeedKind.DECLARATIONS].removed == 1
                 assert again.counts[FeedKind.ORGANISATIONS].removed == 1
                 assert again.counts[FeedKind.PRACTICES].removed == 1
+                assert again.counts[FeedKind.SERIES].removed == 1
+                assert member.series.get("mayors-summits").title == hub.series.get(
+                    "mayors-summits").title
+                with pytest.raises(NotFound):
+                    member.series.get("youth-forums")
                 with pytest.raises(NotFound):
                     member.declarations.get("dusseldorf-declaration")
                 with pytest.raises(NotFound):
