@@ -20,6 +20,7 @@ import pytest
 
 from livingtogether import Observatory, demo
 from livingtogether.admin import Principal
+from livingtogether.errors import NotFound
 from livingtogether.models import Organisation, Text
 from livingtogether.wsgi import make_app
 from test_console_http import base_of, problems, token_of
@@ -241,6 +242,38 @@ def test_overlapping_periods_and_a_seat_ending_before_it_starts_are_422_at_the_f
         assert 'value="2019-03-01"' in refused.text  # what was typed is kept
         assert obs.cities.get("izmir") == before
     assert browser.post("/console/cities/izmir", data=form).status_code == 303
+
+
+def test_a_study_is_a_practice_with_its_details(base: str, obs: Observatory) -> None:
+    browser = client(base, "secretariat")
+    new = browser.get("/console/practices/new")
+    for name in ("study.year", "study.authors", "study.cities"):
+        assert f'id="{fid(name)}"' in new.text, name
+    form = {"csrf_token": token_of(new.text), "base": "0", "slug": "twelve-cities",
+            "city": "montreal", "kind": "study", "title.en": "Living Together in 12 cities",
+            "study.year": "2017", "study.authors": "A. Author\nB. Author",
+            "study.cities": "montreal\nizmir"}
+    # a draft naming no city is kept; its publication is refused, saying which
+    draft = browser.post("/console/practices/new", data={**form,
+                                                        "study.cities": "izmir\natlantis"})
+    assert draft.status_code == 303, draft.text[:2000]
+    page = browser.get("/console/practices/twelve-cities")
+    refused = browser.post("/console/practices/twelve-cities/publish", data={
+        "csrf_token": form["csrf_token"], "base": base_of(page.text)})
+    assert refused.status_code == 422
+    assert "atlantis" in refused.text, refused.text[-1200:]
+    with pytest.raises(NotFound):
+        obs.practices.get("twelve-cities")
+    saved = browser.post("/console/practices/twelve-cities", data={
+        **form, "base": base_of(page.text)})
+    assert saved.status_code == 303, saved.text[:2000]
+    page = browser.get("/console/practices/twelve-cities")
+    assert browser.post("/console/practices/twelve-cities/publish", data={
+        "csrf_token": form["csrf_token"], "base": base_of(page.text)}).status_code == 303
+    study = obs.practices.get("twelve-cities").study
+    assert study is not None
+    assert (study.year, study.authors, study.cities) == (2017, ("A. Author", "B. Author"),
+                                                        ("montreal", "izmir"))
 
 
 def test_a_city_s_staff_cannot_touch_another_city(base: str, obs: Observatory) -> None:
