@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from ld_support import expand, types
 from livingtogether import Observatory, i18n
 from livingtogether.demo import install
 from livingtogether.wsgi import make_app
-from ld_support import expand, types
 from test_citypage import HEADINGS, enrich
 from test_web_support import serving
 
