@@ -374,7 +374,7 @@ def test_the_catalogue_names_the_licence_the_observatory_chose(tmp_path: Path) -
             d[dct][0]["@id"] for d in catalog["http://www.w3.org/ns/dcat#dataset"]}
         assert licences == {odbl}
     for bad in ("CC-BY-4.0", "javascript:alert(1)", "", 5):
-        with pytest.raises(ConfigurationError, match="not an http|must be text") as caught:
+        with pytest.raises(ConfigurationError, match=r"not an http|must be text") as caught:
             Settings.build(open_data_licence=bad)
         assert caught.value.field == "open_data_licence"
     assert Settings.from_environ({"LIVINGTOGETHER_OPEN_DATA_LICENCE": odbl}
