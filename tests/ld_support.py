@@ -25,10 +25,11 @@ def expand(document: Any) -> list[dict[str, Any]]:
     return jsonld.expand(document, {"documentLoader": _loader})  # type: ignore[no-any-return]
 
 
-def page_ld(html: str) -> list[list[dict[str, Any]]]:
-    """Each JSON-LD element of ``html``, parsed and expanded."""
+def page_ld(html: str, *, required: bool = True) -> list[list[dict[str, Any]]]:
+    """Each JSON-LD element of ``html``, parsed and expanded (at least one, if
+    ``required``)."""
     found = SCRIPT.findall(html)
-    assert found, "the page has no JSON-LD"
+    assert found or not required, "the page has no JSON-LD"
     return [expand(json.loads(text)) for text in found]
 
 

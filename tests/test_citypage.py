@@ -23,10 +23,11 @@ from livingtogether.models import (
     Organisation,
     OrganisationKind,
     Pledge,
+    Signatory,
     SignerKind,
     Text,
 )
-from livingtogether.web.citypage import json_ld
+from livingtogether.web.structured import json_ld
 from livingtogether.wsgi import make_app
 from test_web_support import Client, Tree, check_fragment, serving
 from xss_vectors import VECTORS, html_problems
@@ -44,7 +45,8 @@ LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL
 
 
 def enrich(obs: Observatory) -> None:
-    """Izmir with two periods of membership, a board, a campaign and two signatures."""
+    """Izmir with two periods of membership, a board, the Düsseldorf Declaration signed,
+    a campaign and two signatures (the demo's study covers it, it hosted a summit)."""
     obs.organisations.create(Organisation(slug="ege-uni", name=Text({"tr": "Ege Üniversitesi",
                                                                      "en": "Ege University"}),
                                           kind=OrganisationKind.UNIVERSITY, city="izmir"))
@@ -55,6 +57,9 @@ def enrich(obs: Observatory) -> None:
                      Membership(joined=2020)),
         board=(BoardMember(organisation="ege-uni", role=Text({"en": "chair"}),
                            since=date(2019, 3, 1)),)))
+    dusseldorf = obs.declarations.get("dusseldorf-declaration")
+    obs.declarations.update(attrs.evolve(dusseldorf, signatories=(
+        *dusseldorf.signatories, Signatory(city="izmir", signed=date(2019, 11, 28)))))
     obs.participations.save(CampaignParticipation(
         campaign="idltp-2022", city="izmir",
         dissemination=Dissemination(channels=("tv",)), signed=True))
@@ -97,8 +102,8 @@ def test_izmir_s_page_has_every_part_in_every_language(
     assert set(headings[1:]) == {"h3"}
     sections = [a["class"] for a in tree.find("section")][1:]
     assert sections == ["lt-city__membership", "lt-city__board", "lt-city__practices",
-                        "lt-city__studies", "lt-city__events", "lt-city__campaigns",
-                        "lt-city__signatures"]
+                        "lt-city__studies", "lt-city__events", "lt-city__declarations",
+                        "lt-city__campaigns", "lt-city__signatures"]
     assert HEADINGS[lang] in tree.text
     assert ("İzmir" if lang == "tr" else "Izmir") in tree.text
     assert tree.find("svg", role="img")

@@ -160,6 +160,10 @@ def city_form(_: Observatory, __: Staff, city: str, key: str) -> dict[str, str]:
             "timezone": "Europe/Istanbul", "status": "member"}
 
 
+def organisation_form(_: Observatory, __: Staff, city: str, key: str) -> dict[str, str]:
+    return {"slug": key, "name.en": "Matrix partner", "kind": "ngo", "city": city}
+
+
 def theme_form(_: Observatory, __: Staff, city: str, key: str) -> dict[str, str]:
     return {"slug": key, "label.en": "Matrix theme"}
 
@@ -359,6 +363,9 @@ ROWS: dict[str, Row] = {
     **kind_rows("city", "cities", lambda o, s: s.cities, city_form,
                 edit=CITY_PUBLISHERS, publish=CITY_PUBLISHERS, lists=CITY_PUBLISHERS,
                 create=SECRETARIAT),
+    # a partner organisation: cities.edit on the city it is based in
+    **kind_rows("organisation", "organisations", lambda o, s: s.organisations,
+                organisation_form, edit=CITY_PUBLISHERS, publish=CITY_PUBLISHERS),
     # the secretariat's kinds: records of no city
     **kind_rows("theme", "themes", lambda o, s: s.themes, theme_form, delete=True,
                 edit=SECRETARIAT, publish=SECRETARIAT),

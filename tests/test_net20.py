@@ -19,12 +19,15 @@ from hub_support import opened_hub
 from ld_support import expand, page_ld, types
 from livingtogether import Observatory
 from livingtogether.demo import install
-from livingtogether.errors import NotFound, ValidationError
+from livingtogether.errors import ConfigurationError, NotFound, ValidationError
 from livingtogether.hub import HubClient
 from livingtogether.models import (
+    Attachment,
+    BoardMember,
     Declaration,
     EventSeries,
     Organisation,
+    OrganisationKind,
     Pledge,
     Practice,
     PracticeKind,
@@ -34,6 +37,7 @@ from livingtogether.models import (
     Text,
 )
 from livingtogether.models.hub import FeedKind, NetworkScreening
+from livingtogether.settings import OPEN_DATA_LICENCE, Settings
 from livingtogether.store import Store, migrations, schema
 from livingtogether.web.opendata import FILES
 from livingtogether.wsgi import make_app
@@ -50,6 +54,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Observatory
     path = tmp_path_factory.mktemp("net20") / "demo.sqlite3"
     obs = Observatory.open(f"sqlite:///{path}", pledge_min_fill_seconds=0)
     install(obs)
+    obs.organisations.create(Organisation(
+        slug="ege-uni", name=Text({"en": "Ege University", "tr": "Ege Üniversitesi"}),
+        kind=OrganisationKind.UNIVERSITY, city="izmir", website="https://ege.edu.tr/"))
+    izmir = obs.cities.get("izmir")
+    obs.cities.update(attrs.evolve(izmir, board=(BoardMember(organisation="ege-uni"),)))
+    study = obs.practices.get(STUDY)
+    obs.practices.update(attrs.evolve(study, attachments=(Attachment(
+        url="/media/documents/policies.pdf", title=Text({"en": "The report"}),
+        media_type="application/pdf", size=120_000),)))
     for index, city in enumerate(("İzmir", " izmir ", "Ankara")):
         signed = obs.signing.sign(Pledge(
             declaration="universal-declaration", kind=SignerKind.CITIZEN, name=f"K {index}",
@@ -197,6 +210,85 @@ def test_a_study_page_shows_its_details(site: tuple[Observatory, Client]) -> Non
     assert [item["slug"] for item in found["items"]] == [STUDY]
 
 
+#: The schema.org types each widget page's JSON-LD holds (at least); the others may
+#: carry none.
+EXPECTED_LD = {
+    "widget-programme": {"Event", "Place", "EventSeries"},
+    "widget-cities": {"City", "GeoCoordinates"},
+    "widget-practice": {"CreativeWork", "Place"},
+    "widget-partners": {"Organization", "Place"},
+    "widget-board": {"Organization"},
+    "widget-city": {"City", "Report", "Event"},
+    "widget-declarations": {"CreativeWork", "Place"},
+    "widget-series": {"EventSeries", "Event"},
+}
+
+
+def widget_pages(obs: Observatory) -> Iterator[tuple[str, str]]:
+    """Every public widget page of the site, with each record of the demo it shows."""
+    from livingtogether.web.app import build_routes
+
+    records = {
+        "event": [e.slug for e in obs.programme.list(limit=200).items],
+        "slug": {"widget-practice": [p.slug for p in obs.practices.list(limit=200).items],
+                 "widget-campaign": [c.slug for c in obs.campaigns.list().items],
+                 "widget-series": [s.slug for s in obs.series.list().items]},
+    }
+    cities = [c.slug for c in obs.cities.list(limit=200).items]
+    for route in build_routes():
+        if route.method != "GET" or not route.path.startswith("/widgets/"):
+            continue
+        if "{event}" in route.path:
+            values = [route.path.replace("{event}", e) for e in records["event"]]
+        elif route.name in ("widget-city", "widget-board"):
+            values = [route.path.replace("{slug}", c) for c in cities]
+        elif "{slug}" in route.path and "{key}" not in route.path:
+            values = [route.path.replace("{slug}", s) for s in records["slug"][route.name]]
+        elif "{" in route.path:  # a screening's page: the demo takes no registrations
+            continue
+        else:
+            values = [route.path]
+        assert values, route.name
+        for path in values:
+            yield route.name, path
+
+
+def test_every_widget_page_s_structured_data_reads_as_json_ld(
+        site: tuple[Observatory, Client]) -> None:
+    obs, client = site
+    seen: dict[str, set[str]] = {}
+    pages = 0
+    for name, path in widget_pages(obs):
+        response = client.get(path, params={"lang": "fr"})
+        assert response.status_code < 500, path
+        for document in page_ld(response.text, required=False):
+            seen.setdefault(name, set()).update(
+                t.removeprefix(SCHEMA) for t in types(document))
+        pages += 1
+    assert pages >= 30
+    for name, wanted in EXPECTED_LD.items():
+        assert wanted <= seen.get(name, set()), (name, seen.get(name))
+    # a study is a Report with its authors, year, the cities it covers and its PDF
+    (study,) = page_ld(client.get(f"/widgets/practices/{STUDY}").text)
+    (report,) = study
+    assert report["@type"] == [SCHEMA + "Report"]
+    assert report[SCHEMA + "datePublished"] == [{"@value": "2020"}]
+    assert report[SCHEMA + "author"][0][SCHEMA + "name"] == [{"@value": "Example author"}]
+    covered = [a[SCHEMA + "address"][0][SCHEMA + "addressCountry"][0]["@value"]
+               for a in report[SCHEMA + "about"]]
+    assert covered == ["CA", "TR", "DE"]
+    (media,) = report[SCHEMA + "associatedMedia"]
+    assert media[SCHEMA + "encodingFormat"] == [{"@value": "application/pdf"}]
+    assert media[SCHEMA + "contentUrl"][0]["@value"].endswith("/media/documents/policies.pdf")
+    assert media[SCHEMA + "contentUrl"][0]["@value"].startswith("http")
+    assert report[SCHEMA + "citation"][0]["@id"].endswith(
+        "/widgets/practices/example-heatwave-neighbour-checks")
+    (partners,) = page_ld(client.get("/widgets/partners", params={"city": "izmir"}).text)
+    (ege,) = partners
+    assert ege[SCHEMA + "sameAs"] == [{"@value": "https://ege.edu.tr/"}]
+    assert ege["@id"].endswith("/widgets/partners#lt-partner-ege-uni")
+
+
 def test_hostile_texts_stay_text(site: tuple[Observatory, Client]) -> None:
     obs, client = site
     vectors = [" ".join(v.split())[:250] for v in VECTORS[:12]]
@@ -264,7 +356,7 @@ def test_the_dcat_catalogue_lists_every_file_and_each_answers(
     assert len(datasets) == len(FILES)
     for dataset in datasets:
         (licence,) = dataset[dct + "license"]
-        assert licence["@id"].startswith("https://creativecommons.org/")
+        assert licence["@id"] == OPEN_DATA_LICENCE
         (modified,) = dataset[dct + "modified"]
         assert modified["@type"] == "http://www.w3.org/2001/XMLSchema#dateTime"
         datetime.fromisoformat(modified["@value"].replace("Z", "+00:00"))
@@ -276,6 +368,24 @@ def test_the_dcat_catalogue_lists_every_file_and_each_answers(
         assert answer.headers["content-type"].startswith(media["@value"]), url
 
 
+def test_the_catalogue_names_the_licence_the_observatory_chose(tmp_path: Path) -> None:
+    odbl = "https://opendatacommons.org/licenses/odbl/1-0/"
+    dct = "http://purl.org/dc/terms/license"
+    with Observatory.open(f"sqlite:///{tmp_path / 'odbl.sqlite3'}",
+                          open_data_licence=odbl) as obs, \
+            serving(make_app(obs)) as base:
+        (catalog,) = expand(Client(base).get("/api/v1/catalogue.jsonld").json())
+        licences = {catalog[dct][0]["@id"]} | {
+            d[dct][0]["@id"] for d in catalog["http://www.w3.org/ns/dcat#dataset"]}
+        assert licences == {odbl}
+    for bad in ("CC-BY-4.0", "javascript:alert(1)", "", 5):
+        with pytest.raises(ConfigurationError, match=r"not an http|must be text") as caught:
+            Settings.build(open_data_licence=bad)
+        assert caught.value.field == "open_data_licence"
+    assert Settings.from_environ({"LIVINGTOGETHER_OPEN_DATA_LICENCE": odbl}
+                                 ).open_data_licence == odbl
+
+
 # -- the hub
 
 
@@ -283,6 +393,7 @@ def test_the_hub_carries_every_new_kind_and_its_deletions(database_url: str,
                                                           tmp_path: Path) -> None:
     for hub in opened_hub(database_url):
         hub.organisations.create(Organisation(slug="ege", name=Text({"en": "Ege"})))
+        hub.series.create(EventSeries(slug="youth-forums", title=Text({"en": "Forums"})))
         member = Observatory.open(f"sqlite:///{tmp_path / 'member.sqlite3'}")
         try:
             with serving(make_app(hub), threaded=True) as hub_url, \
@@ -300,11 +411,17 @@ def test_the_hub_carries_every_new_kind_and_its_deletions(database_url: str,
                 hub.declarations.delete("dusseldorf-declaration")
                 hub.organisations.delete("ege")
                 hub.practices.delete(STUDY)
+                hub.series.delete("youth-forums")
                 again = puller.pull(member)
                 assert not again.problems
                 assert again.counts[FeedKind.DECLARATIONS].removed == 1
                 assert again.counts[FeedKind.ORGANISATIONS].removed == 1
                 assert again.counts[FeedKind.PRACTICES].removed == 1
+                assert again.counts[FeedKind.SERIES].removed == 1
+                assert member.series.get("mayors-summits").title == hub.series.get(
+                    "mayors-summits").title
+                with pytest.raises(NotFound):
+                    member.series.get("youth-forums")
                 with pytest.raises(NotFound):
                     member.declarations.get("dusseldorf-declaration")
                 with pytest.raises(NotFound):

@@ -70,6 +70,10 @@ def _signout_url(instance: Any, attribute: Any, value: Any) -> None:
         f.url()(instance, attribute, value)
 
 
+#: The licence of the open data by default: Creative Commons Attribution 4.0.
+OPEN_DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+
+
 @attrs.frozen(kw_only=True)
 class Settings:
     """Settings of one Observatory; every one has a default.
@@ -123,6 +127,9 @@ class Settings:
                    unconfirmed signatures (30)
     retention_closed_months  months after a campaign's last day when it anonymises
                    the confirmed signatures of its declaration (24)
+    open_data_licence  address of the licence of the open-data files, which the DCAT
+                   catalogue names for each (Creative Commons Attribution 4.0,
+                   :data:`OPEN_DATA_LICENCE`)
     ============== ==================================================================
     """
 
@@ -179,6 +186,9 @@ class Settings:
                                                                            integer=True))
     retention_closed_months: int = attrs.field(default=24, validator=f.number(1, 1_200,
                                                                             integer=True))
+
+    open_data_licence: str = attrs.field(default=OPEN_DATA_LICENCE,
+                                         validator=f.url(required=True))
 
     def __attrs_post_init__(self) -> None:
         # Parsed now, once: a bad value fails when the settings are built, and each

@@ -11,17 +11,23 @@ from typing import Any
 
 import pytest
 
+from ld_support import expand, types
 from livingtogether import Observatory, i18n
 from livingtogether.demo import install
 from livingtogether.wsgi import make_app
-from test_citypage import enrich
+from test_citypage import HEADINGS, enrich
 from test_web_support import serving
 
 from .journeys import audit
 
 ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = "https://schema.org/"
+#: Every part of the page: the membership history, the partner board, the practices, the
+#: studies that cover the city, the events it hosted, the declarations it signed, its
+#: campaign participations, the Declaration's count.
 PARTS = (".lt-city__membership", ".lt-city__board", ".lt-city__practices",
-         ".lt-city__events", ".lt-city__campaigns", ".lt-city__signatures")
+         ".lt-city__studies", ".lt-city__events", ".lt-city__declarations",
+         ".lt-city__campaigns", ".lt-city__signatures")
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +46,8 @@ def test_a_city_s_page_shows_every_part_and_passes_axe(base: str, page: Any,
     refused: list[str] = []
     page.on("console", lambda message: refused.append(message.text)
             if "Content Security Policy" in message.text else None)
+    if lang == "ar":  # on a phone, right to left
+        page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/widgets/cities/izmir?lang={lang}")
     assert page.evaluate("document.documentElement.lang") == lang
     assert page.evaluate("document.documentElement.dir") == ("rtl" if lang == "ar" else "ltr")
@@ -48,8 +56,11 @@ def test_a_city_s_page_shows_every_part_and_passes_axe(base: str, page: Any,
     box = page.locator(".lt-map--city svg").bounding_box()
     assert box is not None
     assert box["width"] > 100
-    data = json.loads(page.locator("script[type='application/ld+json']").text_content())
-    assert data["@type"] == "City"
+    assert HEADINGS[lang] in page.locator(".lt-city__events h3").inner_text()
+    if lang == "ar":  # nothing wider than the phone's screen but the map, in its frame
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    data = expand(json.loads(page.locator("script[type='application/ld+json']").text_content()))
+    assert {SCHEMA + "City", SCHEMA + "Report", SCHEMA + "Event"} <= types(data)
     assert audit(page, axe_source) == 1
     assert not refused, refused
     if lang == "en":

@@ -21,7 +21,14 @@ import pytest
 from livingtogether import Observatory, demo, i18n
 from livingtogether.admin import Principal
 from livingtogether.admin.services import Staff
-from livingtogether.models import CampaignParticipation, Pledge, Practice, SignerKind, Text
+from livingtogether.models import (
+    CampaignParticipation,
+    Organisation,
+    Pledge,
+    Practice,
+    SignerKind,
+    Text,
+)
 from livingtogether.staff_console import kinds, media, moderation, signatures
 from livingtogether.wsgi import make_app
 from test_web_support import serving
@@ -51,6 +58,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
     staff.practices.submit(SAM, "tea-and-talk", base=1)
     staff.participations.save_draft(SAM, CampaignParticipation(
         campaign="idltp-2022", city="izmir", signed=True), base=0)
+    obs.organisations.create(Organisation(slug="ege-uni", name=Text.of("Ege University"),
+                                          city="izmir"))
     event = obs.programme.list(limit=1).items[0]
     values = {  # a record of each route's kind: its prefix -> the path's values
         "practices": {"slug": obs.practices.list(limit=1).items[0].slug},
@@ -59,6 +68,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         "participations": {"campaign": "idltp-2022", "city": "izmir"},
         "declarations": {"slug": "universal-declaration"},
         "series-list": {"slug": "mayors-summits"},
+        "organisations": {"slug": "ege-uni"},
         "themes": {"slug": obs.themes.list(limit=1).items[0].slug},
         "events": {"slug": event.slug, "key": event.sessions[0].key},
         "moderation": {"slug": "tea-and-talk"},
@@ -88,8 +98,8 @@ def screens(values: dict[str, str]) -> list[str]:
 
 def test_the_route_table_s_screens_are_all_here() -> None:
     names = {route.name for route in ROUTES if route.method == "GET"}
-    for kind in ("practice", "city", "campaign", "participation", "declaration", "theme",
-                 "event"):
+    for kind in ("practice", "city", "organisation", "campaign", "participation",
+                 "declaration", "series", "theme", "event"):
         assert {f"console-{kind}-new", f"console-{kind}", f"console-{kind}-preview",
                 f"console-{kind}-history"} <= names
     assert {"console-media", "console-moderation", "console-moderation-item",

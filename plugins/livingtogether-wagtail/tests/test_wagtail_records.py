@@ -24,7 +24,7 @@ from wagtail_records_support import (
 
 from livingtogether import Observatory
 from livingtogether.admin.principals import Permission as P
-from livingtogether.models import ModerationStatus
+from livingtogether.models import ModerationStatus, Organisation, PracticeKind, Text
 
 ADMIN = "/admin/observatory"
 IZMIR_PRACTICE = "example-newcomer-welcome-network"
@@ -125,9 +125,12 @@ def test_a_user_is_the_principal_of_its_groups(observatory: Observatory, setting
 
 def _keys(observatory: Observatory) -> dict[str, str]:
     obs = observatory
+    obs.organisations.create(Organisation(slug="ege-uni", name=Text.of("Ege University"),
+                                          city="izmir"))
     return {"practices": IZMIR_PRACTICE, "events": "izmir-2021", "cities": "izmir",
-            "themes": obs.themes.list().items[0].slug,
+            "organisations": "ege-uni", "themes": obs.themes.list().items[0].slug,
             "declarations": obs.declarations.list().items[0].slug,
+            "series-list": obs.series.list().items[0].slug,
             "campaigns": obs.campaigns.list().items[0].slug}
 
 
@@ -138,6 +141,7 @@ def test_every_view_of_every_viewset_answers_and_is_denied_without_permission(
     keys = _keys(observatory)
     menu = client.get("/admin/").content.decode()
     assert "Observatory" in menu
+    assert {"organisations", "series-list"} <= {v.screens.plural for v in RECORD_VIEWSETS}
     for one in RECORD_VIEWSETS:
         plural = one.screens.plural
         urls = [f"{ADMIN}/{plural}/", f"{ADMIN}/{plural}/results/", f"{ADMIN}/{plural}/new/"]
@@ -312,3 +316,47 @@ def test_a_repeatable_group_grows_by_a_row_and_an_event_keeps_its_sessions(
     saved = client.post(f"{ADMIN}/events/edit/izmir-2021/", data)
     assert saved.status_code == 302, saved.context["form"].errors
     assert observatory.programme.get("izmir-2021").sessions == sessions
+
+
+# -- the network's records of issue 20
+
+
+def test_an_izmir_publisher_keeps_izmir_s_partners_and_a_study_gets_its_details(
+        observatory: Observatory) -> None:
+    publisher = logged_in(user_in("Izmir publishers", ["cities_edit"], ["izmir"]))
+    page = publisher.get(f"{ADMIN}/organisations/new/")
+    assert page.status_code == 200
+    form = browser_form(page.context["form"], 0, **{
+        "slug": "izmir-youth", "name.en": "Izmir Youth Council", "kind": "public_body",
+        "city": "izmir", "website": "https://genclik.izmir.example/", "action": "publish"})
+    refused = publisher.post(f"{ADMIN}/organisations/new/",
+                             {**form, "website": "javascript:alert(1)"})
+    assert refused.status_code == 200
+    assert "website" in refused.context["form"].errors
+    assert observatory.organisations.list().total == 0  # nothing stored
+    made = publisher.post(f"{ADMIN}/organisations/new/", form)
+    assert made.status_code == 302, made.context["form"].errors
+    assert observatory.organisations.get("izmir-youth").name.get("en") == "Izmir Youth Council"
+    listed = publisher.get(f"{ADMIN}/organisations/")
+    assert [o.slug for o in listed.context["object_list"]] == ["izmir-youth"]
+    assert denied(publisher.post(f"{ADMIN}/organisations/new/", {
+        **form, "slug": "elsewhere", "city": "dusseldorf"}))
+    assert observatory.organisations.list().total == 1
+    # a study: the practice viewset's form has its details (year, authors, cities covered)
+    admin = admin_client(observatory)
+    page = admin.get(f"{ADMIN}/practices/new/")
+    assert {"study.year", "study.authors", "study.cities"} <= set(page.context["form"].fields)
+    form = browser_form(page.context["form"], 0, **{
+        "slug": "twelve-city-study", "city": "montreal", "kind": "study",
+        "title.en": "Living Together in twelve cities", "study.year": "2017",
+        "study.authors": "A. Author\nB. Author", "study.cities": ["montreal", "izmir"],
+        "action": "publish"})
+    wrong = admin.post(f"{ADMIN}/practices/new/", {**form, "study.year": "1492"})
+    assert "study.year" in wrong.context["form"].errors
+    made = admin.post(f"{ADMIN}/practices/new/", form)
+    assert made.status_code == 302, made.context["form"].errors
+    study = observatory.practices.get("twelve-city-study")
+    assert study.kind is PracticeKind.STUDY
+    assert study.study is not None
+    assert (study.study.year, study.study.authors, study.study.cities) == (
+        2017, ("A. Author", "B. Author"), ("montreal", "izmir"))

@@ -6,7 +6,15 @@ from typing import TYPE_CHECKING
 
 from .events import EVENTS
 from .events import ROUTES as EVENT_ROUTES
-from .network import CAMPAIGNS, CITIES, DECLARATIONS, PARTICIPATIONS, SERIES, THEMES
+from .network import (
+    CAMPAIGNS,
+    CITIES,
+    DECLARATIONS,
+    ORGANISATIONS,
+    PARTICIPATIONS,
+    SERIES,
+    THEMES,
+)
 from .practices import PRACTICES
 from .records import RecordScreens, may_open, routes
 from .screens import staff_of
@@ -16,8 +24,8 @@ if TYPE_CHECKING:
     from ..admin.principals import Principal
     from ..web.routes import Route, Site
 
-KINDS: tuple[RecordScreens, ...] = (PRACTICES, EVENTS, CITIES, CAMPAIGNS, PARTICIPATIONS,
-                                    DECLARATIONS, SERIES, THEMES)
+KINDS: tuple[RecordScreens, ...] = (PRACTICES, EVENTS, CITIES, ORGANISATIONS, CAMPAIGNS,
+                                    PARTICIPATIONS, DECLARATIONS, SERIES, THEMES)
 #: The generic routes of every kind but events, whose editor's own are in events.py and
 #: sessions.py (some of events' routes are generic: they come with EVENT_ROUTES).
 ROUTES: tuple[Route, ...] = (*(route for kind in KINDS if kind is not EVENTS

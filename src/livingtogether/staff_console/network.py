@@ -1,9 +1,11 @@
-"""The screens of the network's records: cities, themes, declarations (the network's
-with their signatory cities), series of summits, campaigns and a city's participation
-in a campaign, each a :class:`~.records.RecordScreens` description.
+"""The screens of the network's records: cities, partner organisations, themes,
+declarations (the network's with their signatory cities), series of summits, campaigns
+and a city's participation in a campaign, each a :class:`~.records.RecordScreens`
+description.
 
-A city's profile is its own staff's (``cities.edit`` on it); themes, declarations and
-campaigns are the secretariat's; a participation is its city's campaign officer's
+A city's profile is its own staff's (``cities.edit`` on it), so are the partner
+organisations based in the city (those of no city are the secretariat's); themes,
+declarations and campaigns are the secretariat's; a participation is its city's campaign officer's
 (``campaigns.edit`` on the city), keyed ``campaign/city``. Campaigns and participations
 are previewed through the public campaign widget; the others, which no widget shows
 alone, as a summary of what readers will see.
@@ -17,7 +19,15 @@ from typing import Any
 
 from ..errors import NotFound
 from ..i18n import N_
-from ..models import Campaign, CampaignParticipation, City, Declaration, EventSeries, Theme
+from ..models import (
+    Campaign,
+    CampaignParticipation,
+    City,
+    Declaration,
+    EventSeries,
+    Organisation,
+    Theme,
+)
 from ..services.campaigns import upcoming
 from ..web.campaign import campaign_context
 from .records import Column, Listed, RecordScreens, matching, staff
@@ -54,6 +64,17 @@ def list_cities(screen: Screen, q: str, offset: int, limit: int) -> Listed:
         return Listed(items=page.items, total=page.total)
     every = _every(screen, functools.partial(editor.list, screen.principal))
     return _paged(every, q, offset, limit, lambda c: (c.slug, c.name))
+
+
+def list_organisations(screen: Screen, q: str, offset: int, limit: int) -> Listed:
+    """The partner organisations the principal edits: those of the cities whose profile
+    they edit (every one, those of no city included, for the secretariat)."""
+    obs = screen.web.observatory
+    principal = screen.principal
+    permission = staff(screen).organisations.edit_permission
+    mine = [o for o in _every(screen, obs.organisations.list)
+            if principal.can(permission, o.city)]
+    return _paged(mine, q, offset, limit, lambda o: (o.slug, o.name))
 
 
 def list_themes(screen: Screen, q: str, offset: int, limit: int) -> Listed:
@@ -118,13 +139,21 @@ def participation_preview(screen: Screen, record: CampaignParticipation) -> dict
                             screenings=upcoming(taking_part))
 
 
-
-
 CITIES = RecordScreens(
     singular="city", plural="cities", model=City, editor=lambda s: s.cities,
     title=N_("Cities"), new=N_("New city"), lister=list_cities,
     columns=(Column(heading=N_("Name"), cell=lambda c: c.name),
              Column(heading=N_("Country"), cell=lambda c: c.country)))
+
+ORGANISATIONS = RecordScreens(
+    singular="organisation", plural="organisations", model=Organisation,
+    editor=lambda s: s.organisations, title=N_("Partner organisations"),
+    new=N_("New organisation"), lister=list_organisations,
+    columns=(Column(heading=N_("Name"), cell=lambda o: o.name),
+             Column(heading=N_("City"), cell=lambda o: o.city)),
+    public=lambda screen, record: screen.web.router.url_for(
+        site_request(screen.request), "widget-partners",
+        **({"city": record.city} if record.city else {})))
 
 THEMES = RecordScreens(
     singular="theme", plural="themes", model=Theme, editor=lambda s: s.themes,

@@ -28,6 +28,7 @@ from .params import LANG, Param, page_params
 from .practices_view import SearchView
 from .render import language, render, respond, text_of
 from .routes import PREFIX, Call, Route, widget_route
+from .structured import SCHEMA, city_ld, graph, json_ld, practice_ld
 
 if TYPE_CHECKING:
     from .routes import Site
@@ -46,8 +47,11 @@ def directory_html(web: Site, request: Request, lang: str) -> str:
     for _, members in ordered:
         members.sort(key=lambda c: (localizer.text(c.name) or Localized("", c.slug))
                      .text.casefold())
+    data = graph(city_ld(c, web.router.url_for(request, "widget-city", slug=c.slug,
+                                               external=True)) for c in cities)
     return text_of(web.templates.get_template("cities.html"), L=localizer, request=request,
-                   groups=ordered, map=world_map(cities), growth=growth(cities))
+                   groups=ordered, map=world_map(cities), growth=growth(cities),
+                   json_ld=json_ld(data))
 
 
 def theme_labels(web: Site) -> dict[str, Theme]:
@@ -153,8 +157,11 @@ def practice_widget(call: Call) -> Response:
     """One published practice, whole."""
     practice = published_practice(call, call.path["slug"])
     lang = language(call)
+    url = call.url_for("widget-practice", slug=practice.slug, external=True)
+    data = practice_ld(practice, url, {c.slug: c for c in all_cities(call.web)},
+                       lambda slug: call.url_for("widget-practice", slug=slug, external=True))
     html = render(call.web, call.request, "practice.html", lang, practice=practice,
-                  themes=theme_labels(call.web),
+                  themes=theme_labels(call.web), json_ld=json_ld({"@context": SCHEMA, **data}),
                   rich=lambda html: Markup(html))  # noqa: S704 (sanitised on the way in)
     return respond(call, html, lang)
 

@@ -17,38 +17,17 @@ from ..models import DEFAULT_DECLARATION, CampaignParticipation, City, Event
 from ..services.network import network_declarations, studies_of
 from .charts import world_map
 from .http import Response
+from .localizer import all_cities
 from .params import LANG
 from .render import language, render, respond
 from .routes import Call, Route, widget_route
-from .summits import OBSERVATORY, event_ld, json_ld, study_ld
+from .structured import SCHEMA, city_ld, event_ld, json_ld, practice_ld
 
 #: How many of the city's practices the page shows (the newest; the rest through the
 #: catalogue filtered by the city).
 PRACTICES = 5
 #: The most events the page reads to find those the city hosted (pages of the service).
 MAX_EVENTS = 2_000
-
-
-def structured(city: City, url: str) -> dict[str, Any]:
-    """The city as schema.org sees it: a ``City`` (with ``geo`` when it has coordinates),
-    member of the Observatory."""
-    names = city.name.values
-    data: dict[str, Any] = {
-        "@context": "https://schema.org", "@type": "City", "@id": url, "url": url,
-        "name": names.get("en") or next(iter(names.values()), city.slug),
-        "address": {"@type": "PostalAddress", "addressCountry": city.country,
-                    **({"addressRegion": city.region} if city.region else {})},
-        "memberOf": {**OBSERVATORY, **({"startDate": str(city.member_since)}
-                                       if city.member_since else {})},
-    }
-    if len(names) > 1:
-        data["alternateName"] = sorted({v for k, v in names.items() if v != data["name"]})
-    if city.latitude is not None and city.longitude is not None:
-        data["geo"] = {"@type": "GeoCoordinates", "latitude": city.latitude,
-                       "longitude": city.longitude}
-    if city.website:
-        data["sameAs"] = city.website
-    return data
 
 
 def hosted_events(call: Call, slug: str) -> list[Event]:
@@ -114,11 +93,12 @@ def city_widget(call: Call) -> Response:
     signed = [(d, next(s for s in d.signatories if s.city == city.slug))
               for d in network_declarations(call.obs)
               if any(s.city == city.slug for s in d.signatories)]
-    data = structured(city, url)
-    cities = {city.slug: city}
+    data = {"@context": SCHEMA, **city_ld(city, url)}
+    cities = {c.slug: c for c in all_cities(call.web)} if studies else {city.slug: city}
     if studies:
-        data["subjectOf"] = [study_ld(s, call.url_for("widget-practice", slug=s.slug,
-                                                      external=True)) for s in studies]
+        data["subjectOf"] = [practice_ld(s, call.url_for("widget-practice", slug=s.slug,
+                                                         external=True), cities)
+                             for s in studies]
     if events:
         data["event"] = [event_ld(e, call.url_for("widget-programme", event=e.slug,
                                                   external=True), cities) for e in events]

@@ -7,6 +7,8 @@ chart counts the periods in :mod:`.charts`.)
 
 from __future__ import annotations
 
+from markupsafe import Markup
+
 from .. import convert
 from ..errors import NotFound
 from ..exports import csv_document
@@ -17,6 +19,7 @@ from .localizer import all_cities
 from .params import LANG, Param
 from .render import language, render, respond
 from .routes import PREFIX, Call, Route, widget_route
+from .structured import graph, json_ld, organisation_ld
 
 #: Columns of ``cities.csv``: one row per city; ``memberships`` lists its periods,
 #: ``2015-2019 founding_member; 2021- member`` (``?`` for a year not recorded).
@@ -101,6 +104,14 @@ def organisations_csv(call: Call) -> Response:
                     "organisations.csv")
 
 
+def _partners_ld(call: Call, found: list[Organisation], cities: dict[str, City]) -> Markup:
+    """The organisations as schema.org ``Organization`` nodes, each named by its entry in
+    the directory."""
+    here = call.url_for("widget-partners", external=True)
+    return json_ld(graph(organisation_ld(org, f"{here}#lt-partner-{org.slug}", cities)
+                         for org in found))
+
+
 def partners_widget(call: Call) -> Response:
     """The network's directory of partners, filtered by kind and city."""
     found, boards = _organisations(call)
@@ -110,6 +121,7 @@ def partners_widget(call: Call) -> Response:
             for org in found]
     lang = language(call)
     html = render(call.web, call.request, "partners.html", lang, city=None, rows=rows,
+                  json_ld=_partners_ld(call, found, named),
                   kinds=[k.value for k in OrganisationKind], kind=call.params["kind"],
                   wanted=call.params["city"], cities=cities,
                   lang_param=call.params["lang"])
@@ -123,7 +135,9 @@ def board_widget(call: Call) -> Response:
         (seat, org, []) for seat, org in call.obs.organisations.board_of(city)
         if org is not None]
     lang = language(call)
-    html = render(call.web, call.request, "partners.html", lang, city=city, rows=rows)
+    html = render(call.web, call.request, "partners.html", lang, city=city, rows=rows,
+                  json_ld=_partners_ld(call, [org for _, org, _ in rows],
+                                       {c.slug: c for c in all_cities(call.web)}))
     return respond(call, html, lang)
 
 

@@ -8,8 +8,9 @@ of a series at its host city (``Point``); a record at no located city has no geo
 
 The DCAT catalogue (``/api/v1/catalogue.jsonld``, JSON-LD with the DCAT and Dublin
 Core vocabularies) lists each file as a ``dcat:Dataset`` with one
-``dcat:Distribution``: its download URL, media type, licence (:data:`LICENSE`) and
-update time (the latest write of the tables it is read from).
+``dcat:Distribution``: its download URL, media type, licence (the
+``open_data_licence`` setting, Creative Commons Attribution 4.0 by default) and update
+time (the latest write of the tables it is read from).
 """
 
 from __future__ import annotations
@@ -32,9 +33,6 @@ from .http import Response, dump_json
 from .localizer import all_cities
 from .routes import PREFIX, Call, Route
 
-#: The licence of the open data the library serves (Creative Commons Attribution 4.0,
-#: the library's default: an Observatory that chooses another says so here).
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 JSONLD_TYPE = "application/ld+json"
 
 
@@ -260,6 +258,7 @@ def dcat_catalogue(call: Call) -> Response:
     """Every open-data file as a DCAT catalogue in JSON-LD."""
     modified = _modified(call)
     here = call.url_for("dcat", external=True)
+    licence = call.web.settings.open_data_licence
     datasets = []
     for item in FILES:
         url = call.url_for(item.route, external=True)
@@ -267,14 +266,14 @@ def dcat_catalogue(call: Call) -> Response:
         stamp = {"dct:modified": _instant(when)} if when else {}
         datasets.append({
             "@id": f"{here}#{item.route}", "@type": "dcat:Dataset", "dct:title": item.title,
-            "dct:license": LICENSE, **stamp,
+            "dct:license": licence, **stamp,
             "dcat:distribution": [{"@id": f"{url}#distribution", "@type": "dcat:Distribution",
                                    "dct:title": item.title, "dcat:downloadURL": url,
                                    "dcat:accessURL": url, "dcat:mediaType": item.media_type,
-                                   "dct:license": LICENSE, **stamp}]})
+                                   "dct:license": licence, **stamp}]})
     body = {"@context": CONTEXT, "@id": here, "@type": "dcat:Catalog",
             "dct:title": "International Observatory of Mayors on Living Together: open data",
-            "dct:license": LICENSE, "dcat:dataset": datasets}
+            "dct:license": licence, "dcat:dataset": datasets}
     return download(dump_json(body), JSONLD_TYPE)
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import attrs
+from markupsafe import Markup
 
 from .. import convert, programme_export
 from ..errors import BadRequest, NotFound, ValidationError
@@ -28,11 +29,12 @@ from ..models import (
 )
 from ..services.programme import Published
 from .http import JSON_TYPE, PUBLIC, Response, dump_json, json_response
-from .localizer import Localizer
+from .localizer import Localizer, all_cities
 from .params import LANG, Param
 from .programme_view import VIEW_CACHE_SIZE, SessionView, VersionCache, programme_view
 from .render import language, respond, text_of
 from .routes import Call, Route, widget_route
+from .structured import SCHEMA, event_ld, json_ld
 
 if TYPE_CHECKING:
     from .http import Request
@@ -93,8 +95,10 @@ def read_changes(web: Site, slug: str, since: int | None) -> ProgrammeChanges:
 
 
 def programme_html(web: Site, request: Request, lang: str, published: Published,
-                   filters: Filters | None = None, since: int | None = None) -> str:
-    """An event's programme: days, then sessions with their times in every display zone."""
+                   filters: Filters | None = None, since: int | None = None,
+                   structured: Markup | None = None) -> str:
+    """An event's programme: days, then sessions with their times in every display zone
+    (``structured``: the page's JSON-LD, if any)."""
     filters = filters or Filters()
     localizer = Localizer(web, request, lang)
     view = programme_view(localizer, published)
@@ -112,7 +116,8 @@ def programme_html(web: Site, request: Request, lang: str, published: Published,
         web.templates.get_template("programme.html"), L=localizer, request=request,
         event=published.event, version=published.version, days=days, filters=filters,
         every_day=view.days, changes=changes, changed=by_session, removed=removed,
-        kinds=[k.value for k in SessionKind], modes=[m.value for m in Mode])
+        kinds=[k.value for k in SessionKind], modes=[m.value for m in Mode],
+        json_ld=structured)
 
 
 # -- handlers
@@ -124,7 +129,13 @@ def programme_widget(call: Call) -> Response:
     p = call.params
     filters = Filters(day=parse_day(p["day"], published.event), kind=p["kind"], mode=p["mode"])
     lang = language(call)
-    html = programme_html(call.web, call.request, lang, published, filters, p["since"])
+    event = published.event
+    series = call.url_for("widget-series", slug=event.series, external=True) \
+        if event.series else None
+    data = event_ld(event, call.url_for("widget-programme", event=event.slug, external=True),
+                    {c.slug: c for c in all_cities(call.web)}, series)
+    html = programme_html(call.web, call.request, lang, published, filters, p["since"],
+                          json_ld({"@context": SCHEMA, **data}))
     return respond(call, html, lang)
 
 

@@ -1,7 +1,5 @@
-"""The network's declarations and its series of summits as widgets, and the schema.org
-JSON-LD of studies, declarations, events and places that these and the city's page
-carry (in a ``<script type="application/ld+json">``, escaped by
-:func:`json_ld`).
+"""The network's declarations and its series of summits as widgets, each with its
+schema.org JSON-LD (:mod:`.structured`).
 
 ``/widgets/declarations``: the declarations of the network (the Montreal Declaration,
 the Düsseldorf Declaration...) with their date, place, the event where each was
@@ -11,104 +9,17 @@ its past events (host city, dates, programme, outcomes) and the next ones.
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Any
-
-from markupsafe import Markup
 
 from ..errors import NotFound
-from ..models import City, Declaration, Event, EventSeries, Practice, Text
+from ..models import EventSeries
 from ..services.network import events_of, network_declarations
 from .http import Response
 from .localizer import all_cities
 from .params import LANG
 from .render import language, render, respond
 from .routes import Call, Route, widget_route
-
-SCHEMA = "https://schema.org"
-OBSERVATORY = {"@type": "Organization",
-               "name": "International Observatory of Mayors on Living Together",
-               "alternateName": "Observatoire international des maires sur le vivre ensemble"}
-
-
-def json_ld(data: Any) -> Markup:
-    """``data`` as JSON to put inside ``<script type="application/ld+json">``: ``<``,
-    ``>`` and ``&`` as ``\\u`` escapes, so ``</script>`` or ``<!--`` in a text cannot end
-    or change the element (the JSON reads back the same)."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))  # noqa: S704
-
-
-def _name(text: Text, fallback: str) -> str:
-    values = text.values
-    return values.get("en") or next(iter(values.values()), fallback)
-
-
-def place(city: City | None, name: str | None = None) -> dict[str, Any] | None:
-    """A schema.org ``Place`` for ``city`` (its geo and country), or one named ``name``."""
-    if city is None:
-        return {"@type": "Place", "name": name} if name else None
-    data: dict[str, Any] = {"@type": "Place", "name": name or _name(city.name, city.slug),
-                            "address": {"@type": "PostalAddress",
-                                        "addressLocality": _name(city.name, city.slug),
-                                        "addressCountry": city.country}}
-    if city.latitude is not None and city.longitude is not None:
-        data["geo"] = {"@type": "GeoCoordinates", "latitude": city.latitude,
-                       "longitude": city.longitude}
-    return data
-
-
-def study_ld(study: Practice, url: str) -> dict[str, Any]:
-    """A study as a schema.org ``Report``."""
-    details = study.study
-    data: dict[str, Any] = {"@type": "Report", "@id": url, "url": url,
-                            "name": _name(study.title, study.slug),
-                            "publisher": OBSERVATORY}
-    summary = _name(study.summary, "")
-    if summary:
-        data["abstract"] = summary
-    if details is not None:
-        if details.year:
-            data["datePublished"] = str(details.year)
-        if details.authors:
-            data["author"] = [{"@type": "Person", "name": a} for a in details.authors]
-    return data
-
-
-def event_ld(event: Event, url: str, cities: dict[str, City]) -> dict[str, Any]:
-    """An event as a schema.org ``Event`` at its host city."""
-    data: dict[str, Any] = {"@type": "Event", "@id": url, "url": url,
-                            "name": _name(event.title, event.slug),
-                            "startDate": event.first_day.isoformat(),
-                            "endDate": event.last_day.isoformat(), "organizer": OBSERVATORY}
-    where = place(cities.get(event.host_city or ""))
-    if where:
-        data["location"] = where
-    return data
-
-
-def declaration_ld(declaration: Declaration, url: str, cities: dict[str, City],
-                   events: dict[str, str]) -> dict[str, Any]:
-    """A declaration of the network as a schema.org ``CreativeWork``."""
-    data: dict[str, Any] = {"@type": "CreativeWork", "@id": url,
-                            "name": _name(declaration.title, declaration.slug),
-                            "publisher": OBSERVATORY}
-    when = declaration.adopted.isoformat() if declaration.adopted else (
-        str(declaration.year) if declaration.year else None)
-    if when:
-        data["dateCreated"] = when
-    where = place(None, _name(declaration.place, "")) if declaration.place else None
-    if where:
-        data["locationCreated"] = where
-    if declaration.event and declaration.event in events:
-        data["isPartOf"] = {"@type": "Event", "@id": events[declaration.event]}
-    signed = [cities[s.city] for s in declaration.signatories if s.city in cities]
-    if signed:
-        data["contributor"] = [{"@type": "City", "name": _name(c.name, c.slug)}
-                               for c in signed]
-    return data
+from .structured import OBSERVATORY, SCHEMA, declaration_ld, event_ld, json_ld, name_of
 
 
 def declarations_widget(call: Call) -> Response:
@@ -142,9 +53,10 @@ def series_widget(call: Call) -> Response:
     cities = {city.slug: city for city in all_cities(call.web)}
     here = call.url_for("widget-series", slug=series.slug, external=True)
     data = {"@context": SCHEMA, "@type": "EventSeries", "@id": here, "url": here,
-            "name": _name(series.title, series.slug), "organizer": OBSERVATORY,
+            "name": name_of(series.title, series.slug), "organizer": OBSERVATORY,
             "subEvent": [event_ld(e, call.url_for("widget-programme", event=e.slug,
-                                                  external=True), cities) for e in events]}
+                                                  external=True), cities, here)
+                         for e in events]}
     lang = language(call)
     html = render(call.web, call.request, "series.html", lang, series=series, past=past,
                   upcoming=upcoming, cities=cities, json_ld=json_ld(data))

@@ -15,6 +15,7 @@ from livingtogether.staff_console.network import (
     CAMPAIGNS,
     CITIES,
     DECLARATIONS,
+    ORGANISATIONS,
     PARTICIPATIONS,
     SERIES,
     THEMES,
@@ -29,6 +30,7 @@ RECORD_VIEWSETS: list[RecordViewSet] = [
     RecordViewSet(PRACTICES, icon="doc-full", filters=("city", "status")),
     RecordViewSet(EVENTS, icon="date", exclude=()),  # the sessions, a repeatable group
     RecordViewSet(CITIES, icon="site", withdraw=False),
+    RecordViewSet(ORGANISATIONS, icon="group", withdraw=False),
     RecordViewSet(THEMES, icon="tag"),
     RecordViewSet(DECLARATIONS, icon="openquote", withdraw=False),
     RecordViewSet(SERIES, icon="calendar"),
