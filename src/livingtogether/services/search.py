@@ -303,8 +303,9 @@ class Searcher:
 
         The page starts at ``position`` (blocks before it skipped by their count of
         practices, which counts a practice whose matching rows straddle two blocks in
-        both: offsets are positions, approximate there), or with ``after`` (``("tier", the block's last row id, score, id)``
-        of the result before it) in that block, after that result."""
+        both: offsets are positions, approximate there), or with ``after`` (``("tier",
+        the block's last row id, score, id)`` of the result before it) in that block,
+        after that result."""
         hi: int
         if after is not None:
             hi, last = after[1], (after[2], after[3])
@@ -364,7 +365,8 @@ class Searcher:
                 values["lo"], values["hi"] = bounds
             shape = (last is not None, bounds is not None)
             rows = self._run(connection, ("top", *shape),
-                             lambda: search_sql.top(self.postgres, *shape), values)
+                             lambda shape=shape: search_sql.top(  # type: ignore[misc]
+                                 self.postgres, *shape), values)
             best: dict[int, float] = {}
             for _, practice_id, _, score in rows:
                 if practice_id not in best or score > best[practice_id]:

@@ -108,13 +108,15 @@ def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
 class Cursor:
     """Where a page starts: its position, and the key of the result before it
     (``("newest", published_at, practice id)``, ``("rank", score, practice id)`` or
-    ``("tier", the last row id of its block, score, practice id)``; none for a search that pages by position)."""
+    ``("tier", the last row id of its block, score, practice id)``; none for a search
+    that pages by position)."""
 
     position: int
     key: tuple[Any, ...] | None = None
 
 
-_KEYS = {"newest": (str, int), "rank": (float, int), "tier": (int, float, int)}
+_KEYS: dict[str, tuple[type, ...]] = {"newest": (str, int), "rank": (float, int),
+                                      "tier": (int, float, int)}
 
 
 def _instant(text: str) -> bool:
@@ -153,11 +155,18 @@ def read_cursor(text: str) -> Cursor:
         raise problem
     for value, kind in zip(values, kinds, strict=True):
         if not (type(value) is kind or (kind is float and type(value) is int)) \
-                or (kind is float and not math.isfinite(value)) \
-                or (kind is str and not _instant(value)) \
-                or (kind is int and not 0 < value < 2**63):
+                or not _fits(value, kind):
             raise problem
     return Cursor(data[0], tuple(data[1:]))
+
+
+def _fits(value: Any, kind: type) -> bool:
+    """Whether a cursor's value of its type is one the search makes."""
+    if kind is float:
+        return math.isfinite(value)
+    if kind is str:
+        return _instant(value)
+    return bool(0 < value < 2**63)
 
 
 def _known_language(language: str) -> None:
