@@ -15,14 +15,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from conftest import _postgres_schema_url
 from livingtogether import Observatory, Practice, PracticeKind, Text
 from livingtogether.errors import ValidationError
 from livingtogether.services.search import Searcher
 from livingtogether.services.search_terms import MAX_OFFSET, SearchQuery, terms
+from livingtogether.store import schema
 from livingtogether.wsgi import make_app
-from test_search_reference import CITIES, LANGUAGES, PUBLISHED, THEMES, WORDS, reference
+from test_search_reference import (
+    CITIES,
+    LANGUAGES,
+    PUBLISHED,
+    THEMES,
+    WORDS,
+    reference,
+    scores_of,
+    slug_of,
+)
 from test_web_support import Client, error_of, serving
 
 
@@ -160,6 +171,52 @@ def test_the_count_is_exact_up_to_the_cap_and_more_than_it_past(shared: Observat
             break
         after = page.next
     assert slugs == [slug for slug, _, _ in reference(obs, q, {}, 10_000, 0, None)["hits"]]
+
+
+def by_blocks(obs: Observatory, q: str, block: int) -> list[tuple[str, float]]:
+    """The order of a capped search, the straightforward way: each practice in the
+    block of its newest matching row (blocks of ``block`` search rows counted from the
+    newest), by its best score there; the newest block first, then score, then id."""
+    with obs.store.read() as connection:
+        practice_of = dict(connection.execute(sa.select(
+            schema.practice_search.c.id, schema.practice_search.c.practice_id)).all())
+    newest = max(practice_of)
+    keys: dict[int, tuple[int, float]] = {}
+    for row_id, score in scores_of(obs, q).items():
+        tier, practice = (newest - row_id) // block, practice_of[row_id]
+        known = keys.get(practice)
+        if known is None or tier < known[0] or (tier == known[0] and score > known[1]):
+            keys[practice] = (tier, score)
+    order = sorted(keys, key=lambda pid: (keys[pid][0], -keys[pid][1], pid))
+    return [(slug_of(obs, pid), keys[pid][1]) for pid in order]
+
+
+@pytest.mark.parametrize(("q", "block"), [("dialogue", 40), ("garden city", 25),
+                                          ("voi*", 1_000)])
+def test_a_capped_search_ranks_block_by_block_newest_first(shared: Observatory, q: str,
+                                                           block: int) -> None:
+    """Past the cap, the practices are ranked within blocks of search rows, the newest
+    block first (the cost of a page is a block's, not the catalogue's): walked by cursor,
+    every result once, in the straightforward order; one block is the plain ranking."""
+    obs = shared
+    expected = by_blocks(obs, q, block)
+    assert len(expected) > 12
+    searcher = Searcher(obs.store, count_cap=5, block=block)
+    seen: list[tuple[str, float]] = []
+    after = None
+    for _ in range(100):
+        page = searcher.search(SearchQuery(q=q, limit=6, after=after))
+        assert (page.capped, page.total, page.offset) == (True, 5, len(seen))
+        seen += [(hit.practice.slug, hit.score) for hit in page.hits]
+        after = page.next
+        if after is None:
+            break
+    assert seen == expected
+    first = searcher.search(SearchQuery(q=q, limit=4, offset=2))
+    assert [(hit.practice.slug, hit.score) for hit in first.hits] == expected[2:6]
+    if block == 1_000:  # the whole catalogue in one block: the reference's order
+        assert [slug for slug, _ in seen] == [
+            slug for slug, _, _ in reference(obs, q, {}, 10_000, 0, None)["hits"]]
 
 
 HOSTILE_QUERIES = [

@@ -89,21 +89,11 @@ def reference(obs: Observatory, q: str, filters: dict[str, Any], limit: int, off
               reader: str | None) -> dict[str, Any]:
     """The results the straightforward way (see the module's docstring)."""
     table, cities = schema.practice_search, schema.cities
-    postgres = obs.store.dialect == "postgresql"
     words = terms(q)
     with obs.store.read() as connection:
         rows = [dict(row) for row in connection.execute(sa.select(table)).mappings()]
         country_of = dict(connection.execute(sa.select(cities.c.slug, cities.c.country)).all())
-        scores: dict[int, float] = {}
-        if words and postgres:
-            scores = dict(connection.execute(sa.text(
-                "SELECT id, ts_rank(document, to_tsquery('lt_search', :q)) FROM "
-                "lt_practice_text WHERE document @@ to_tsquery('lt_search', :q)"),
-                {"q": postgres_match(words)}).all())
-        elif words:
-            scores = dict(connection.execute(sa.text(
-                f"SELECT rowid, -{_SQLITE_SCORE} FROM lt_practice_fts "
-                "WHERE lt_practice_fts MATCH :q"), {"q": sqlite_match(words)}).all())
+    scores = scores_of(obs, q)
     wanted = []
     for row in rows:
         if words and row["id"] not in scores:
@@ -158,6 +148,23 @@ def reference(obs: Observatory, q: str, filters: dict[str, Any], limit: int, off
     return {"hits": hits, "total": len(best), "facets": {
         name: sorted(values.items(), key=lambda item: (-item[1], item[0]))
         for name, values in counts.items()}}
+
+
+def scores_of(obs: Observatory, q: str) -> dict[int, float]:
+    """The score of each search row matching the words of ``q``, by row id, from the
+    full-text index (none without words)."""
+    words = terms(q)
+    if not words:
+        return {}
+    with obs.store.read() as connection:
+        if obs.store.dialect == "postgresql":
+            return dict(connection.execute(sa.text(
+                "SELECT id, ts_rank(document, to_tsquery('lt_search', :q)) FROM "
+                "lt_practice_text WHERE document @@ to_tsquery('lt_search', :q)"),
+                {"q": postgres_match(words)}).all())
+        return dict(connection.execute(sa.text(
+            f"SELECT rowid, -{_SQLITE_SCORE} FROM lt_practice_fts "
+            "WHERE lt_practice_fts MATCH :q"), {"q": sqlite_match(words)}).all())
 
 
 def slug_of(obs: Observatory, practice_id: int) -> str:

@@ -214,19 +214,53 @@ def newest(after: bool = False) -> sa.Select[Any]:
         table.c.practice_id < sa.bindparam("practice", type_=sa.Integer)))
 
 
-def top(after: bool = False) -> sa.TextClause:
-    """SQLite: the ``top`` best rows matching the words (``match``), by ``bm25`` in the
-    full-text index alone (a heap of ``top``, no row read for the others), with their
-    practice and language: ``(row id, practice id, language, score)``. With ``after``,
-    only the rows scoring at most ``last`` (the score of the result before the page:
-    keyset paging by rank, its ties included)."""
-    below = f"AND -{_SQLITE_SCORE} <= :last " if after else ""
-    # Constants only (the words are bound):
+def top(postgres: bool, after: bool = False, bounded: bool = False) -> sa.TextClause:
+    """The ``top`` best rows matching the words (``match``), with their practice and
+    language: ``(row id, practice id, language, score)``. On SQLite by ``bm25`` in the
+    full-text index alone (a heap of ``top``, no row read for the others); on
+    PostgreSQL by ``ts_rank`` over the texts the GIN index finds. With ``after``, only
+    the rows scoring at most ``last`` (the score of the result before the page: keyset
+    paging by rank, its ties included); with ``bounded``, only the rows of ids above
+    ``lo`` and at most ``hi`` (one block of a search ranked block by block: the cost
+    of ranking is that of the block's matches, not the catalogue's)."""
+    if postgres:
+        query = "to_tsquery('lt_search'::regconfig, :match)"
+        scored, table, row = f"ts_rank(document, {query})", "lt_practice_text", "id"
+        where, order = f"document @@ {query}", f"ts_rank(document, {query}) DESC"
+    else:
+        scored, table, row = f"-{_SQLITE_SCORE}", "lt_practice_fts", "rowid"
+        where, order = "lt_practice_fts MATCH :match", _SQLITE_SCORE
+    if after:
+        # As a real on PostgreSQL: the score came back as one (ts_rank's type).
+        where += f" AND {scored} <= {'CAST(:last AS real)' if postgres else ':last'}"
+    if bounded:
+        where += f" AND {row} > :lo AND {row} <= :hi"
+    # Constants only (the words and bounds are bound):
     return sa.text(
-        f"SELECT t.rowid, s.practice_id, s.language, t.score FROM (SELECT rowid, "  # noqa: S608
-        f"-{_SQLITE_SCORE} AS score FROM lt_practice_fts WHERE lt_practice_fts MATCH :match "
-        f"{below}ORDER BY {_SQLITE_SCORE} LIMIT :top) AS t "
-        "CROSS JOIN lt_practice_search AS s ON s.id = t.rowid")
+        f"SELECT t.row_id, s.practice_id, s.language, t.score FROM (SELECT {row} AS "  # noqa: S608
+        f"row_id, {scored} AS score FROM {table} WHERE {where} ORDER BY {order} "
+        f"LIMIT :top) AS t {_JOIN[postgres]} lt_practice_search AS s ON s.id = t.row_id")
+
+
+def block_count(postgres: bool) -> sa.TextClause:
+    """How many practices have a text matching the words (``match``) among the rows of
+    ids above ``lo`` and at most ``hi`` (one block, :func:`top`)."""
+    if postgres:
+        found = ("SELECT id AS row_id FROM lt_practice_text WHERE document @@ "
+                 "to_tsquery('lt_search'::regconfig, :match) AND id > :lo AND id <= :hi")
+    else:
+        found = ("SELECT rowid AS row_id FROM lt_practice_fts WHERE lt_practice_fts MATCH "
+                 ":match AND rowid > :lo AND rowid <= :hi")
+    return sa.text(f"SELECT count(DISTINCT s.practice_id) FROM ({found}) AS t "  # noqa: S608
+                   f"{_JOIN[postgres]} lt_practice_search AS s ON s.id = t.row_id")
+
+
+#: The matches first, then their search rows: SQLite's ``CROSS JOIN`` keeps that order.
+_JOIN = {False: "CROSS JOIN", True: "JOIN"}
+
+
+#: The newest search row's id: where the first block of a search ranked by block ends.
+NEWEST_ROW = sa.text("SELECT max(id) FROM lt_practice_search")
 
 
 def capped_count(postgres: bool, filters: Sequence[str]) -> sa.Select[Any]:
@@ -247,9 +281,13 @@ def rows_of(names: Sequence[str]) -> sa.Select[Any]:
         table.c.practice_id.in_([sa.bindparam(name, type_=sa.Integer) for name in names]))
 
 
-def scores_of(names: Sequence[str]) -> sa.Select[Any]:
-    """SQLite: the row id and score of each row bound as one of ``names`` that matches
-    the words (``match``); ``+`` keeps FTS5 from running the match once per row id."""
+def scores_of(postgres: bool, names: Sequence[str]) -> sa.Select[Any]:
+    """The row id and score of each row bound as one of ``names`` that matches the words
+    (``match``); on SQLite ``+`` keeps FTS5 from running the match once per row id."""
+    if postgres:
+        text = schema.practice_text
+        return sa.select(text.c.id, score(True)).where(match(True), text.c.id.in_(
+            [sa.bindparam(name, type_=sa.Integer) for name in names]))
     return (sa.select(_FTS.c.rowid, score(False)).select_from(_FTS).where(
         match(False), sa.literal_column("+lt_practice_fts.rowid").in_(
             [sa.bindparam(name, type_=sa.Integer) for name in names])))

@@ -107,14 +107,16 @@ def check_query(query: SearchQuery, *, max_page_size: int) -> SearchQuery:
 @attrs.frozen
 class Cursor:
     """Where a page starts: its position, and the key of the result before it
-    (``("newest", published_at, practice id)`` or ``("rank", score, practice id)``;
-    none for a search that pages by position)."""
+    (``("newest", published_at, practice id)``, ``("rank", score, practice id)`` or
+    ``("tier", the last row id of its block, score, practice id)``; none for a search
+    that pages by position)."""
 
     position: int
     key: tuple[Any, ...] | None = None
 
 
-_KEYS = {"newest": (str, int), "rank": (float, int)}
+_KEYS: dict[str, tuple[type, ...]] = {"newest": (str, int), "rank": (float, int),
+                                      "tier": (int, float, int)}
 
 
 def _instant(text: str) -> bool:
@@ -147,14 +149,24 @@ def read_cursor(text: str) -> Cursor:
         raise problem
     if len(data) == 1:
         return Cursor(data[0])
-    kinds = _KEYS.get(data[1]) if len(data) == 4 and isinstance(data[1], str) else None
-    if kinds is None or not all(
-            type(value) is kind or (kind is float and type(value) is int)
-            for value, kind in zip(data[2:], kinds, strict=True)) \
-            or (kinds[0] is float and not math.isfinite(data[2])) \
-            or (kinds[0] is str and not _instant(data[2])) or not 0 < data[3] < 2**63:
+    kinds = _KEYS.get(data[1]) if isinstance(data[1], str) else None
+    values = data[2:]
+    if kinds is None or len(values) != len(kinds):
         raise problem
+    for value, kind in zip(values, kinds, strict=True):
+        if not (type(value) is kind or (kind is float and type(value) is int)) \
+                or not _fits(value, kind):
+            raise problem
     return Cursor(data[0], tuple(data[1:]))
+
+
+def _fits(value: Any, kind: type) -> bool:
+    """Whether a cursor's value of its type is one the search makes."""
+    if kind is float:
+        return math.isfinite(value)
+    if kind is str:
+        return _instant(value)
+    return bool(0 < value < 2**63)
 
 
 def _known_language(language: str) -> None:
