@@ -232,6 +232,7 @@ def widget_pages(obs: Observatory) -> Iterator[tuple[str, str]]:
         "event": [e.slug for e in obs.programme.list(limit=200).items],
         "slug": {"widget-practice": [p.slug for p in obs.practices.list(limit=200).items],
                  "widget-campaign": [c.slug for c in obs.campaigns.list().items],
+                 "widget-campaign-report": [c.slug for c in obs.campaigns.list().items],
                  "widget-series": [s.slug for s in obs.series.list().items]},
     }
     cities = [c.slug for c in obs.cities.list(limit=200).items]
