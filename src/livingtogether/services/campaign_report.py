@@ -18,7 +18,6 @@ the seats of the registrations still kept; the attendance stays.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -30,7 +29,9 @@ from ..models import Campaign, PledgeStatus
 from ..models import fields as f
 from ..store import Store, aware, now, schema
 from .campaigns import ParticipationService
+from .cities import CityService
 from .momentum import PERIOD_DAYS, week
+from .pledge_stats import folded, signer_names
 from .screenings import WAITING, ScreeningRegistrations
 
 _UTC = ZoneInfo("UTC")
@@ -214,9 +215,8 @@ def campaign_report(store: Store, campaign: Campaign, *, include_private: bool =
                                     time(), zone)
     with store.read() as connection:
         taking_part = ParticipationService(store).all_in(connection, campaign.slug)
-        cities = {row.slug: row for row in connection.execute(
-            sa.select(schema.cities.c.slug, schema.cities.c.country, schema.cities.c.data)
-            .where(schema.cities.c.slug.in_([p.city for p in taking_part])))}
+        cities = {city.slug: city for city in CityService(store).all_in(
+            connection, schema.cities.c.slug.in_([p.city for p in taking_part]))}
         taken, waiting, attendance = _screening_figures(connection, campaign.slug)
         counted: dict[tuple[str, str], list[int]] = {}
         if campaign.declaration is not None:
@@ -246,11 +246,12 @@ def campaign_report(store: Store, campaign: Campaign, *, include_private: bool =
                     seats_taken=seats, waiting=waiting.get(at, 0) if s.key else 0,
                     attended=came[0] if came else None, note=came[1] if came else None))
         held_total += held
-        row = cities.get(participation.city)
-        country = row.country if row is not None else None
+        city = cities.get(participation.city)
+        country = city.country if city is not None else None
         mine = None
         if campaign.declaration is not None:
-            names = _names(row) if row is not None else {participation.city.casefold()}
+            names = set(folded(signer_names(city) if city is not None
+                               else [participation.city]))
             found = [n for (c, name), n in counted.items() if c == country and name in names]
             mine = signatures(sum(n[0] for n in found), sum(n[1] for n in found))
         dissemination = participation.dissemination
@@ -275,13 +276,6 @@ def campaign_report(store: Store, campaign: Campaign, *, include_private: bool =
         before_start=before_start, week_start=start, week_end=end, totals=totals,
         signatures=overall, cities=tuple(actions), screenings=tuple(lines))
 
-
-def _names(row: Any) -> set[str]:
-    """A city's names as signers may write them: in every language, and its slug."""
-    names = (row.data or {}).get("name") or {}
-    found = {str(n).strip().casefold() for n in names.values() if str(n).strip()} \
-        if isinstance(names, dict) else set()
-    return found | {row.slug.casefold()}
 
 
 def _screening_figures(connection: Connection, campaign: str) -> tuple[

@@ -5,6 +5,7 @@ by :meth:`PledgeStatsService.recount`."""
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -12,10 +13,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..errors import NotFound
-from ..models import PledgeStats, PledgeStatus
+from ..models import City, PledgeStats, PledgeStatus
 from ..store import Store, schema
 from .base import Kept
 from .guard import upsert_add
+
+
+def signer_names(city: City) -> builtins.list[str]:
+    """The names a signer may give for ``city``'s place: its name in every language and
+    its slug."""
+    return [*city.name.values.values(), city.slug]
+
+
+def folded(names: Iterable[str]) -> builtins.list[str]:
+    """``names`` as signatures are matched to them: stripped and casefolded, each once."""
+    return sorted({name.strip().casefold() for name in names if name.strip()})
 
 #: A declaration's milestones, read without its text (stored sorted, by the model's rule).
 _MILESTONES = schema.declarations.c.data["milestones"]
@@ -102,7 +114,7 @@ class PledgeStatsService:
         one of ``names`` (any language, case and surrounding spaces aside): the signers
         write their city's name, so each of the city's names counts. One query of the
         declaration's confirmed rows in the country; kept as :meth:`stats` is."""
-        wanted = sorted({name.strip().casefold() for name in names if name.strip()})
+        wanted = folded(names)
         if not wanted:
             return 0
         key = f"city:{declaration}:{country}:{'|'.join(wanted)}"

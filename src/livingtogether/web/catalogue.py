@@ -23,7 +23,7 @@ from .charts import growth, world_map
 from .data import download, ok, page_json, published_practice
 from .guard import client_ip
 from .http import PUBLIC, Request, Response, dump_json
-from .localizer import Localizer, all_cities
+from .localizer import Localizer, all_cities, cities_by_slug
 from .params import LANG, Param, page_params
 from .practices_view import SearchView
 from .render import language, render, respond, text_of
@@ -158,7 +158,7 @@ def practice_widget(call: Call) -> Response:
     practice = published_practice(call, call.path["slug"])
     lang = language(call)
     url = call.url_for("widget-practice", slug=practice.slug, external=True)
-    data = practice_ld(practice, url, {c.slug: c for c in all_cities(call.web)},
+    data = practice_ld(practice, url, cities_by_slug(call.web),
                        lambda slug: call.url_for("widget-practice", slug=slug, external=True))
     html = render(call.web, call.request, "practice.html", lang, practice=practice,
                   themes=theme_labels(call.web), json_ld=json_ld({"@context": SCHEMA, **data}),

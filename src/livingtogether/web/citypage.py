@@ -15,9 +15,10 @@ from typing import Any
 
 from ..models import DEFAULT_DECLARATION, CampaignParticipation, City, Event
 from ..services.network import network_declarations, studies_of
+from ..services.pledge_stats import signer_names
 from .charts import world_map
 from .http import Response
-from .localizer import all_cities
+from .localizer import cities_by_slug
 from .params import LANG
 from .render import language, render, respond
 from .routes import Call, Route, widget_route
@@ -71,7 +72,7 @@ def _signatures(call: Call, city: City) -> list[tuple[Any, int, int]]:
                         if not d.of_network]
     declarations.sort(key=lambda d: (d.slug != DEFAULT_DECLARATION, d.slug))
     stats = call.obs.pledge_stats
-    names = [*city.name.values.values(), city.slug]
+    names = signer_names(city)
     rows = []
     for declaration in declarations:
         in_country = stats.stats(declaration.slug).by_country.get(city.country, 0)
@@ -94,7 +95,7 @@ def city_widget(call: Call) -> Response:
               for d in network_declarations(call.obs)
               if any(s.city == city.slug for s in d.signatories)]
     data = {"@context": SCHEMA, **city_ld(city, url)}
-    cities = {c.slug: c for c in all_cities(call.web)} if studies else {city.slug: city}
+    cities = cities_by_slug(call.web) if studies else {city.slug: city}
     if studies:
         data["subjectOf"] = [practice_ld(s, call.url_for("widget-practice", slug=s.slug,
                                                          external=True), cities)

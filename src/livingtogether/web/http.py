@@ -255,6 +255,7 @@ class Response:
 
 
 JSON_TYPE = "application/json; charset=utf-8"
+CALENDAR_TYPE = "text/calendar; charset=utf-8"
 #: The header that lets any site read public data (open data, feeds, the API's reads).
 PUBLIC = (("Access-Control-Allow-Origin", "*"),)
 HTML_TYPE = "text/html; charset=utf-8"

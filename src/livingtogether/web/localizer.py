@@ -205,7 +205,7 @@ class Localizer:
     def cities(self) -> dict[str, City]:
         """Every city by slug (loaded once per request)."""
         if self._cities is None:
-            self._cities = {city.slug: city for city in all_cities(self.web)}
+            self._cities = cities_by_slug(self.web)
         return self._cities
 
     def use_cities(self, cities: dict[str, City]) -> None:
@@ -251,3 +251,8 @@ def all_cities(web: Site) -> list[City]:
     """Every city, by slug (kept by the cities' data version: :meth:`.CityService.every`);
     a new list each call."""
     return list(web.observatory.cities.every())
+
+
+def cities_by_slug(web: Site) -> dict[str, City]:
+    """Every city by its slug (:func:`all_cities`)."""
+    return {city.slug: city for city in all_cities(web)}

@@ -15,7 +15,7 @@ from ..exports import csv_document
 from ..models import City, Membership, Organisation, OrganisationKind
 from .data import download
 from .http import Response, dump_json
-from .localizer import all_cities
+from .localizer import all_cities, cities_by_slug
 from .params import LANG, Param
 from .render import language, render, respond
 from .routes import PREFIX, Call, Route, widget_route
@@ -137,7 +137,7 @@ def board_widget(call: Call) -> Response:
     lang = language(call)
     html = render(call.web, call.request, "partners.html", lang, city=city, rows=rows,
                   json_ld=_partners_ld(call, [org for _, org, _ in rows],
-                                       {c.slug: c for c in all_cities(call.web)}))
+                                       cities_by_slug(call.web)))
     return respond(call, html, lang)
 
 

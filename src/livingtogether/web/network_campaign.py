@@ -28,14 +28,12 @@ from ..store import now
 from .catalogue import GEOJSON_TYPE
 from .charts import world_map
 from .data import download, ok, page_json, private
-from .http import Response, dump_json
+from .http import CALENDAR_TYPE, Response, dump_json
 from .hub import token_of
 from .network_count import apply_report
 from .params import LANG, Param, page_params
 from .render import language, render, respond
 from .routes import Call, Route, widget_route
-
-CALENDAR_TYPE = "text/calendar; charset=utf-8"
 
 FILTERS = (
     Param(name="campaign", kind="slug", description="only the screenings of this campaign"),

@@ -30,7 +30,7 @@ from ..store import aware, schema
 from .catalogue import GEOJSON_TYPE
 from .data import download
 from .http import Response, dump_json
-from .localizer import all_cities
+from .localizer import cities_by_slug
 from .routes import PREFIX, Call, Route
 
 JSONLD_TYPE = "application/ld+json"
@@ -60,10 +60,6 @@ def _geojson(features: Iterable[tuple[str, list[City | None], Any]], name: str) 
 def _json(items: Sequence[Any], name: str) -> Response:
     return download(dump_json({"items": convert.unstructure(list(items)),
                                "total": len(items)}), "application/json", name)
-
-
-def _cities(call: Call) -> dict[str, City]:
-    return {city.slug: city for city in all_cities(call.web)}
 
 
 # -- studies
@@ -96,7 +92,7 @@ def studies_csv(call: Call) -> Response:
 
 def studies_geojson(call: Call) -> Response:
     """The published studies at the cities they cover."""
-    cities = _cities(call)
+    cities = cities_by_slug(call.web)
     return _geojson(((s.slug, [cities.get(c) for c in (s.study.cities if s.study else ())],
                       convert.unstructure(s)) for s in studies(call.obs)), "studies.geojson")
 
@@ -130,7 +126,7 @@ def declarations_csv(call: Call) -> Response:
 
 def declarations_geojson(call: Call) -> Response:
     """The declarations of the network at the cities that signed them."""
-    cities = _cities(call)
+    cities = cities_by_slug(call.web)
     return _geojson(((d.slug, [cities.get(s.city) for s in d.signatories],
                       convert.unstructure(attrs.evolve(d, text=Text({}))))
                      for d in network_declarations(call.obs)), "declarations.geojson")
@@ -168,7 +164,7 @@ def series_csv(call: Call) -> Response:
 
 def series_geojson(call: Call) -> Response:
     """The events of every series at their host cities."""
-    cities = _cities(call)
+    cities = cities_by_slug(call.web)
     return _geojson(((e.slug, [cities.get(e.host_city or "")],
                       {"series": s.slug, "title": convert.unstructure(e.title),
                        "first_day": e.first_day.isoformat(),

@@ -28,8 +28,8 @@ from ..models import (
     SessionKind,
 )
 from ..services.programme import Published
-from .http import JSON_TYPE, PUBLIC, Response, dump_json, json_response
-from .localizer import Localizer, all_cities
+from .http import CALENDAR_TYPE, JSON_TYPE, PUBLIC, Response, dump_json, json_response
+from .localizer import Localizer, cities_by_slug
 from .params import LANG, Param
 from .programme_view import VIEW_CACHE_SIZE, SessionView, VersionCache, programme_view
 from .render import language, respond, text_of
@@ -133,7 +133,7 @@ def programme_widget(call: Call) -> Response:
     series = call.url_for("widget-series", slug=event.series, external=True) \
         if event.series else None
     data = event_ld(event, call.url_for("widget-programme", event=event.slug, external=True),
-                    {c.slug: c for c in all_cities(call.web)}, series)
+                    cities_by_slug(call.web), series)
     html = programme_html(call.web, call.request, lang, published, filters, p["since"],
                           json_ld({"@context": SCHEMA, **data}))
     return respond(call, html, lang)
@@ -162,7 +162,7 @@ def calendar_response(call: Call, session: str | None) -> Response:
             fallbacks=fallbacks, url=url))
     name = f"{slug}-{session}.ics" if session else f"{slug}.ics"
     return Response(status=200, body=body, headers=(
-        ("Content-Type", "text/calendar; charset=utf-8"),
+        ("Content-Type", CALENDAR_TYPE),
         ("Content-Disposition", f'inline; filename="{name}"'),
         ("Vary", "Accept-Language"), *PUBLIC))
 

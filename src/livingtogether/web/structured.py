@@ -49,6 +49,21 @@ def name_of(text: Text, fallback: str) -> str:
     return values.get("en") or next(iter(values.values()), fallback)
 
 
+def _geo(city: City) -> dict[str, Any]:
+    """The city's ``geo``, when it has coordinates."""
+    if city.latitude is None or city.longitude is None:
+        return {}
+    return {"geo": {"@type": "GeoCoordinates", "latitude": city.latitude,
+                    "longitude": city.longitude}}
+
+
+def _alternate(names: Mapping[str, str], name: str) -> dict[str, Any]:
+    """The ``alternateName`` of a record named ``name`` in several languages."""
+    if len(names) <= 1:
+        return {}
+    return {"alternateName": sorted({v for v in names.values() if v != name})}
+
+
 def place(city: City | None, name: str | None = None) -> dict[str, Any] | None:
     """A schema.org ``Place`` for ``city`` (its geo and country), or one named ``name``."""
     if city is None:
@@ -57,9 +72,7 @@ def place(city: City | None, name: str | None = None) -> dict[str, Any] | None:
                             "address": {"@type": "PostalAddress",
                                         "addressLocality": name_of(city.name, city.slug),
                                         "addressCountry": city.country}}
-    if city.latitude is not None and city.longitude is not None:
-        data["geo"] = {"@type": "GeoCoordinates", "latitude": city.latitude,
-                       "longitude": city.longitude}
+    data.update(_geo(city))
     return data
 
 
@@ -74,11 +87,8 @@ def city_ld(city: City, url: str) -> dict[str, Any]:
         "memberOf": {**OBSERVATORY, **({"startDate": str(city.member_since)}
                                        if city.member_since else {})},
     }
-    if len(names) > 1:
-        data["alternateName"] = sorted({v for v in names.values() if v != data["name"]})
-    if city.latitude is not None and city.longitude is not None:
-        data["geo"] = {"@type": "GeoCoordinates", "latitude": city.latitude,
-                       "longitude": city.longitude}
+    data.update(_alternate(names, data["name"]))
+    data.update(_geo(city))
     if city.website:
         data["sameAs"] = city.website
     return data
@@ -168,8 +178,7 @@ def organisation_ld(organisation: Organisation, url: str,
     data: dict[str, Any] = {"@type": "Organization", "@id": url,
                             "name": name_of(organisation.name, organisation.slug)}
     names = organisation.name.values
-    if len(names) > 1:
-        data["alternateName"] = sorted({v for v in names.values() if v != data["name"]})
+    data.update(_alternate(names, data["name"]))
     if organisation.website:
         data["sameAs"] = organisation.website
     if organisation.logo:

@@ -15,7 +15,7 @@ from ..errors import NotFound
 from ..models import EventSeries
 from ..services.network import events_of, network_declarations
 from .http import Response
-from .localizer import all_cities
+from .localizer import cities_by_slug
 from .params import LANG
 from .render import language, render, respond
 from .routes import Call, Route, widget_route
@@ -25,7 +25,7 @@ from .structured import OBSERVATORY, SCHEMA, declaration_ld, event_ld, json_ld, 
 def declarations_widget(call: Call) -> Response:
     """The declarations of the network, the oldest first."""
     found = network_declarations(call.obs)
-    cities = {city.slug: city for city in all_cities(call.web)}
+    cities = cities_by_slug(call.web)
     events = {}
     for slug in {d.event for d in found if d.event}:
         try:
@@ -50,7 +50,7 @@ def series_widget(call: Call) -> Response:
     today = date.today()
     past = [e for e in events if e.last_day < today]
     upcoming = [e for e in events if e.last_day >= today]
-    cities = {city.slug: city for city in all_cities(call.web)}
+    cities = cities_by_slug(call.web)
     here = call.url_for("widget-series", slug=series.slug, external=True)
     data = {"@context": SCHEMA, "@type": "EventSeries", "@id": here, "url": here,
             "name": name_of(series.title, series.slug), "organizer": OBSERVATORY,
